@@ -1,0 +1,336 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Fleetman.Messaging.Stomp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Fleetman.Messaging;
+
+/// <summary>
+/// A self-healing STOMP client: keeps one connection to the broker, reconnects with exponential backoff and jitter
+/// when it is lost, resubscribes every subscription, and lets sends wait (bounded) through an outage.
+/// Thread-safe; one per process is enough.
+/// </summary>
+public sealed partial class BrokerClient : IAsyncDisposable
+{
+    private readonly BrokerOptions _options;
+    private readonly string _brokerName;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Subscription> _subscriptions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _pendingReceipts;
+    private readonly Lock _stateLock = new();
+    private TaskCompletionSource<StompConnection> _connected = NewConnectedSignal();
+    private StompConnection? _current;
+    private Task? _connectionLoop;
+    private long _subscriptionCounter;
+
+    public BrokerClient(IOptions<BrokerOptions> options, ILogger<BrokerClient>? logger = null)
+    {
+        _options = options.Value;
+        _brokerName = _options.ToString();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _pendingReceipts = new SemaphoreSlim(_options.MaxPendingReceipts);
+    }
+
+    public BrokerOptions Options => _options;
+
+    public bool IsConnected => _current is { IsOpen: true };
+
+    /// <summary>Why the last connection attempt or connection failed; null while connected.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Starts connecting in the background; does not wait for the broker, which may come up later.</summary>
+    public void Start()
+    {
+        lock (_stateLock)
+        {
+            _connectionLoop ??= Task.Run(ConnectionLoopAsync);
+        }
+    }
+
+    /// <summary>Waits until connected (or the token fires). Starts the client if needed.</summary>
+    public async Task WaitUntilConnectedAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        await _connected.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task ConnectionLoopAsync()
+    {
+        var attempt = 0;
+        var everConnected = false;
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            StompConnection connection;
+            try
+            {
+                connection = await StompConnection.ConnectAsync(_options, OnFrame, _logger, token);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LastError = ex.Message;
+                var delay = Backoff(attempt++);
+                LogConnectFailed(_logger, _brokerName, ex.Message, delay.TotalMilliseconds);
+                await DelayQuietly(delay, token);
+                continue;
+            }
+
+            var connectedAt = Environment.TickCount64;
+            if (everConnected)
+            {
+                MessagingTelemetry.Reconnects.Add(1);
+            }
+
+            everConnected = true;
+            LogConnected(_logger, _brokerName, connection.Server);
+            foreach (var subscription in _subscriptions.Values)
+            {
+                connection.Send(subscription.SubscribeFrame());
+            }
+
+            lock (_stateLock)
+            {
+                _current = connection;
+                LastError = null;
+                _connected.TrySetResult(connection);
+            }
+
+            try
+            {
+                await connection.Completion.WaitAsync(token);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LastError = ex.Message;
+                LogConnectionLost(_logger, _brokerName, ex.Message);
+            }
+            finally
+            {
+                lock (_stateLock)
+                {
+                    _current = null;
+                    if (_connected.Task.IsCompleted)
+                    {
+                        _connected = NewConnectedSignal();
+                    }
+                }
+
+                await connection.DisposeAsync();
+            }
+
+            // A connection that lived a while resets the backoff; one that dies at once keeps backing off.
+            attempt = Environment.TickCount64 - connectedAt > 30_000 ? 0 : attempt + 1;
+            await DelayQuietly(Backoff(attempt), token);
+        }
+    }
+
+    /// <summary>Exponential backoff with full jitter, so a fleet of clients does not reconnect in lock-step.</summary>
+    internal TimeSpan Backoff(int attempt)
+    {
+        var ceiling = Math.Min(_options.ReconnectMaxDelayMilliseconds, _options.ReconnectMinDelayMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
+        var delay = _options.ReconnectMinDelayMilliseconds + (Random.Shared.NextDouble() * Math.Max(0, ceiling - _options.ReconnectMinDelayMilliseconds));
+        return TimeSpan.FromMilliseconds(delay);
+    }
+
+    private static async Task DelayQuietly(TimeSpan delay, CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(delay, token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static TaskCompletionSource<StompConnection> NewConnectedSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Sends a frame and waits for the broker's receipt. Sends are pipelined: many can await receipts at once
+    /// (up to <see cref="BrokerOptions.MaxPendingReceipts"/>). If the connection drops before the receipt, the frame
+    /// is sent again on the next connection; the whole operation gives up after <see cref="BrokerOptions.SendTimeoutSeconds"/>.
+    /// </summary>
+    public async Task SendAsync(Destination destination, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        Start();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        deadline.CancelAfter(TimeSpan.FromSeconds(_options.SendTimeoutSeconds));
+        Exception? lastFailure = null;
+        try
+        {
+            await _pendingReceipts.WaitAsync(deadline.Token);
+            try
+            {
+                while (true)
+                {
+                    var connection = await _connected.Task.WaitAsync(deadline.Token);
+                    var frameHeaders = new List<KeyValuePair<string, string>>(8) { new("destination", destination.Path) };
+                    frameHeaders.AddRange(headers);
+                    try
+                    {
+                        await connection.SendWithReceiptAsync(StompCommands.Send, frameHeaders, body).WaitAsync(deadline.Token);
+                        return;
+                    }
+                    catch (ConnectionLostException ex)
+                    {
+                        lastFailure = ex; // resend on the next connection: at-least-once
+                        await WaitForReplacementAsync(connection, deadline.Token);
+                    }
+                }
+            }
+            finally
+            {
+                _pendingReceipts.Release();
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BrokerUnavailableException(
+                $"The broker at {_options} did not confirm a send to {destination} within {_options.SendTimeoutSeconds} s ({LastError ?? lastFailure?.Message ?? "no connection"}).",
+                lastFailure);
+        }
+    }
+
+    private async Task WaitForReplacementAsync(StompConnection dead, CancellationToken token)
+    {
+        // The loop swaps in a new signal once it notices the loss; wait for that so we do not spin on the dead one.
+        while (_connected.Task.IsCompletedSuccessfully && ReferenceEquals(_connected.Task.Result, dead))
+        {
+            await Task.Delay(10, token);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes with client-individual acks and an ActiveMQ prefetch window. The subscription survives reconnects:
+    /// it is sent again on every new connection. Each MESSAGE frame is handed to <paramref name="onMessage"/> on the
+    /// connection's reader, so the callback must only queue the message.
+    /// </summary>
+    public Subscription Subscribe(Destination destination, int prefetch, Action<ReceivedMessage> onMessage)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 1);
+        var id = "sub-" + Interlocked.Increment(ref _subscriptionCounter).ToString(CultureInfo.InvariantCulture);
+        var subscription = new Subscription(this, id, destination, prefetch, onMessage);
+        _subscriptions[id] = subscription;
+        Start();
+        try
+        {
+            _current?.Send(subscription.SubscribeFrame());
+        }
+        catch (ConnectionLostException)
+        {
+            // the next connection subscribes it
+        }
+
+        return subscription;
+    }
+
+    internal void Unsubscribe(Subscription subscription)
+    {
+        if (_subscriptions.TryRemove(subscription.Id, out _))
+        {
+            try
+            {
+                _current?.Send(new StompFrame(StompCommands.Unsubscribe, [new("id", subscription.Id)]));
+            }
+            catch (ConnectionLostException)
+            {
+                // nothing to unsubscribe from
+            }
+        }
+    }
+
+    private void OnFrame(StompConnection connection, StompFrame frame)
+    {
+        if (frame["subscription"] is { } id && _subscriptions.TryGetValue(id, out var subscription))
+        {
+            subscription.Deliver(new ReceivedMessage(frame, subscription.Destination, connection));
+        }
+        else
+        {
+            // A message for a subscription we dropped: leave it unacked, the broker gives it to someone else.
+            LogOrphanMessage(_logger, frame["subscription"] ?? "(none)");
+        }
+    }
+
+    /// <summary>For tests of failure handling: drops the current connection as a network failure would.</summary>
+    internal void AbortConnectionForTest() => _current?.Abort();
+
+    public async ValueTask DisposeAsync()
+    {
+        var current = _current;
+        await _stopping.CancelAsync();
+        if (current is not null)
+        {
+            await current.CloseAsync(TimeSpan.FromSeconds(5));
+        }
+
+        if (_connectionLoop is not null)
+        {
+            await _connectionLoop;
+        }
+
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to broker {Broker} ({Server})")]
+    private static partial void LogConnected(ILogger logger, string broker, string server);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot connect to broker {Broker}: {Reason}; retrying in {DelayMs:F0} ms")]
+    private static partial void LogConnectFailed(ILogger logger, string broker, string reason, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the connection to broker {Broker}: {Reason}; reconnecting")]
+    private static partial void LogConnectionLost(ILogger logger, string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Message for unknown subscription {Subscription} left unacked")]
+    private static partial void LogOrphanMessage(ILogger logger, string subscription);
+}
+
+/// <summary>A live subscription of a <see cref="BrokerClient"/>; dispose it to unsubscribe.</summary>
+public sealed class Subscription : IDisposable
+{
+    private readonly BrokerClient _client;
+    private readonly Action<ReceivedMessage> _onMessage;
+
+    internal Subscription(BrokerClient client, string id, Destination destination, int prefetch, Action<ReceivedMessage> onMessage)
+    {
+        _client = client;
+        Id = id;
+        Destination = destination;
+        Prefetch = prefetch;
+        _onMessage = onMessage;
+    }
+
+    public string Id { get; }
+
+    public Destination Destination { get; }
+
+    public int Prefetch { get; }
+
+    internal StompFrame SubscribeFrame() => new(StompCommands.Subscribe,
+    [
+        new("id", Id),
+        new("destination", Destination.Path),
+        new("ack", "client-individual"),
+        new("activemq.prefetchSize", Prefetch.ToString(CultureInfo.InvariantCulture)),
+    ]);
+
+    internal void Deliver(ReceivedMessage message)
+    {
+        MessagingTelemetry.Consumed.Add(1, MessagingTelemetry.DestinationTag(Destination));
+        MessagingTelemetry.InFlight.Add(1, MessagingTelemetry.DestinationTag(Destination));
+        _onMessage(message);
+    }
+
+    public void Dispose() => _client.Unsubscribe(this);
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Fleetman.Messaging;
+
+/// <summary>Where the STOMP broker is and how the client behaves towards it. Bound from the "Broker" section.</summary>
+public sealed class BrokerOptions
+{
+    public const string SectionName = "Broker";
+
+    [Required(AllowEmptyStrings = false)]
+    public string Host { get; set; } = "";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 61613;
+
+    /// <summary>STOMP login. Empty for a broker without authentication.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>STOMP passcode; comes from a secret in every deployment.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Heart-beat interval offered in both directions; 0 turns heart-beats off.</summary>
+    [Range(0, 600_000)]
+    public int HeartbeatMilliseconds { get; set; } = 10_000;
+
+    [Range(1, 300)]
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// How long a publish may wait for the broker's receipt, reconnects included, before it fails.
+    /// Sends wait through short broker outages instead of failing at once.
+    /// </summary>
+    [Range(1, 3600)]
+    public int SendTimeoutSeconds { get; set; } = 30;
+
+    [Range(1, 60_000)]
+    public int ReconnectMinDelayMilliseconds { get; set; } = 250;
+
+    [Range(1, 600_000)]
+    public int ReconnectMaxDelayMilliseconds { get; set; } = 10_000;
+
+    /// <summary>Persistent sends awaiting their receipt at once on one connection (the pipelining window).</summary>
+    [Range(1, 100_000)]
+    public int MaxPendingReceipts { get; set; } = 2_000;
+
+    public override string ToString() => $"{Host}:{Port}";
+}

@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Fleetman.Messaging;
+
+/// <summary>Factory for consumers whose handler takes one message at a time.</summary>
+public static class MessageConsumer
+{
+    /// <summary>A consumer that runs <paramref name="handler"/> per message; a <see cref="PoisonMessageException"/> dead-letters at once.</summary>
+    public static MessageConsumer<TMessage> ForSingleMessages<TMessage>(
+        BrokerClient client, Destination destination, ConsumerOptions options, Func<MessageContext<TMessage>, CancellationToken, Task> handler, ILogger logger) =>
+        new MessageConsumer<TMessage>(client, destination, options, 1, async (batch, token) =>
+        {
+            try
+            {
+                await handler(batch[0], token);
+            }
+            catch (PoisonMessageException ex)
+            {
+                batch[0].Reject(ex.Message);
+            }
+        }, logger);
+}
+
+/// <summary>
+/// Takes messages from one destination and runs a batch handler on them with at-least-once semantics:
+/// a message is acked only after its handler succeeded; a failing handler is retried with backoff and the message
+/// finally NACKed (on ActiveMQ: dead-lettered); a body that cannot be deserialised is NACKed at once.
+/// Single-message handlers run as batches of one.
+/// </summary>
+public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
+{
+    public delegate Task BatchHandler(IReadOnlyList<MessageContext<TMessage>> batch, CancellationToken cancellationToken);
+
+    private readonly BrokerClient _client;
+    private readonly Destination _destination;
+    private readonly ConsumerOptions _options;
+    private readonly BatchHandler _handler;
+    private readonly int _batchSize;
+    private readonly ILogger _logger;
+    private readonly KeyValuePair<string, object?> _destinationTag;
+    private readonly Channel<ReceivedMessage> _received = Channel.CreateUnbounded<ReceivedMessage>();
+    private readonly CancellationTokenSource _stopTaking = new();
+    private readonly CancellationTokenSource _abortHandlers = new();
+    private Subscription? _subscription;
+    private Task[] _workers = [];
+
+    /// <param name="batchSize">Messages per handler call; 1 for single-message handlers.</param>
+    public MessageConsumer(BrokerClient client, Destination destination, ConsumerOptions options, int batchSize, BatchHandler handler, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        _client = client;
+        _destination = destination;
+        _options = options;
+        _batchSize = batchSize;
+        _handler = handler;
+        _logger = logger;
+        _destinationTag = MessagingTelemetry.DestinationTag(destination);
+    }
+
+    public Destination Destination => _destination;
+
+    public void Start()
+    {
+        if (_subscription is not null)
+        {
+            throw new InvalidOperationException($"The consumer of {_destination} is already started.");
+        }
+
+        _workers = [.. Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(WorkAsync))];
+        _subscription = _client.Subscribe(_destination, _options.Prefetch, message => _received.Writer.TryWrite(message));
+        LogStarted(_logger, _destination.Path, _options.Concurrency, _batchSize, _options.Prefetch);
+    }
+
+    /// <summary>
+    /// Graceful stop: take no new messages, let running handlers finish and settle their messages, then unsubscribe so
+    /// the broker hands every message still buffered here to other consumers. If <paramref name="cancellationToken"/>
+    /// fires first, running handlers are cancelled and their messages left unacked (redelivered later).
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopTaking.CancelAsync();
+        using (cancellationToken.Register(_abortHandlers.Cancel))
+        {
+            await Task.WhenAll(_workers);
+        }
+
+        _subscription?.Dispose();
+        _received.Writer.TryComplete();
+        var released = 0;
+        while (_received.Reader.TryRead(out _))
+        {
+            released++;
+        }
+
+        MessagingTelemetry.InFlight.Add(-released, _destinationTag);
+        LogStopped(_logger, _destination.Path, released);
+    }
+
+    private async Task WorkAsync()
+    {
+        var reader = _received.Reader;
+        while (true)
+        {
+            ReceivedMessage first;
+            try
+            {
+                first = await reader.ReadAsync(_stopTaking.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+            {
+                return;
+            }
+
+            var batch = new List<ReceivedMessage>(_batchSize) { first };
+            if (_batchSize > 1)
+            {
+                await FillBatchAsync(reader, batch);
+            }
+
+            try
+            {
+                await ProcessAsync(batch);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // ProcessAsync settles every failure itself; anything escaping is a bug that must not kill the worker.
+                LogUnexpected(_logger, ex, _destination.Path);
+            }
+        }
+    }
+
+    private async Task FillBatchAsync(ChannelReader<ReceivedMessage> reader, List<ReceivedMessage> batch)
+    {
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(_stopTaking.Token);
+        window.CancelAfter(_options.BatchTimeoutMilliseconds);
+        while (batch.Count < _batchSize)
+        {
+            if (reader.TryRead(out var next))
+            {
+                batch.Add(next);
+                continue;
+            }
+
+            try
+            {
+                if (!await reader.WaitToReadAsync(window.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the window closed: hand over what we have
+            }
+        }
+    }
+
+    private async Task ProcessAsync(List<ReceivedMessage> received)
+    {
+        var contexts = new List<MessageContext<TMessage>>(received.Count);
+        foreach (var message in received)
+        {
+            if (MessageSerializer.TryDeserialize<TMessage>(message.Body, out var body, out var error))
+            {
+                contexts.Add(new MessageContext<TMessage>(body!, message, TraceContext.Extract(message)));
+            }
+            else
+            {
+                DeadLetter(message, "malformed", error!);
+            }
+        }
+
+        if (contexts.Count > 0)
+        {
+            await HandleWithRetriesAsync(contexts);
+        }
+    }
+
+    private async Task HandleWithRetriesAsync(List<MessageContext<TMessage>> batch)
+    {
+        var token = _abortHandlers.Token;
+        Exception? failure = null;
+        for (var attempt = 0; attempt <= _options.RetryLimit; attempt++)
+        {
+            if (attempt > 0)
+            {
+                MessagingTelemetry.Retries.Add(1, _destinationTag);
+                try
+                {
+                    await Task.Delay(_options.RetryDelay(attempt - 1), token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // shutting down hard: leave them unacked for redelivery
+                }
+            }
+
+            using var activity = StartProcessActivity(batch);
+            try
+            {
+                batch.ForEach(c => c.ClearRejection());
+                await _handler(batch, token);
+                Settle(batch);
+                return;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                LogHandlerFailed(_logger, ex, _destination.Path, batch.Count, attempt + 1, _options.RetryLimit + 1);
+            }
+        }
+
+        if (batch.Count > 1)
+        {
+            // One bad message must not dead-letter its neighbours: isolate it by handling each on its own.
+            LogSplittingBatch(_logger, _destination.Path, batch.Count);
+            foreach (var single in batch)
+            {
+                await HandleWithRetriesAsync([single]);
+            }
+
+            return;
+        }
+
+        DeadLetter(batch[0].Envelope, "handler_failed", failure!.Message);
+    }
+
+    private void Settle(List<MessageContext<TMessage>> batch)
+    {
+        foreach (var context in batch)
+        {
+            if (context.RejectionReason is { } reason)
+            {
+                DeadLetter(context.Envelope, "rejected", reason);
+            }
+            else
+            {
+                context.Envelope.Ack();
+            }
+        }
+    }
+
+    private void DeadLetter(ReceivedMessage message, string kind, string reason)
+    {
+        LogDeadLettered(_logger, message.MessageId, _destination.Path, kind, reason);
+        if (message.Nack())
+        {
+            MessagingTelemetry.DeadLettered.Add(1, _destinationTag, new("reason", kind));
+        }
+    }
+
+    private Activity? StartProcessActivity(List<MessageContext<TMessage>> batch)
+    {
+        var name = $"{_destination.Name} process";
+        Activity? activity;
+        if (batch.Count == 1)
+        {
+            activity = MessagingTelemetry.ActivitySource.StartActivity(name, ActivityKind.Consumer, batch[0].ParentContext);
+        }
+        else
+        {
+            // A batch has many parents: link to each instead of picking one.
+            var links = batch.Where(c => c.ParentContext != default).Take(128).Select(c => new ActivityLink(c.ParentContext));
+            activity = MessagingTelemetry.ActivitySource.StartActivity(name, ActivityKind.Consumer, default(ActivityContext), links: links);
+        }
+
+        activity?.SetTag("messaging.system", "activemq");
+        activity?.SetTag("messaging.destination.name", _destination.Name);
+        activity?.SetTag("messaging.batch.message_count", batch.Count);
+        return activity;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopTaking.IsCancellationRequested)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await StopAsync(timeout.Token);
+        }
+
+        _stopTaking.Dispose();
+        _abortHandlers.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Destination} with {Concurrency} handler(s), batches of up to {BatchSize}, prefetch {Prefetch}")]
+    private static partial void LogStarted(ILogger logger, string destination, int concurrency, int batchSize, int prefetch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped consuming {Destination}; {Released} buffered message(s) released to other consumers")]
+    private static partial void LogStopped(ILogger logger, string destination, int released);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handler for {Destination} failed on {Count} message(s), attempt {Attempt} of {Attempts}")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string destination, int count, int attempt, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} from {Destination} kept failing; handling its messages one by one")]
+    private static partial void LogSplittingBatch(ILogger logger, string destination, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettering message {MessageId} from {Destination} ({Kind}): {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string messageId, string destination, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure in the consumer of {Destination}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string destination);
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace Fleetman.Messaging;
+
+/// <summary>JSON bodies with web conventions (camelCase, case-insensitive reading, unknown fields ignored).</summary>
+public static class MessageSerializer
+{
+    public const string ContentType = "application/json;charset=utf-8";
+
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The message-type header: the contract's name, e.g. <c>PositionReported</c>.</summary>
+    public static string TypeName<TMessage>() => typeof(TMessage).Name;
+
+    public static byte[] Serialize<TMessage>(TMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, Options);
+
+    /// <summary>Reads a body, or explains in one sentence why it cannot be read.</summary>
+    public static bool TryDeserialize<TMessage>(ReadOnlyMemory<byte> body, out TMessage? message, out string? error)
+    {
+        message = default;
+        if (body.IsEmpty)
+        {
+            error = "the message body is empty";
+            return false;
+        }
+
+        try
+        {
+            message = JsonSerializer.Deserialize<TMessage>(body.Span, Options);
+        }
+        catch (JsonException ex)
+        {
+            error = $"the body is not a valid {typeof(TMessage).Name}: {ex.Message}";
+            return false;
+        }
+
+        if (message is null)
+        {
+            error = "the message body is JSON null";
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+}

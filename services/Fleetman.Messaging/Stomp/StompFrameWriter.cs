@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace Fleetman.Messaging.Stomp;
+
+/// <summary>Serialises frames to the STOMP 1.2 wire format, escaping headers and always writing content-length.</summary>
+public static class StompFrameWriter
+{
+    public static void Write(StompFrame frame, IBufferWriter<byte> output)
+    {
+        var escape = frame.Command is not (StompCommands.Connect or StompCommands.Stomp or StompCommands.Connected);
+        WriteText(output, frame.Command);
+        WriteText(output, "\n");
+        foreach (var (name, value) in frame.Headers)
+        {
+            if (name == "content-length")
+            {
+                continue; // always computed from the body below
+            }
+
+            WriteText(output, escape ? Escape(name) : name);
+            WriteText(output, ":");
+            WriteText(output, escape ? Escape(value) : value);
+            WriteText(output, "\n");
+        }
+
+        // content-length lets bodies carry NUL bytes and spares the broker a scan for the terminator.
+        if (frame.Body.Length > 0 || frame.Command is StompCommands.Send or StompCommands.Message)
+        {
+            WriteText(output, "content-length:");
+            WriteText(output, frame.Body.Length.ToString(CultureInfo.InvariantCulture));
+            WriteText(output, "\n");
+        }
+
+        WriteText(output, "\n");
+        output.Write(frame.Body.Span);
+        output.Write([(byte)0]);
+    }
+
+    public static byte[] ToBytes(StompFrame frame)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + frame.Body.Length);
+        Write(frame, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    internal static string Escape(string value)
+    {
+        if (value.AsSpan().IndexOfAny("\\\r\n:") < 0)
+        {
+            return value;
+        }
+
+        var result = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            result.Append(c switch
+            {
+                '\\' => "\\\\",
+                '\r' => "\\r",
+                '\n' => "\\n",
+                ':' => "\\c",
+                _ => c.ToString(),
+            });
+        }
+
+        return result.ToString();
+    }
+
+    private static void WriteText(IBufferWriter<byte> output, string text)
+    {
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        var written = Encoding.UTF8.GetBytes(text, span);
+        output.Advance(written);
+    }
+}
