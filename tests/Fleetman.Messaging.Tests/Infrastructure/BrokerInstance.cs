@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Fleetman.Messaging.Tests.Infrastructure;
+
+/// <summary>
+/// A real ActiveMQ broker run by scripts/infra.sh: the shared one (default ports and state) or a private one with
+/// its own state folder and ports, for tests that stop and kill it.
+/// </summary>
+public sealed class BrokerInstance
+{
+    private readonly Dictionary<string, string> _environment;
+
+    private BrokerInstance(Dictionary<string, string> environment) => _environment = environment;
+
+    public static BrokerInstance Shared() => new([]);
+
+    public static BrokerInstance Private()
+    {
+        var state = Path.Combine(Path.GetTempPath(), "fleetman-test-broker-" + Guid.NewGuid().ToString("N")[..8]);
+        return new(new()
+        {
+            ["FLEETMAN_STATE_DIR"] = state,
+            ["FLEETMAN_STOMP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FLEETMAN_OPENWIRE_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    public string? StateDirectory => _environment.GetValueOrDefault("FLEETMAN_STATE_DIR");
+
+    public Task StartAsync() => InfraAsync("start", "activemq");
+
+    public Task StopAsync() => InfraAsync("stop", "activemq");
+
+    /// <summary>SIGKILL: the broker dies without a clean shutdown.</summary>
+    public Task KillAsync() => InfraAsync("kill", "activemq");
+
+    /// <summary>Broker options read from <c>infra.sh env</c>, with quick reconnects for tests.</summary>
+    public async Task<BrokerOptions> OptionsAsync()
+    {
+        var values = new Dictionary<string, string>();
+        foreach (var line in (await InfraAsync("env")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var assignment = line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line;
+            var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                values[assignment[..equals]] = assignment[(equals + 1)..].Trim('\'', '"');
+            }
+        }
+
+        return new BrokerOptions
+        {
+            Host = values["Broker__Host"],
+            Port = int.Parse(values["Broker__Port"], System.Globalization.CultureInfo.InvariantCulture),
+            Username = values["Broker__Username"],
+            Password = values["Broker__Password"],
+            ReconnectMinDelayMilliseconds = 100,
+            ReconnectMaxDelayMilliseconds = 1_000,
+            SendTimeoutSeconds = 60,
+        };
+    }
+
+    public async Task<BrokerClient> ConnectAsync(Action<BrokerOptions>? configure = null)
+    {
+        var options = await OptionsAsync();
+        configure?.Invoke(options);
+        var client = new BrokerClient(Options.Create(options));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await client.WaitUntilConnectedAsync(timeout.Token);
+        return client;
+    }
+
+    public async Task<string> InfraAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(Repository.Root, "scripts", "infra.sh"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"infra.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {await errors}{await output}");
+        }
+
+        return await output;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Starts the shared broker once for every test that uses it (idempotent if it already runs).</summary>
+public sealed class SharedBrokerFixture : IAsyncLifetime
+{
+    public BrokerInstance Broker { get; } = BrokerInstance.Shared();
+
+    public Task InitializeAsync() => Broker.StartAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask; // left running for the other test assemblies and the next run
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedBrokerTests : ICollectionFixture<SharedBrokerFixture>
+{
+    public const string Name = "shared broker";
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Fleetman.Messaging.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Fleetman.Messaging.Tests.Integration;
+
+[Collection(SharedBrokerTests.Name)]
+public sealed class ResilienceTests(SharedBrokerFixture fixture)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Broker_stopped_and_started_mid_stream_publisher_and_consumer_recover_and_nothing_is_lost()
+    {
+        const int count = 3_000;
+        var broker = BrokerInstance.Private();
+        await broker.StartAsync();
+        try
+        {
+            var queue = Destination.Queue(Eventually.UniqueQueue("restart"));
+            await using var publishing = await broker.ConnectAsync();
+            await using var consuming = await broker.ConnectAsync();
+            var log = new DeliveryLog();
+            await using var consumer = new MessageConsumer<TestMessage>(consuming, queue, new ConsumerOptions { Prefetch = 200 }, 50, async (batch, token) =>
+            {
+                await Task.Delay(2, token); // slower than the publisher, so messages are queued when the broker goes down
+                batch.ToList().ForEach(log.Record);
+            }, NullLogger.Instance);
+            consumer.Start();
+
+            var publisher = new MessagePublisher(publishing);
+            var published = 0;
+            var publishing_ = Task.Run(async () =>
+            {
+                for (var id = 0; id < count; id += 50)
+                {
+                    await Task.WhenAll(Enumerable.Range(id, 50).Select(i => publisher.PublishAsync(queue, new TestMessage(i))));
+                    Interlocked.Add(ref published, 50);
+                    await Task.Delay(5);
+                }
+            });
+
+            await Eventually.Until(() => Volatile.Read(ref published) >= count / 3, Patience, () => $"{published} published");
+            await broker.StopAsync();
+            publishing.IsConnected.ShouldBeFalse();
+            await Task.Delay(1_000); // sends keep waiting meanwhile instead of failing
+            await broker.StartAsync();
+
+            await publishing_.WaitAsync(Patience);
+            await Eventually.Until(() => log.Unique == count, Patience, () => $"{log.Unique} of {count} arrived; missing e.g. {string.Join(',', log.Missing(count).Take(5))}");
+            log.Missing(count).ShouldBeEmpty();
+            consuming.IsConnected.ShouldBeTrue();
+        }
+        finally
+        {
+            await broker.StopAsync();
+            Directory.Delete(broker.StateDirectory!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Messages_held_unacked_by_a_killed_consumer_process_go_to_the_other_consumer()
+    {
+        const int count = 20;
+        var queue = Eventually.UniqueQueue("killed-consumer");
+        var options = await fixture.Broker.OptionsAsync();
+        using var probe = StartProbeConsumer(options, queue, prefetch: 100);
+        var received = 0;
+        var subscribed = new TaskCompletionSource();
+        probe.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data == "subscribed")
+            {
+                subscribed.TrySetResult();
+            }
+            else if (line.Data?.StartsWith("received ", StringComparison.Ordinal) == true)
+            {
+                Interlocked.Increment(ref received);
+            }
+        };
+        probe.BeginOutputReadLine();
+        await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using var client = await fixture.Broker.ConnectAsync();
+        var publisher = new MessagePublisher(client);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(id => publisher.PublishAsync(Destination.Queue(queue), new TestMessage(id))));
+        await Eventually.Until(() => Volatile.Read(ref received) == count, Patience, () => $"probe holds {received} of {count}");
+
+        var log = new DeliveryLog();
+        await using var survivor = MessageConsumer.ForSingleMessages<TestMessage>(client, Destination.Queue(queue), new ConsumerOptions(), (m, _) =>
+        {
+            log.Record(m);
+            return Task.CompletedTask;
+        }, NullLogger.Instance);
+        survivor.Start();
+        await Task.Delay(500);
+        log.Unique.ShouldBe(0, "the probe still holds every message");
+
+        probe.Kill(); // SIGKILL: no DISCONNECT, no acks
+        await probe.WaitForExitAsync();
+
+        await Eventually.Until(() => log.Unique == count, Patience, () => $"{log.Unique} of {count} moved to the survivor");
+        log.Redelivered.ShouldBe(count, "the broker marks them redelivered");
+    }
+
+    [Fact]
+    public async Task A_connection_that_goes_silent_is_detected_by_heartbeats_and_replaced()
+    {
+        // A fake broker that completes the handshake, promises heart-beats, then never sends another byte.
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        var connections = 0;
+        var serving = Task.Run(async () =>
+        {
+            var sockets = new List<TcpClient>();
+            while (true)
+            {
+                var socket = await server.AcceptTcpClientAsync();
+                sockets.Add(socket);
+                Interlocked.Increment(ref connections);
+                await socket.GetStream().WriteAsync(Encoding.UTF8.GetBytes("CONNECTED\nversion:1.2\nheart-beat:300,300\n\n\0"));
+            }
+        });
+        var port = ((IPEndPoint)server.LocalEndpoint).Port;
+        var logger = new ListLogger<BrokerClient>();
+        await using var client = new BrokerClient(Options.Create(new BrokerOptions
+        {
+            Host = "127.0.0.1", Port = port, HeartbeatMilliseconds = 300, ReconnectMinDelayMilliseconds = 50, ReconnectMaxDelayMilliseconds = 100,
+        }), logger);
+
+        await client.WaitUntilConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        var watch = Stopwatch.StartNew();
+        await Eventually.Until(() => Volatile.Read(ref connections) >= 2, TimeSpan.FromSeconds(10), () => "no reconnect after the silence");
+
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(3), "two missed heart-beat intervals (600 ms) and a backoff");
+        logger.Lines.ShouldContain(line => line.Contains("Lost the connection", StringComparison.Ordinal) && line.Contains("heart-beat", StringComparison.Ordinal));
+        server.Stop();
+    }
+
+    [Fact]
+    public async Task A_send_waits_for_the_broker_but_only_as_long_as_the_send_timeout()
+    {
+        var port = BrokerInstance.FreePort(); // nothing listens there
+        await using var client = new BrokerClient(Options.Create(new BrokerOptions { Host = "127.0.0.1", Port = port, SendTimeoutSeconds = 2, ReconnectMaxDelayMilliseconds = 200 }));
+        var watch = Stopwatch.StartNew();
+
+        var error = await Should.ThrowAsync<BrokerUnavailableException>(() => new MessagePublisher(client).PublishAsync(Destination.Queue("nowhere"), new TestMessage(1)));
+
+        watch.Elapsed.ShouldBeInRange(TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(10));
+        error.Message.ShouldContain($"127.0.0.1:{port}");
+        error.Message.ShouldContain("within 2 s");
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_are_refused_and_reported_as_the_reason_the_broker_is_not_ready()
+    {
+        var options = await fixture.Broker.OptionsAsync();
+        options.Password = "not-the-password";
+        options.SendTimeoutSeconds = 2;
+        await using var client = new BrokerClient(Options.Create(options));
+        client.Start();
+
+        await Eventually.Until(() => client.LastError is not null, TimeSpan.FromSeconds(10), () => "no connection error recorded");
+        client.IsConnected.ShouldBeFalse();
+        client.LastError!.ShouldContain("refused the connection");
+    }
+
+    [Fact]
+    public async Task Stopping_a_consumer_finishes_in_flight_work_and_releases_buffered_messages()
+    {
+        var queue = Destination.Queue(Eventually.UniqueQueue("graceful"));
+        await using var client = await fixture.Broker.ConnectAsync();
+        var started = new TaskCompletionSource();
+        var finished = 0;
+        var consumer = MessageConsumer.ForSingleMessages<TestMessage>(client, queue, new ConsumerOptions { Prefetch = 10 }, async (_, token) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(500, token);
+            Interlocked.Increment(ref finished);
+        }, NullLogger.Instance);
+        consumer.Start();
+        var publisher = new MessagePublisher(client);
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await started.Task.WaitAsync(Patience);
+
+        await consumer.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        finished.ShouldBe(1, "the running handler completed; no new one started");
+
+        var log = new DeliveryLog();
+        await using var next = MessageConsumer.ForSingleMessages<TestMessage>(client, queue, new ConsumerOptions(), (m, _) =>
+        {
+            log.Record(m);
+            return Task.CompletedTask;
+        }, NullLogger.Instance);
+        next.Start();
+        await Eventually.Until(() => log.Unique == 9, Patience, () => $"{log.Unique} of 9 released messages reached the next consumer");
+        await Task.Delay(300);
+        log.Total.ShouldBe(9, "the finished message was acked, not redelivered");
+    }
+
+    private static Process StartProbeConsumer(BrokerOptions options, string queue, int prefetch)
+    {
+        var probe = Path.Combine(AppContext.BaseDirectory.Replace("Fleetman.Messaging.Tests", "Fleetman.Messaging.ProbeConsumer", StringComparison.Ordinal), "Fleetman.Messaging.ProbeConsumer.dll");
+        File.Exists(probe).ShouldBeTrue($"the probe consumer is built at {probe}");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(probe);
+        start.ArgumentList.Add(queue);
+        start.ArgumentList.Add(prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.Environment["Broker__Host"] = options.Host;
+        start.Environment["Broker__Port"] = options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Broker__Username"] = options.Username;
+        start.Environment["Broker__Password"] = options.Password;
+        return Process.Start(start)!;
+    }
+}
