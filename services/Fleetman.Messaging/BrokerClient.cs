@@ -19,7 +19,7 @@ public sealed partial class BrokerClient : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Subscription> _subscriptions = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _pendingReceipts;
+    private readonly GroupCommitSender _sender;
     private readonly Lock _stateLock = new();
     private TaskCompletionSource<StompConnection> _connected = NewConnectedSignal();
     private StompConnection? _current;
@@ -31,7 +31,7 @@ public sealed partial class BrokerClient : IAsyncDisposable
         _options = options.Value;
         _brokerName = _options.ToString();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _pendingReceipts = new SemaphoreSlim(_options.MaxPendingReceipts);
+        _sender = new GroupCommitSender(this, _options, _stopping.Token);
     }
 
     public BrokerOptions Options => _options;
@@ -157,54 +157,23 @@ public sealed partial class BrokerClient : IAsyncDisposable
     private static TaskCompletionSource<StompConnection> NewConnectedSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// Sends a frame and waits for the broker's receipt. Sends are pipelined: many can await receipts at once
-    /// (up to <see cref="BrokerOptions.MaxPendingReceipts"/>). If the connection drops before the receipt, the frame
-    /// is sent again on the next connection; the whole operation gives up after <see cref="BrokerOptions.SendTimeoutSeconds"/>.
+    /// Sends a frame and completes once the broker confirmed it with a receipt (for a persistent message: stored).
+    /// Sends are pipelined and group-committed: see <see cref="BrokerOptions.MaxSendBatch"/>. If the connection drops
+    /// before the confirmation, the frame is sent again on the next connection (at-least-once); the whole operation
+    /// gives up with <see cref="BrokerUnavailableException"/> after <see cref="BrokerOptions.SendTimeoutSeconds"/>.
     /// </summary>
-    public async Task SendAsync(Destination destination, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    public Task SendAsync(Destination destination, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         Start();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        deadline.CancelAfter(TimeSpan.FromSeconds(_options.SendTimeoutSeconds));
-        Exception? lastFailure = null;
-        try
-        {
-            await _pendingReceipts.WaitAsync(deadline.Token);
-            try
-            {
-                while (true)
-                {
-                    var connection = await _connected.Task.WaitAsync(deadline.Token);
-                    var frameHeaders = new List<KeyValuePair<string, string>>(8) { new("destination", destination.Path) };
-                    frameHeaders.AddRange(headers);
-                    try
-                    {
-                        await connection.SendWithReceiptAsync(StompCommands.Send, frameHeaders, body).WaitAsync(deadline.Token);
-                        return;
-                    }
-                    catch (ConnectionLostException ex)
-                    {
-                        lastFailure = ex; // resend on the next connection: at-least-once
-                        await WaitForReplacementAsync(connection, deadline.Token);
-                    }
-                }
-            }
-            finally
-            {
-                _pendingReceipts.Release();
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new BrokerUnavailableException(
-                $"The broker at {_options} did not confirm a send to {destination} within {_options.SendTimeoutSeconds} s ({LastError ?? lastFailure?.Message ?? "no connection"}).",
-                lastFailure);
-        }
+        return _sender.SendAsync(destination, headers, body, cancellationToken);
     }
 
-    private async Task WaitForReplacementAsync(StompConnection dead, CancellationToken token)
+    /// <summary>The current connection, waiting for one while reconnecting.</summary>
+    internal Task<StompConnection> ConnectionAsync(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Waits until the loop has noticed that <paramref name="dead"/> is gone, so callers do not spin on it.</summary>
+    internal async Task WaitForReplacementAsync(StompConnection dead, CancellationToken token)
     {
-        // The loop swaps in a new signal once it notices the loss; wait for that so we do not spin on the dead one.
         while (_connected.Task.IsCompletedSuccessfully && ReferenceEquals(_connected.Task.Result, dead))
         {
             await Task.Delay(10, token);
@@ -270,6 +239,7 @@ public sealed partial class BrokerClient : IAsyncDisposable
     {
         var current = _current;
         await _stopping.CancelAsync();
+        await _sender.DisposeAsync();
         if (current is not null)
         {
             await current.CloseAsync(TimeSpan.FromSeconds(5));

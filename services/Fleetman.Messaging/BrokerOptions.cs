@@ -39,9 +39,16 @@ public sealed class BrokerOptions
     [Range(1, 600_000)]
     public int ReconnectMaxDelayMilliseconds { get; set; } = 10_000;
 
-    /// <summary>Persistent sends awaiting their receipt at once on one connection (the pipelining window).</summary>
-    [Range(1, 100_000)]
-    public int MaxPendingReceipts { get; set; } = 2_000;
+    /// <summary>Sends queued or awaiting the broker's confirmation at once; further sends wait (back-pressure).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPendingSends { get; set; } = 10_000;
+
+    /// <summary>
+    /// Most messages confirmed by one receipt. Sends that queue up while earlier ones are in flight go out as one
+    /// STOMP transaction whose COMMIT receipt confirms them all: one journal sync on the broker instead of one each.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxSendBatch { get; set; } = 500;
 
     public override string ToString() => $"{Host}:{Port}";
 }

@@ -63,6 +63,43 @@ public sealed class ResilienceTests(SharedBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Every_confirmed_send_survives_the_broker_being_killed_right_after_the_confirmation()
+    {
+        const int count = 5_000;
+        var broker = BrokerInstance.Private();
+        await broker.StartAsync();
+        try
+        {
+            var queue = Destination.Queue(Eventually.UniqueQueue("confirmed-durable"));
+            await using (var publishing = await broker.ConnectAsync())
+            {
+                // Concurrent sends are group-committed in transactions; each confirmation must still mean "stored".
+                var publisher = new MessagePublisher(publishing);
+                await Task.WhenAll(Enumerable.Range(0, count).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+                await broker.KillAsync(); // SIGKILL: no clean shutdown, nothing flushed on the way out
+            }
+
+            await broker.StartAsync();
+            await using var consuming = await broker.ConnectAsync();
+            var log = new DeliveryLog();
+            await using var consumer = new MessageConsumer<TestMessage>(consuming, queue, new ConsumerOptions { Prefetch = 1_000 }, 200, (batch, _) =>
+            {
+                batch.ToList().ForEach(log.Record);
+                return Task.CompletedTask;
+            }, NullLogger.Instance);
+            consumer.Start();
+
+            await Eventually.Until(() => log.Unique == count, Patience, () => $"{log.Unique} of {count} confirmed messages survived");
+            log.Missing(count).ShouldBeEmpty();
+        }
+        finally
+        {
+            await broker.StopAsync();
+            Directory.Delete(broker.StateDirectory!, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Messages_held_unacked_by_a_killed_consumer_process_go_to_the_other_consumer()
     {
         const int count = 20;
@@ -129,7 +166,11 @@ public sealed class ResilienceTests(SharedBrokerFixture fixture)
         var logger = new ListLogger<BrokerClient>();
         await using var client = new BrokerClient(Options.Create(new BrokerOptions
         {
-            Host = "127.0.0.1", Port = port, HeartbeatMilliseconds = 300, ReconnectMinDelayMilliseconds = 50, ReconnectMaxDelayMilliseconds = 100,
+            Host = "127.0.0.1",
+            Port = port,
+            HeartbeatMilliseconds = 300,
+            ReconnectMinDelayMilliseconds = 50,
+            ReconnectMaxDelayMilliseconds = 100,
         }), logger);
 
         await client.WaitUntilConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);

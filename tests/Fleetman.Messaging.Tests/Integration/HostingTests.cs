@@ -1,0 +1,99 @@
+using Fleetman.Messaging.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Fleetman.Messaging.Tests.Integration;
+
+[Collection(SharedBrokerTests.Name)]
+public sealed class HostingTests(SharedBrokerFixture fixture)
+{
+    [Fact]
+    public async Task A_hosted_batch_consumer_handles_published_messages_and_reports_the_broker_ready()
+    {
+        var queue = Destination.Queue(Eventually.UniqueQueue("hosted"));
+        var builder = await BuilderWithBrokerAsync();
+        builder.Services.AddSingleton<DeliveryLog>();
+        builder.AddMessaging().AddBatchConsumer<TestMessage, RecordingHandler>(queue, "Consumer");
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var publisher = host.Services.GetRequiredService<IMessagePublisher>();
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+
+        var log = host.Services.GetRequiredService<DeliveryLog>();
+        await Eventually.Until(() => log.Unique == 50, TimeSpan.FromSeconds(30), () => $"{log.Unique} of 50 handled");
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"));
+        health.Entries["broker"].Status.ShouldBe(HealthStatus.Healthy);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_broker_check_is_unhealthy_with_the_reason_while_the_broker_cannot_be_reached()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Broker:Host"] = "127.0.0.1",
+            ["Broker:Port"] = BrokerInstance.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        builder.AddMessaging();
+        using var host = builder.Build();
+        await host.StartAsync();
+        var client = host.Services.GetRequiredService<BrokerClient>();
+        await Eventually.Until(() => client.LastError is not null, TimeSpan.FromSeconds(10), () => "no connection attempt failed yet");
+
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"));
+
+        health.Entries["broker"].Status.ShouldBe(HealthStatus.Unhealthy);
+        health.Entries["broker"].Description.ShouldNotBeNull().ShouldContain("Not connected to the broker at 127.0.0.1:");
+        await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("Broker:Host", "", "Host")]
+    [InlineData("Broker:Port", "70000", "Port")]
+    [InlineData("Consumer:Prefetch", "0", "Prefetch")]
+    [InlineData("Consumer:RetryMaxDelayMilliseconds", "1", "RetryMaxDelayMilliseconds")]
+    public async Task Bad_messaging_settings_stop_the_host_at_start_naming_the_setting(string key, string value, string member)
+    {
+        var builder = await BuilderWithBrokerAsync();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+        builder.AddMessaging().AddBatchConsumer<TestMessage, RecordingHandler>(Destination.Queue("never-used"), "Consumer");
+        using var host = builder.Build();
+
+        var error = await Should.ThrowAsync<OptionsValidationException>(() => host.StartAsync());
+
+        error.Message.ShouldContain(member);
+    }
+
+    private async Task<HostApplicationBuilder> BuilderWithBrokerAsync()
+    {
+        var options = await fixture.Broker.OptionsAsync();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Broker:Host"] = options.Host,
+            ["Broker:Port"] = options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Broker:Username"] = options.Username,
+            ["Broker:Password"] = options.Password,
+            ["Consumer:BatchSize"] = "10",
+        });
+        return builder;
+    }
+
+    private sealed class RecordingHandler(DeliveryLog log) : IBatchMessageHandler<TestMessage>
+    {
+        public Task HandleAsync(IReadOnlyList<MessageContext<TestMessage>> batch, CancellationToken cancellationToken)
+        {
+            foreach (var message in batch)
+            {
+                log.Record(message);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Benchmark: persistent messages per second end to end through the messaging library against the real broker,
+# with 1 producer/1 consumer and 2/2. Starts the local infrastructure if needed (and stops it again if it did).
+# Usage: tools/bench-messaging.sh [messages per run, default 20000] [runs per layout, default 3]
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$repo"
+started_here=false
+scripts/infra.sh status activemq >/dev/null 2>&1 || started_here=true
+scripts/infra.sh start activemq >/dev/null
+cleanup() { if $started_here; then scripts/infra.sh stop activemq >/dev/null || true; fi; }
+trap cleanup EXIT
+eval "$(scripts/infra.sh env)"
+dotnet build tools/Fleetman.Benchmarks.Messaging -c Release --nologo -v quiet >/dev/null
+dotnet tools/Fleetman.Benchmarks.Messaging/bin/Release/net10.0/Fleetman.Benchmarks.Messaging.dll "$@"
+echo
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); broker: ActiveMQ $(dpkg-query -W -f='${Version}' activemq)"
