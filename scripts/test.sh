@@ -19,7 +19,6 @@ fi
 scripts/infra.sh start
 cleanup() { if $started_here; then scripts/infra.sh stop || true; fi; }
 trap cleanup EXIT
-eval "$(scripts/infra.sh env)"
 
 step "restore"
 dotnet restore Fleetman.sln --nologo -v quiet

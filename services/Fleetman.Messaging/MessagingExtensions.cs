@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Configuration;
+using Fleetman.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -16,7 +16,7 @@ public static class MessagingExtensions
     /// </summary>
     public static MessagingBuilder AddMessaging(this IHostApplicationBuilder builder, string sectionName = BrokerOptions.SectionName)
     {
-        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(sectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddValidatedOptions<BrokerOptions>(sectionName);
         builder.Services.TryAddSingleton<BrokerClient>();
         builder.Services.TryAddSingleton<IMessagePublisher, MessagePublisher>();
         builder.Services.AddHostedService<BrokerConnector>();
@@ -60,7 +60,7 @@ public sealed class MessagingBuilder(IHostApplicationBuilder builder)
         Destination destination, string sectionName,
         Func<IServiceProvider, BrokerClient, ConsumerOptions, ILogger, MessageConsumer<TMessage>> create)
     {
-        builder.Services.AddOptions<ConsumerOptions>(sectionName).BindConfiguration(sectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddValidatedOptions<ConsumerOptions>(sectionName, optionsName: sectionName);
         builder.Services.AddSingleton<IHostedService>(provider => new ConsumerService<TMessage>(() => create(
             provider,
             provider.GetRequiredService<BrokerClient>(),

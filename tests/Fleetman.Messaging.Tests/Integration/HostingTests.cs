@@ -53,11 +53,12 @@ public sealed class HostingTests(SharedBrokerFixture fixture)
     }
 
     [Theory]
-    [InlineData("Broker:Host", "", "Host")]
-    [InlineData("Broker:Port", "70000", "Port")]
-    [InlineData("Consumer:Prefetch", "0", "Prefetch")]
-    [InlineData("Consumer:RetryMaxDelayMilliseconds", "1", "RetryMaxDelayMilliseconds")]
-    public async Task Bad_messaging_settings_stop_the_host_at_start_naming_the_setting(string key, string value, string member)
+    [InlineData("Broker:Host", "", "Broker:Host (environment variable Broker__Host)")]
+    [InlineData("Broker:Port", "70000", "Broker:Port (environment variable Broker__Port)")]
+    [InlineData("Broker:Port", "sixty", "Broker:Port (environment variable Broker__Port): 'sixty' is not a valid Int32")]
+    [InlineData("Consumer:Prefetch", "0", "Consumer:Prefetch (environment variable Consumer__Prefetch)")]
+    [InlineData("Consumer:RetryMaxDelayMilliseconds", "1", "Consumer:RetryMaxDelayMilliseconds (environment variable Consumer__RetryMaxDelayMilliseconds)")]
+    public async Task Bad_messaging_settings_stop_the_host_at_start_naming_the_setting(string key, string value, string expected)
     {
         var builder = await BuilderWithBrokerAsync();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
@@ -66,7 +67,7 @@ public sealed class HostingTests(SharedBrokerFixture fixture)
 
         var error = await Should.ThrowAsync<OptionsValidationException>(() => host.StartAsync());
 
-        error.Message.ShouldContain(member);
+        error.Failures.ShouldHaveSingleItem().ShouldStartWith(expected);
     }
 
     private async Task<HostApplicationBuilder> BuilderWithBrokerAsync()

@@ -1,0 +1,158 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Prometheus;
+using Serilog;
+using Serilog.Extensions.Logging;
+
+namespace Fleetman.ServiceDefaults;
+
+/// <summary>
+/// What every Fleetman service is made of: JSON logs, OpenTelemetry, health checks, /metrics.
+/// <code>
+/// builder.AddServiceDefaults();   // before the service's own parts
+/// app.MapDefaultEndpoints();      // before the service's own endpoints
+/// </code>
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Tag of health checks that say the process is alive (<c>/healthz/live</c>). Only "self" has it.</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>Tag of health checks that say the service can do its work (<c>/healthz/ready</c>): broker, store, Redis.</summary>
+    public const string ReadyTag = "ready";
+
+    // The project's own ActivitySources and Meters are named "Fleetman.Something" ("Fleetman.Messaging", ...).
+    private const string TelemetryPrefix = "Fleetman.";
+    private const string LivePath = "/healthz/live";
+    private const string ReadyPath = "/healthz/ready";
+    private const string MetricsPath = "/metrics";
+
+    /// <summary>
+    /// Adds JSON logs on stdout, OpenTelemetry tracing and metrics, and the "self" liveness check.
+    /// Call it after configuration sources are added: it reads <c>OTEL_SERVICE_NAME</c> and
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> from configuration when called.
+    /// </summary>
+    /// <remarks>
+    /// Configuration it honours: <c>Logging:LogLevel:Default</c> and <c>Logging:LogLevel:{Category}</c>
+    /// (env <c>Logging__LogLevel__Default</c>); <c>OTEL_SERVICE_NAME</c>; <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> and the
+    /// other standard <c>OTEL_*</c> variables; <c>ShutdownTimeoutSeconds</c> (read by the .NET host itself,
+    /// default 30), the time hosted services get to finish in-flight work after SIGTERM.
+    /// </remarks>
+    /// <param name="builder">The service's builder.</param>
+    /// <param name="logOutput">Where JSON log lines go; standard output when null. Tests pass their own writer.</param>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, TextWriter? logOutput = null)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // OTEL_SERVICE_NAME is the standard knob; Kubernetes manifests set it. The fallback, ApplicationName, is the entry
+        // assembly's name unless the service says otherwise.
+        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured
+            ? configured
+            : builder.Environment.ApplicationName;
+        var serviceVersion = Assembly.GetEntryAssembly()?
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+        // prometheus-net would start its meter adapter on the first scrape and miss every measurement made before it.
+        // Started here instead; prometheus-net ignores the second and later starts with default options.
+        MeterAdapter.StartListening();
+
+        builder.AddJsonLogging(serviceName, logOutput);
+        builder.AddOpenTelemetry(serviceName, serviceVersion);
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/healthz/live</c>, <c>/healthz/ready</c> and <c>/metrics</c> in every environment (Kubernetes probes and
+    /// Prometheus need them in production), and counts HTTP requests for <c>/metrics</c>. Call it before the service's
+    /// own middleware and endpoints so their requests are counted.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // Runs after the routing middleware WebApplication adds first, so requests are labelled with their endpoint.
+        app.UseHttpMetrics();
+
+        app.MapHealthChecks(LivePath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(LiveTag),
+            ResponseWriter = HealthResponse.WriteAsync,
+        });
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = HealthResponse.WriteAsync,
+        });
+
+        // prometheus-net's default registry also carries process and .NET metrics, and (through its meter adapter)
+        // every System.Diagnostics.Metrics instrument: the project's own "Fleetman.*" meters, ASP.NET Core, runtime.
+        app.MapMetrics(MetricsPath);
+        return app;
+    }
+
+    private static void AddJsonLogging(this IHostApplicationBuilder builder, string serviceName, TextWriter? output)
+    {
+        // Lowest-priority default, so appsettings.json and environment variables override it: without it every probe
+        // and scrape writes two "Request starting/finished" lines.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
+
+        // Levels are decided by Microsoft.Extensions.Logging from the "Logging:LogLevel" section, as in any ASP.NET Core
+        // app (so Logging__LogLevel__Default=Warning works); Serilog lets everything it is given through and only formats.
+        var logger = new LoggerConfiguration()
+            .MinimumLevel.Verbose()
+            .Enrich.WithProperty("ServiceName", serviceName)
+            .Filter.ByExcluding(ServiceRunner.IsHostReportOfInvalidOptions)
+            .WriteTo.Sink(new JsonLogSink(output))
+            .CreateLogger();
+
+        builder.Logging.ClearProviders();
+        // Registered as a plain provider: Serilog's AddSerilog() would add a filter rule that overrides Logging:LogLevel.
+        // The sink writes and flushes each line as it is logged, so nothing is lost at exit; the host disposes the logger.
+        builder.Services.AddSingleton<ILoggerProvider>(new SerilogLoggerProvider(logger, dispose: true));
+        // The trace and span ids are written as @tr/@sp from the event itself; the host's scope copies are redundant.
+        builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.None);
+    }
+
+    private static void AddOpenTelemetry(this IHostApplicationBuilder builder, string serviceName, string serviceVersion)
+    {
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName, serviceVersion: serviceVersion))
+            .WithTracing(tracing => tracing
+                .AddSource(TelemetryPrefix + "*")
+                // Probes and scrapes arrive every few seconds and say nothing about the system's work.
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsInfrastructureRequest(context))
+                .AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddMeter(TelemetryPrefix + "*")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation());
+
+        // Without a collector there is nothing to export to; the exporter reads the endpoint (and the other OTEL_EXPORTER_OTLP_*
+        // settings) from configuration, where environment variables are.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+    }
+
+    private static bool IsInfrastructureRequest(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments(MetricsPath);
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+
+namespace Fleetman.ServiceDefaults.Tests;
+
+public sealed class MetricsEndpointTests
+{
+    [Fact]
+    public async Task Metrics_expose_process_runtime_http_request_and_custom_meter_metrics()
+    {
+        using var meter = new Meter("Fleetman.Test");
+        var things = meter.CreateCounter<long>("things", description: "Things the test did.");
+        await using var service = await TestService.StartAsync(map: app => app.MapGet("/counted", () => "pong"));
+
+        (await service.Http.GetStringAsync(new Uri("/counted", UriKind.Relative))).ShouldBe("pong");
+        // Counted although no scrape has happened yet (prometheus-net would otherwise start listening at the first scrape).
+        things.Add(3);
+        var response = await service.Http.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        // prometheus-net's process and .NET collectors.
+        metrics.ShouldContain("\nprocess_cpu_seconds_total ");
+        metrics.ShouldContain("\nprocess_working_set_bytes ");
+        metrics.ShouldContain("\ndotnet_collection_count_total{generation=\"0\"} ");
+        // The runtime's own "System.Runtime" meter.
+        metrics.ShouldContain("\nsystem_runtime_dotnet_gc_heap_total_allocated ");
+        metrics.ShouldContain("\nsystem_runtime_dotnet_thread_pool_thread_count ");
+        // UseHttpMetrics, labelled with the endpoint. (The registry is process-wide: no other test maps "/counted".)
+        metrics.ShouldContain("\nhttp_requests_received_total{code=\"200\",method=\"GET\",controller=\"\",action=\"\",endpoint=\"/counted\"} 1\n");
+        // A System.Diagnostics.Metrics Counter is published as a gauge named "{meter}_{instrument}" in snake case, without "_total".
+        metrics.ShouldContain("\n# TYPE fleetman_test_things gauge\nfleetman_test_things 3\n");
+    }
+}
