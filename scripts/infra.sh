@@ -182,8 +182,17 @@ live_pid() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+wait_gone() { # pid tenths-of-a-second; true once the process is gone
+  local i
+  for ((i = 0; i < $2; i++)); do
+    pid_alive "$1" || return 0
+    sleep 0.1
+  done
+  ! pid_alive "$1"
+}
+
 stop_pid() { # name pidfile match
-  local name=$1 pidfile=$2 pid i
+  local name=$1 pidfile=$2 pid
   if ! pid=$(live_pid "$pidfile" "$3"); then
     rm -f "$pidfile"
     log "$name already stopped"
@@ -191,24 +200,17 @@ stop_pid() { # name pidfile match
   fi
   kill -TERM "$pid" 2>/dev/null || true
   # 20 s covers a broker flushing KahaDB; past that, it is hung.
-  for ((i = 0; i < 200; i++)); do
-    pid_alive "$pid" || break
-    sleep 0.1
-  done
-  if pid_alive "$pid"; then
+  if ! wait_gone "$pid" 200; then
     warn "$name (pid $pid) ignored SIGTERM for 20 s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-      pid_alive "$pid" || break
-      sleep 0.1
-    done
+    wait_gone "$pid" 50 || true
   fi
   rm -f "$pidfile"
   log "$name stopped (pid $pid)"
 }
 
 kill_pid() { # name pidfile match
-  local name=$1 pidfile=$2 pid i
+  local name=$1 pidfile=$2 pid
   if ! pid=$(live_pid "$pidfile" "$3"); then
     rm -f "$pidfile"
     log "$name not running"
@@ -216,10 +218,7 @@ kill_pid() { # name pidfile match
   fi
   kill -KILL "$pid" 2>/dev/null || true
   # Wait until it is really gone so the ports and the KahaDB lock are free for a restart.
-  for ((i = 0; i < 50; i++)); do
-    pid_alive "$pid" || break
-    sleep 0.1
-  done
+  wait_gone "$pid" 50 || true
   rm -f "$pidfile"
   log "$name killed (SIGKILL, pid $pid)"
 }

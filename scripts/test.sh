@@ -17,6 +17,7 @@ if ! scripts/infra.sh status >/dev/null 2>&1; then
   started_here=true
 fi
 scripts/infra.sh start
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() { if $started_here; then scripts/infra.sh stop || true; fi; }
 trap cleanup EXIT
 

@@ -8,6 +8,7 @@ cd "$repo"
 started_here=false
 scripts/infra.sh status activemq >/dev/null 2>&1 || started_here=true
 scripts/infra.sh start activemq >/dev/null
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() { if $started_here; then scripts/infra.sh stop activemq >/dev/null || true; fi; }
 trap cleanup EXIT
 eval "$(scripts/infra.sh env)"

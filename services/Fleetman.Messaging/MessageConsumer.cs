@@ -162,6 +162,11 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         var contexts = new List<MessageContext<TMessage>>(received.Count);
         foreach (var message in received)
         {
+            if (message.ReleaseIfConnectionLost())
+            {
+                continue;
+            }
+
             if (MessageSerializer.TryDeserialize<TMessage>(message.Body, out var body, out var error))
             {
                 contexts.Add(new MessageContext<TMessage>(body!, message, TraceContext.Extract(message)));

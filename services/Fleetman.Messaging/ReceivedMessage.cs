@@ -33,11 +33,26 @@ public sealed class ReceivedMessage
     /// <summary>Rejects the message. On ActiveMQ a NACK is a poison ack: the message goes to its dead-letter queue.</summary>
     public bool Nack() => Settle(StompCommands.Nack, MessagingTelemetry.Nacked);
 
+    /// <summary>
+    /// Lets go of a message without settling it, because its connection is gone: the broker redelivers it anyway
+    /// (to this process on the new connection, or to another consumer), so handling it here would only duplicate work.
+    /// </summary>
+    internal bool ReleaseIfConnectionLost()
+    {
+        if (Connection.IsOpen || Interlocked.Exchange(ref _settled, 1) == 1)
+        {
+            return false;
+        }
+
+        MessagingTelemetry.InFlight.Add(-1, MessagingTelemetry.DestinationTag(Destination));
+        return true;
+    }
+
     private bool Settle(string command, System.Diagnostics.Metrics.Counter<long> counter)
     {
         if (Interlocked.Exchange(ref _settled, 1) == 1)
         {
-            throw new InvalidOperationException($"Message {MessageId} was already acked or NACKed.");
+            throw new InvalidOperationException($"Message {MessageId} was already acked, NACKed or released.");
         }
 
         var tag = MessagingTelemetry.DestinationTag(Destination);

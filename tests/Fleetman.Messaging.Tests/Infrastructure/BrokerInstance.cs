@@ -9,13 +9,21 @@ namespace Fleetman.Messaging.Tests.Infrastructure;
 /// A real ActiveMQ broker run by scripts/infra.sh: the shared one (default ports and state) or a private one with
 /// its own state folder and ports, for tests that stop and kill it.
 /// </summary>
-public sealed class BrokerInstance
+public sealed class BrokerInstance : IAsyncDisposable
 {
     private readonly Dictionary<string, string> _environment;
 
     private BrokerInstance(Dictionary<string, string> environment) => _environment = environment;
 
     public static BrokerInstance Shared() => new([]);
+
+    /// <summary>A private broker, started; disposing it stops it and deletes its state.</summary>
+    public static async Task<BrokerInstance> StartPrivateAsync()
+    {
+        var broker = Private();
+        await broker.StartAsync();
+        return broker;
+    }
 
     public static BrokerInstance Private()
     {
@@ -29,6 +37,15 @@ public sealed class BrokerInstance
     }
 
     public string? StateDirectory => _environment.GetValueOrDefault("FLEETMAN_STATE_DIR");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (StateDirectory is { } state)
+        {
+            await StopAsync();
+            Directory.Delete(state, recursive: true);
+        }
+    }
 
     public Task StartAsync() => InfraAsync("start", "activemq");
 

@@ -17,86 +17,68 @@ public sealed class ResilienceTests(SharedBrokerFixture fixture)
     public async Task Broker_stopped_and_started_mid_stream_publisher_and_consumer_recover_and_nothing_is_lost()
     {
         const int count = 3_000;
-        var broker = BrokerInstance.Private();
+        await using var broker = await BrokerInstance.StartPrivateAsync();
+        var queue = Destination.Queue(Eventually.UniqueQueue("restart"));
+        await using var publishing = await broker.ConnectAsync();
+        await using var consuming = await broker.ConnectAsync();
+        var log = new DeliveryLog();
+        await using var consumer = new MessageConsumer<TestMessage>(consuming, queue, new ConsumerOptions { Prefetch = 200 }, 50, async (batch, token) =>
+        {
+            await Task.Delay(2, token); // slower than the publisher, so messages are queued when the broker goes down
+            batch.ToList().ForEach(log.Record);
+        }, NullLogger.Instance);
+        consumer.Start();
+
+        var publisher = new MessagePublisher(publishing);
+        var published = 0;
+        var publishLoop = Task.Run(async () =>
+        {
+            for (var id = 0; id < count; id += 50)
+            {
+                await Task.WhenAll(Enumerable.Range(id, 50).Select(i => publisher.PublishAsync(queue, new TestMessage(i))));
+                Interlocked.Add(ref published, 50);
+                await Task.Delay(5);
+            }
+        });
+
+        await Eventually.Until(() => Volatile.Read(ref published) >= count / 3, Patience, () => $"{published} published");
+        await broker.StopAsync();
+        publishing.IsConnected.ShouldBeFalse();
+        await Task.Delay(1_000); // sends keep waiting meanwhile instead of failing
         await broker.StartAsync();
-        try
-        {
-            var queue = Destination.Queue(Eventually.UniqueQueue("restart"));
-            await using var publishing = await broker.ConnectAsync();
-            await using var consuming = await broker.ConnectAsync();
-            var log = new DeliveryLog();
-            await using var consumer = new MessageConsumer<TestMessage>(consuming, queue, new ConsumerOptions { Prefetch = 200 }, 50, async (batch, token) =>
-            {
-                await Task.Delay(2, token); // slower than the publisher, so messages are queued when the broker goes down
-                batch.ToList().ForEach(log.Record);
-            }, NullLogger.Instance);
-            consumer.Start();
 
-            var publisher = new MessagePublisher(publishing);
-            var published = 0;
-            var publishing_ = Task.Run(async () =>
-            {
-                for (var id = 0; id < count; id += 50)
-                {
-                    await Task.WhenAll(Enumerable.Range(id, 50).Select(i => publisher.PublishAsync(queue, new TestMessage(i))));
-                    Interlocked.Add(ref published, 50);
-                    await Task.Delay(5);
-                }
-            });
-
-            await Eventually.Until(() => Volatile.Read(ref published) >= count / 3, Patience, () => $"{published} published");
-            await broker.StopAsync();
-            publishing.IsConnected.ShouldBeFalse();
-            await Task.Delay(1_000); // sends keep waiting meanwhile instead of failing
-            await broker.StartAsync();
-
-            await publishing_.WaitAsync(Patience);
-            await Eventually.Until(() => log.Unique == count, Patience, () => $"{log.Unique} of {count} arrived; missing e.g. {string.Join(',', log.Missing(count).Take(5))}");
-            log.Missing(count).ShouldBeEmpty();
-            consuming.IsConnected.ShouldBeTrue();
-        }
-        finally
-        {
-            await broker.StopAsync();
-            Directory.Delete(broker.StateDirectory!, recursive: true);
-        }
+        await publishLoop.WaitAsync(Patience);
+        await Eventually.Until(() => log.Unique == count, Patience, () => $"{log.Unique} of {count} arrived; missing e.g. {string.Join(',', log.Missing(count).Take(5))}");
+        log.Missing(count).ShouldBeEmpty();
+        consuming.IsConnected.ShouldBeTrue();
     }
 
     [Fact]
     public async Task Every_confirmed_send_survives_the_broker_being_killed_right_after_the_confirmation()
     {
         const int count = 5_000;
-        var broker = BrokerInstance.Private();
+        await using var broker = await BrokerInstance.StartPrivateAsync();
+        var queue = Destination.Queue(Eventually.UniqueQueue("confirmed-durable"));
+        await using (var publishing = await broker.ConnectAsync())
+        {
+            // Concurrent sends are group-committed in transactions; each confirmation must still mean "stored".
+            var publisher = new MessagePublisher(publishing);
+            await Task.WhenAll(Enumerable.Range(0, count).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+            await broker.KillAsync(); // SIGKILL: no clean shutdown, nothing flushed on the way out
+        }
+
         await broker.StartAsync();
-        try
+        await using var consuming = await broker.ConnectAsync();
+        var log = new DeliveryLog();
+        await using var consumer = new MessageConsumer<TestMessage>(consuming, queue, new ConsumerOptions { Prefetch = 1_000 }, 200, (batch, _) =>
         {
-            var queue = Destination.Queue(Eventually.UniqueQueue("confirmed-durable"));
-            await using (var publishing = await broker.ConnectAsync())
-            {
-                // Concurrent sends are group-committed in transactions; each confirmation must still mean "stored".
-                var publisher = new MessagePublisher(publishing);
-                await Task.WhenAll(Enumerable.Range(0, count).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
-                await broker.KillAsync(); // SIGKILL: no clean shutdown, nothing flushed on the way out
-            }
+            batch.ToList().ForEach(log.Record);
+            return Task.CompletedTask;
+        }, NullLogger.Instance);
+        consumer.Start();
 
-            await broker.StartAsync();
-            await using var consuming = await broker.ConnectAsync();
-            var log = new DeliveryLog();
-            await using var consumer = new MessageConsumer<TestMessage>(consuming, queue, new ConsumerOptions { Prefetch = 1_000 }, 200, (batch, _) =>
-            {
-                batch.ToList().ForEach(log.Record);
-                return Task.CompletedTask;
-            }, NullLogger.Instance);
-            consumer.Start();
-
-            await Eventually.Until(() => log.Unique == count, Patience, () => $"{log.Unique} of {count} confirmed messages survived");
-            log.Missing(count).ShouldBeEmpty();
-        }
-        finally
-        {
-            await broker.StopAsync();
-            Directory.Delete(broker.StateDirectory!, recursive: true);
-        }
+        await Eventually.Until(() => log.Unique == count, Patience, () => $"{log.Unique} of {count} confirmed messages survived");
+        log.Missing(count).ShouldBeEmpty();
     }
 
     [Fact]
