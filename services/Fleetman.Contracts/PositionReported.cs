@@ -10,4 +10,4 @@ public sealed record PositionReported(
     [property: JsonPropertyName("vehicle")] string Vehicle,
     [property: JsonPropertyName("lat")] double Latitude,
     [property: JsonPropertyName("long")] double Longitude,
-    [property: JsonPropertyName("time")] DateTimeOffset Time);
+    [property: JsonPropertyName("time"), JsonConverter(typeof(ReportTimeConverter))] DateTimeOffset Time);

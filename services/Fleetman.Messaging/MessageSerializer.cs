@@ -2,12 +2,20 @@ using System.Text.Json;
 
 namespace Fleetman.Messaging;
 
-/// <summary>JSON bodies with web conventions (camelCase, case-insensitive reading, unknown fields ignored).</summary>
+/// <summary>
+/// JSON bodies with web conventions: camelCase, case-insensitive reading, numbers also read from strings, unknown
+/// fields ignored. Strict where it matters: a missing constructor parameter or a null where the contract says
+/// non-null makes the body malformed (dead-lettered), instead of a half-filled message reaching a handler.
+/// </summary>
 public static class MessageSerializer
 {
     public const string ContentType = "application/json;charset=utf-8";
 
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
 
     /// <summary>The message-type header: the contract's name, e.g. <c>PositionReported</c>.</summary>
     public static string TypeName<TMessage>() => typeof(TMessage).Name;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Fleetman.Messaging.Tests.Infrastructure;
+using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.Messaging.Tests.Integration;

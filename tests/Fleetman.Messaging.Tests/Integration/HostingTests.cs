@@ -1,4 +1,4 @@
-using Fleetman.Messaging.Tests.Infrastructure;
+using Fleetman.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Fleetman.Messaging.Tests.Infrastructure;
+using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.Messaging.Tests.Integration;

@@ -1,6 +1,6 @@
-namespace Fleetman.Messaging.Tests.Infrastructure;
+namespace Fleetman.Testing;
 
-internal static class Eventually
+public static class Eventually
 {
     /// <summary>Polls until the condition holds; fails with <paramref name="what"/> after the timeout.</summary>
     public static async Task Until(Func<bool> condition, TimeSpan timeout, Func<string> what)

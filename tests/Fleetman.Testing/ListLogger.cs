@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Fleetman.Messaging.Tests.Infrastructure;
+namespace Fleetman.Testing;
 
 /// <summary>Keeps every formatted log line, so tests can check what a component told its operator.</summary>
 public sealed class ListLogger<T> : ILogger<T>

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Fleetman.Messaging;
 using Microsoft.Extensions.Options;
+using Xunit;
 
-namespace Fleetman.Messaging.Tests.Infrastructure;
+namespace Fleetman.Testing;
 
 /// <summary>
 /// A real ActiveMQ broker run by scripts/infra.sh: the shared one (default ports and state) or a private one with
@@ -57,16 +59,7 @@ public sealed class BrokerInstance : IAsyncDisposable
     /// <summary>Broker options read from <c>infra.sh env</c>, with quick reconnects for tests.</summary>
     public async Task<BrokerOptions> OptionsAsync()
     {
-        var values = new Dictionary<string, string>();
-        foreach (var line in (await InfraAsync("env")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var assignment = line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line;
-            var equals = assignment.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                values[assignment[..equals]] = assignment[(equals + 1)..].Trim('\'', '"');
-            }
-        }
+        var values = await EnvironmentAsync();
 
         return new BrokerOptions
         {
@@ -88,6 +81,30 @@ public sealed class BrokerInstance : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await client.WaitUntilConnectedAsync(timeout.Token);
         return client;
+    }
+
+    /// <summary>What <c>infra.sh env</c> exports: Broker__*, ConnectionStrings__Redis, FLEETMAN_INFRA_STATE.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> EnvironmentAsync()
+    {
+        var values = new Dictionary<string, string>();
+        foreach (var line in (await InfraAsync("env")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var assignment = line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line;
+            var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                values[assignment[..equals]] = assignment[(equals + 1)..].Trim('\'', '"');
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Starts Redis too (idempotent) and returns its connection string.</summary>
+    public async Task<string> RedisConnectionStringAsync()
+    {
+        await InfraAsync("start", "redis");
+        return (await EnvironmentAsync())["ConnectionStrings__Redis"];
     }
 
     public async Task<string> InfraAsync(params string[] arguments)
@@ -132,10 +149,4 @@ public sealed class SharedBrokerFixture : IAsyncLifetime
     public Task InitializeAsync() => Broker.StartAsync();
 
     public Task DisposeAsync() => Task.CompletedTask; // left running for the other test assemblies and the next run
-}
-
-[CollectionDefinition(Name)]
-public sealed class SharedBrokerTests : ICollectionFixture<SharedBrokerFixture>
-{
-    public const string Name = "shared broker";
 }

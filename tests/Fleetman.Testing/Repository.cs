@@ -1,6 +1,6 @@
-namespace Fleetman.Messaging.Tests.Infrastructure;
+namespace Fleetman.Testing;
 
-internal static class Repository
+public static class Repository
 {
     public static string Root { get; } = FindRoot();
 

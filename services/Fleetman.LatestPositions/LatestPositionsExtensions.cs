@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Fleetman.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Fleetman.LatestPositions;
+
+/// <summary>Where Redis is. Bound from <c>ConnectionStrings</c>: <c>ConnectionStrings__Redis</c>.</summary>
+public sealed class RedisOptions
+{
+    /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379,password=…</c>.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Redis { get; set; } = "";
+}
+
+/// <summary>Section <c>LatestPositions</c>: where in Redis the latest positions live (tests give each run its own prefix).</summary>
+public sealed class LatestPositionsOptions
+{
+    [Required(AllowEmptyStrings = false)]
+    public string KeyPrefix { get; set; } = LatestPositionCache.DefaultKeyPrefix;
+}
+
+public static class LatestPositionsExtensions
+{
+    /// <summary>
+    /// Adds the Redis connection (the service starts even while Redis is down and reconnects by itself), the
+    /// latest-position cache and a "redis" readiness check.
+    /// </summary>
+    public static IHostApplicationBuilder AddLatestPositions(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<RedisOptions>("ConnectionStrings");
+        builder.AddValidatedOptions<LatestPositionsOptions>("LatestPositions");
+        builder.Services.AddSingleton<IConnectionMultiplexer>(provider =>
+        {
+            var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<RedisOptions>>().Value.Redis);
+            configuration.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(configuration);
+        });
+        builder.Services.AddSingleton(provider => new LatestPositionCache(
+            provider.GetRequiredService<IConnectionMultiplexer>(),
+            provider.GetRequiredService<IOptions<LatestPositionsOptions>>().Value.KeyPrefix));
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [Extensions.ReadyTag]);
+        return builder;
+    }
+
+    private sealed class RedisHealthCheck(LatestPositionCache cache) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await cache.PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                return HealthCheckResult.Unhealthy($"Redis is not reachable: {ex.Message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Text.Json;
+using Fleetman.Contracts;
+using Microsoft.Data.Sqlite;
+
+namespace Fleetman.PositionStore;
+
+/// <summary>
+/// The embedded store of the one-command local run: one SQLite file in WAL mode that several processes share (two
+/// queue-consumers writing, the tracker reading). An append is one transaction and is on disk when it returns.
+/// </summary>
+/// <remarks>
+/// Tables: <c>positions</c> (the history, keyed by vehicle and time, so "history of one vehicle" reads one range of the
+/// primary key) and <c>latest</c> (one row per vehicle, kept newest-wins, so the latest reads never scan the history).
+/// Times are Unix milliseconds (UTC). Microsoft.Data.Sqlite runs its async methods synchronously: calls are short.
+/// </remarks>
+public sealed class SqlitePositionStore : IPositionStore, IDisposable
+{
+    // How long a writer waits for another process's write transaction before failing with "database is locked".
+    // Writes take milliseconds; the margin covers a checkpoint or a slow disk.
+    private const int BusyTimeoutMilliseconds = 10_000;
+
+    private const string Columns = "vehicle, time, lat, lon, speed, heading";
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS positions (
+            vehicle TEXT NOT NULL,
+            time INTEGER NOT NULL, -- Unix milliseconds, UTC
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            speed REAL,
+            heading REAL,
+            PRIMARY KEY (vehicle, time)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS latest (
+            vehicle TEXT NOT NULL PRIMARY KEY,
+            time INTEGER NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            speed REAL,
+            heading REAL
+        ) WITHOUT ROWID;
+        """;
+
+    // A report stored twice (a redelivered message) is ignored by its key; the caller learns how many rows were new.
+    private const string InsertPosition = $"INSERT OR IGNORE INTO positions ({Columns}) VALUES ($vehicle, $time, $lat, $lon, $speed, $heading)";
+
+    // Newest wins: an older report appended after a newer one (redelivery, two consumers) leaves the newer one in place.
+    private const string UpsertLatest = $"""
+        INSERT INTO latest ({Columns}) VALUES ($vehicle, $time, $lat, $lon, $speed, $heading)
+        ON CONFLICT (vehicle) DO UPDATE SET
+            time = excluded.time, lat = excluded.lat, lon = excluded.lon, speed = excluded.speed, heading = excluded.heading
+        WHERE excluded.time > latest.time
+        """;
+
+    private readonly string _connectionString;
+    private volatile bool _initialized;
+
+    /// <param name="path">The database file; its directory is created when missing.</param>
+    public SqlitePositionStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // Connections are opened per call and kept open in the pool, so the per-connection pragmas below run once
+            // per physical connection in practice and opening costs nothing.
+            Pooling = true,
+        }.ToString();
+    }
+
+    /// <summary>The database file (absolute).</summary>
+    public string Path { get; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var wal = connection.CreateCommand())
+        {
+            // WAL lets the tracker read while a consumer writes, and is remembered by the file. It needs shared memory
+            // between processes, which some network file systems cannot offer: fail clearly there.
+            wal.CommandText = "PRAGMA journal_mode = WAL";
+            var mode = (string?)await wal.ExecuteScalarAsync(cancellationToken);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"SQLite could not switch {Path} to WAL mode (journal mode is '{mode}').");
+            }
+        }
+
+        await using (var schema = connection.CreateCommand())
+        {
+            schema.CommandText = Schema;
+            await schema.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        _initialized = true;
+    }
+
+    public async Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken)
+    {
+        var batch = StoredPositions.Prepare(positions);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE takes the write lock up front (waiting through busy_timeout), instead of failing at once with
+        // SQLITE_BUSY when a deferred read transaction tries to become a write transaction while another process writes.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+
+        var added = 0;
+        await using (var insert = PositionCommand(connection, transaction, InsertPosition))
+        {
+            foreach (var position in batch)
+            {
+                Bind(insert, position);
+                added += await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await using (var upsert = PositionCommand(connection, transaction, UpsertLatest))
+        {
+            foreach (var position in StoredPositions.NewestPerVehicle(batch))
+            {
+                Bind(upsert, position);
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        // synchronous=FULL: the commit is synced to disk before it returns, so the caller may ack the messages.
+        await transaction.CommitAsync(cancellationToken);
+        return added;
+    }
+
+    public async Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(vehicles);
+        var latest = new Dictionary<string, VehiclePosition>(StringComparer.Ordinal);
+        if (vehicles.Count == 0)
+        {
+            return latest;
+        }
+
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        // One parameter whatever the number of vehicles (SQLite limits the number of parameters of a statement).
+        query.CommandText = $"SELECT {Columns} FROM latest WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
+        query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
+        await foreach (var position in ReadAsync(query, cancellationToken))
+        {
+            latest[position.Vehicle] = position;
+        }
+
+        return latest;
+    }
+
+    public async Task<IReadOnlyList<VehiclePosition>> GetLatestOfAllAsync(CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        // BINARY collation: UTF-8 byte order, the order MongoDB gives its string _id values too.
+        query.CommandText = $"SELECT {Columns} FROM latest ORDER BY vehicle";
+        return await ReadAsync(query, cancellationToken).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<VehiclePosition>> GetHistoryAsync(
+        string vehicle, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(vehicle);
+        StoredPositions.CheckLimit(limit);
+
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        // Newest first so LIMIT keeps the end of the trail, walking the primary key backwards; reversed below.
+        query.CommandText = $"""
+            SELECT {Columns} FROM positions
+            WHERE vehicle = $vehicle AND time >= $since AND time <= $until
+            ORDER BY time DESC LIMIT $limit
+            """;
+        query.Parameters.AddWithValue("$vehicle", vehicle);
+        query.Parameters.AddWithValue("$since", since is { } from ? StoredPositions.Truncate(from).ToUnixTimeMilliseconds() : long.MinValue);
+        query.Parameters.AddWithValue("$until", until is { } to ? StoredPositions.Truncate(to).ToUnixTimeMilliseconds() : long.MaxValue);
+        query.Parameters.AddWithValue("$limit", limit);
+        var history = await ReadAsync(query, cancellationToken).ToListAsync(cancellationToken);
+        history.Reverse();
+        return history;
+    }
+
+    public async Task<long> CountAsync(string? vehicle, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        if (vehicle is null)
+        {
+            query.CommandText = "SELECT count(*) FROM positions";
+        }
+        else
+        {
+            query.CommandText = "SELECT count(*) FROM positions WHERE vehicle = $vehicle";
+            query.Parameters.AddWithValue("$vehicle", vehicle);
+        }
+
+        return Convert.ToInt64(await query.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        // Fails with "no such table" until the schema exists: the file alone is not a usable store.
+        query.CommandText = "SELECT 1 FROM latest LIMIT 1";
+        await query.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Closes the pooled connections to the file (the WAL is checkpointed and removed when the last one closes).</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    public override string ToString() => $"SQLite {Path}";
+
+    // Until InitializeAsync succeeded (the hosted initializer may still be retrying), the first call creates the schema.
+    private Task EnsureInitializedAsync(CancellationToken cancellationToken) =>
+        _initialized ? Task.CompletedTask : InitializeAsync(cancellationToken);
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragmas = connection.CreateCommand();
+            // Per connection. busy_timeout: wait for another process's write lock instead of failing at once.
+            // synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss; the queue-consumer acks
+            // messages once AppendAsync returns, so a returned append must survive one.
+            pragmas.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static SqliteCommand PositionCommand(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.Add("$vehicle", SqliteType.Text);
+        command.Parameters.Add("$time", SqliteType.Integer);
+        command.Parameters.Add("$lat", SqliteType.Real);
+        command.Parameters.Add("$lon", SqliteType.Real);
+        command.Parameters.Add("$speed", SqliteType.Real);
+        command.Parameters.Add("$heading", SqliteType.Real);
+        // Compiled once, then executed once per position with new values.
+        command.Prepare();
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, VehiclePosition position)
+    {
+        var parameters = command.Parameters;
+        parameters[0].Value = position.Vehicle;
+        parameters[1].Value = position.Time.ToUnixTimeMilliseconds();
+        parameters[2].Value = position.Latitude;
+        parameters[3].Value = position.Longitude;
+        parameters[4].Value = (object?)position.SpeedMph ?? DBNull.Value;
+        parameters[5].Value = (object?)position.Heading ?? DBNull.Value;
+    }
+
+    private static async IAsyncEnumerable<VehiclePosition> ReadAsync(
+        SqliteCommand query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new VehiclePosition(
+                reader.GetString(0),
+                reader.GetDouble(2),
+                reader.GetDouble(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                reader.IsDBNull(5) ? null : reader.GetDouble(5));
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using System.Diagnostics.Metrics;
+
+namespace Fleetman.QueueConsumer;
+
+/// <summary>The queue-consumer's own counters (meter "Fleetman.QueueConsumer"; /metrics shows them as fleetman_queueconsumer_*).</summary>
+internal static class ConsumerMetrics
+{
+    private static readonly Meter Meter = new("Fleetman.QueueConsumer");
+
+    public static readonly Counter<long> Stored = Meter.CreateCounter<long>("positions.stored", "{position}", "Positions written to the store for the first time.");
+    public static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("positions.duplicates", "{position}", "Redelivered reports that were already stored.");
+    public static readonly Counter<long> Rejected = Meter.CreateCounter<long>("positions.rejected", "{position}", "Reports refused as unusable and dead-lettered.");
+    public static readonly Counter<long> UpdatesNotPublished = Meter.CreateCounter<long>("updates.not_published", "{batch}", "Stored batches whose vehicle-updates notification could not be sent.");
+}

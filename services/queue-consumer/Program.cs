@@ -1,0 +1,10 @@
+using Fleetman.QueueConsumer;
+using Fleetman.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddQueueConsumer();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+return await app.RunServiceAsync();

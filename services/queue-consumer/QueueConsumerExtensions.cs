@@ -1,0 +1,22 @@
+using Fleetman.Contracts;
+using Fleetman.LatestPositions;
+using Fleetman.Messaging;
+using Fleetman.PositionStore;
+using Fleetman.ServiceDefaults;
+
+namespace Fleetman.QueueConsumer;
+
+/// <summary>What the queue-consumer is made of.</summary>
+public static class QueueConsumerExtensions
+{
+    public static WebApplicationBuilder AddQueueConsumer(this WebApplicationBuilder builder)
+    {
+        var pipeline = builder.Configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
+        builder.AddValidatedOptions<PipelineOptions>(PipelineOptions.SectionName);
+        builder.AddPositionStore();
+        builder.AddLatestPositions();
+        builder.AddMessaging()
+            .AddBatchConsumer<PositionReported, StorePositionsHandler>(Destination.Queue(pipeline.PositionsQueue), "Consumer");
+        return builder;
+    }
+}

@@ -1,0 +1,75 @@
+using Fleetman.Contracts;
+using Fleetman.LatestPositions;
+using Fleetman.Messaging;
+using Fleetman.PositionStore;
+using Microsoft.Extensions.Options;
+
+namespace Fleetman.QueueConsumer;
+
+/// <summary>
+/// One batch of reports: refuse the unusable ones, compute speed and heading from each vehicle's newest stored point,
+/// store history (durably, idempotently), move the latest positions in Redis (newest wins), then tell the
+/// api-gateways what changed. The batch is acked only after this returns, so a crash anywhere means redelivery,
+/// and redelivery is harmless because every write is idempotent.
+/// </summary>
+internal sealed partial class StorePositionsHandler(
+    IPositionStore store,
+    LatestPositionCache latest,
+    IMessagePublisher publisher,
+    IOptions<PipelineOptions> pipeline,
+    TimeProvider clock,
+    ILogger<StorePositionsHandler> logger) : IBatchMessageHandler<PositionReported>
+{
+    public async Task HandleAsync(IReadOnlyList<MessageContext<PositionReported>> batch, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var reports = new List<PositionReported>(batch.Count);
+        foreach (var message in batch)
+        {
+            if (PositionValidation.Problem(message.Message, now) is { } problem)
+            {
+                message.Reject(problem);
+                ConsumerMetrics.Rejected.Add(1);
+            }
+            else
+            {
+                reports.Add(message.Message);
+            }
+        }
+
+        if (reports.Count == 0)
+        {
+            return;
+        }
+
+        var vehicles = reports.Select(r => r.Vehicle).Distinct(StringComparer.Ordinal).ToList();
+        var previous = await store.GetLatestAsync(vehicles, cancellationToken);
+        var positions = SpeedCalculator.Compute(reports, previous);
+
+        var stored = await store.AppendAsync(positions, cancellationToken);
+        ConsumerMetrics.Stored.Add(stored);
+        ConsumerMetrics.Duplicates.Add(positions.Count - stored);
+
+        var newest = positions.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
+        await latest.UpdateAsync(newest);
+        await PublishUpdateAsync(newest, cancellationToken);
+    }
+
+    private async Task PublishUpdateAsync(List<VehiclePosition> newest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await publisher.PublishAsync(Destination.Topic(pipeline.Value.UpdatesTopic), new VehiclePositionsUpdated(newest, clock.GetUtcNow()), cancellationToken);
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            // The positions are stored: failing the batch now would only redeliver work already done. Browsers catch up
+            // with the next update (and their snapshot on reconnect), so the notification is best-effort.
+            ConsumerMetrics.UpdatesNotPublished.Add(1);
+            LogUpdateNotPublished(logger, newest.Count, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not publish the update: {Reason}")]
+    private static partial void LogUpdateNotPublished(ILogger logger, int count, string reason);
+}

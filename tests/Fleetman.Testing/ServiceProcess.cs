@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shouldly;
+
+namespace Fleetman.Testing;
+
+/// <summary>
+/// A Fleetman service started as a real process from its build output, on a free loopback port, with its output
+/// in a log file under the test run's folder. It can be stopped gracefully (SIGTERM), killed (SIGKILL) and started again.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly string _dll;
+    private readonly Dictionary<string, string?> _environment;
+    private Process? _process;
+
+    private readonly string _readinessPath;
+
+    private ServiceProcess(string name, string dll, Dictionary<string, string?> environment, string logFile, string readinessPath)
+    {
+        _readinessPath = readinessPath;
+        Name = name;
+        _dll = dll;
+        _environment = environment;
+        LogFile = logFile;
+        Port = BrokerInstance.FreePort();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public HttpClient Http { get; }
+
+    public string LogFile { get; }
+
+    public int? ProcessId => _process is { HasExited: false } ? _process.Id : null;
+
+    /// <summary>
+    /// Starts <c>services/{folder}</c>'s build output (same configuration as the tests) and waits until
+    /// <paramref name="readinessPath"/> answers 200 (<c>/healthz/live</c> for a service started without its dependencies).
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string folder, string assembly, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready")
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(Repository.Root, "services", folder, "bin", configuration, "net10.0", assembly + ".dll");
+        File.Exists(dll).ShouldBeTrue($"{assembly} is built at {dll}");
+        var logs = Path.Combine(Repository.Root, ".fleetman", "test-logs");
+        Directory.CreateDirectory(logs);
+        var service = new ServiceProcess(folder, dll, new(environment), Path.Combine(logs, $"{folder}-{Guid.NewGuid():N}.log"), readinessPath);
+        await service.StartAsync(readyWithin ?? TimeSpan.FromSeconds(30));
+        return service;
+    }
+
+    public async Task StartAsync(TimeSpan readyWithin)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(_dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{Port}");
+        start.WorkingDirectory = Repository.Root;
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        var log = new StreamWriter(LogFile, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, line) => Write(log, line.Data);
+        process.ErrorDataReceived += (_, line) => Write(log, line.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => Write(log, $"--- process exited with code {process.ExitCode}");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        await WaitUntilReadyAsync(readyWithin);
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process is { HasExited: true })
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{Tail()}");
+            }
+
+            try
+            {
+                using var response = await Http.GetAsync(new Uri(_readinessPath, UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{Name} was not ready within {within.TotalSeconds:F0} s:\n{Tail()}");
+    }
+
+    /// <summary>SIGKILL: the process dies at once, nothing flushed, nothing acked.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGTERM, as Kubernetes stops a pod: the service finishes in-flight work and exits.</summary>
+    public async Task StopAsync(TimeSpan? within = null)
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
+
+    public async Task<T> GetJsonAsync<T>(string path) =>
+        (await Http.GetFromJsonAsync<T>(new Uri(path, UriKind.Relative), JsonSerializerOptions.Web))!;
+
+    public string Tail(int lines = 40)
+    {
+        try
+        {
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException)
+        {
+            return "(no log)";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(10));
+        Http.Dispose();
+    }
+}
