@@ -39,6 +39,7 @@ dotnet test Fleetman.sln -c Release --no-build --nologo --results-directory "$re
 # One closing line for the whole run, summed over every test assembly's TRX report.
 cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
   { for (i = 1; i <= NF; i++) { split($i, kv, "\""); key = kv[1]
-      if (key == "passed=") p += kv[2]; if (key == "failed=") f += kv[2]; if (key == "notExecuted=") s += kv[2] } }
+      if (key == "passed=") p += kv[2]; if (key == "failed=") f += kv[2]
+      if (key == "total=") s += kv[2]; if (key == "executed=") s -= kv[2] } }
   END { printf "\n%d passed, %d failed, %d skipped\n", p, f, s }'
 exit "$status"

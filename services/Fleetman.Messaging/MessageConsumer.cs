@@ -187,14 +187,15 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
     {
         var token = _abortHandlers.Token;
         Exception? failure = null;
-        for (var attempt = 0; attempt <= _options.RetryLimit; attempt++)
+        var outage = 0;
+        for (var attempt = 0; attempt <= _options.RetryLimit;)
         {
-            if (attempt > 0)
+            if (attempt > 0 || outage > 0)
             {
                 MessagingTelemetry.Retries.Add(1, _destinationTag);
                 try
                 {
-                    await Task.Delay(_options.RetryDelay(attempt - 1), token);
+                    await Task.Delay(_options.RetryDelay(outage > 0 ? outage - 1 : attempt - 1), token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -214,11 +215,20 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
             {
                 return;
             }
+            catch (DependencyUnavailableException ex)
+            {
+                // Not the messages' fault: keep them, wait for the dependency, and do not spend their retries.
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                LogDependencyUnavailable(_logger, _destination.Path, batch.Count, ex.Dependency, ex.InnerException?.Message ?? ex.Message);
+                outage++;
+            }
             catch (Exception ex)
             {
                 failure = ex;
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 LogHandlerFailed(_logger, ex, _destination.Path, batch.Count, attempt + 1, _options.RetryLimit + 1);
+                outage = 0;
+                attempt++;
             }
         }
 
@@ -302,6 +312,9 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handler for {Destination} failed on {Count} message(s), attempt {Attempt} of {Attempts}")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string destination, int count, int attempt, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Holding {Count} message(s) from {Destination}: {Dependency} is unavailable ({Reason}); retrying")]
+    private static partial void LogDependencyUnavailable(ILogger logger, string destination, int count, string dependency, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} from {Destination} kept failing; handling its messages one by one")]
     private static partial void LogSplittingBatch(ILogger logger, string destination, int count);

@@ -58,3 +58,14 @@ public interface IBatchMessageHandler<TMessage>
 
 /// <summary>Thrown by a handler for a message that can never succeed: it is dead-lettered at once, without retries.</summary>
 public sealed class PoisonMessageException(string reason) : Exception(reason);
+
+/// <summary>
+/// Thrown by a handler when something it depends on (its database, say) is unavailable: not the message's fault.
+/// The messages stay unacked and the handler is retried with backoff for as long as it takes, never dead-lettered
+/// for this; the retry limit does not apply. Meanwhile the service's readiness check should report the dependency.
+/// </summary>
+public sealed class DependencyUnavailableException(string dependency, Exception inner)
+    : Exception($"{dependency} is unavailable: {inner.Message}", inner)
+{
+    public string Dependency { get; } = dependency;
+}

@@ -13,6 +13,7 @@ public static class QueueConsumerExtensions
     {
         var pipeline = builder.Configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
         builder.AddValidatedOptions<PipelineOptions>(PipelineOptions.SectionName);
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();
         builder.AddMessaging()

@@ -3,6 +3,7 @@ using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer;
 
@@ -43,16 +44,47 @@ internal sealed partial class StorePositionsHandler(
         }
 
         var vehicles = reports.Select(r => r.Vehicle).Distinct(StringComparer.Ordinal).ToList();
-        var previous = await store.GetLatestAsync(vehicles, cancellationToken);
+        var previous = await StoreCallAsync(() => store.GetLatestAsync(vehicles, cancellationToken));
         var positions = SpeedCalculator.Compute(reports, previous);
 
-        var stored = await store.AppendAsync(positions, cancellationToken);
+        var stored = await StoreCallAsync(() => store.AppendAsync(positions, cancellationToken));
         ConsumerMetrics.Stored.Add(stored);
         ConsumerMetrics.Duplicates.Add(positions.Count - stored);
 
         var newest = positions.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
-        await latest.UpdateAsync(newest);
+        await UpdateLatestAsync(newest);
         await PublishUpdateAsync(newest, cancellationToken);
+    }
+
+    /// <summary>
+    /// A store that cannot be reached is not the messages' fault: they stay unacked and the batch is retried until the
+    /// store is back, instead of being dead-lettered. (Bad data never reaches the store: it was rejected above.)
+    /// </summary>
+    private async Task<T> StoreCallAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException))
+        {
+            throw new DependencyUnavailableException($"the position store ({store})", ex);
+        }
+    }
+
+    private async Task UpdateLatestAsync(List<VehiclePosition> newest)
+    {
+        try
+        {
+            await latest.UpdateAsync(newest);
+        }
+        catch (RedisException ex)
+        {
+            // History is stored, and that is the record. Redis only speeds up reads (the tracker falls back to the store),
+            // and newest-wins means the next report of each vehicle puts it right, so a Redis outage must not stall the queue.
+            ConsumerMetrics.LatestNotUpdated.Add(1);
+            LogLatestNotUpdated(logger, newest.Count, ex.Message);
+        }
     }
 
     private async Task PublishUpdateAsync(List<VehiclePosition> newest, CancellationToken cancellationToken)
@@ -69,6 +101,9 @@ internal sealed partial class StorePositionsHandler(
             LogUpdateNotPublished(logger, newest.Count, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not update their latest positions in Redis: {Reason}")]
+    private static partial void LogLatestNotUpdated(ILogger logger, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not publish the update: {Reason}")]
     private static partial void LogUpdateNotPublished(ILogger logger, int count, string reason);

@@ -43,9 +43,9 @@ public sealed class DeadLetterTests(SharedBrokerFixture fixture)
         MessageSerializer.TryDeserialize<TestMessage>(dead.ShouldHaveSingleItem().Body, out var deadMessage, out _).ShouldBeTrue();
         deadMessage!.Text.ShouldBe("explode");
         handled.Ids.ShouldNotContain(0);
-        metrics.Value("fleetman.messaging.dead_lettered").ShouldBe(1);
-        metrics.Value("fleetman.messaging.handler_retries").ShouldBe(2);
-        metrics.Value("fleetman.messaging.acked").ShouldBe(20);
+        metrics.Value("dead_lettered").ShouldBe(1);
+        metrics.Value("handler_retries").ShouldBe(2);
+        metrics.Value("acked").ShouldBe(20);
     }
 
     [Fact]
@@ -110,6 +110,33 @@ public sealed class DeadLetterTests(SharedBrokerFixture fixture)
         stored.Ids.ShouldNotContain(1);
         dead.Select(m => MessageSerializer.TryDeserialize<TestMessage>(m.Body, out var t, out _) ? t!.Id : -1).ShouldBe([0, 1], ignoreOrder: true);
         rejectedAttempts.ShouldBe(4, "rejected in the three batch attempts, then once alone: never retried on its own");
+    }
+
+    [Fact]
+    public async Task An_unavailable_dependency_holds_messages_beyond_the_retry_limit_and_never_dead_letters_them()
+    {
+        var queue = Destination.Queue(Eventually.UniqueQueue("outage"));
+        await using var client = await fixture.Broker.ConnectAsync();
+        var dead = DeadLetters(client, queue);
+        var attempts = 0;
+        var handled = new DeliveryLog();
+        await using var consumer = MessageConsumer.ForSingleMessages<TestMessage>(client, queue, QuickRetries, (m, _) =>
+        {
+            if (Interlocked.Increment(ref attempts) <= 6)
+            {
+                throw new DependencyUnavailableException("the store", new IOException("connection refused"));
+            }
+
+            handled.Record(m);
+            return Task.CompletedTask;
+        }, NullLogger.Instance);
+        consumer.Start();
+
+        await new MessagePublisher(client).PublishAsync(queue, new TestMessage(1));
+
+        await Eventually.Until(() => handled.Unique == 1, Patience, () => $"{attempts} attempts, {dead.Count} dead-lettered");
+        attempts.ShouldBe(7, "six outage retries, more than the retry limit of two, then success");
+        dead.ShouldBeEmpty();
     }
 
     /// <summary>Subscribes to the queue's DLQ.&lt;name&gt; and collects (and acks) what lands there.</summary>

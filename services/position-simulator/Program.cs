@@ -1,0 +1,16 @@
+using Fleetman.Messaging;
+using Fleetman.PositionSimulator;
+using Fleetman.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddMessaging();
+builder.AddPositionSimulator();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.UseExceptionHandler();  // ProblemDetails for every error
+app.UseStatusCodePages();
+app.MapOpenApi();
+app.MapSimulatorApi();
+return await app.RunServiceAsync();

@@ -1,0 +1,211 @@
+using Fleetman.Contracts;
+using Fleetman.Messaging;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fleetman.PositionSimulator.Simulation;
+
+/// <summary>
+/// The publishing loop: every tick it takes the reports that are due and publishes them all at once (the messaging
+/// library confirms concurrent sends in groups), without waiting for them: the next tick goes ahead while earlier
+/// publishes are still with the broker. At most <see cref="SimulatorOptions.MaxInFlightPublishes"/> wait at a time;
+/// reports beyond that are dropped and counted. A broker outage costs failed (counted, logged at most every
+/// 10 s) or dropped reports; the vehicles keep driving and publishing picks up again when the broker is back.
+/// </summary>
+public sealed partial class SimulatorService : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
+
+    private readonly Simulator _simulator;
+    private readonly IMessagePublisher _publisher;
+    private readonly SimulatorMetrics _metrics;
+    private readonly SimulatorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Destination _queue;
+    private readonly SemaphoreSlim _slots;
+    private readonly List<Task> _pending = [];
+    private readonly Lock _warningLock = new();
+    private long _lastFailureWarning;
+    private long _lastDropWarning;
+    private long _failuresSinceWarning;
+    private long _dropsSinceWarning;
+    private int _failing;
+
+    public SimulatorService(Simulator simulator, IMessagePublisher publisher, SimulatorMetrics metrics, IOptions<SimulatorOptions> options, TimeProvider time, ILogger<SimulatorService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _simulator = simulator;
+        _publisher = publisher;
+        _metrics = metrics;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _queue = Destination.Queue(_options.Queue);
+        _slots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
+        _lastFailureWarning = _lastDropWarning = -WarningInterval.Ticks * 2;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.AutoStart)
+        {
+            _simulator.Start();
+        }
+        else
+        {
+            LogWaitingForStart(_logger);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the loop, then gives publishes still waiting for the broker the host's shutdown time to finish.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        _simulator.Stop();
+        try
+        {
+            await Task.WhenAll(_pending).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogAbandoned(_logger, _metrics.InFlight);
+        }
+
+        LogTotals(_logger, _metrics.Published, _metrics.Failed, _metrics.Dropped);
+    }
+
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Tick, _time);
+        var reports = new List<PositionReported>();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                reports.Clear();
+                _simulator.TakeDueReports(reports);
+                _metrics.Sample(_simulator.Now);
+                if (reports.Count > 0)
+                {
+                    PublishAll(reports);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void PublishAll(List<PositionReported> reports)
+    {
+        var sends = new List<Task>(reports.Count);
+        var dropped = 0;
+        foreach (var report in reports)
+        {
+            if (_slots.Wait(0))
+            {
+                _metrics.OnPublishing();
+                sends.Add(PublishAsync(report));
+            }
+            else
+            {
+                dropped++;
+            }
+        }
+
+        if (dropped > 0)
+        {
+            OnDropped(dropped);
+        }
+
+        _pending.RemoveAll(task => task.IsCompleted);
+        if (sends.Count > 0)
+        {
+            _pending.Add(Task.WhenAll(sends));
+        }
+    }
+
+    private async Task PublishAsync(PositionReported report)
+    {
+        try
+        {
+            // Not cancelled at shutdown: a report on its way is worth the few milliseconds its confirmation takes.
+            await _publisher.PublishAsync(_queue, report, CancellationToken.None);
+            _metrics.OnPublished();
+            if (Interlocked.Exchange(ref _failing, 0) == 1)
+            {
+                LogResumed(_logger, _queue.Name);
+            }
+        }
+        catch (Exception e)
+        {
+            // BrokerUnavailableException while the broker is down; anything else (the client closing at shutdown)
+            // must not stop the simulation either.
+            _metrics.OnFailed();
+            Interlocked.Exchange(ref _failing, 1);
+            Interlocked.Increment(ref _failuresSinceWarning);
+            if (TimeToWarn(ref _lastFailureWarning))
+            {
+                LogPublishFailing(_logger, Interlocked.Exchange(ref _failuresSinceWarning, 0), _queue.Name, e.Message);
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private void OnDropped(int dropped)
+    {
+        _metrics.OnDropped(dropped);
+        Interlocked.Add(ref _dropsSinceWarning, dropped);
+        if (TimeToWarn(ref _lastDropWarning))
+        {
+            LogDropping(_logger, Interlocked.Exchange(ref _dropsSinceWarning, 0), _options.MaxInFlightPublishes);
+        }
+    }
+
+    private bool TimeToWarn(ref long last)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        lock (_warningLock)
+        {
+            if (now - last < WarningInterval.Ticks)
+            {
+                return false;
+            }
+
+            last = now;
+            return true;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulator.AutoStart is off: waiting for POST /simulator/start")]
+    private static partial void LogWaitingForStart(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Failures} position reports to {Queue} failed since the last warning; still simulating, publishing resumes when the broker is back: {Error}")]
+    private static partial void LogPublishFailing(ILogger logger, long failures, string queue, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing position reports to {Queue} again")]
+    private static partial void LogResumed(ILogger logger, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Dropped} position reports dropped since the last warning: {Limit} publishes already waiting for the broker (Simulator:MaxInFlightPublishes)")]
+    private static partial void LogDropping(ILogger logger, long dropped, int limit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Position reports in all: {Published} published, {Failed} failed, {Dropped} dropped")]
+    private static partial void LogTotals(ILogger logger, long published, long failed, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped with {InFlight} position reports still unconfirmed by the broker")]
+    private static partial void LogAbandoned(ILogger logger, int inFlight);
+}

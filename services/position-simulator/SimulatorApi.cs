@@ -1,0 +1,52 @@
+using Fleetman.PositionSimulator.Simulation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Fleetman.PositionSimulator;
+
+/// <summary>
+/// The control API under <c>/simulator</c>: status, start, stop and settings at run time.
+/// It is unauthenticated here, like <c>/metrics</c>: the edge gateway exposes it only as an admin route behind
+/// authentication, and inside the cluster only the gateway and operators reach the service.
+/// </summary>
+public static class SimulatorApi
+{
+    public static IEndpointRouteBuilder MapSimulatorApi(this IEndpointRouteBuilder endpoints)
+    {
+        var simulator = endpoints.MapGroup("/simulator").WithTags("Simulator");
+
+        simulator.MapGet("/status", (Simulator s) => TypedResults.Ok(s.Status()))
+            .WithName("GetSimulatorStatus")
+            .WithSummary("Whether the vehicles are driving, how many, and what was published.");
+
+        simulator.MapPost("/start", (Simulator s) =>
+        {
+            s.Start();
+            return TypedResults.Ok(s.Status());
+        })
+            .WithName("StartSimulator")
+            .WithSummary("Sets the vehicles driving (again) from where they stood; does nothing if they are driving.");
+
+        simulator.MapPost("/stop", (Simulator s) =>
+        {
+            s.Stop();
+            return TypedResults.Ok(s.Status());
+        })
+            .WithName("StopSimulator")
+            .WithSummary("Stops every vehicle where it is; no reports are sent until the next start.");
+
+        simulator.MapPut("/settings", Results<Ok<SimulatorStatus>, ValidationProblem> (SimulatorSettings settings, Simulator s) =>
+        {
+            if (settings.Validate() is { Count: > 0 } errors)
+            {
+                return TypedResults.ValidationProblem(errors, title: "Invalid simulator settings");
+            }
+
+            s.Apply(settings);
+            return TypedResults.Ok(s.Status());
+        })
+            .WithName("ChangeSimulatorSettings")
+            .WithSummary("Changes the number of vehicles, the report interval or the time compression at once; absent fields stay as they are.");
+
+        return endpoints;
+    }
+}

@@ -1,0 +1,31 @@
+using Fleetman.PositionSimulator.Simulation;
+using Fleetman.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Fleetman.PositionSimulator;
+
+/// <summary>What the position simulator is made of.</summary>
+public static class SimulatorExtensions
+{
+    /// <summary>
+    /// The simulator's options (section "Simulator", checked at start), its vehicles, the publishing loop, its metrics,
+    /// ProblemDetails for errors and the OpenAPI document. Needs <c>AddMessaging()</c> for the publisher.
+    /// </summary>
+    public static WebApplicationBuilder AddPositionSimulator(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.SectionName);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SimulatorMetrics>();
+        // Reads the tracks (for Source=Tracks) when the host starts, after the options were checked.
+        builder.Services.AddSingleton(provider => VehicleSource.Create(
+            provider.GetRequiredService<IOptions<SimulatorOptions>>().Value,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(VehicleSource).FullName!)));
+        builder.Services.AddSingleton<Simulator>();
+        builder.Services.AddHostedService<SimulatorService>();
+        return builder;
+    }
+}

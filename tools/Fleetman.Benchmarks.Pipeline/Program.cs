@@ -1,0 +1,159 @@
+// The position pipeline with real processes (queue-consumer, position-tracker, position-simulator), the real broker and
+// Redis, SQLite on disk. Prints: time to ready and resident memory per service; sustained positions per second from
+// publish to stored with 1,000 and 10,000 vehicles; publish→stored latency percentiles at 1,000 positions per second.
+// Usage: Fleetman.Benchmarks.Pipeline [positions per throughput run, default 60000]
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Fleetman.Contracts;
+using Fleetman.Messaging;
+using Fleetman.PositionStore;
+using Fleetman.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+var positions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60_000;
+var broker = BrokerInstance.Shared();
+await broker.InfraAsync("start");
+var infra = await broker.EnvironmentAsync();
+var run = Guid.NewGuid().ToString("N")[..8];
+var folder = Directory.CreateTempSubdirectory("fleetman-bench-").FullName;
+var database = Path.Combine(folder, "positions.db");
+var queue = Destination.Queue($"bench.positions.{run}");
+var topic = Destination.Topic($"bench.vehicle-updates.{run}");
+var environment = new Dictionary<string, string?>
+{
+    ["Broker__Host"] = infra["Broker__Host"],
+    ["Broker__Port"] = infra["Broker__Port"],
+    ["Broker__Username"] = infra["Broker__Username"],
+    ["Broker__Password"] = infra["Broker__Password"],
+    ["ConnectionStrings__Redis"] = infra["ConnectionStrings__Redis"],
+    ["LatestPositions__KeyPrefix"] = $"bench:{run}",
+    ["Store__SqlitePath"] = database,
+    ["Pipeline__PositionsQueue"] = queue.Name,
+    ["Pipeline__UpdatesTopic"] = topic.Name,
+    ["Simulator__Queue"] = $"bench.simulator.{run}",
+    ["Simulator__Vehicles"] = "1000",
+    ["Logging__LogLevel__Default"] = "Warning",
+};
+
+Console.WriteLine($"Fleetman pipeline benchmark: {Environment.ProcessorCount} cores, SQLite store, ActiveMQ and Redis on loopback");
+var services = new List<(ServiceProcess Service, TimeSpan Ready)>();
+foreach (var (folderName, assembly) in new[] { ("position-tracker", "Fleetman.PositionTracker"), ("queue-consumer", "Fleetman.QueueConsumer"), ("position-simulator", "Fleetman.PositionSimulator") })
+{
+    var clock = Stopwatch.StartNew();
+    var service = await ServiceProcess.StartAsync(folderName, assembly, environment);
+    services.Add((service, clock.Elapsed));
+}
+
+await using var client = await broker.ConnectAsync();
+var publisher = new MessagePublisher(client);
+var store = new SqlitePositionStore(database);
+var throughput = new List<(int Vehicles, double Rate)>();
+foreach (var vehicles in new[] { 1_000, 10_000 })
+{
+    throughput.Add((vehicles, await ThroughputAsync(vehicles, positions)));
+}
+
+var latencies = await LatencyAsync(vehicles: 1_000, seconds: 20);
+
+Console.WriteLine();
+Console.WriteLine("| service | ready after start | resident memory after the runs |");
+Console.WriteLine("|---|---|---|");
+foreach (var (service, ready) in services)
+{
+    Console.WriteLine($"| {service.Name} | {ready.TotalSeconds:F2} s | {ResidentMiB(service.ProcessId):F0} MiB |");
+}
+
+Console.WriteLine();
+Console.WriteLine("| load | result |");
+Console.WriteLine("|---|---|");
+foreach (var (vehicles, rate) in throughput)
+{
+    Console.WriteLine($"| {positions:N0} positions from {vehicles:N0} vehicles, published as fast as possible | {rate:N0} positions/s publish→stored |");
+}
+
+Console.WriteLine($"| 1,000 positions/s (1,000 vehicles, 1 report/s each) for 20 s | publish→stored p50 {Percentile(latencies, 50):F0} ms, p99 {Percentile(latencies, 99):F0} ms, max {latencies.Max():F0} ms ({latencies.Count:N0} samples) |");
+
+foreach (var (service, _) in services)
+{
+    await service.DisposeAsync();
+}
+
+Directory.Delete(folder, recursive: true);
+
+async Task<double> ThroughputAsync(int vehicles, int count)
+{
+    var before = await store.CountAsync(null, default);
+    var start = DateTimeOffset.UtcNow.AddDays(-1).AddSeconds(vehicles); // distinct times per run, all in the past
+    var clock = Stopwatch.StartNew();
+    var sending = Task.Run(async () =>
+    {
+        var reports = Enumerable.Range(0, count).Select(i =>
+            new PositionReported($"Bench {vehicles} {i % vehicles:D5}", 53.38 + ((i / vehicles) * 1e-4), -1.47 + ((i % vehicles) * 1e-5), start.AddMilliseconds(i / vehicles * 1000)));
+        foreach (var chunk in reports.Chunk(5_000))
+        {
+            await Task.WhenAll(chunk.Select(r => publisher.PublishAsync(queue, r)));
+        }
+    });
+    while (await store.CountAsync(null, default) < before + count)
+    {
+        if (clock.Elapsed > TimeSpan.FromMinutes(5))
+        {
+            throw new TimeoutException($"only {await store.CountAsync(null, default) - before} of {count} stored after 5 minutes");
+        }
+
+        await Task.Delay(50);
+    }
+
+    await sending;
+    return count / clock.Elapsed.TotalSeconds;
+}
+
+async Task<List<double>> LatencyAsync(int vehicles, int seconds)
+{
+    var samples = new ConcurrentBag<double>();
+    await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(client, topic, new ConsumerOptions(), (message, _) =>
+    {
+        foreach (var position in message.Message.Positions.Where(p => p.Vehicle.StartsWith("Latency", StringComparison.Ordinal)))
+        {
+            samples.Add((message.Message.StoredAt - position.Time).TotalMilliseconds);
+        }
+
+        return Task.CompletedTask;
+    }, NullLogger.Instance);
+    listener.Start();
+    await Task.Delay(500);
+
+    // Every 20 ms, the 20 vehicles due: 1,000 reports a second, spread evenly, each stamped when it is sent.
+    using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+    var sends = new List<Task>();
+    for (var tick = 0; tick < seconds * 50 && await timer.WaitForNextTickAsync(); tick++)
+    {
+        var now = DateTimeOffset.UtcNow;
+        for (var v = tick % 50 * (vehicles / 50); v < ((tick % 50) + 1) * (vehicles / 50); v++)
+        {
+            sends.Add(publisher.PublishAsync(queue, new PositionReported($"Latency {v:D4}", 53.38, -1.47 + (v * 1e-5), now)));
+        }
+    }
+
+    await Task.WhenAll(sends);
+    await Task.Delay(1_000);
+    return [.. samples];
+}
+
+static double Percentile(List<double> values, double percentile)
+{
+    var sorted = values.Order().ToList();
+    return sorted[(int)Math.Clamp(Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
+
+static double ResidentMiB(int? processId)
+{
+    if (processId is null)
+    {
+        return double.NaN;
+    }
+
+    var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+}

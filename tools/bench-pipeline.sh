@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Benchmark: the position pipeline with real processes. Prints time to ready and memory per service, positions per
+# second publish→stored with 1,000 and 10,000 vehicles, and publish→stored latency at 1,000 positions/s.
+# Starts the local infrastructure if needed (and stops it again if it did).
+# Usage: tools/bench-pipeline.sh [positions per throughput run, default 60000]
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$repo"
+started_here=false
+scripts/infra.sh status >/dev/null 2>&1 || started_here=true
+scripts/infra.sh start >/dev/null
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() { if $started_here; then scripts/infra.sh stop >/dev/null || true; fi; }
+trap cleanup EXIT
+dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
+dotnet tools/Fleetman.Benchmarks.Pipeline/bin/Release/net10.0/Fleetman.Benchmarks.Pipeline.dll "$@"
