@@ -53,7 +53,10 @@ internal sealed partial class StorePositionsHandler(
 
         var newest = positions.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
         await UpdateLatestAsync(newest);
-        await PublishUpdateAsync(newest, cancellationToken);
+
+        // Not awaited: the positions are stored, so the batch is done and its acks should go now. The notification
+        // follows on its own (pipelined, in order) and only logs if it fails.
+        _ = PublishUpdateAsync(newest);
     }
 
     /// <summary>
@@ -87,16 +90,17 @@ internal sealed partial class StorePositionsHandler(
         }
     }
 
-    private async Task PublishUpdateAsync(List<VehiclePosition> newest, CancellationToken cancellationToken)
+    private async Task PublishUpdateAsync(List<VehiclePosition> newest)
     {
         try
         {
-            await publisher.PublishAsync(Destination.Topic(pipeline.Value.UpdatesTopic), new VehiclePositionsUpdated(newest, clock.GetUtcNow()), cancellationToken);
+            // Transient: live positions are stale a second later and a newer update always follows.
+            await publisher.PublishAsync(Destination.Topic(pipeline.Value.UpdatesTopic), new VehiclePositionsUpdated(newest, clock.GetUtcNow()), Delivery.Transient);
         }
-        catch (BrokerUnavailableException ex)
+        catch (Exception ex) when (ex is BrokerUnavailableException or Fleetman.Messaging.Stomp.StompProtocolException)
         {
-            // The positions are stored: failing the batch now would only redeliver work already done. Browsers catch up
-            // with the next update (and their snapshot on reconnect), so the notification is best-effort.
+            // Nobody awaits this: every failure ends here, logged and counted. The positions are stored, browsers catch
+            // up with the next update (and their snapshot on reconnect), so the notification is best-effort.
             ConsumerMetrics.UpdatesNotPublished.Add(1);
             LogUpdateNotPublished(logger, newest.Count, ex.Message);
         }

@@ -33,6 +33,7 @@ var environment = new Dictionary<string, string?>
     ["Pipeline__UpdatesTopic"] = topic.Name,
     ["Simulator__Queue"] = $"bench.simulator.{run}",
     ["Simulator__Vehicles"] = "1000",
+    ["Simulator__AutoStart"] = "false", // started after the throughput and latency runs, so it does not compete with them
     ["Logging__LogLevel__Default"] = "Warning",
 };
 
@@ -48,6 +49,7 @@ foreach (var (folderName, assembly) in new[] { ("position-tracker", "Fleetman.Po
 await using var client = await broker.ConnectAsync();
 var publisher = new MessagePublisher(client);
 var store = new SqlitePositionStore(database);
+await ThroughputAsync(500, 10_000); // warm-up, not reported: JIT, connections, broker and SQLite caches
 var throughput = new List<(int Vehicles, double Rate)>();
 foreach (var vehicles in new[] { 1_000, 10_000 })
 {
@@ -56,12 +58,18 @@ foreach (var vehicles in new[] { 1_000, 10_000 })
 
 var latencies = await LatencyAsync(vehicles: 1_000, seconds: 20);
 
+// The simulator's own load: 1,000 vehicles reporting every second for 10 s (to its own queue), before memory is read.
+var simulator = services[2].Service;
+(await simulator.Http.PostAsync(new Uri("/simulator/start", UriKind.Relative), null)).EnsureSuccessStatusCode();
+await Task.Delay(10_000);
+
 Console.WriteLine();
-Console.WriteLine("| service | ready after start | resident memory after the runs |");
-Console.WriteLine("|---|---|---|");
+Console.WriteLine("| service | ready after start | resident memory after the runs | of which runtime and framework files mapped |");
+Console.WriteLine("|---|---|---|---|");
 foreach (var (service, ready) in services)
 {
-    Console.WriteLine($"| {service.Name} | {ready.TotalSeconds:F2} s | {ResidentMiB(service.ProcessId):F0} MiB |");
+    var (resident, files) = Memory(service.ProcessId);
+    Console.WriteLine($"| {service.Name} | {ready.TotalSeconds:F2} s | {resident:F0} MiB | {files:F0} MiB |");
 }
 
 Console.WriteLine();
@@ -147,13 +155,17 @@ static double Percentile(List<double> values, double percentile)
     return sorted[(int)Math.Clamp(Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
 
-static double ResidentMiB(int? processId)
+// VmRSS, and RssFile: the part that is mapped files (runtime, framework and app assemblies), shared between processes.
+static (double Resident, double Files) Memory(int? processId)
 {
     if (processId is null)
     {
-        return double.NaN;
+        return (double.NaN, double.NaN);
     }
 
-    var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    var status = File.ReadLines($"/proc/{processId}/status").ToList();
+    return (Kilobytes("VmRSS:") / 1024, Kilobytes("RssFile:") / 1024);
+
+    double Kilobytes(string field) =>
+        double.Parse(status.First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }
