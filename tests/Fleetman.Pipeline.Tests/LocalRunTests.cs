@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Fleetman.Testing;
+
+namespace Fleetman.Pipeline.Tests;
+
+/// <summary>The README's run command: ./fleetman up, then down.</summary>
+public sealed class LocalRunTests
+{
+    [Fact]
+    public async Task Fleetman_up_starts_every_service_ready_with_vehicles_moving_and_down_stops_them()
+    {
+        await BrokerInstance.Shared().InfraAsync("start"); // already running, as for a developer: down must leave it running
+        var home = Directory.CreateTempSubdirectory("fleetman-home-").FullName;
+        var portBase = BrokerInstance.FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["FLEETMAN_HOME"] = home,
+            ["FLEETMAN_PORT_BASE"] = portBase.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FLEETMAN_SKIP_BUILD"] = "1", // this test run's build is the one to start
+            ["FLEETMAN_CONFIGURATION"] = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug",
+            ["Simulator__Queue"] = $"test.local-run.{Guid.NewGuid():N}",
+            ["Pipeline__PositionsQueue"] = "", // set below to the same queue
+            ["LatestPositions__KeyPrefix"] = $"test:{Guid.NewGuid():N}",
+        };
+        environment["Pipeline__PositionsQueue"] = environment["Simulator__Queue"];
+        try
+        {
+            var up = await RunAsync("up", environment);
+            up.Output.ShouldContain("Fleetman is running.");
+            up.ExitCode.ShouldBe(0, up.Output);
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{portBase + 1}") };
+            JsonElement[] vehicles = [];
+            await Eventually.Until(() =>
+            {
+                vehicles = http.GetFromJsonAsync<JsonElement[]>("/vehicles/").GetAwaiter().GetResult()!;
+                return vehicles.Length == 38 && vehicles.Any(v => v.GetProperty("speed").ValueKind == JsonValueKind.Number);
+            }, TimeSpan.FromSeconds(30), () => $"{vehicles.Length} vehicles from the built-in routes");
+        }
+        finally
+        {
+            var down = await RunAsync("down", environment);
+            down.ExitCode.ShouldBe(0, down.Output);
+            down.Output.ShouldContain("left running");
+        }
+
+        foreach (var offset in new[] { 1, 2, 3 })
+        {
+            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            await Should.ThrowAsync<HttpRequestException>(() => probe.GetAsync(new Uri($"http://127.0.0.1:{portBase + offset}/healthz/live")));
+        }
+
+        (await BrokerInstance.Shared().InfraAsync("status")).ShouldContain("up");
+        Directory.Delete(home, recursive: true);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string command, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
+        start.ArgumentList.Add(Path.Combine(Repository.Root, "fleetman"));
+        start.ArgumentList.Add(command);
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await errors);
+    }
+}
