@@ -11,7 +11,7 @@ public sealed class PipelineRun : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _services = [];
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-pipeline-" + Guid.NewGuid().ToString("N")[..8]);
-    private IReadOnlyDictionary<string, string> _infra = new Dictionary<string, string>();
+    private Dictionary<string, string?> _infra = [];
 
     public BrokerInstance Broker { get; } = BrokerInstance.Shared();
 
@@ -27,20 +27,14 @@ public sealed class PipelineRun : IAsyncDisposable
     {
         var run = new PipelineRun();
         Directory.CreateDirectory(run._folder);
-        await run.Broker.InfraAsync("start");
-        run._infra = await run.Broker.EnvironmentAsync();
+        run._infra = await run.Broker.ServiceEnvironmentAsync();
         return run;
     }
 
     public Dictionary<string, string?> Environment(IDictionary<string, string?>? extra = null)
     {
-        var environment = new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>(_infra)
         {
-            ["Broker__Host"] = _infra["Broker__Host"],
-            ["Broker__Port"] = _infra["Broker__Port"],
-            ["Broker__Username"] = _infra["Broker__Username"],
-            ["Broker__Password"] = _infra["Broker__Password"],
-            ["ConnectionStrings__Redis"] = _infra["ConnectionStrings__Redis"],
             ["LatestPositions__KeyPrefix"] = $"test:{Id}",
             ["Store__Provider"] = "Sqlite",
             ["Store__SqlitePath"] = DatabasePath,

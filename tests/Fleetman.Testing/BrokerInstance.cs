@@ -13,6 +13,8 @@ namespace Fleetman.Testing;
 /// </summary>
 public sealed class BrokerInstance : IAsyncDisposable
 {
+    private static readonly string[] ServiceVariables = ["Broker__Host", "Broker__Port", "Broker__Username", "Broker__Password", "ConnectionStrings__Redis"];
+
     private readonly Dictionary<string, string> _environment;
 
     private BrokerInstance(Dictionary<string, string> environment) => _environment = environment;
@@ -98,6 +100,17 @@ public sealed class BrokerInstance : IAsyncDisposable
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// Starts the broker and Redis (idempotent) and returns the environment a Fleetman service needs to reach them:
+    /// Broker__Host/Port/Username/Password and ConnectionStrings__Redis.
+    /// </summary>
+    public async Task<Dictionary<string, string?>> ServiceEnvironmentAsync()
+    {
+        await InfraAsync("start");
+        var infra = await EnvironmentAsync();
+        return ServiceVariables.ToDictionary(name => name, name => (string?)infra[name]);
     }
 
     /// <summary>Starts Redis too (idempotent) and returns its connection string.</summary>

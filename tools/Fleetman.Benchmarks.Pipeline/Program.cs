@@ -13,20 +13,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 var positions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60_000;
 var broker = BrokerInstance.Shared();
-await broker.InfraAsync("start");
-var infra = await broker.EnvironmentAsync();
+var environment = await broker.ServiceEnvironmentAsync();
 var run = Guid.NewGuid().ToString("N")[..8];
 var folder = Directory.CreateTempSubdirectory("fleetman-bench-").FullName;
 var database = Path.Combine(folder, "positions.db");
 var queue = Destination.Queue($"bench.positions.{run}");
 var topic = Destination.Topic($"bench.vehicle-updates.{run}");
-var environment = new Dictionary<string, string?>
+foreach (var (key, value) in new Dictionary<string, string?>
 {
-    ["Broker__Host"] = infra["Broker__Host"],
-    ["Broker__Port"] = infra["Broker__Port"],
-    ["Broker__Username"] = infra["Broker__Username"],
-    ["Broker__Password"] = infra["Broker__Password"],
-    ["ConnectionStrings__Redis"] = infra["ConnectionStrings__Redis"],
     ["LatestPositions__KeyPrefix"] = $"bench:{run}",
     ["Store__SqlitePath"] = database,
     ["Pipeline__PositionsQueue"] = queue.Name,
@@ -35,7 +29,10 @@ var environment = new Dictionary<string, string?>
     ["Simulator__Vehicles"] = "1000",
     ["Simulator__AutoStart"] = "false", // started after the throughput and latency runs, so it does not compete with them
     ["Logging__LogLevel__Default"] = "Warning",
-};
+})
+{
+    environment[key] = value;
+}
 
 Console.WriteLine($"Fleetman pipeline benchmark: {Environment.ProcessorCount} cores, SQLite store, ActiveMQ and Redis on loopback");
 var services = new List<(ServiceProcess Service, TimeSpan Ready)>();
