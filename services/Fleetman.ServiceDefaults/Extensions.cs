@@ -72,6 +72,7 @@ public static class Extensions
         builder.AddJsonLogging(serviceName, logOutput);
         builder.AddOpenTelemetry(serviceName, serviceVersion);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddProblemDetails();
         return builder;
     }
 
@@ -80,6 +81,15 @@ public static class Extensions
     /// Prometheus need them in production), and counts HTTP requests for <c>/metrics</c>. Call it before the service's
     /// own middleware and endpoints so their requests are counted.
     /// </summary>
+    /// <summary>Every error a service answers, thrown or not, leaves as <c>application/problem+json</c>. Call it first.</summary>
+    public static WebApplication UseProblemDetailsForErrors(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -8,9 +8,8 @@ builder.AddMessaging();
 builder.AddPositionSimulator();
 
 var app = builder.Build();
+app.UseProblemDetailsForErrors();
 app.MapDefaultEndpoints();
-app.UseExceptionHandler();  // ProblemDetails for every error
-app.UseStatusCodePages();
 app.MapOpenApi();
 app.MapSimulatorApi();
 return await app.RunServiceAsync();

@@ -9,14 +9,13 @@ namespace Fleetman.PositionSimulator;
 public static class SimulatorExtensions
 {
     /// <summary>
-    /// The simulator's options (section "Simulator", checked at start), its vehicles, the publishing loop, its metrics,
-    /// ProblemDetails for errors and the OpenAPI document. Needs <c>AddMessaging()</c> for the publisher.
+    /// The simulator's options (section "Simulator", checked at start), its vehicles, the publishing loop, its metrics
+    /// and the OpenAPI document. Needs <c>AddMessaging()</c> for the publisher.
     /// </summary>
     public static WebApplicationBuilder AddPositionSimulator(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.SectionName);
-        builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SimulatorMetrics>();

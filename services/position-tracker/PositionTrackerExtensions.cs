@@ -14,16 +14,7 @@ public static class PositionTrackerExtensions
         builder.AddLatestPositions();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<PositionReader>();
-        builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         return builder;
-    }
-
-    /// <summary>Every error, thrown or not, leaves as application/problem+json.</summary>
-    public static WebApplication UseProblemDetailsForErrors(this WebApplication app)
-    {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        return app;
     }
 }

@@ -135,17 +135,14 @@ public sealed partial class BuiltInRouteTests
     }
 
     [Fact]
-    public void Ten_thousand_built_in_vehicles_are_made_and_placed_in_well_under_two_seconds()
+    public void Ten_thousand_built_in_vehicles_are_made_and_spread_over_the_town()
     {
+        // How fast this is belongs to the benchmarks (tools/bench-pipeline.sh measures the simulator's time to ready).
         var source = new BuiltInVehicles(new StreetMap(Sheffield, 4_000, seed: 42));
-        _ = source.Create(0, 42, 0).Motion.SampleAt(1); // JIT
 
-        var clock = Stopwatch.StartNew();
         var positions = Enumerable.Range(0, 10_000).Select(i => source.Create(i, 42, 0).Motion.SampleAt(1).Position).ToList();
-        clock.Stop();
 
         positions.Distinct().Count().ShouldBeGreaterThan(9_000, "vehicles are spread over the town");
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1), "10,000 routes generated and first positions taken");
     }
 
     [GeneratedRegex(@"^[A-Z][a-z]+( [A-Z][a-z]+)* [1-9][0-9]*$")]

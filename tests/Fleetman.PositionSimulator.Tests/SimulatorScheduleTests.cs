@@ -42,7 +42,6 @@ public sealed class SimulatorScheduleTests(ITestOutputHelper output) : IDisposab
         reports.Select(r => r.Vehicle).Distinct().Count().ShouldBe(10_000, "every vehicle reported within one interval");
         reports.Count.ShouldBeLessThanOrEqualTo(10_000 + perTick[^1], "and only once, until its next interval began");
         perTick.Max().ShouldBeLessThanOrEqualTo(10_000 / 40 + 1, "no burst: each 25 ms tick carries a fortieth of the fleet");
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(2));
     }
 
     [Fact]
