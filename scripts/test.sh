@@ -21,6 +21,20 @@ scripts/infra.sh start
 cleanup() { if $started_here; then scripts/infra.sh stop || true; fi; }
 trap cleanup EXIT
 
+step "webapp (npm ci, typecheck, unit tests, build)"
+rm -rf "$results"
+mkdir -p "$results"
+command -v npm >/dev/null || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+}
+(
+  cd webapp
+  npm ci --no-audit --no-fund --loglevel=error
+  npm run --silent typecheck
+  npm test --silent -- --reporter=default --reporter=json --outputFile="$results/webapp-vitest.json"
+  npm run --silent build
+)
+
 step "restore"
 dotnet restore Fleetman.sln --nologo -v quiet
 
@@ -31,13 +45,15 @@ step "build"
 dotnet build Fleetman.sln -c Release --no-restore --nologo -v quiet -warnaserror
 
 step "test"
-rm -rf "$results"
 status=0
 dotnet test Fleetman.sln -c Release --no-build --nologo --results-directory "$results" \
   --logger "console;verbosity=normal" --logger trx "$@" | tee "$results.log" || status=$?
 
-# One closing line for the whole run, summed over every test assembly's TRX report.
-cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+# One closing line for the whole run: every test assembly's TRX report plus the webapp's Vitest report.
+webapp_counts=$(node -e 'const r = require(process.argv[1]);
+  console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests)' "$results/webapp-vitest.json")
+{ cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>'; echo "webapp $webapp_counts"; } | awk '
+  $1 == "webapp" { p += $2; f += $3; s += $4; next }
   { for (i = 1; i <= NF; i++) { split($i, kv, "\""); key = kv[1]
       if (key == "passed=") p += kv[2]; if (key == "failed=") f += kv[2]
       if (key == "total=") s += kv[2]; if (key == "executed=") s -= kv[2] } }

@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// A stand-in backend for trying the webapp without the .NET services: serves dist/, the REST API and the
+// SignalR hub (JSON protocol over long polling, no dependencies) with simulated vehicles around Sheffield.
+//
+//   node scripts/mock-server.mjs [--port 8090] [--vehicles 50] [--interval 1000] [--tiles] [--dist dist]
+//
+// Control endpoints (for trying reconnects and staleness by hand or from a browser test):
+//   POST /mock/drop                 end every hub connection (clients reconnect)
+//   POST /mock/down?seconds=20      drop connections and refuse new ones for a while (clients go offline)
+//   POST /mock/silence?name=NAME    that vehicle stops reporting (it turns stale)
+//   GET  /mock/state                connections and what they follow
+import { randomUUID } from "node:crypto";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize, resolve } from "node:path";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => {
+    if (arg.startsWith("--")) pairs.push([arg.slice(2), all[i + 1] && !all[i + 1].startsWith("--") ? all[i + 1] : "true"]);
+    return pairs;
+  }, []),
+);
+const port = Number(args.port ?? 8090);
+const count = Number(args.vehicles ?? 50);
+const intervalMs = Number(args.interval ?? 1000);
+const dist = resolve(args.dist ?? new URL("../dist", import.meta.url).pathname);
+const tiles = args.tiles === "true";
+const RS = "\x1e";
+
+// --- vehicles: each drives round its own circle at its own speed ---
+const rng = (() => {
+  let s = 42;
+  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+})();
+const centre = { lat: 53.375564, lng: -1.506785 };
+const mPerDegLat = 111_320;
+const mPerDegLng = 111_320 * Math.cos((centre.lat * Math.PI) / 180);
+const vehicles = Array.from({ length: count }, (_, i) => ({
+  name: count <= 40 ? ["City Truck", "Village Truck", "Huddersfield Truck", "Leeds Truck", "Derby Truck"][i] ?? `truck-${i + 1}` : `truck-${i + 1}`,
+  cx: centre.lat + (rng() - 0.5) * 0.08,
+  cy: centre.lng + (rng() - 0.5) * 0.14,
+  radius: 150 + rng() * 700,
+  angle: rng() * Math.PI * 2,
+  mph: 8 + rng() * 50,
+  dir: rng() < 0.5 ? 1 : -1,
+  silent: false,
+  history: [],
+  last: null,
+}));
+
+function step(v, seconds, now) {
+  const metres = v.mph * 0.44704 * seconds;
+  v.angle += (v.dir * metres) / v.radius;
+  const lat = v.cx + (Math.sin(v.angle) * v.radius) / mPerDegLat;
+  const lng = v.cy + (Math.cos(v.angle) * v.radius) / mPerDegLng;
+  const tangent = v.angle + (v.dir * Math.PI) / 2;
+  const heading = (((Math.atan2(Math.cos(tangent), Math.sin(tangent)) * 180) / Math.PI) + 360) % 360;
+  v.last = { name: v.name, lat: +lat.toFixed(6), lng: +lng.toFixed(6), time: new Date(now).toISOString(), speed: v.history.length ? +v.mph.toFixed(2) : null, heading: v.history.length ? +heading.toFixed(1) : null };
+  v.history.push({ lat: v.last.lat, lng: v.last.lng });
+  if (v.history.length > 600) v.history.shift();
+}
+for (const v of vehicles) for (let k = 30; k >= 0; k--) step(v, intervalMs / 1000, Date.now() - k * intervalMs);
+
+// --- SignalR over long polling ---
+const connections = new Map(); // token -> { queue, poll, handshaken, follows, closed }
+let downUntil = 0;
+
+function send(conn, message) {
+  if (conn.closed) return;
+  conn.queue.push(JSON.stringify(message) + RS);
+  flush(conn);
+}
+function flush(conn) {
+  if (!conn.poll) return;
+  const res = conn.poll;
+  clearTimeout(conn.pollTimer);
+  conn.poll = null;
+  if (conn.closed) {
+    res.writeHead(204).end();
+    connections.delete(conn.token);
+    return;
+  }
+  const body = conn.queue.splice(0).join("");
+  res.writeHead(200, { "content-type": "text/plain" }).end(body);
+}
+function closeAll() {
+  for (const conn of connections.values()) {
+    conn.closed = true;
+    flush(conn);
+  }
+}
+
+setInterval(() => {
+  const now = Date.now();
+  const batch = [];
+  for (const v of vehicles) {
+    if (v.silent) continue;
+    step(v, intervalMs / 1000, now);
+    batch.push(v.last);
+  }
+  for (const conn of connections.values()) if (conn.handshaken && batch.length) send(conn, { type: 1, target: "positions", arguments: [batch] });
+}, intervalMs);
+setInterval(() => {
+  const now = Date.now();
+  for (const conn of connections.values()) {
+    // A client that stopped polling (a closed tab) is gone.
+    if (!conn.poll && now - (conn.lastPoll ?? now) > 30_000) connections.delete(conn.token);
+    else if (conn.handshaken) send(conn, { type: 6 });
+  }
+}, 10_000);
+
+function hubMessage(conn, text) {
+  for (const frame of text.split(RS)) {
+    if (!frame.trim()) continue;
+    const msg = JSON.parse(frame);
+    if (!conn.handshaken) {
+      conn.handshaken = true;
+      conn.queue.push("{}" + RS);
+      send(conn, { type: 1, target: "snapshot", arguments: [vehicles.map((v) => v.last)] });
+      continue;
+    }
+    if (msg.type === 1) {
+      const name = msg.arguments?.[0];
+      if (msg.target === "Follow") conn.follows.add(name);
+      else if (msg.target === "Unfollow") conn.follows.delete(name);
+      if (msg.invocationId !== undefined) {
+        const known = msg.target === "Follow" || msg.target === "Unfollow";
+        send(conn, known ? { type: 3, invocationId: msg.invocationId, result: null } : { type: 3, invocationId: msg.invocationId, error: `Unknown method ${msg.target}` });
+      }
+    } else if (msg.type === 7) {
+      conn.closed = true;
+      flush(conn);
+    }
+  }
+}
+
+// --- HTTP ---
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml", ".map": "application/json" };
+
+function json(res, status, body) {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+}
+function readBody(req) {
+  return new Promise((ok) => {
+    let data = "";
+    req.setEncoding("utf8");
+    req.on("data", (c) => (data += c));
+    req.on("end", () => ok(data));
+  });
+}
+
+createServer(async (req, res) => {
+  const url = new URL(req.url, "http://localhost");
+  const path = url.pathname;
+  try {
+    if (path === "/hubs/vehicles/negotiate" && req.method === "POST") {
+      if (Date.now() < downUntil) return json(res, 503, { error: "down" });
+      const token = randomUUID();
+      connections.set(token, { token, lastPoll: Date.now(), queue: [], poll: null, handshaken: false, follows: new Set(), closed: false });
+      return json(res, 200, { negotiateVersion: 1, connectionId: randomUUID(), connectionToken: token, availableTransports: [{ transport: "LongPolling", transferFormats: ["Text", "Binary"] }] });
+    }
+    if (path === "/hubs/vehicles") {
+      const conn = connections.get(url.searchParams.get("id"));
+      if (!conn) return res.writeHead(404).end();
+      if (req.method === "GET") {
+        // The client's first poll only opens the connection: answer it at once.
+        if (!conn.polled) {
+          conn.polled = true;
+          return res.writeHead(200, { "content-type": "text/plain" }).end("");
+        }
+        if (conn.poll) flush(conn);
+        conn.poll = res;
+        conn.lastPoll = Date.now();
+        if (conn.queue.length || conn.closed) return flush(conn);
+        conn.pollTimer = setTimeout(() => flush(conn), 20_000);
+        req.on("close", () => { if (conn.poll === res) conn.poll = null; });
+        return;
+      }
+      if (req.method === "POST") {
+        hubMessage(conn, await readBody(req));
+        return res.writeHead(200, { "content-type": "text/plain" }).end("");
+      }
+      if (req.method === "DELETE") {
+        conn.closed = true;
+        flush(conn);
+        connections.delete(conn.token);
+        return res.writeHead(202).end();
+      }
+    }
+    if (path === "/api/vehicles/" || path === "/api/vehicles") {
+      return json(res, 200, vehicles.map((v) => ({ name: v.name, lat: v.last.lat, longitude: v.last.lng, timestamp: v.last.time, speed: v.last.speed })));
+    }
+    if (path.startsWith("/api/history/")) {
+      const v = vehicles.find((x) => x.name === decodeURIComponent(path.slice("/api/history/".length)));
+      return v ? json(res, 200, v.history) : json(res, 404, { title: "Not Found", status: 404 });
+    }
+    if (path === "/mock/drop" && req.method === "POST") {
+      closeAll();
+      return json(res, 200, { dropped: true });
+    }
+    if (path === "/mock/down" && req.method === "POST") {
+      downUntil = Date.now() + Number(url.searchParams.get("seconds") ?? 20) * 1000;
+      closeAll();
+      return json(res, 200, { downUntil: new Date(downUntil).toISOString() });
+    }
+    if (path === "/mock/silence" && req.method === "POST") {
+      const v = vehicles.find((x) => x.name === url.searchParams.get("name"));
+      if (v) v.silent = true;
+      return json(res, v ? 200 : 404, { silenced: v?.name ?? null });
+    }
+    if (path === "/mock/state") {
+      return json(res, 200, { connections: [...connections.values()].map((c) => ({ handshaken: c.handshaken, follows: [...c.follows] })) });
+    }
+    if (path === "/config.json" && !tiles) return json(res, 200, { tileUrl: "", staleAfterSeconds: 10 });
+    // Static files from dist/.
+    const file = normalize(join(dist, path === "/" ? "index.html" : path));
+    if (file.startsWith(dist) && existsSync(file) && statSync(file).isFile()) {
+      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      return createReadStream(file).pipe(res);
+    }
+    res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+  } catch (error) {
+    res.writeHead(500, { "content-type": "text/plain" }).end(String(error));
+  }
+}).listen(port, "127.0.0.1", () => console.log(`mock Fleetman backend with ${count} vehicles on http://127.0.0.1:${port}/ (dist: ${dist})`));

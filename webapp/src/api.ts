@@ -1,0 +1,25 @@
+import { parseHistoryPoint, parseList, parseRestVehicle } from "./parse";
+import type { LatLng, Position } from "./types";
+
+async function getJson(url: string, timeoutMs: number): Promise<unknown> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(url, { headers: { accept: "application/json" }, signal: controller.signal, cache: "no-store" });
+    if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+    return await response.json();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `GET /api/vehicles/` → the newest position of every vehicle. */
+export async function fetchVehicles(apiBase: string, timeoutMs = 10_000): Promise<Position[]> {
+  const now = Date.now();
+  return parseList(await getJson(`${apiBase}/api/vehicles/`, timeoutMs), (item) => parseRestVehicle(item, now));
+}
+
+/** `GET /api/history/{name}` → the vehicle's stored track, oldest first. */
+export async function fetchHistory(apiBase: string, name: string, timeoutMs = 15_000): Promise<LatLng[]> {
+  return parseList(await getJson(`${apiBase}/api/history/${encodeURIComponent(name)}`, timeoutMs), parseHistoryPoint);
+}

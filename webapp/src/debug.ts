@@ -1,0 +1,70 @@
+import type { App } from "./app";
+import type { AppConfig } from "./config";
+import type { ConnectionState } from "./types";
+
+/** `window.fleetman`: a small read (and select) API for browser tests, since canvas markers have no elements. */
+export interface FleetmanDebug {
+  /** True once the page has started (config loaded, map up, hub connecting). */
+  ready(): boolean;
+  vehicleCount(): number;
+  vehicleNames(): string[];
+  /** Newest report of a vehicle, or null. `time` is ISO-8601. */
+  positionOf(name: string): { lat: number; lng: number; time: string; speed: number | null; heading: number | null; stale: boolean } | null;
+  /** Where its marker is drawn now (between reports while it moves), or null. */
+  displayedPositionOf(name: string): { lat: number; lng: number } | null;
+  /** Page coordinates of its marker, to click it with a mouse. */
+  screenPointOf(name: string): { x: number; y: number } | null;
+  selected(): string | null;
+  select(name: string | null): void;
+  following(): boolean;
+  setFollowing(on: boolean): void;
+  /** The vehicle the hub was asked to Follow on the current connection, or null. */
+  hubFollowing(): string | null;
+  connectionState(): ConnectionState;
+  isStale(name: string): boolean;
+  trailLength(): number;
+  labelledNames(): string[];
+  /** Names of the list rows in the DOM (the list renders only the rows in view). */
+  renderedRowNames(): string[];
+  mapView(): { lat: number; lng: number; zoom: number };
+  config(): AppConfig;
+}
+
+declare global {
+  interface Window {
+    fleetman?: FleetmanDebug;
+    FLEETMAN_CONFIG?: unknown;
+  }
+}
+
+export function exposeDebug(app: App): void {
+  const debug: FleetmanDebug = {
+    ready: () => app.ready,
+    vehicleCount: () => app.store.size,
+    vehicleNames: () => [...app.store.all()].map((v) => v.name).sort(),
+    positionOf: (name) => {
+      const v = app.store.get(name);
+      if (v === undefined) return null;
+      const p = v.latest;
+      return { lat: p.lat, lng: p.lng, time: new Date(p.time).toISOString(), speed: p.speed, heading: p.heading, stale: v.stale };
+    },
+    displayedPositionOf: (name) => app.map.markerPosition(name) ?? null,
+    screenPointOf: (name) => app.map.pagePointOf(name),
+    selected: () => app.selected,
+    select: (name) => app.select(name, { fly: true, reveal: true }),
+    following: () => app.following,
+    setFollowing: (on) => app.setFollowing(on),
+    hubFollowing: () => app.hub.following,
+    connectionState: () => app.connectionState,
+    isStale: (name) => app.store.get(name)?.stale ?? false,
+    trailLength: () => app.map.trailLength,
+    labelledNames: () => app.labelledNames(),
+    renderedRowNames: () => app.renderedRowNames(),
+    mapView: () => {
+      const c = app.map.map.getCenter();
+      return { lat: c.lat, lng: c.lng, zoom: app.map.map.getZoom() };
+    },
+    config: () => app.config,
+  };
+  window.fleetman = debug;
+}

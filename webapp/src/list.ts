@@ -1,0 +1,215 @@
+import { formatAge, formatClock, formatSpeed } from "./format";
+import type { Vehicle } from "./state";
+import type { SortKey, SortOrder } from "./types";
+import { visibleRange } from "./virtual";
+
+export interface ListCallbacks {
+  rowClicked(name: string): void;
+  sortClicked(key: SortKey): void;
+  searchChanged(query: string): void;
+}
+
+export const ROW_HEIGHT = 34;
+
+interface RowElements {
+  row: HTMLTableRowElement;
+  button: HTMLButtonElement;
+  seen: HTMLTimeElement;
+  speed: HTMLTableCellElement;
+  staleNote: HTMLSpanElement;
+  staleShown: boolean;
+  name: string | null;
+}
+
+const columns: { key: SortKey; label: string; numeric: boolean }[] = [
+  { key: "name", label: "Name", numeric: false },
+  { key: "lastSeen", label: "Last seen", numeric: false },
+  { key: "speed", label: "Speed mph", numeric: true },
+];
+
+/**
+ * The vehicle table. Only the rows in view (plus a few) exist in the DOM, recycled from a pool, with spacer
+ * rows above and below standing in for the rest, so thousands of vehicles cost the same as a screenful.
+ */
+export class VehicleList {
+  private readonly scroller: HTMLElement;
+  private readonly tbody: HTMLTableSectionElement;
+  private readonly topSpacer: HTMLTableRowElement;
+  private readonly bottomSpacer: HTMLTableRowElement;
+  private readonly count: HTMLElement;
+  private readonly headers = new Map<SortKey, HTMLTableCellElement>();
+  private readonly pool: RowElements[] = [];
+  private rows: Vehicle[] = [];
+  private selected: string | null = null;
+  private serverNow = Date.now();
+  private frame = 0;
+
+  constructor(root: HTMLElement, callbacks: ListCallbacks) {
+    root.innerHTML = `
+      <div class="list-head">
+        <h2 id="vehicles-heading">Vehicles</h2>
+        <span class="count" data-testid="vehicle-count" aria-live="polite"></span>
+      </div>
+      <label class="visually-hidden" for="vehicle-search">Search vehicles by name</label>
+      <input id="vehicle-search" type="search" placeholder="Search by name" autocomplete="off" spellcheck="false" data-testid="vehicle-search">
+      <div class="table-scroll" data-testid="vehicle-list" role="region" aria-labelledby="vehicles-heading" tabindex="0">
+        <table class="vehicles">
+          <thead><tr></tr></thead>
+          <tbody></tbody>
+        </table>
+      </div>`;
+    this.scroller = root.querySelector(".table-scroll")!;
+    this.count = root.querySelector(".count")!;
+    const headRow = root.querySelector("thead tr")!;
+    for (const col of columns) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      if (col.numeric) th.className = "num";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.dataset.sort = col.key;
+      button.dataset.testid = `sort-${col.key}`;
+      button.innerHTML = `${col.label}<span class="arrow" aria-hidden="true"></span>`;
+      button.addEventListener("click", () => callbacks.sortClicked(col.key));
+      th.appendChild(button);
+      headRow.appendChild(th);
+      this.headers.set(col.key, th);
+    }
+    this.tbody = root.querySelector("tbody")!;
+    this.topSpacer = this.spacer();
+    this.bottomSpacer = this.spacer();
+    this.tbody.append(this.topSpacer, this.bottomSpacer);
+    this.tbody.addEventListener("click", (event) => {
+      const row = (event.target as HTMLElement).closest<HTMLTableRowElement>("tr[data-name]");
+      if (row?.dataset.name !== undefined) callbacks.rowClicked(row.dataset.name);
+    });
+    const search = root.querySelector<HTMLInputElement>("#vehicle-search")!;
+    search.addEventListener("input", () => callbacks.searchChanged(search.value));
+    this.scroller.addEventListener("scroll", () => this.requestPaint(), { passive: true });
+    new ResizeObserver(() => this.requestPaint()).observe(this.scroller);
+  }
+
+  /** New rows (already filtered and sorted) out of `total` vehicles. */
+  update(rows: Vehicle[], total: number, selected: string | null, serverNow: number): void {
+    this.rows = rows;
+    this.selected = selected;
+    this.serverNow = serverNow;
+    this.count.textContent = rows.length === total ? `${total} vehicles` : `${rows.length} of ${total} vehicles`;
+    this.paint();
+  }
+
+  showSort(order: SortOrder): void {
+    for (const [key, th] of this.headers) {
+      const active = key === order.key;
+      th.setAttribute("aria-sort", active ? (order.direction === "asc" ? "ascending" : "descending") : "none");
+      th.querySelector(".arrow")!.textContent = active ? (order.direction === "asc" ? " ▲" : " ▼") : "";
+    }
+  }
+
+  /** Scrolls the selected vehicle's row into view if it is not. */
+  reveal(name: string): void {
+    const index = this.rows.findIndex((v) => v.name === name);
+    if (index < 0) return;
+    const top = index * ROW_HEIGHT;
+    const headerHeight = this.tbody.offsetTop;
+    const viewTop = this.scroller.scrollTop;
+    const viewHeight = this.scroller.clientHeight - headerHeight;
+    if (top < viewTop || top + ROW_HEIGHT > viewTop + viewHeight) {
+      this.scroller.scrollTop = Math.max(0, top - viewHeight / 2);
+    }
+  }
+
+  /** Names of the rows in the DOM, top to bottom (for tests). */
+  renderedNames(): string[] {
+    return this.pool.filter((r) => r.row.isConnected && r.name !== null).map((r) => r.name!);
+  }
+
+  private spacer(): HTMLTableRowElement {
+    const tr = document.createElement("tr");
+    tr.className = "spacer";
+    tr.setAttribute("aria-hidden", "true");
+    tr.appendChild(document.createElement("td")).colSpan = columns.length;
+    return tr;
+  }
+
+  private requestPaint(): void {
+    if (this.frame !== 0) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.paint();
+    });
+  }
+
+  private paint(): void {
+    const headerHeight = this.tbody.offsetTop;
+    const { start, end } = visibleRange(this.scroller.scrollTop - headerHeight, this.scroller.clientHeight, ROW_HEIGHT, this.rows.length);
+    const needed = end - start;
+    while (this.pool.length < needed) this.pool.push(this.createRow());
+    this.topSpacer.style.height = `${start * ROW_HEIGHT}px`;
+    this.bottomSpacer.style.height = `${(this.rows.length - end) * ROW_HEIGHT}px`;
+    let before: ChildNode = this.bottomSpacer;
+    for (let i = needed - 1; i >= 0; i--) {
+      const el = this.pool[i]!;
+      this.fill(el, this.rows[start + i]!);
+      if (el.row.nextSibling !== before || !el.row.isConnected) this.tbody.insertBefore(el.row, before);
+      before = el.row;
+    }
+    for (let i = needed; i < this.pool.length; i++) {
+      const el = this.pool[i]!;
+      if (el.row.isConnected) el.row.remove();
+      el.name = null;
+    }
+    this.topSpacer.hidden = start === 0;
+    this.bottomSpacer.hidden = end === this.rows.length;
+  }
+
+  private createRow(): RowElements {
+    const row = document.createElement("tr");
+    row.dataset.testid = "vehicle-row";
+    const nameCell = row.insertCell();
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "row-select";
+    nameCell.appendChild(button);
+    const seenCell = row.insertCell();
+    const seen = document.createElement("time");
+    seenCell.appendChild(seen);
+    const speed = row.insertCell();
+    speed.className = "num";
+    const staleNote = document.createElement("span");
+    staleNote.className = "visually-hidden";
+    staleNote.textContent = " (stale)";
+    return { row, button, seen, speed, staleNote, staleShown: false, name: null };
+  }
+
+  private fill(el: RowElements, vehicle: Vehicle): void {
+    const { row, button, seen, speed } = el;
+    const selected = vehicle.name === this.selected;
+    if (el.name !== vehicle.name) {
+      el.name = vehicle.name;
+      row.dataset.name = vehicle.name;
+      button.textContent = vehicle.name;
+    }
+    row.classList.toggle("selected", selected);
+    row.classList.toggle("stale", vehicle.stale);
+    row.dataset.stale = String(vehicle.stale);
+    button.setAttribute("aria-pressed", String(selected));
+    const time = vehicle.latest.time;
+    const age = formatAge(this.serverNow - time);
+    if (seen.textContent !== age) seen.textContent = age;
+    // Stale rows are greyed and italic; screen readers hear it from the hidden text.
+    if (vehicle.stale !== (el.staleShown)) {
+      el.staleShown = vehicle.stale;
+      if (vehicle.stale) seen.after(el.staleNote);
+      else el.staleNote.remove();
+    }
+    const iso = new Date(time).toISOString();
+    if (seen.dateTime !== iso) {
+      seen.dateTime = iso;
+      seen.title = formatClock(time);
+    }
+    const mph = formatSpeed(vehicle.latest.speed);
+    if (speed.textContent !== mph) speed.textContent = mph;
+  }
+}

@@ -1,0 +1,17 @@
+import "./styles.css";
+import { App } from "./app";
+import { loadConfig } from "./config";
+
+function element(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`#${id} is missing from index.html`);
+  return el;
+}
+
+const config = await loadConfig();
+new App(config, {
+  map: element("map"),
+  list: element("vehicle-list"),
+  selection: element("selection"),
+  connection: element("connection"),
+}).start();

@@ -1,0 +1,298 @@
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import type { AppConfig } from "./config";
+import { diffSets } from "./labels";
+import { markerStyle, trailStyle } from "./style";
+import type { LatLng } from "./types";
+
+export interface MapCallbacks {
+  markerClicked(name: string): void;
+  /** The user dragged the map (ends following). */
+  userDragged(): void;
+  /** The view changed (labels need choosing again). */
+  viewChanged(): void;
+}
+
+/** A pre-drawn circle marker image: drawing a bitmap is far cheaper than filling and stroking a path. */
+interface Sprite {
+  image: HTMLCanvasElement;
+  /** Size in CSS pixels; the image is drawn centred on the marker. */
+  size: number;
+}
+
+const sprites = new Map<string, Sprite>();
+
+function spriteFor(o: L.CircleMarkerOptions, radius: number): Sprite {
+  const dpr = window.devicePixelRatio || 1;
+  const weight = o.stroke === false ? 0 : (o.weight ?? 3);
+  const key = `${radius}|${o.fillColor}|${o.fillOpacity}|${o.color}|${weight}|${o.opacity}|${dpr}`;
+  let sprite = sprites.get(key);
+  if (sprite !== undefined) return sprite;
+  const size = Math.ceil(2 * radius + weight + 2);
+  const image = document.createElement("canvas");
+  image.width = Math.ceil(size * dpr);
+  image.height = Math.ceil(size * dpr);
+  const ctx = image.getContext("2d")!;
+  ctx.scale(dpr, dpr);
+  ctx.beginPath();
+  ctx.arc(size / 2, size / 2, radius, 0, Math.PI * 2, false);
+  if (o.fill !== false) {
+    ctx.globalAlpha = o.fillOpacity ?? 0.2;
+    ctx.fillStyle = o.fillColor ?? o.color ?? "#3388ff";
+    ctx.fill();
+  }
+  if (weight > 0) {
+    ctx.globalAlpha = o.opacity ?? 1;
+    ctx.lineWidth = weight;
+    ctx.strokeStyle = o.color ?? "#3388ff";
+    ctx.stroke();
+  }
+  sprite = { image, size };
+  sprites.set(key, sprite);
+  return sprite;
+}
+
+interface CanvasCircle {
+  _point: L.Point;
+  _radius: number;
+  _empty(): boolean;
+  options: L.CircleMarkerOptions;
+}
+
+/**
+ * Leaflet's canvas renderer with circle markers stamped from cached sprites instead of drawn as paths, so a
+ * frame with thousands of moving vehicles stays cheap. Hit testing, events, zoom animation and the trail
+ * polyline are Leaflet's own. Relies on L.Canvas internals (`_updateCircle`, `_drawing`, `_ctx`) of the pinned
+ * Leaflet 1.9.4.
+ */
+const SpriteCanvas = (L.Canvas as unknown as { extend(props: object): new (options?: L.RendererOptions) => L.Canvas }).extend({
+  _updateCircle(this: { _drawing: boolean; _ctx: CanvasRenderingContext2D }, layer: CanvasCircle) {
+    if (!this._drawing || layer._empty()) return;
+    const sprite = spriteFor(layer.options, Math.max(Math.round(layer._radius), 1));
+    const half = sprite.size / 2;
+    // Leaflet leaves the last path's opacity set (the trail's 0.5).
+    this._ctx.globalAlpha = 1;
+    this._ctx.drawImage(sprite.image, Math.round(layer._point.x - half), Math.round(layer._point.y - half), sprite.size, sprite.size);
+  },
+});
+
+/**
+ * Vehicle names drawn as plain DOM labels in their own pane. Unlike Leaflet tooltips, moving one only writes
+ * a transform (tooltips measure themselves on every move, which forces a layout per label per frame).
+ */
+class LabelLayer {
+  private readonly pane: HTMLElement;
+  private readonly labels = new Map<string, HTMLElement>();
+
+  constructor(private readonly map: L.Map) {
+    this.pane = map.createPane("fleetman-labels");
+    this.pane.classList.add("vehicle-labels");
+    this.pane.setAttribute("aria-hidden", "true");
+    map.on("zoomstart", () => this.pane.classList.add("hidden"));
+  }
+
+  get names(): ReadonlySet<string> {
+    return new Set(this.labels.keys());
+  }
+
+  get size(): number {
+    return this.labels.size;
+  }
+
+  /** Shows exactly `wanted`, each placed by `positionOf`. */
+  show(wanted: ReadonlySet<string>, selected: string | null, positionOf: (name: string) => LatLng | undefined): void {
+    const { add, remove } = diffSets(new Set(this.labels.keys()), wanted);
+    for (const name of remove) {
+      this.labels.get(name)?.remove();
+      this.labels.delete(name);
+    }
+    const fragment = document.createDocumentFragment();
+    for (const name of add) {
+      const el = document.createElement("div");
+      el.className = "vehicle-label";
+      el.textContent = name;
+      this.labels.set(name, el);
+      fragment.appendChild(el);
+    }
+    this.pane.appendChild(fragment);
+    for (const [name, el] of this.labels) {
+      el.classList.toggle("selected", name === selected);
+      const at = positionOf(name);
+      if (at !== undefined) this.place(el, at);
+    }
+    this.pane.classList.remove("hidden");
+  }
+
+  move(name: string, at: LatLng): void {
+    const el = this.labels.get(name);
+    if (el !== undefined) this.place(el, at);
+  }
+
+  setStale(name: string, stale: boolean): void {
+    this.labels.get(name)?.classList.toggle("stale", stale);
+  }
+
+  private place(el: HTMLElement, at: LatLng): void {
+    const p = this.map.latLngToLayerPoint(at);
+    el.style.transform = `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px)`;
+  }
+}
+
+/** The Leaflet map: one canvas circle marker per vehicle, name labels, the selected vehicle's trail. */
+export class MapView {
+  readonly map: L.Map;
+  private readonly renderer: L.Canvas;
+  private readonly markers = new Map<string, L.CircleMarker>();
+  private readonly labels: LabelLayer;
+  private readonly trail: L.Polyline;
+  private flying = false;
+
+  constructor(
+    container: HTMLElement,
+    config: AppConfig,
+    private readonly callbacks: MapCallbacks,
+  ) {
+    this.renderer = new SpriteCanvas({ padding: 0.1, tolerance: 6 });
+    this.map = L.map(container, {
+      preferCanvas: true,
+      renderer: this.renderer,
+      center: [config.center.lat, config.center.lng],
+      zoom: config.zoom,
+      maxZoom: config.tileMaxZoom,
+      worldCopyJump: false,
+      zoomControl: true,
+    });
+    container.setAttribute("aria-label", "Map of vehicles");
+    if (config.tileUrl !== "") {
+      L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: config.tileMaxZoom }).addTo(this.map);
+    } else {
+      container.classList.add("no-tiles");
+      this.map.attributionControl.setPrefix(false);
+    }
+    L.control.scale({ imperial: true, metric: true }).addTo(this.map);
+    this.labels = new LabelLayer(this.map);
+    this.trail = L.polyline([], { ...trailStyle, renderer: this.renderer }).addTo(this.map);
+    this.map.on("dragstart", () => callbacks.userDragged());
+    this.map.on("moveend zoomend", () => {
+      this.flying = false;
+      callbacks.viewChanged();
+    });
+  }
+
+  get markerCount(): number {
+    return this.markers.size;
+  }
+
+  get labelCount(): number {
+    return this.labels.size;
+  }
+
+  get isFlying(): boolean {
+    return this.flying;
+  }
+
+  hasMarker(name: string): boolean {
+    return this.markers.has(name);
+  }
+
+  addMarker(name: string, at: LatLng, selected: boolean, stale: boolean): void {
+    if (this.markers.has(name)) return;
+    const marker = L.circleMarker([at.lat, at.lng], { ...markerStyle(selected, stale), renderer: this.renderer, bubblingMouseEvents: false });
+    marker.on("click", () => this.callbacks.markerClicked(name));
+    marker.addTo(this.map);
+    this.markers.set(name, marker);
+  }
+
+  moveMarker(name: string, at: LatLng): void {
+    this.markers.get(name)?.setLatLng([at.lat, at.lng]);
+    this.labels.move(name, at);
+  }
+
+  markerPosition(name: string): LatLng | undefined {
+    const ll = this.markers.get(name)?.getLatLng();
+    return ll === undefined ? undefined : { lat: ll.lat, lng: ll.lng };
+  }
+
+  setMarkerStyle(name: string, selected: boolean, stale: boolean): void {
+    const marker = this.markers.get(name);
+    if (marker === undefined) return;
+    marker.setStyle(markerStyle(selected, stale));
+    marker.setRadius(markerStyle(selected, stale).radius);
+    if (selected) marker.bringToFront();
+    this.labels.setStale(name, stale);
+  }
+
+  /** Container pixel position of a point. */
+  containerPoint(at: LatLng): { x: number; y: number } {
+    const p = this.map.latLngToContainerPoint([at.lat, at.lng]);
+    return { x: p.x, y: p.y };
+  }
+
+  /** Bounds of the current view, grown by `pad` (a fraction) on every side. */
+  paddedBounds(pad: number): L.LatLngBounds {
+    return this.map.getBounds().pad(pad);
+  }
+
+  get zoom(): number {
+    return this.map.getZoom();
+  }
+
+  showLabels(names: ReadonlySet<string>, selected: string | null, positionOf: (name: string) => LatLng | undefined): void {
+    this.labels.show(names, selected, positionOf);
+  }
+
+  labelledNames(): ReadonlySet<string> {
+    return this.labels.names;
+  }
+
+  flyTo(at: LatLng, minZoom: number): void {
+    const zoom = Math.max(this.map.getZoom(), minZoom);
+    this.flying = true;
+    this.map.flyTo([at.lat, at.lng], zoom, { animate: true, duration: 0.8 });
+  }
+
+  /** Keeps `at` centred without animation; skipped while flying or zooming, and when under a pixel away. */
+  centreOn(at: LatLng): void {
+    if (this.flying || (this.map as unknown as { _animatingZoom?: boolean })._animatingZoom) return;
+    const size = this.map.getSize();
+    const p = this.map.latLngToContainerPoint([at.lat, at.lng]);
+    if (Math.abs(p.x - size.x / 2) < 1 && Math.abs(p.y - size.y / 2) < 1) return;
+    this.map.setView([at.lat, at.lng], this.map.getZoom(), { animate: false });
+  }
+
+  fitTo(points: readonly LatLng[], maxZoom: number): void {
+    if (points.length === 0) return;
+    const bounds = L.latLngBounds(points.map((p) => [p.lat, p.lng] as [number, number]));
+    this.map.fitBounds(bounds, { padding: [30, 30], maxZoom, animate: false });
+  }
+
+  setTrail(points: readonly LatLng[]): void {
+    this.trail.setLatLngs(points.map((p) => [p.lat, p.lng] as [number, number]));
+    this.trail.bringToBack();
+  }
+
+  extendTrail(point: LatLng): void {
+    this.trail.addLatLng([point.lat, point.lng]);
+  }
+
+  clearTrail(): void {
+    this.trail.setLatLngs([]);
+  }
+
+  get trailLength(): number {
+    return (this.trail.getLatLngs() as L.LatLng[]).length;
+  }
+
+  /** Page coordinates of a vehicle's marker (for browser tests: canvas markers have no element to click). */
+  pagePointOf(name: string): { x: number; y: number } | null {
+    const marker = this.markers.get(name);
+    if (marker === undefined) return null;
+    const p = this.map.latLngToContainerPoint(marker.getLatLng());
+    const rect = this.map.getContainer().getBoundingClientRect();
+    return { x: rect.left + p.x + window.scrollX, y: rect.top + p.y + window.scrollY };
+  }
+
+  invalidateSize(): void {
+    this.map.invalidateSize({ pan: false });
+  }
+}

@@ -1,0 +1,109 @@
+import { formatAge, formatClock, formatHeading, formatSpeed } from "./format";
+import type { Vehicle } from "./state";
+import type { ConnectionState } from "./types";
+
+export interface PanelCallbacks {
+  followToggled(): void;
+  deselect(): void;
+}
+
+/** The selected vehicle's details, the Follow toggle and the close button. */
+export class SelectionPanel {
+  private readonly name: HTMLElement;
+  private readonly speed: HTMLElement;
+  private readonly seen: HTMLElement;
+  private readonly heading: HTMLElement;
+  private readonly position: HTMLElement;
+  private readonly follow: HTMLButtonElement;
+
+  constructor(private readonly root: HTMLElement, callbacks: PanelCallbacks) {
+    root.innerHTML = `
+      <div class="selection-head">
+        <h2 data-testid="selected-name"></h2>
+        <button type="button" class="icon" data-testid="deselect" aria-label="Close vehicle details">✕</button>
+      </div>
+      <dl class="facts">
+        <div><dt>Speed</dt><dd><span data-testid="selected-speed"></span> mph</dd></div>
+        <div><dt>Heading</dt><dd data-testid="selected-heading"></dd></div>
+        <div><dt>Last seen</dt><dd data-testid="selected-seen"></dd></div>
+        <div><dt>Position</dt><dd data-testid="selected-position"></dd></div>
+      </dl>
+      <button type="button" class="toggle" data-testid="follow-toggle" aria-pressed="false">Follow</button>`;
+    this.name = root.querySelector("h2")!;
+    this.speed = root.querySelector("[data-testid=selected-speed]")!;
+    this.heading = root.querySelector("[data-testid=selected-heading]")!;
+    this.seen = root.querySelector("[data-testid=selected-seen]")!;
+    this.position = root.querySelector("[data-testid=selected-position]")!;
+    this.follow = root.querySelector("[data-testid=follow-toggle]")!;
+    this.follow.addEventListener("click", () => callbacks.followToggled());
+    root.querySelector("[data-testid=deselect]")!.addEventListener("click", () => callbacks.deselect());
+    root.hidden = true;
+  }
+
+  show(vehicle: Vehicle | undefined, following: boolean, serverNow: number): void {
+    if (vehicle === undefined) {
+      this.root.hidden = true;
+      return;
+    }
+    this.root.hidden = false;
+    this.root.classList.toggle("stale", vehicle.stale);
+    const p = vehicle.latest;
+    setText(this.name, vehicle.name);
+    setText(this.speed, formatSpeed(p.speed));
+    setText(this.heading, formatHeading(p.heading));
+    setText(this.seen, `${formatClock(p.time)} (${formatAge(serverNow - p.time)})${vehicle.stale ? ", stale" : ""}`);
+    setText(this.position, `${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}`);
+    this.follow.setAttribute("aria-pressed", String(following));
+    setText(this.follow, following ? "Following" : "Follow");
+  }
+}
+
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+const labels: Record<ConnectionState, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+};
+
+/** The live / reconnecting / offline indicator, with a retry button while offline. */
+export class ConnectionIndicator {
+  private readonly text: HTMLElement;
+  private readonly detail: HTMLElement;
+  private readonly retry: HTMLButtonElement;
+  private retryAt: number | null = null;
+  private state: ConnectionState = "connecting";
+
+  constructor(private readonly root: HTMLElement, onRetry: () => void) {
+    root.innerHTML = `<span class="dot" aria-hidden="true"></span><span class="text" role="status" aria-live="polite"></span>
+      <span class="detail"></span>
+      <button type="button" class="retry" data-testid="retry-now" hidden>Retry now</button>`;
+    this.text = root.querySelector(".text")!;
+    this.detail = root.querySelector(".detail")!;
+    this.retry = root.querySelector(".retry")!;
+    this.retry.addEventListener("click", onRetry);
+    this.set("connecting", null);
+  }
+
+  set(state: ConnectionState, retryAt: number | null): void {
+    this.state = state;
+    this.retryAt = retryAt;
+    this.root.dataset.state = state;
+    this.retry.hidden = state !== "offline";
+    setText(this.text, labels[state]);
+    this.tick();
+  }
+
+  /** Refreshes the retry countdown. */
+  tick(): void {
+    let detail = "";
+    if (this.state === "offline") {
+      const seconds = this.retryAt === null ? 0 : Math.ceil((this.retryAt - Date.now()) / 1000);
+      detail = seconds > 0 ? `retrying in ${seconds} s` : "retrying…";
+    }
+    setText(this.detail, detail);
+  }
+}

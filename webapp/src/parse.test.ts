@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { parseHistoryPoint, parseHubPosition, parseList, parseRestVehicle, parseTime } from "./parse";
+
+const NOW = 1_700_000_000_000;
+
+describe("parsing the contract", () => {
+  it("reads a hub position", () => {
+    expect(parseHubPosition({ name: "truck-1", lat: 53.38, lng: -1.47, time: "2026-01-01T12:00:00Z", speed: 31.5, heading: 270 }, NOW)).toEqual({
+      name: "truck-1",
+      lat: 53.38,
+      lng: -1.47,
+      time: Date.parse("2026-01-01T12:00:00Z"),
+      speed: 31.5,
+      heading: 270,
+    });
+  });
+
+  it("tolerates null speed and heading, unknown fields, and a missing time", () => {
+    const p = parseHubPosition({ name: "a", lat: 1, lng: 2, speed: null, heading: null, extra: true }, NOW)!;
+    expect(p.speed).toBeNull();
+    expect(p.heading).toBeNull();
+    expect(p.time).toBe(NOW);
+  });
+
+  it("rejects positions without a name or with bad coordinates", () => {
+    expect(parseHubPosition({ lat: 1, lng: 2 }, NOW)).toBeNull();
+    expect(parseHubPosition({ name: "", lat: 1, lng: 2 }, NOW)).toBeNull();
+    expect(parseHubPosition({ name: "a", lat: 91, lng: 2 }, NOW)).toBeNull();
+    expect(parseHubPosition({ name: "a", lat: "53", lng: 2 }, NOW)).toBeNull();
+    expect(parseHubPosition(null, NOW)).toBeNull();
+  });
+
+  it("reads the original Fleetman REST shape (longitude, timestamp)", () => {
+    expect(parseRestVehicle({ name: "City Truck", lat: 53.3, longitude: -1.5, timestamp: "2026-01-01T12:00:00.000+00:00", speed: null }, NOW)).toEqual({
+      name: "City Truck",
+      lat: 53.3,
+      lng: -1.5,
+      time: Date.parse("2026-01-01T12:00:00Z"),
+      speed: null,
+      heading: null,
+    });
+    expect(parseRestVehicle({ name: "a", lat: 1, longitude: 2, timestamp: NOW - 5 }, NOW)!.time).toBe(NOW - 5);
+  });
+
+  it("reads history points and skips bad items in lists", () => {
+    expect(parseList([{ lat: 53.33507, lng: -1.53766 }, { lat: "x" }, 7, { lat: 53.33635, lng: -1.53682 }], parseHistoryPoint)).toEqual([
+      { lat: 53.33507, lng: -1.53766 },
+      { lat: 53.33635, lng: -1.53682 },
+    ]);
+    expect(parseList({ not: "an array" }, parseHistoryPoint)).toEqual([]);
+  });
+
+  it("parses times", () => {
+    expect(parseTime("2026-01-01T00:00:00Z")).toBe(Date.UTC(2026, 0, 1));
+    expect(parseTime(5)).toBe(5);
+    expect(parseTime("garbage")).toBeNaN();
+    expect(parseTime(undefined)).toBeNaN();
+  });
+});

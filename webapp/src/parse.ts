@@ -1,0 +1,68 @@
+import type { LatLng, Position } from "./types";
+
+/** Parses a time given as ISO-8601 text or epoch milliseconds; NaN when it is neither. */
+export function parseTime(value: unknown): number {
+  if (typeof value === "number") return Number.isFinite(value) ? value : Number.NaN;
+  if (typeof value === "string" && value.length > 0) return Date.parse(value);
+  return Number.NaN;
+}
+
+function finiteOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function isLatitude(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= -90 && value <= 90;
+}
+
+function isLongitude(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= -180 && value <= 180;
+}
+
+/**
+ * A hub position `{name, lat, lng, time, speed, heading}`; null when it is unusable
+ * (no name, or coordinates missing or out of range). A missing or unreadable time becomes `fallbackTime`.
+ */
+export function parseHubPosition(raw: unknown, fallbackTime: number): Position | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.name !== "string" || r.name.length === 0) return null;
+  if (!isLatitude(r.lat) || !isLongitude(r.lng)) return null;
+  const time = parseTime(r.time);
+  return {
+    name: r.name,
+    lat: r.lat,
+    lng: r.lng,
+    time: Number.isNaN(time) ? fallbackTime : time,
+    speed: finiteOrNull(r.speed),
+    heading: finiteOrNull(r.heading),
+  };
+}
+
+/** A REST vehicle `{name, lat, longitude, timestamp, speed}` (the original Fleetman shape) as a position. */
+export function parseRestVehicle(raw: unknown, fallbackTime: number): Position | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  return parseHubPosition(
+    { name: r.name, lat: r.lat, lng: r.longitude ?? r.lng, time: r.timestamp ?? r.time, speed: r.speed, heading: r.heading },
+    fallbackTime,
+  );
+}
+
+/** Parses an array with `parse`, dropping unusable items; a non-array gives []. */
+export function parseList<T>(raw: unknown, parse: (item: unknown) => T | null): T[] {
+  if (!Array.isArray(raw)) return [];
+  const out: T[] = [];
+  for (const item of raw) {
+    const parsed = parse(item);
+    if (parsed !== null) out.push(parsed);
+  }
+  return out;
+}
+
+/** A history point `{lat, lng}`. */
+export function parseHistoryPoint(raw: unknown): LatLng | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  return isLatitude(r.lat) && isLongitude(r.lng) ? { lat: r.lat, lng: r.lng } : null;
+}
