@@ -2,7 +2,7 @@ using Fleetman.Messaging;
 using Fleetman.PositionSimulator;
 using Fleetman.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = FleetmanService.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddMessaging();
 builder.AddPositionSimulator();

@@ -2,7 +2,7 @@ using Fleetman.PositionTracker;
 using Fleetman.PositionTracker.Apis;
 using Fleetman.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = FleetmanService.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPositionTracker();
 

@@ -1,7 +1,7 @@
 using Fleetman.QueueConsumer;
 using Fleetman.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = FleetmanService.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddQueueConsumer();
 

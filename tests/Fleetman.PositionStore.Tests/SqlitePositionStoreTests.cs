@@ -109,14 +109,18 @@ public sealed class SqlitePositionStoreTests : PositionStoreContract, IDisposabl
         var batch = Enumerable.Range(0, 5_000).Select(second => At($"vehicle-{second % 100}", second)).ToList();
         var seen = new ConcurrentBag<long>();
         using var appended = new CancellationTokenSource();
+        var watcherRunning = new TaskCompletionSource();
         // Another process reading while the batch is written sees none of it or all of it.
         var watching = Task.Run(async () =>
         {
-            while (!appended.IsCancellationRequested)
+            do
             {
                 seen.Add(await reader.CountAsync(null, default));
+                watcherRunning.TrySetResult();
             }
+            while (!appended.IsCancellationRequested);
         });
+        await watcherRunning.Task; // reading before the write starts, however busy the machine is
 
         var added = await store.AppendAsync(batch, default);
         await appended.CancelAsync();

@@ -42,17 +42,32 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// Starts <c>services/{folder}</c>'s build output (same configuration as the tests) and waits until
     /// <paramref name="readinessPath"/> answers 200 (<c>/healthz/live</c> for a service started without its dependencies).
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(
-        string folder, string assembly, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready")
+    public static Task<ServiceProcess> StartAsync(
+        string folder, string assembly, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready") =>
+        StartProjectAsync(Path.Combine("services", folder), assembly, environment, readyWithin, readinessPath);
+
+    /// <summary>
+    /// Like <see cref="StartAsync(string, string, IDictionary{string, string?}, TimeSpan?, string)"/>, for a project
+    /// anywhere in the repository: <paramref name="projectFolder"/> is relative to its root (<c>gateway</c>).
+    /// </summary>
+    public static async Task<ServiceProcess> StartProjectAsync(
+        string projectFolder, string assembly, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready")
     {
-        var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(Repository.Root, "services", folder, "bin", configuration, "net10.0", assembly + ".dll");
+        var dll = BuildOutput(projectFolder, assembly);
         File.Exists(dll).ShouldBeTrue($"{assembly} is built at {dll}");
         var logs = Path.Combine(Repository.Root, ".fleetman", "test-logs");
         Directory.CreateDirectory(logs);
-        var service = new ServiceProcess(folder, dll, new(environment), Path.Combine(logs, $"{folder}-{Guid.NewGuid():N}.log"), readinessPath);
+        var name = Path.GetFileName(projectFolder);
+        var service = new ServiceProcess(name, dll, new(environment), Path.Combine(logs, $"{name}-{Guid.NewGuid():N}.log"), readinessPath);
         await service.StartAsync(readyWithin ?? TimeSpan.FromSeconds(30));
         return service;
+    }
+
+    /// <summary>The assembly built from <paramref name="projectFolder"/> (relative to the repository's root), in the tests' configuration.</summary>
+    public static string BuildOutput(string projectFolder, string assembly)
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        return Path.Combine(Repository.Root, projectFolder, "bin", configuration, "net10.0", assembly + ".dll");
     }
 
     public async Task StartAsync(TimeSpan readyWithin)

@@ -1,0 +1,128 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace Fleetman.Gateway;
+
+/// <summary>Section <c>Gateway</c>.</summary>
+public sealed class GatewayOptions : IValidatableObject
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>The shortest admin password accepted: the admin routes face the internet.</summary>
+    public const int MinAdminPasswordLength = 12;
+
+    /// <summary>
+    /// Password of the user <c>admin</c> on the admin routes (a Kubernetes Secret). There is no default: while it is
+    /// empty the admin routes answer 403.
+    /// </summary>
+    public string? AdminPassword { get; set; }
+
+    /// <summary>The largest request body the gateway accepts and forwards; larger ones are answered 413.</summary>
+    [Range(1_024, 104_857_600)]
+    public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Proxies in front of the gateway whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed: IP
+    /// addresses and CIDR networks (<c>10.0.0.0/8</c>), separated by commas or spaces. Empty: nobody's.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "";
+
+    /// <summary>Where the map's tiles come from, as Content-Security-Policy sources separated by spaces (<c>img-src</c>).</summary>
+    public string MapTileSources { get; set; } = "https://*.tile.openstreetmap.org";
+
+    public bool AdminEnabled => !string.IsNullOrEmpty(AdminPassword);
+
+    /// <summary>The parsed <see cref="TrustedProxies"/>; a single address is a /32 (or /128) network.</summary>
+    public IReadOnlyList<IPNetwork> TrustedNetworks() =>
+        [.. Split(TrustedProxies).Select(entry => TryParseNetwork(entry, out var network) ? network : throw new FormatException(entry))];
+
+    public IReadOnlyList<string> MapTileSourceList() => Split(MapTileSources);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (AdminEnabled && AdminPassword!.Length < MinAdminPasswordLength)
+        {
+            yield return new($"The admin password must have at least {MinAdminPasswordLength} characters.", [nameof(AdminPassword)]);
+        }
+
+        foreach (var entry in Split(TrustedProxies).Where(entry => !TryParseNetwork(entry, out _)))
+        {
+            yield return new($"'{entry}' is neither an IP address nor a CIDR network like 10.0.0.0/8.", [nameof(TrustedProxies)]);
+        }
+
+        // One source is scheme, host and port, with wildcards; anything that could end the directive or add another is refused.
+        foreach (var source in MapTileSourceList().Where(source => source.IndexOfAny([';', ',', '\'', '"']) >= 0))
+        {
+            yield return new($"'{source}' is not a Content-Security-Policy source like https://*.tile.openstreetmap.org.", [nameof(MapTileSources)]);
+        }
+    }
+
+    private static string[] Split(string? list) =>
+        (list ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static bool TryParseNetwork(string entry, out IPNetwork network)
+    {
+        if (IPAddress.TryParse(entry, out var address))
+        {
+            network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        return IPNetwork.TryParse(entry, out network);
+    }
+}
+
+/// <summary>Section <c>Gateway:ApiRateLimit</c>: how many <c>/api</c> requests one client IP may make.</summary>
+public sealed class ApiRateLimitOptions : IValidatableObject
+{
+    public const string SectionName = "Gateway:ApiRateLimit";
+
+    /// <summary>The sustained rate a client may keep up.</summary>
+    [Range(1, 100_000)]
+    public int PermitsPerSecond { get; set; } = 20;
+
+    /// <summary>
+    /// The sliding window the rate is counted over: a client may spend its <c>PermitsPerSecond × WindowSeconds</c>
+    /// requests in a burst, then waits until the oldest of them leave the window.
+    /// </summary>
+    [Range(1, 3_600)]
+    public int WindowSeconds { get; set; } = 10;
+
+    public int PermitsPerWindow => PermitsPerSecond * WindowSeconds;
+
+    /// <summary>The window slides in steps of this many seconds' worth (one step per second, at most ten steps).</summary>
+    public int Segments => Math.Clamp(WindowSeconds, 1, 10);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if ((long)PermitsPerSecond * WindowSeconds > 10_000_000)
+        {
+            yield return new("PermitsPerSecond × WindowSeconds must be at most 10,000,000.", [nameof(PermitsPerSecond)]);
+        }
+    }
+}
+
+/// <summary>Section <c>Webapp</c>: where the browser's single page comes from.</summary>
+public sealed class WebappOptions : IValidatableObject
+{
+    public const string SectionName = "Webapp";
+
+    /// <summary>
+    /// A folder with the built webapp (its <c>dist/</c>), served as static files with every other path answered by its
+    /// <c>index.html</c>. When empty, requests go to the <c>webapp</c> cluster instead (its own container).
+    /// Relative paths are relative to the working directory.
+    /// </summary>
+    public string? Root { get; set; }
+
+    public bool ServedFromFolder => !string.IsNullOrWhiteSpace(Root);
+
+    public string RootPath => Path.GetFullPath(Root!);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ServedFromFolder && !File.Exists(Path.Combine(RootPath, "index.html")))
+        {
+            yield return new($"'{RootPath}' is not a folder with an index.html (build the webapp: npm run build in webapp/).", [nameof(Root)]);
+        }
+    }
+}

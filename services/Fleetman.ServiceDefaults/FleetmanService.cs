@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Builder;
+
+namespace Fleetman.ServiceDefaults;
+
+/// <summary>How every Fleetman service starts its builder.</summary>
+public static class FleetmanService
+{
+    /// <summary>
+    /// A web application builder whose content root is the service's own folder (where its appsettings.json is
+    /// copied), not the working directory: the local run and the tests start services from the repository root,
+    /// and a service's settings must apply wherever it is started from.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args) =>
+        WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+}

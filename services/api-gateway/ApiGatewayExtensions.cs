@@ -1,0 +1,90 @@
+using Fleetman.ApiGateway.Apis;
+using Fleetman.ApiGateway.Live;
+using Fleetman.Contracts;
+using Fleetman.LatestPositions;
+using Fleetman.Messaging;
+using Fleetman.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly.Telemetry;
+using StackExchange.Redis;
+using BackplaneOptions = Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions;
+
+namespace Fleetman.ApiGateway;
+
+/// <summary>What the api-gateway is made of.</summary>
+public static class ApiGatewayExtensions
+{
+    /// <summary>
+    /// The REST facade over the tracker (with the last-known-position fallback), the SignalR hub with its Redis
+    /// backplane, this replica's subscription to the updates topic, the metrics and the OpenAPI document.
+    /// Readiness: Redis and the broker (their libraries' checks); the tracker is left out on purpose, since while it is
+    /// down the gateway still answers from Redis.
+    /// </summary>
+    public static WebApplicationBuilder AddApiGateway(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var pipeline = builder.Configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
+        builder.AddValidatedOptions<PipelineOptions>(PipelineOptions.SectionName);
+        builder.AddValidatedOptions<TrackerClientOptions>(TrackerClientOptions.SectionName);
+        builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddOpenApi();
+        builder.AddLatestPositions();
+
+        builder.AddTrackerClient();
+        builder.Services.AddSingleton<LastKnownPositions>();
+
+        builder.Services.AddSingleton<LiveUpdates>();
+        builder.Services.AddSignalR().AddStackExchangeRedis();
+        builder.Services.AddOptions<BackplaneOptions>().Configure<IOptions<RedisOptions>, IOptions<VehicleHubOptions>>((backplane, redis, hub) =>
+        {
+            backplane.Configuration = ConfigurationOptions.Parse(redis.Value.Redis);
+            backplane.Configuration.AbortOnConnectFail = false; // start (and keep trying) while Redis is down
+            backplane.Configuration.ChannelPrefix = RedisChannel.Literal(hub.Value.BackplaneChannelPrefix);
+        });
+        // Concurrency stays 1 (the default): updates are handed on in the order they were published.
+        builder.AddMessaging()
+            .AddConsumer<VehiclePositionsUpdated, VehicleUpdatesHandler>(Destination.Topic(pipeline.UpdatesTopic), "Updates");
+        return builder;
+    }
+
+    private static void AddTrackerClient(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TrackerClient>();
+        builder.Services.AddHttpClient(TrackerClient.HttpClientName, (provider, http) =>
+            {
+                var tracker = provider.GetRequiredService<IOptions<TrackerClientOptions>>().Value;
+                http.BaseAddress = tracker.BaseUri;
+                // The resilience handler's total timeout bounds the request; this bounds reading the body after it.
+                http.Timeout = TimeSpan.FromMilliseconds(2 * tracker.TimeoutMilliseconds);
+            })
+            .AddStandardResilienceHandler()
+            .Configure((HttpStandardResilienceOptions resilience, IServiceProvider provider) =>
+            {
+                var tracker = provider.GetRequiredService<IOptions<TrackerClientOptions>>().Value;
+                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromMilliseconds(tracker.TimeoutMilliseconds);
+                resilience.AttemptTimeout.Timeout = TimeSpan.FromMilliseconds(tracker.AttemptTimeoutMilliseconds);
+                resilience.Retry.MaxRetryAttempts = tracker.RetryAttempts;
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(100);
+                // The circuit breaker must sample at least two attempt timeouts; its other defaults (open at 10% failures
+                // over 100+ requests, for 5 s) let a busy gateway stop waiting on a dead tracker.
+                var sampling = TimeSpan.FromMilliseconds(2 * tracker.AttemptTimeoutMilliseconds);
+                if (resilience.CircuitBreaker.SamplingDuration < sampling)
+                {
+                    resilience.CircuitBreaker.SamplingDuration = sampling;
+                }
+            });
+        // Polly logs every failed attempt, retry and timeout at Warning or Error: during an outage, lines for each request.
+        // TrackerClient says once that the tracker went away and once that it is back; the circuit's moves stay visible,
+        // and every event is still counted in Polly's metrics.
+        builder.Services.Configure<TelemetryOptions>(telemetry => telemetry.SeverityProvider = arguments => arguments.Event.EventName switch
+        {
+            "OnCircuitOpened" => ResilienceEventSeverity.Warning,
+            "OnCircuitClosed" or "OnCircuitHalfOpened" => ResilienceEventSeverity.Information,
+            _ => ResilienceEventSeverity.Debug,
+        });
+    }
+}

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Fleetman.ApiGateway.Apis;
+
+/// <summary>
+/// The original Fleetman api-gateway's routes over the position-tracker (<c>/api/vehicles/</c>,
+/// <c>/api/vehicles/{name}</c>, <c>/api/history/{name}</c>) and the richer history route
+/// (<c>/api/vehicles/{name}/history?from=&amp;to=&amp;limit=</c>). The tracker's JSON passes through unchanged; while
+/// the tracker is unavailable the latest positions come from Redis (<see cref="LastKnownPositions"/>) and history is a 503.
+/// </summary>
+public static class VehiclesApi
+{
+    public static IEndpointRouteBuilder MapVehiclesApi(this IEndpointRouteBuilder app)
+    {
+        var vehicles = app.MapGroup("/api/vehicles").WithTags("Vehicles");
+        vehicles.MapGet("/", GetLatestOfAllAsync).WithName("GetVehicles")
+            .WithSummary("The latest position of every vehicle; the last known ones from Redis while the tracker is unavailable.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        vehicles.MapGet("/{name}", GetLatestAsync).WithName("GetVehicle")
+            .WithSummary("The latest position of one vehicle; its last known one from Redis while the tracker is unavailable.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        vehicles.MapGet("/{name}/history", GetHistoryAsync).WithName("GetVehicleHistory")
+            .WithSummary("One vehicle's positions in a time range, oldest first; the most recent `limit` when more match.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapGet("/api/history/{name}", GetOriginalHistoryAsync).WithTags("Vehicles").WithName("GetHistory")
+            .WithSummary("One vehicle's trail as the original Fleetman gave it, `[{lat, lng}]` oldest first (the tracker's default history limit).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    public static async Task<Results<TrackerJson<VehiclePositionResponse[]>, Ok<VehiclePositionResponse[]>, ProblemHttpResult>> GetLatestOfAllAsync(
+        TrackerClient tracker, LastKnownPositions lastKnown, HttpResponse response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new TrackerJson<VehiclePositionResponse[]>(await tracker.GetAsync("/vehicles/", cancellationToken));
+        }
+        catch (TrackerUnavailableException)
+        {
+            return await lastKnown.GetAllAsync(response, "vehicles") is { } positions
+                ? TypedResults.Ok(positions.Select(VehiclePositionResponse.From).ToArray())
+                : NoPositions(response);
+        }
+    }
+
+    public static async Task<Results<TrackerJson<VehiclePositionResponse>, Ok<VehiclePositionResponse>, ProblemHttpResult>> GetLatestAsync(
+        string name, TrackerClient tracker, LastKnownPositions lastKnown, HttpResponse response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new TrackerJson<VehiclePositionResponse>(await tracker.GetAsync($"/vehicles/{Uri.EscapeDataString(name)}", cancellationToken));
+        }
+        catch (TrackerUnavailableException)
+        {
+            return await lastKnown.GetAsync(name, response, "vehicle") switch
+            {
+                { Position: { } position } => TypedResults.Ok(VehiclePositionResponse.From(position)),
+                { Position: null } => UnknownVehicle(name),
+                null => NoPositions(response),
+            };
+        }
+    }
+
+    public static async Task<Results<TrackerJson<DetailedHistoryPointResponse[]>, ProblemHttpResult>> GetHistoryAsync(
+        string name, string? from, string? to, string? limit, TrackerClient tracker, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var query = new Dictionary<string, string?> { ["from"] = from, ["to"] = to, ["limit"] = limit }.Where(p => p.Value is not null);
+        var path = QueryHelpers.AddQueryString($"/vehicles/{Uri.EscapeDataString(name)}/history", query);
+        try
+        {
+            return new TrackerJson<DetailedHistoryPointResponse[]>(await tracker.GetAsync(path, cancellationToken));
+        }
+        catch (TrackerUnavailableException)
+        {
+            return TrackerUnavailable(response, "History");
+        }
+    }
+
+    public static async Task<Results<Ok<HistoryPointResponse[]>, TrackerJson<HistoryPointResponse[]>, ProblemHttpResult>> GetOriginalHistoryAsync(
+        string name, TrackerClient tracker, HttpResponse response, CancellationToken cancellationToken)
+    {
+        TrackerAnswer answer;
+        try
+        {
+            answer = await tracker.GetAsync($"/vehicles/{Uri.EscapeDataString(name)}/history", cancellationToken);
+        }
+        catch (TrackerUnavailableException)
+        {
+            return TrackerUnavailable(response, "History");
+        }
+
+        if (!answer.IsSuccess)
+        {
+            return new TrackerJson<HistoryPointResponse[]>(answer); // the tracker's 404 problem for an unknown vehicle
+        }
+
+        // The tracker's richer history is already oldest first; the original client wants only the coordinates.
+        var points = JsonSerializer.Deserialize<DetailedHistoryPointResponse[]>(answer.Body, JsonSerializerOptions.Web) ?? [];
+        return TypedResults.Ok(points.Select(p => new HistoryPointResponse(p.Lat, p.Lng)).ToArray());
+    }
+
+    /// <summary>503 with a hint to retry: what was asked for only the tracker has.</summary>
+    internal static ProblemHttpResult TrackerUnavailable(HttpResponse response, string what)
+    {
+        response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "The position tracker is unavailable",
+            detail: $"{what} comes from the position tracker, which is unavailable at the moment. Try again shortly.");
+    }
+
+    private static ProblemHttpResult NoPositions(HttpResponse response)
+    {
+        response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Positions are unavailable",
+            detail: "Neither the position tracker nor the last known positions in Redis can be read at the moment. Try again shortly.");
+    }
+
+    private static ProblemHttpResult UnknownVehicle(string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown vehicle", detail: $"No vehicle named '{name}' has reported a position.");
+}

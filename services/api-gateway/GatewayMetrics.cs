@@ -1,0 +1,61 @@
+using System.Diagnostics.Metrics;
+
+namespace Fleetman.ApiGateway;
+
+/// <summary>
+/// The api-gateway's instruments: meter "Fleetman.ApiGateway" (exported by the service defaults; on <c>/metrics</c> as
+/// <c>fleetman_apigateway_*</c>).
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "Fleetman.ApiGateway";
+
+    private readonly Counter<long> _frames;
+    private readonly Counter<long> _positions;
+    private readonly Histogram<double> _pushLag;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _fallbacks;
+    private int _connections;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        meter.CreateObservableGauge("hub.connections", () => Volatile.Read(ref _connections), "{connection}", "Browsers connected to this replica's hub.");
+        _frames = meter.CreateCounter<long>("hub.frames", "{frame}", "Messages pushed to hub connections (kind: snapshot or positions).");
+        _positions = meter.CreateCounter<long>("hub.positions", "{position}", "Vehicle positions pushed to hub connections, summed over connections (kind: snapshot or positions).");
+        _pushLag = meter.CreateHistogram<double>("hub.push_lag", "ms",
+            "For each positions frame: from when the queue-consumer stored the oldest update in it to when the frame was pushed.");
+        _dropped = meter.CreateCounter<long>("hub.positions_dropped", "{position}",
+            "Positions not pushed because a slow connection's buffer was full (reason: buffer_full or follow_backlog_full).");
+        _fallbacks = meter.CreateCounter<long>("fallback.answers", "{response}", "REST answers served from the last known positions in Redis because the tracker did not answer.");
+        // Exported from the start, at zero, so dashboards and alerts see the series before the first event.
+        _fallbacks.Add(0);
+        _dropped.Add(0);
+    }
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    public void ConnectionOpened() => Interlocked.Increment(ref _connections);
+
+    public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
+
+    public void SnapshotPushed(int positions)
+    {
+        var kind = new KeyValuePair<string, object?>("kind", "snapshot");
+        _frames.Add(1, kind);
+        _positions.Add(positions, kind);
+    }
+
+    public void FramePushed(int positions, double lagMilliseconds)
+    {
+        var kind = new KeyValuePair<string, object?>("kind", "positions");
+        _frames.Add(1, kind);
+        _positions.Add(positions, kind);
+        _pushLag.Record(Math.Max(0, lagMilliseconds));
+    }
+
+    public void PositionsDropped(int count, string reason) => _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    public void FallbackAnswered(string route) => _fallbacks.Add(1, new KeyValuePair<string, object?>("route", route));
+}

@@ -1,0 +1,172 @@
+namespace Fleetman.ApiGateway.Live;
+
+/// <summary>
+/// What one hub connection has yet to be sent, bounded however slow the browser reads:
+/// <list type="bullet">
+/// <item>a vehicle the connection does not follow has one slot holding its newest position (a newer one replaces it),
+/// so at most <c>maxBufferedVehicles</c> positions wait; positions of further vehicles are dropped until the next frame;</item>
+/// <item>every point of a followed vehicle waits in order, at most <c>followBacklog</c> of them; past that the oldest go.</item>
+/// </list>
+/// A frame carries the followed points first (oldest first), then one position per other vehicle.
+/// Thread-safe: updates arrive on the consumer's thread, frames are taken by the connection's push loop.
+/// </summary>
+public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVehicles, int followBacklog)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Pending> _newest = new(StringComparer.Ordinal);
+    private readonly Queue<Pending> _followedPoints = new();
+    private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
+
+    /// <summary>Positions ready to push, and when the oldest update among them was stored (for the push-lag metric).</summary>
+    public sealed record Frame(LivePosition[] Positions, DateTimeOffset OldestStoredAt);
+
+    /// <summary>What <see cref="Offer"/> did.</summary>
+    /// <param name="FollowedQueued">A point of a followed vehicle is waiting: push it now rather than at the next interval.</param>
+    /// <param name="DroppedBufferFull">Positions of vehicles that found no free slot.</param>
+    /// <param name="DroppedFollowBacklog">Older followed points dropped for newer ones.</param>
+    public readonly record struct OfferResult(bool FollowedQueued, int DroppedBufferFull, int DroppedFollowBacklog);
+
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _newest.Count + _followedPoints.Count;
+            }
+        }
+    }
+
+    /// <summary>Takes in the positions of one update (at most one per vehicle is expected, in time order).</summary>
+    public OfferResult Offer(IReadOnlyList<LivePosition> positions, DateTimeOffset storedAt)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        bool followedQueued = false;
+        int bufferFull = 0, backlogFull = 0;
+        lock (_lock)
+        {
+            foreach (var position in positions)
+            {
+                if (_followed.Contains(position.Name))
+                {
+                    if (_followedPoints.Count >= followBacklog)
+                    {
+                        _followedPoints.Dequeue();
+                        backlogFull++;
+                    }
+
+                    _followedPoints.Enqueue(new(position, storedAt));
+                    followedQueued = true;
+                }
+                else if (_newest.TryGetValue(position.Name, out var waiting))
+                {
+                    if (position.Time > waiting.Position.Time)
+                    {
+                        _newest[position.Name] = new(position, storedAt);
+                    }
+                }
+                else if (_newest.Count < maxBufferedVehicles)
+                {
+                    _newest[position.Name] = new(position, storedAt);
+                }
+                else
+                {
+                    bufferFull++;
+                }
+            }
+        }
+
+        return new(followedQueued, bufferFull, backlogFull);
+    }
+
+    /// <summary>
+    /// Forgets waiting positions that are not newer than the snapshot the connection was just sent: they arrived
+    /// while it was read, and sending them would move a vehicle back.
+    /// </summary>
+    public void DropNotNewerThan(IEnumerable<LivePosition> snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        lock (_lock)
+        {
+            foreach (var position in snapshot)
+            {
+                if (_newest.TryGetValue(position.Name, out var waiting) && waiting.Position.Time <= position.Time)
+                {
+                    _newest.Remove(position.Name);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every point of <paramref name="vehicle"/> from now on; false when the connection already follows the most it may.</summary>
+    public bool Follow(string vehicle)
+    {
+        lock (_lock)
+        {
+            if (!_followed.Contains(vehicle) && _followed.Count >= maxFollowedVehicles)
+            {
+                return false;
+            }
+
+            _followed.Add(vehicle);
+            // A position already waiting goes out first, in order with the points that follow it.
+            if (_newest.Remove(vehicle, out var waiting))
+            {
+                _followedPoints.Enqueue(waiting);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Back to one position per interval; points already waiting still go out.</summary>
+    public void Unfollow(string vehicle)
+    {
+        lock (_lock)
+        {
+            _followed.Remove(vehicle);
+        }
+    }
+
+    /// <summary>The waiting points of followed vehicles, or null when there are none.</summary>
+    public Frame? TakeFollowed() => Take(includeCoalesced: false);
+
+    /// <summary>Everything waiting, or null when nothing is.</summary>
+    public Frame? TakeAll() => Take(includeCoalesced: true);
+
+    private Frame? Take(bool includeCoalesced)
+    {
+        lock (_lock)
+        {
+            var count = _followedPoints.Count + (includeCoalesced ? _newest.Count : 0);
+            if (count == 0)
+            {
+                return null;
+            }
+
+            var positions = new LivePosition[count];
+            var oldest = DateTimeOffset.MaxValue;
+            var i = 0;
+            while (_followedPoints.TryDequeue(out var point))
+            {
+                positions[i++] = point.Position;
+                oldest = point.StoredAt < oldest ? point.StoredAt : oldest;
+            }
+
+            if (includeCoalesced)
+            {
+                foreach (var waiting in _newest.Values)
+                {
+                    positions[i++] = waiting.Position;
+                    oldest = waiting.StoredAt < oldest ? waiting.StoredAt : oldest;
+                }
+
+                _newest.Clear();
+            }
+
+            return new Frame(positions, oldest);
+        }
+    }
+
+    private readonly record struct Pending(LivePosition Position, DateTimeOffset StoredAt);
+}

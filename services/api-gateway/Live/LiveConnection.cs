@@ -1,0 +1,141 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Fleetman.ApiGateway.Live;
+
+/// <summary>
+/// One browser connected to this replica: its <see cref="ConnectionBuffer"/> and the loop that pushes it. Every
+/// <c>PushIntervalMilliseconds</c> whatever waits goes out as one <c>positions</c> frame; a point of a followed vehicle
+/// goes out at once. The loop awaits each send, so a browser that reads slowly slows only its own loop, and meanwhile
+/// its buffer keeps just the newest position per vehicle.
+/// </summary>
+public sealed partial class LiveConnection : IAsyncDisposable
+{
+    private readonly string _connectionId;
+    private readonly IHubContext<VehicleHub> _hub;
+    private readonly GatewayMetrics _metrics;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _interval;
+    private readonly ILogger _logger;
+    private readonly ConnectionBuffer _buffer;
+    private readonly Channel<bool> _followedWaiting = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private Task _pushing = Task.CompletedTask;
+
+    public LiveConnection(string connectionId, IHubContext<VehicleHub> hub, VehicleHubOptions options, GatewayMetrics metrics, TimeProvider clock, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _connectionId = connectionId;
+        _hub = hub;
+        _metrics = metrics;
+        _clock = clock;
+        _logger = logger;
+        _interval = TimeSpan.FromMilliseconds(options.PushIntervalMilliseconds);
+        _buffer = new ConnectionBuffer(options.MaxBufferedVehicles, options.MaxFollowedVehicles, options.FollowBacklog);
+    }
+
+    public string ConnectionId => _connectionId;
+
+    /// <summary>Buffers the positions of one update (from before <see cref="Start"/> too, so none is missed).</summary>
+    public void Offer(IReadOnlyList<LivePosition> positions, DateTimeOffset storedAt)
+    {
+        var result = _buffer.Offer(positions, storedAt);
+        if (result.DroppedBufferFull > 0)
+        {
+            _metrics.PositionsDropped(result.DroppedBufferFull, "buffer_full");
+        }
+
+        if (result.DroppedFollowBacklog > 0)
+        {
+            _metrics.PositionsDropped(result.DroppedFollowBacklog, "follow_backlog_full");
+        }
+
+        if (result.FollowedQueued)
+        {
+            _followedWaiting.Writer.TryWrite(true);
+        }
+    }
+
+    public bool Follow(string vehicle)
+    {
+        if (!_buffer.Follow(vehicle))
+        {
+            return false;
+        }
+
+        _followedWaiting.Writer.TryWrite(true); // its waiting position, if any, goes out now
+        return true;
+    }
+
+    public void Unfollow(string vehicle) => _buffer.Unfollow(vehicle);
+
+    /// <summary>Starts pushing, after the snapshot went out; what waits and the snapshot already has is dropped.</summary>
+    public void Start(IEnumerable<LivePosition> snapshot)
+    {
+        _buffer.DropNotNewerThan(snapshot);
+        _pushing = PushAsync(_stop.Token);
+    }
+
+    private async Task PushAsync(CancellationToken token)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(_interval, _clock);
+            var tick = timer.WaitForNextTickAsync(token).AsTask();
+            var followed = _followedWaiting.Reader.ReadAsync(token).AsTask();
+            while (true)
+            {
+                ConnectionBuffer.Frame? frame;
+                if (await Task.WhenAny(tick, followed) == tick)
+                {
+                    if (!await tick)
+                    {
+                        return;
+                    }
+
+                    frame = _buffer.TakeAll();
+                    tick = timer.WaitForNextTickAsync(token).AsTask();
+                }
+                else
+                {
+                    await followed;
+                    frame = _buffer.TakeFollowed();
+                    followed = _followedWaiting.Reader.ReadAsync(token).AsTask();
+                }
+
+                if (frame is not null)
+                {
+                    await SendAsync(frame, token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // the connection closed
+        }
+    }
+
+    private async Task SendAsync(ConnectionBuffer.Frame frame, CancellationToken token)
+    {
+        try
+        {
+            await _hub.Clients.Client(_connectionId).SendAsync(VehicleHub.PositionsMethod, frame.Positions, token);
+            _metrics.FramePushed(frame.Positions.Length, (_clock.GetUtcNow() - frame.OldestStoredAt).TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The connection is going away; its disconnect stops this loop.
+            LogSendFailed(_logger, _connectionId, ex.Message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _pushing;
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not push positions to connection {ConnectionId}: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, string connectionId, string reason);
+}

@@ -1,0 +1,20 @@
+using Fleetman.Contracts;
+using Fleetman.Messaging;
+
+namespace Fleetman.ApiGateway.Live;
+
+/// <summary>Takes each update from this replica's subscription to the vehicle-updates topic to its connections.</summary>
+internal sealed class VehicleUpdatesHandler(LiveUpdates live) : IMessageHandler<VehiclePositionsUpdated>
+{
+    public Task HandleAsync(MessageContext<VehiclePositionsUpdated> message, CancellationToken cancellationToken)
+    {
+        if (message.Message.Positions is null)
+        {
+            message.Reject("the update has no positions");
+            return Task.CompletedTask;
+        }
+
+        live.Dispatch(message.Message);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,128 @@
+using Fleetman.Contracts;
+using Fleetman.Messaging;
+using Fleetman.Testing;
+
+namespace Fleetman.ApiGateway.Tests;
+
+/// <summary>
+/// One isolated run of the read side: its own queue, topic, SQLite file, Redis key prefix and backplane channel prefix
+/// on the shared broker and Redis, so runs can go side by side. Starts position-tracker, queue-consumer and
+/// api-gateway replicas as real processes, publishes position reports to the run's queue, and stops it all at the end.
+/// </summary>
+public sealed class GatewayRun : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _services = [];
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-gateway-" + Guid.NewGuid().ToString("N")[..8]);
+    private Dictionary<string, string?> _infra = [];
+    private BrokerClient? _client;
+    private MessagePublisher? _publisher;
+
+    public BrokerInstance Broker { get; } = BrokerInstance.Shared();
+
+    public string Id { get; } = Guid.NewGuid().ToString("N")[..8];
+
+    public Destination Queue => Destination.Queue($"test.positions.{Id}");
+
+    public Destination Topic => Destination.Topic($"test.vehicle-updates.{Id}");
+
+    public string RedisPrefix => $"test:{Id}";
+
+    public string BackplanePrefix => $"test:{Id}:hubs:";
+
+    public string RedisConnectionString => _infra["ConnectionStrings__Redis"]!;
+
+    public static async Task<GatewayRun> StartAsync()
+    {
+        var run = new GatewayRun();
+        Directory.CreateDirectory(run._folder);
+        run._infra = await run.Broker.ServiceEnvironmentAsync();
+        return run;
+    }
+
+    public Dictionary<string, string?> Environment(IDictionary<string, string?>? extra = null)
+    {
+        var environment = new Dictionary<string, string?>(_infra)
+        {
+            ["LatestPositions__KeyPrefix"] = RedisPrefix,
+            ["Store__Provider"] = "Sqlite",
+            ["Store__SqlitePath"] = Path.Combine(_folder, "positions.db"),
+            ["Pipeline__PositionsQueue"] = Queue.Name,
+            ["Pipeline__UpdatesTopic"] = Topic.Name,
+            ["Hub__BackplaneChannelPrefix"] = BackplanePrefix,
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+
+    public Task<ServiceProcess> StartTrackerAsync() => StartAsync("position-tracker", "Fleetman.PositionTracker", null);
+
+    /// <summary>
+    /// One report per update: with batches of one and one handler, every stored report becomes its own message on
+    /// the updates topic, in order (the consumer otherwise announces only each vehicle's newest report of a batch),
+    /// so what the hub does with each point can be seen.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> OneUpdatePerReport = new Dictionary<string, string?>
+    {
+        ["Consumer__BatchSize"] = "1",
+        ["Consumer__Concurrency"] = "1",
+    };
+
+    public Task<ServiceProcess> StartConsumerAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
+        StartAsync("queue-consumer", "Fleetman.QueueConsumer", extra?.ToDictionary());
+
+    public Task<ServiceProcess> StartGatewayAsync(ServiceProcess tracker, IDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
+        {
+            ["Tracker__BaseAddress"] = tracker.Http.BaseAddress!.ToString(),
+        };
+        return StartAsync("api-gateway", "Fleetman.ApiGateway", settings);
+    }
+
+    private async Task<ServiceProcess> StartAsync(string folder, string assembly, IDictionary<string, string?>? extra)
+    {
+        var service = await ServiceProcess.StartAsync(folder, assembly, Environment(extra));
+        _services.Add(service);
+        return service;
+    }
+
+    /// <summary>Publishes the reports to the run's queue, in order, and waits until the broker has them all.</summary>
+    public async Task PublishAsync(IEnumerable<PositionReported> reports)
+    {
+        if (_publisher is null)
+        {
+            _client = await Broker.ConnectAsync();
+            _publisher = new MessagePublisher(_client);
+        }
+
+        // Sends are pipelined in call order; awaiting them together keeps that order and is quick.
+        await Task.WhenAll(reports.Select(report => _publisher.PublishAsync(Queue, report)).ToList());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in Enumerable.Reverse(_services))
+        {
+            await service.DisposeAsync();
+        }
+
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a process still held a file: the temp folder is cleaned up by the OS eventually
+        }
+    }
+}
