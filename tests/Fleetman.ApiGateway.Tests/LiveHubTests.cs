@@ -11,15 +11,15 @@ public sealed class LiveGateway : IAsyncLifetime
 {
     public const int PushIntervalMilliseconds = 500;
 
-    public GatewayRun Run { get; private set; } = null!;
+    public IsolatedRun Run { get; private set; } = null!;
 
     public ServiceProcess Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Run = await GatewayRun.StartAsync();
+        Run = await IsolatedRun.StartAsync();
         var tracker = await Run.StartTrackerAsync();
-        await Run.StartConsumerAsync(GatewayRun.OneUpdatePerReport);
+        await Run.StartConsumerAsync(IsolatedRun.OneUpdatePerReport);
         Gateway = await Run.StartGatewayAsync(tracker, new Dictionary<string, string?>
         {
             ["Hub__PushIntervalMilliseconds"] = PushIntervalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),

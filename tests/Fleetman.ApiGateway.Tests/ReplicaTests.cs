@@ -10,7 +10,7 @@ public sealed class ReplicaTests
     public async Task A_client_on_each_of_two_replicas_receives_every_update_and_both_replicas_share_the_backplane()
     {
         string[] vehicles = ["Truck 1", "Truck 2", "Truck 3", "Truck 4", "Truck 5"];
-        await using var run = await GatewayRun.StartAsync();
+        await using var run = await IsolatedRun.StartAsync();
         var tracker = await run.StartTrackerAsync();
         await run.StartConsumerAsync();
         var first = await run.StartGatewayAsync(tracker);

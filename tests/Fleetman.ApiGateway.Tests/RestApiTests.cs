@@ -11,7 +11,7 @@ public sealed class SeededGateway : IAsyncLifetime
     public static readonly string[] Vehicles = ["City Truck", "Village Van", "Bus 7"];
     public const int ReportsEach = 5;
 
-    public GatewayRun Run { get; private set; } = null!;
+    public IsolatedRun Run { get; private set; } = null!;
 
     public ServiceProcess Tracker { get; private set; } = null!;
 
@@ -19,7 +19,7 @@ public sealed class SeededGateway : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Run = await GatewayRun.StartAsync();
+        Run = await IsolatedRun.StartAsync();
         Tracker = await Run.StartTrackerAsync();
         await Run.StartConsumerAsync();
         Gateway = await Run.StartGatewayAsync(Tracker);

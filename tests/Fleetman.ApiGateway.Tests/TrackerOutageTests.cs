@@ -14,7 +14,7 @@ public sealed class TrackerOutageTests
     [Fact]
     public async Task With_the_tracker_stopped_vehicles_come_from_redis_with_the_fallback_header_history_is_a_503_and_the_gateway_stays_ready()
     {
-        await using var run = await GatewayRun.StartAsync();
+        await using var run = await IsolatedRun.StartAsync();
         var tracker = await run.StartTrackerAsync();
         await run.StartConsumerAsync();
         var gateway = await run.StartGatewayAsync(tracker);
@@ -60,7 +60,7 @@ public sealed class TrackerOutageTests
     [Fact]
     public async Task While_the_tracker_is_killed_new_positions_still_show_and_once_it_is_back_it_answers_again()
     {
-        await using var run = await GatewayRun.StartAsync();
+        await using var run = await IsolatedRun.StartAsync();
         var tracker = await run.StartTrackerAsync();
         await run.StartConsumerAsync();
         var gateway = await run.StartGatewayAsync(tracker);

@@ -22,7 +22,7 @@ public sealed class PipelineTests
     {
         var tracks = Path.GetFullPath(Path.Combine(Repository.Root, "..", "shared", "reference-tracks"));
         Directory.Exists(tracks).ShouldBeTrue($"the reference tracks are at {tracks}");
-        await using var run = await PipelineRun.StartAsync();
+        await using var run = await IsolatedRun.StartAsync();
         await using var tracker = await run.StartTrackerAsync();
         await using var consumer = await run.StartConsumerAsync();
         await using var simulator = await run.StartSimulatorAsync(new Dictionary<string, string?>
@@ -54,7 +54,7 @@ public sealed class PipelineTests
     public async Task A_queue_consumer_killed_mid_stream_and_restarted_loses_nothing_and_stores_every_report_exactly_once()
     {
         const int vehicles = 100, reportsEach = 50, total = vehicles * reportsEach;
-        await using var run = await PipelineRun.StartAsync();
+        await using var run = await IsolatedRun.StartAsync();
         await using var steady = await run.StartConsumerAsync();
         await using var victim = await run.StartConsumerAsync();
         await using var client = await run.Broker.ConnectAsync();
@@ -90,7 +90,7 @@ public sealed class PipelineTests
     [Fact]
     public async Task Poison_messages_of_every_kind_land_in_the_dead_letter_queue_while_good_reports_keep_flowing()
     {
-        await using var run = await PipelineRun.StartAsync();
+        await using var run = await IsolatedRun.StartAsync();
         await using var consumer = await run.StartConsumerAsync();
         await using var client = await run.Broker.ConnectAsync();
         var dead = new ConcurrentQueue<string>();

@@ -1,18 +1,17 @@
 using Fleetman.Contracts;
 using Fleetman.Messaging;
-using Fleetman.Testing;
 
-namespace Fleetman.ApiGateway.Tests;
+namespace Fleetman.Testing;
 
 /// <summary>
-/// One isolated run of the read side: its own queue, topic, SQLite file, Redis key prefix and backplane channel prefix
-/// on the shared broker and Redis, so runs can go side by side. Starts position-tracker, queue-consumer and
-/// api-gateway replicas as real processes, publishes position reports to the run's queue, and stops it all at the end.
+/// One isolated run of Fleetman: its own queue, topic, SQLite file, Redis key prefix and backplane channel prefix on
+/// the shared broker and Redis, so runs can go side by side. Starts the services as real processes (api-gateway
+/// replicas included), publishes position reports to the run's queue, and stops it all at the end.
 /// </summary>
-public sealed class GatewayRun : IAsyncDisposable
+public sealed class IsolatedRun : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _services = [];
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-gateway-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-run-" + Guid.NewGuid().ToString("N")[..8]);
     private Dictionary<string, string?> _infra = [];
     private BrokerClient? _client;
     private MessagePublisher? _publisher;
@@ -31,9 +30,11 @@ public sealed class GatewayRun : IAsyncDisposable
 
     public string RedisConnectionString => _infra["ConnectionStrings__Redis"]!;
 
-    public static async Task<GatewayRun> StartAsync()
+    public string DatabasePath => Path.Combine(_folder, "positions.db");
+
+    public static async Task<IsolatedRun> StartAsync()
     {
-        var run = new GatewayRun();
+        var run = new IsolatedRun();
         Directory.CreateDirectory(run._folder);
         run._infra = await run.Broker.ServiceEnvironmentAsync();
         return run;
@@ -45,9 +46,10 @@ public sealed class GatewayRun : IAsyncDisposable
         {
             ["LatestPositions__KeyPrefix"] = RedisPrefix,
             ["Store__Provider"] = "Sqlite",
-            ["Store__SqlitePath"] = Path.Combine(_folder, "positions.db"),
+            ["Store__SqlitePath"] = DatabasePath,
             ["Pipeline__PositionsQueue"] = Queue.Name,
             ["Pipeline__UpdatesTopic"] = Topic.Name,
+            ["Simulator__Queue"] = Queue.Name,
             ["Hub__BackplaneChannelPrefix"] = BackplanePrefix,
             ["Logging__LogLevel__Default"] = "Warning",
         };
@@ -60,6 +62,9 @@ public sealed class GatewayRun : IAsyncDisposable
     }
 
     public Task<ServiceProcess> StartTrackerAsync() => StartAsync("position-tracker", "Fleetman.PositionTracker", null);
+
+    public Task<ServiceProcess> StartSimulatorAsync(IDictionary<string, string?>? extra = null) =>
+        StartAsync("position-simulator", "Fleetman.PositionSimulator", extra);
 
     /// <summary>
     /// One report per update: with batches of one and one handler, every stored report becomes its own message on
