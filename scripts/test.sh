@@ -21,6 +21,13 @@ scripts/infra.sh start
 cleanup() { if $started_here; then scripts/infra.sh stop || true; fi; }
 trap cleanup EXIT
 
+step "browser"
+# The live-map tests drive Debian's Chromium through Playwright (no browser download).
+if ! command -v chromium >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+chromium --version 2>/dev/null | grep -v 'unexpected operator' || true
+
 step "webapp (npm ci, typecheck, unit tests, build)"
 rm -rf "$results"
 mkdir -p "$results"

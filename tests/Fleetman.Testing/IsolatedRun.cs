@@ -89,6 +89,21 @@ public sealed class IsolatedRun : IAsyncDisposable
         return StartAsync("api-gateway", "Fleetman.ApiGateway", settings);
     }
 
+    /// <summary>The edge gateway in front of this run's api-gateway and simulator, serving the built webapp.</summary>
+    public async Task<ServiceProcess> StartEdgeAsync(ServiceProcess apiGateway, ServiceProcess simulator, string adminPassword)
+    {
+        var environment = Environment(new Dictionary<string, string?>
+        {
+            ["ReverseProxy__Clusters__api-gateway__Destinations__d1__Address"] = apiGateway.Http.BaseAddress!.ToString(),
+            ["ReverseProxy__Clusters__position-simulator__Destinations__d1__Address"] = simulator.Http.BaseAddress!.ToString(),
+            ["Webapp__Root"] = Path.Combine(Repository.Root, "webapp", "dist"),
+            ["Gateway__AdminPassword"] = adminPassword,
+        });
+        var edge = await ServiceProcess.StartProjectAsync("gateway", "Fleetman.Gateway", environment);
+        _services.Add(edge);
+        return edge;
+    }
+
     private async Task<ServiceProcess> StartAsync(string folder, string assembly, IDictionary<string, string?>? extra)
     {
         var service = await ServiceProcess.StartAsync(folder, assembly, Environment(extra));

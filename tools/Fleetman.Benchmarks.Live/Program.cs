@@ -1,0 +1,400 @@
+// The live map with real processes: position-tracker, queue-consumer, api-gateway, position-simulator and the edge
+// gateway (serving a copy of webapp/dist with tiles off), on the shared broker and Redis, in an isolated run.
+// Prints:
+//   1. push latency of the hub through the edge (WebSockets): N SignalR clients, the simulator's vehicles reporting
+//      every second; for every position every client receives, receive time − the position's `time`;
+//   2. GET /api/vehicles/ through the edge versus straight to the api-gateway, with wrk;
+//   3. time to the first paint of every vehicle in Chromium (Debian's, driven by Playwright), unless --no-browser.
+// Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Fleetman.Testing;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Playwright;
+
+var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+var clients = numbers.Length > 0 ? numbers[0] : 500;
+var vehicles = numbers.Length > 1 ? numbers[1] : 1000;
+var seconds = numbers.Length > 2 ? numbers[2] : 20;
+var browser = !args.Contains("--no-browser");
+const int RateLimit = 100_000; // the gateway's maximum; ×10 s window: far above what one machine can send
+
+Console.WriteLine($"Fleetman live map benchmark: {Environment.ProcessorCount} cores; every process, wrk, the {clients} SignalR clients and Chromium on this machine, over loopback");
+var webRoot = Directory.CreateTempSubdirectory("fleetman-bench-live-").FullName;
+CopyFolder(Path.Combine(Repository.Root, "webapp", "dist"), webRoot);
+await File.WriteAllTextAsync(Path.Combine(webRoot, "config.json"), """{"tileUrl": ""}""");
+
+await using var run = await IsolatedRun.StartAsync();
+ServiceProcess? edge = null;
+try
+{
+    var tracker = await run.StartTrackerAsync();
+    await run.StartConsumerAsync();
+    var api = await run.StartGatewayAsync(tracker);
+    edge = await ServiceProcess.StartProjectAsync("gateway", "Fleetman.Gateway", run.Environment(new Dictionary<string, string?>
+    {
+        ["ReverseProxy__Clusters__api-gateway__Destinations__d1__Address"] = api.Http.BaseAddress!.ToString(),
+        ["Webapp__Root"] = webRoot,
+        ["Gateway__ApiRateLimit__PermitsPerSecond"] = RateLimit.ToString(CultureInfo.InvariantCulture),
+    }));
+    var simulator = await run.StartSimulatorAsync(new Dictionary<string, string?>
+    {
+        ["Simulator__Vehicles"] = vehicles.ToString(CultureInfo.InvariantCulture),
+        ["Simulator__ReportIntervalMilliseconds"] = "1000",
+        ["Simulator__TimeCompression"] = "1",
+    });
+    await WaitForVehiclesAsync(edge, vehicles);
+
+    var push = await PushLatencyAsync(edge, clients, seconds);
+    var direct = await WrkAsync(api, clients, seconds);
+    var viaEdge = await WrkAsync(edge, clients, seconds);
+    var paints = browser ? await FirstPaintAsync(edge, vehicles, runs: 3) : null;
+
+    Console.WriteLine();
+    Console.WriteLine($"Push latency: {clients} SignalR clients (JSON, WebSockets) through the edge gateway, {vehicles:N0} simulated vehicles reporting every second (time compression 1), measured for {seconds} s after all clients connected.");
+    Console.WriteLine("Latency = receive time in the client − the position's `time` (stamped by the simulator when it sends), so it is publish→client:");
+    Console.WriteLine("broker, queue-consumer (store, Redis, notification), the hub's push interval (250 ms coalescing), edge and client decoding; an upper bound of consumer-write→browser.");
+    Console.WriteLine();
+    Console.WriteLine("| clients | positions received | positions/s (all clients) | frames/s (all clients) | p50 | p99 | max | goal |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    Console.WriteLine($"| {clients} | {push.Positions:N0} | {push.Positions / push.Seconds:N0} | {push.Frames / push.Seconds:N0} | {push.P50} ms | {push.P99} ms | {push.Max:F0} ms | p99 < 250 ms |");
+    Console.WriteLine($"(1 ms buckets; {push.Snapshots} of {clients} clients got their snapshot, {push.Disconnected} disconnected during the run, {push.Negative} samples below 0 ms counted as 0.)");
+
+    Console.WriteLine();
+    Console.WriteLine($"REST: `GET /api/vehicles/` ({vehicles:N0} vehicles in each answer), wrk -t2 -c{clients} -d{seconds}s --latency after a 5 s warm-up, the simulator still publishing, no hub clients.");
+    Console.WriteLine($"The edge's API rate limit was raised for this run: Gateway__ApiRateLimit__PermitsPerSecond={RateLimit} (default 20).");
+    Console.WriteLine();
+    Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    Console.WriteLine($"| straight to api-gateway | {direct.Rate:N0} | {direct.P50:F2} ms | {direct.P99:F2} ms | {direct.Non2xx} | {direct.Errors} |");
+    Console.WriteLine($"| through the edge gateway | {viaEdge.Rate:N0} | {viaEdge.P50:F2} ms | {viaEdge.P99:F2} ms | {viaEdge.Non2xx} | {viaEdge.Errors} |");
+    Console.WriteLine($"| edge − direct | {viaEdge.Rate - direct.Rate:N0} | {viaEdge.P50 - direct.P50:+0.00;-0.00} ms | {viaEdge.P99 - direct.P99:+0.00;-0.00} ms | | |");
+    Console.WriteLine("Goal: the edge adds at most 1 ms at p50.");
+
+    if (paints is not null)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"First paint in Chromium ({BrowserVersion()}, headless, tiles off): from navigation start (performance.timeOrigin) to `window.fleetman.vehicleCount() >= {vehicles}`, checked every animation frame; a fresh profile per load, through the edge.");
+        Console.WriteLine();
+        Console.WriteLine("| load | first paint of all vehicles |");
+        Console.WriteLine("|---|---|");
+        for (var i = 0; i < paints.Count; i++)
+        {
+            Console.WriteLine($"| {i + 1} | {paints[i]:N0} ms |");
+        }
+
+        Console.WriteLine($"| median | {paints.Order().ElementAt(paints.Count / 2):N0} ms |");
+    }
+    else
+    {
+        Console.WriteLine();
+        Console.WriteLine("First paint in Chromium: skipped (--no-browser).");
+    }
+
+    _ = simulator;
+}
+finally
+{
+    if (edge is not null)
+    {
+        await edge.DisposeAsync();
+    }
+
+    // `run` stops the other services when it is disposed.
+    try
+    {
+        Directory.Delete(webRoot, recursive: true);
+    }
+    catch (IOException)
+    {
+        // left for the OS's temp cleanup
+    }
+}
+
+static async Task WaitForVehiclesAsync(ServiceProcess edge, int vehicles)
+{
+    var clock = Stopwatch.StartNew();
+    while (true)
+    {
+        try
+        {
+            var list = await edge.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/vehicles/", UriKind.Relative));
+            if (list.ValueKind == JsonValueKind.Array && list.GetArrayLength() >= vehicles)
+            {
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            // the tracker or the edge not answering yet
+        }
+
+        if (clock.Elapsed > TimeSpan.FromSeconds(60))
+        {
+            throw new TimeoutException($"fewer than {vehicles} vehicles known after 60 s");
+        }
+
+        await Task.Delay(250);
+    }
+}
+
+static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, int count, int seconds)
+{
+    var hubUrl = new Uri(edge.Http.BaseAddress!, "/hubs/vehicles");
+    var recorders = Enumerable.Range(0, count).Select(_ => new Recorder()).ToArray();
+    var connections = new HubConnection[count];
+    var measuring = false;
+    var disconnected = 0;
+    var clock = Stopwatch.StartNew();
+    for (var start = 0; start < count; start += 25)
+    {
+        await Task.WhenAll(Enumerable.Range(start, Math.Min(25, count - start)).Select(async i =>
+        {
+            var recorder = recorders[i];
+            var connection = new HubConnectionBuilder()
+                .WithUrl(hubUrl, HttpTransportType.WebSockets)
+                .WithServerTimeout(TimeSpan.FromSeconds(120))
+                .Build();
+            connection.On<LivePosition[]>("snapshot", _ => recorder.Snapshot = true);
+            connection.On<LivePosition[]>("positions", positions =>
+            {
+                if (!Volatile.Read(ref measuring))
+                {
+                    return;
+                }
+
+                var now = DateTimeOffset.UtcNow;
+                recorder.Frames++;
+                foreach (var position in positions)
+                {
+                    recorder.Add((now - position.Time).TotalMilliseconds);
+                }
+            });
+            connection.Closed += _ =>
+            {
+                if (Volatile.Read(ref measuring))
+                {
+                    Interlocked.Increment(ref disconnected);
+                }
+
+                return Task.CompletedTask;
+            };
+            await connection.StartAsync();
+            connections[i] = connection;
+        }));
+    }
+
+    Console.WriteLine($"{count} clients connected through the edge in {clock.Elapsed.TotalSeconds:F1} s; measuring for {seconds} s");
+    await Task.Delay(1_000); // the snapshots are written and read
+    clock.Restart();
+    Volatile.Write(ref measuring, true);
+    await Task.Delay(TimeSpan.FromSeconds(seconds));
+    Volatile.Write(ref measuring, false);
+    var elapsed = clock.Elapsed.TotalSeconds;
+    await Task.Delay(200); // handlers that were running finish
+    foreach (var chunk in connections.Chunk(50))
+    {
+        await Task.WhenAll(chunk.Select(c => c.DisposeAsync().AsTask()));
+    }
+
+    var histogram = new long[Recorder.Buckets];
+    foreach (var recorder in recorders)
+    {
+        for (var b = 0; b < Recorder.Buckets; b++)
+        {
+            histogram[b] += recorder.Histogram[b];
+        }
+    }
+
+    var total = histogram.Sum();
+    return new PushResult(
+        total,
+        recorders.Sum(r => r.Frames),
+        elapsed,
+        Percentile(histogram, total, 50),
+        Percentile(histogram, total, 99),
+        recorders.Max(r => r.Max),
+        recorders.Count(r => r.Snapshot),
+        disconnected,
+        recorders.Sum(r => r.Negative));
+}
+
+// The bucket (whole ms) under which the percentile lies; the last bucket holds everything from 10 s on.
+static string Percentile(long[] histogram, long total, double percentile)
+{
+    if (total == 0)
+    {
+        return "n/a";
+    }
+
+    var rank = (long)Math.Ceiling(percentile / 100 * total);
+    long seen = 0;
+    for (var b = 0; b < histogram.Length; b++)
+    {
+        seen += histogram[b];
+        if (seen >= rank)
+        {
+            return b == histogram.Length - 1 ? $"≥ {b}" : (b + 1).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    return "n/a";
+}
+
+static async Task<WrkResult> WrkAsync(ServiceProcess target, int connections, int seconds)
+{
+    var url = new Uri(target.Http.BaseAddress!, "/api/vehicles/").ToString();
+    await RunWrkAsync(url, connections, 5); // warm-up: JIT, connection pools, caches
+    var output = await RunWrkAsync(url, connections, seconds);
+    double Latency(string label)
+    {
+        var match = Regex.Match(output, $@"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
+        if (!match.Success)
+        {
+            throw new InvalidOperationException($"no {label} latency in wrk's output:\n{output}");
+        }
+
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+    }
+
+    var rate = double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)") is { Success: true } n ? n.Groups[1].Value : "0";
+    var errors = Regex.Match(output, @"Socket errors:(.*)$", RegexOptions.Multiline) is { Success: true } e ? e.Groups[1].Value.Trim() : "none";
+    Console.WriteLine($"wrk {url}: {rate:N0} requests/s");
+    return new WrkResult(rate, Latency("50%"), Latency("99%"), non2xx, errors);
+}
+
+static async Task<string> RunWrkAsync(string url, int connections, int seconds)
+{
+    var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var arg in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--timeout", "10s", "--latency", url })
+    {
+        start.ArgumentList.Add(arg);
+    }
+
+    using var process = Process.Start(start)!;
+    var stdout = process.StandardOutput.ReadToEndAsync();
+    var stderr = process.StandardError.ReadToEndAsync();
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 60));
+    try
+    {
+        await process.WaitForExitAsync(timeout.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        process.Kill();
+        throw new TimeoutException("wrk did not finish");
+    }
+
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"wrk failed ({process.ExitCode}): {await stderr}");
+    }
+
+    return await stdout;
+}
+
+static async Task<List<double>> FirstPaintAsync(ServiceProcess edge, int vehicles, int runs)
+{
+    using var playwright = await Playwright.CreateAsync();
+    var times = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        var profile = Directory.CreateTempSubdirectory("fleetman-bench-chromium-").FullName;
+        try
+        {
+            await using var context = await playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
+            {
+                ExecutablePath = "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            });
+            var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+            await page.GotoAsync(edge.Http.BaseAddress!.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+            var done = await page.WaitForFunctionAsync(
+                $"() => (window.fleetman?.ready?.() && window.fleetman.vehicleCount() >= {vehicles}) ? performance.now() : null",
+                null,
+                new PageWaitForFunctionOptions { Timeout = 60_000 }); // no PollingInterval: checked every animation frame
+            times.Add(await done.JsonValueAsync<double>());
+            await context.CloseAsync();
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(profile, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Chromium still held a file
+            }
+        }
+    }
+
+    return times;
+}
+
+static string BrowserVersion()
+{
+    try
+    {
+        using var process = Process.Start(new ProcessStartInfo("/usr/bin/chromium", "--version") { RedirectStandardOutput = true })!;
+        var version = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit(5_000);
+        return version;
+    }
+    catch (System.ComponentModel.Win32Exception)
+    {
+        return "Chromium";
+    }
+}
+
+static void CopyFolder(string from, string to)
+{
+    foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+    {
+        var target = Path.Combine(to, Path.GetRelativePath(from, file));
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Copy(file, target);
+    }
+}
+
+internal sealed record LivePosition(string Name, DateTimeOffset Time);
+
+internal sealed record PushResult(long Positions, long Frames, double Seconds, string P50, string P99, double Max, int Snapshots, int Disconnected, long Negative);
+
+internal sealed record WrkResult(double Rate, double P50, double P99, string Non2xx, string Errors);
+
+/// <summary>One client's latencies: a histogram of whole milliseconds (handlers of one connection run one at a time).</summary>
+internal sealed class Recorder
+{
+    public const int Buckets = 10_001;
+
+    public int[] Histogram { get; } = new int[Buckets];
+
+    public long Frames { get; set; }
+
+    public double Max { get; private set; }
+
+    public long Negative { get; private set; }
+
+    public bool Snapshot { get; set; }
+
+    public void Add(double milliseconds)
+    {
+        if (milliseconds < 0)
+        {
+            Negative++;
+            milliseconds = 0;
+        }
+
+        Max = Math.Max(Max, milliseconds);
+        Histogram[Math.Min((int)milliseconds, Buckets - 1)]++;
+    }
+}

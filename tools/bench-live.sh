@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Benchmark: the live map with real processes, through the edge gateway. Prints push latency publish→client with N
+# SignalR clients (WebSockets), GET /api/vehicles/ through the edge versus straight to the api-gateway (wrk), and the
+# time to the first paint of every vehicle in Chromium. Starts the local infrastructure if needed (and stops it again
+# if it did); the services run as an isolated run (their own queue, topic, SQLite file and Redis prefixes) on free
+# loopback ports and are stopped at the end.
+# Usage: tools/bench-live.sh [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$repo"
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+if [[ ! " $* " == *" --no-browser "* ]] && [[ ! -x /usr/bin/chromium ]]; then need+=(chromium); fi
+if ((${#need[@]})); then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+started_here=false
+scripts/infra.sh status >/dev/null 2>&1 || started_here=true
+scripts/infra.sh start >/dev/null
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() { if $started_here; then scripts/infra.sh stop >/dev/null || true; fi; }
+trap cleanup EXIT
+dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
+if [[ ! -f webapp/dist/index.html ]]; then
+  (cd webapp && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) >/dev/null
+fi
+dotnet tools/Fleetman.Benchmarks.Live/bin/Release/net10.0/Fleetman.Benchmarks.Live.dll "$@"
