@@ -53,8 +53,11 @@ public sealed class TrackerOutageTests
         }
 
         (await gateway.Http.GetAsync(new Uri("/healthz/ready", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await gateway.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)))
-            .ShouldContain("fleetman_apigateway_fallback_answers{route=\"vehicles\"} 1");
+        // The meter adapter hands measurements to /metrics asynchronously: give a busy machine a moment.
+        await Eventually.Until(
+            () => gateway.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult()
+                .Contains("fleetman_apigateway_fallback_answers{route=\"vehicles\"} 1", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), () => "no fallback_answers{route=\"vehicles\"} 1 in /metrics");
     }
 
     [Fact]

@@ -49,7 +49,9 @@ try
     });
     await WaitForVehiclesAsync(edge, vehicles);
 
+    var lagBefore = await PushLagAsync(api);
     var push = await PushLatencyAsync(edge, clients, seconds);
+    var lag = (await PushLagAsync(api)).Minus(lagBefore);
     var direct = await WrkAsync(api, clients, seconds);
     var viaEdge = await WrkAsync(edge, clients, seconds);
     var paints = browser ? await FirstPaintAsync(edge, vehicles, runs: 3) : null;
@@ -62,6 +64,7 @@ try
     Console.WriteLine("| clients | positions received | positions/s (all clients) | frames/s (all clients) | p50 | p99 | max | goal |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|");
     Console.WriteLine($"| {clients} | {push.Positions:N0} | {push.Positions / push.Seconds:N0} | {push.Frames / push.Seconds:N0} | {push.P50} ms | {push.P99} ms | {push.Max:F0} ms | p99 < 250 ms |");
+    Console.WriteLine($"The hub's own part, from its `hub_push_lag` histogram (queue-consumer stored the oldest update of a frame → frame written, per frame, {lag.Count:N0} frames): mean {lag.Mean:F0} ms, p50 ≤ {lag.Quantile(0.5)} ms, p99 ≤ {lag.Quantile(0.99)} ms (bucket bounds).");
     Console.WriteLine($"(1 ms buckets; {push.Snapshots} of {clients} clients got their snapshot, {push.Disconnected} disconnected during the run, {push.Negative} samples below 0 ms counted as 0.)");
 
     Console.WriteLine();
@@ -142,6 +145,34 @@ static async Task WaitForVehiclesAsync(ServiceProcess edge, int vehicles)
     }
 }
 
+// The api-gateway's hub_push_lag histogram as Prometheus exposes it: cumulative buckets, sum and count.
+static async Task<LagHistogram> PushLagAsync(ServiceProcess api)
+{
+    var text = await api.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+    var buckets = new SortedDictionary<double, double>();
+    double sum = 0, count = 0;
+    foreach (Match m in Regex.Matches(text, @"^fleetman_apigateway_hub_push_lag\w*?_(bucket|sum|count)(\{[^}]*\})?\s+(\S+)", RegexOptions.Multiline))
+    {
+        var value = double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+        switch (m.Groups[1].Value)
+        {
+            case "bucket":
+                var le = Regex.Match(m.Groups[2].Value, "le=\"([^\"]+)\"").Groups[1].Value;
+                var bound = le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture);
+                buckets[bound] = buckets.GetValueOrDefault(bound) + value;
+                break;
+            case "sum":
+                sum += value;
+                break;
+            default:
+                count += value;
+                break;
+        }
+    }
+
+    return new LagHistogram(buckets, sum, count);
+}
+
 static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, int count, int seconds)
 {
     var hubUrl = new Uri(edge.Http.BaseAddress!, "/hubs/vehicles");
@@ -149,14 +180,21 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, int count, i
     var connections = new HubConnection[count];
     var measuring = false;
     var disconnected = 0;
+    var retries = 0;
     var clock = Stopwatch.StartNew();
-    for (var start = 0; start < count; start += 25)
+    for (var start = 0; start < count; start += 10)
     {
-        await Task.WhenAll(Enumerable.Range(start, Math.Min(25, count - start)).Select(async i =>
+        await Task.WhenAll(Enumerable.Range(start, Math.Min(10, count - start)).Select(async i =>
         {
             var recorder = recorders[i];
             var connection = new HubConnectionBuilder()
-                .WithUrl(hubUrl, HttpTransportType.WebSockets)
+                // WebSockets straight away, as the gateway README allows: no negotiate round trip whose connection id
+                // can expire on a machine this busy before the socket arrives.
+                .WithUrl(hubUrl, o =>
+                {
+                    o.Transports = HttpTransportType.WebSockets;
+                    o.SkipNegotiation = true;
+                })
                 .WithServerTimeout(TimeSpan.FromSeconds(120))
                 .Build();
             connection.On<LivePosition[]>("snapshot", _ => recorder.Snapshot = true);
@@ -183,12 +221,25 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, int count, i
 
                 return Task.CompletedTask;
             };
-            await connection.StartAsync();
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await connection.StartAsync();
+                    break;
+                }
+                catch (Exception) when (attempt < 3)
+                {
+                    Interlocked.Increment(ref retries);
+                    await Task.Delay(500);
+                }
+            }
+
             connections[i] = connection;
         }));
     }
 
-    Console.WriteLine($"{count} clients connected through the edge in {clock.Elapsed.TotalSeconds:F1} s; measuring for {seconds} s");
+    Console.WriteLine($"{count} clients connected through the edge in {clock.Elapsed.TotalSeconds:F1} s ({retries} connects retried); measuring for {seconds} s");
     await Task.Delay(1_000); // the snapshots are written and read
     clock.Restart();
     Volatile.Write(ref measuring, true);
@@ -344,7 +395,7 @@ static string BrowserVersion()
 {
     try
     {
-        using var process = Process.Start(new ProcessStartInfo("/usr/bin/chromium", "--version") { RedirectStandardOutput = true })!;
+        using var process = Process.Start(new ProcessStartInfo("/usr/bin/chromium", "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var version = process.StandardOutput.ReadToEnd().Trim();
         process.WaitForExit(5_000);
         return version;
@@ -368,6 +419,27 @@ static void CopyFolder(string from, string to)
 internal sealed record LivePosition(string Name, DateTimeOffset Time);
 
 internal sealed record PushResult(long Positions, long Frames, double Seconds, string P50, string P99, double Max, int Snapshots, int Disconnected, long Negative);
+
+internal sealed record LagHistogram(SortedDictionary<double, double> Buckets, double Sum, double Count)
+{
+    public double Mean => Count == 0 ? double.NaN : Sum / Count;
+
+    public LagHistogram Minus(LagHistogram before) =>
+        new(new SortedDictionary<double, double>(Buckets.ToDictionary(b => b.Key, b => b.Value - before.Buckets.GetValueOrDefault(b.Key))), Sum - before.Sum, Count - before.Count);
+
+    public string Quantile(double q)
+    {
+        foreach (var (bound, cumulative) in Buckets)
+        {
+            if (Count > 0 && cumulative >= q * Count)
+            {
+                return double.IsPositiveInfinity(bound) ? "∞" : bound.ToString("0.##", CultureInfo.InvariantCulture);
+            }
+        }
+
+        return "n/a";
+    }
+}
 
 internal sealed record WrkResult(double Rate, double P50, double P99, string Non2xx, string Errors);
 
