@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the live map with real processes, through the edge gateway. Prints push latency publish→client with N
-# SignalR clients (WebSockets), GET /api/vehicles/ through the edge versus straight to the api-gateway (wrk), and the
-# time to the first paint of every vehicle in Chromium. Starts the local infrastructure if needed (and stops it again
+# SignalR clients (WebSockets), GET /api/vehicles/ through the edge versus straight to the api-gateway (wrk, N
+# connections and then one), and the time to the first paint of every vehicle in Chromium. Starts the local infrastructure if needed (and stops it again
 # if it did); the services run as an isolated run (their own queue, topic, SQLite file and Redis prefixes) on free
 # loopback ports and are stopped at the end.
 # Usage: tools/bench-live.sh [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]

@@ -3,7 +3,7 @@
 // Prints:
 //   1. push latency of the hub through the edge (WebSockets): N SignalR clients, the simulator's vehicles reporting
 //      every second; for every position every client receives, receive time − the position's `time`;
-//   2. GET /api/vehicles/ through the edge versus straight to the api-gateway, with wrk;
+//   2. GET /api/vehicles/ through the edge versus straight to the api-gateway, with wrk: N connections, then one;
 //   3. time to the first paint of every vehicle in Chromium (Debian's, driven by Playwright), unless --no-browser.
 // Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
 using System.Diagnostics;
@@ -49,11 +49,13 @@ try
     });
     await WaitForVehiclesAsync(edge, vehicles);
 
-    var lagBefore = await PushLagAsync(api);
-    var push = await PushLatencyAsync(edge, clients, seconds);
-    var lag = (await PushLagAsync(api)).Minus(lagBefore);
+    var push = await PushLatencyAsync(edge, api, clients, seconds);
+    var lag = push.Lag;
     var direct = await WrkAsync(api, clients, seconds);
     var viaEdge = await WrkAsync(edge, clients, seconds);
+    // One connection, one request at a time: what the edge adds to a request when nothing queues.
+    var directSingle = await WrkAsync(api, 1, seconds, threads: 1);
+    var viaEdgeSingle = await WrkAsync(edge, 1, seconds, threads: 1);
     var paints = browser ? await FirstPaintAsync(edge, vehicles, runs: 3) : null;
 
     Console.WriteLine();
@@ -64,7 +66,7 @@ try
     Console.WriteLine("| clients | positions received | positions/s (all clients) | frames/s (all clients) | p50 | p99 | max | goal |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|");
     Console.WriteLine($"| {clients} | {push.Positions:N0} | {push.Positions / push.Seconds:N0} | {push.Frames / push.Seconds:N0} | {push.P50} ms | {push.P99} ms | {push.Max:F0} ms | p99 < 250 ms |");
-    Console.WriteLine($"The hub's own part, from its `hub_push_lag` histogram (queue-consumer stored the oldest update of a frame → frame written, per frame, {lag.Count:N0} frames): mean {lag.Mean:F0} ms, p50 ≤ {lag.Quantile(0.5)} ms, p99 ≤ {lag.Quantile(0.99)} ms (bucket bounds).");
+    Console.WriteLine($"The hub's own part, from its `hub_push_lag` histogram (queue-consumer stored the oldest update of a frame → frame written, per frame, {lag.Count:N0} frames in the same window): mean {lag.Mean:F0} ms, p50 ≤ {lag.Quantile(0.5)} ms, p99 ≤ {lag.Quantile(0.99)} ms (bucket bounds).");
     Console.WriteLine($"(1 ms buckets; {push.Snapshots} of {clients} clients got their snapshot, {push.Disconnected} disconnected during the run, {push.Negative} samples below 0 ms counted as 0.)");
 
     Console.WriteLine();
@@ -76,6 +78,14 @@ try
     Console.WriteLine($"| straight to api-gateway | {direct.Rate:N0} | {direct.P50:F2} ms | {direct.P99:F2} ms | {direct.Non2xx} | {direct.Errors} |");
     Console.WriteLine($"| through the edge gateway | {viaEdge.Rate:N0} | {viaEdge.P50:F2} ms | {viaEdge.P99:F2} ms | {viaEdge.Non2xx} | {viaEdge.Errors} |");
     Console.WriteLine($"| edge − direct | {viaEdge.Rate - direct.Rate:N0} | {viaEdge.P50 - direct.P50:+0.00;-0.00} ms | {viaEdge.P99 - direct.P99:+0.00;-0.00} ms | | |");
+    Console.WriteLine();
+    Console.WriteLine($"The same with one connection (wrk -t1 -c1 -d{seconds}s --latency): what the edge adds to one request when nothing waits in a queue.");
+    Console.WriteLine();
+    Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    Console.WriteLine($"| straight to api-gateway | {directSingle.Rate:N0} | {directSingle.P50:F2} ms | {directSingle.P99:F2} ms | {directSingle.Non2xx} | {directSingle.Errors} |");
+    Console.WriteLine($"| through the edge gateway | {viaEdgeSingle.Rate:N0} | {viaEdgeSingle.P50:F2} ms | {viaEdgeSingle.P99:F2} ms | {viaEdgeSingle.Non2xx} | {viaEdgeSingle.Errors} |");
+    Console.WriteLine($"| edge − direct | {viaEdgeSingle.Rate - directSingle.Rate:N0} | {viaEdgeSingle.P50 - directSingle.P50:+0.00;-0.00} ms | {viaEdgeSingle.P99 - directSingle.P99:+0.00;-0.00} ms | | |");
     Console.WriteLine("Goal: the edge adds at most 1 ms at p50.");
 
     if (paints is not null)
@@ -173,7 +183,7 @@ static async Task<LagHistogram> PushLagAsync(ServiceProcess api)
     return new LagHistogram(buckets, sum, count);
 }
 
-static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, int count, int seconds)
+static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProcess api, int count, int seconds)
 {
     var hubUrl = new Uri(edge.Http.BaseAddress!, "/hubs/vehicles");
     var recorders = Enumerable.Range(0, count).Select(_ => new Recorder()).ToArray();
@@ -241,11 +251,13 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, int count, i
 
     Console.WriteLine($"{count} clients connected through the edge in {clock.Elapsed.TotalSeconds:F1} s ({retries} connects retried); measuring for {seconds} s");
     await Task.Delay(1_000); // the snapshots are written and read
+    var lagBefore = await PushLagAsync(api);
     clock.Restart();
     Volatile.Write(ref measuring, true);
     await Task.Delay(TimeSpan.FromSeconds(seconds));
     Volatile.Write(ref measuring, false);
     var elapsed = clock.Elapsed.TotalSeconds;
+    var lag = (await PushLagAsync(api)).Minus(lagBefore);
     await Task.Delay(200); // handlers that were running finish
     foreach (var chunk in connections.Chunk(50))
     {
@@ -271,7 +283,8 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, int count, i
         recorders.Max(r => r.Max),
         recorders.Count(r => r.Snapshot),
         disconnected,
-        recorders.Sum(r => r.Negative));
+        recorders.Sum(r => r.Negative),
+        lag);
 }
 
 // The bucket (whole ms) under which the percentile lies; the last bucket holds everything from 10 s on.
@@ -296,11 +309,11 @@ static string Percentile(long[] histogram, long total, double percentile)
     return "n/a";
 }
 
-static async Task<WrkResult> WrkAsync(ServiceProcess target, int connections, int seconds)
+static async Task<WrkResult> WrkAsync(ServiceProcess target, int connections, int seconds, int threads = 2)
 {
     var url = new Uri(target.Http.BaseAddress!, "/api/vehicles/").ToString();
-    await RunWrkAsync(url, connections, 5); // warm-up: JIT, connection pools, caches
-    var output = await RunWrkAsync(url, connections, seconds);
+    await RunWrkAsync(url, connections, 5, threads); // warm-up: JIT, connection pools, caches
+    var output = await RunWrkAsync(url, connections, seconds, threads);
     double Latency(string label)
     {
         var match = Regex.Match(output, $@"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
@@ -316,14 +329,14 @@ static async Task<WrkResult> WrkAsync(ServiceProcess target, int connections, in
     var rate = double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
     var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)") is { Success: true } n ? n.Groups[1].Value : "0";
     var errors = Regex.Match(output, @"Socket errors:(.*)$", RegexOptions.Multiline) is { Success: true } e ? e.Groups[1].Value.Trim() : "none";
-    Console.WriteLine($"wrk {url}: {rate:N0} requests/s");
+    Console.WriteLine($"wrk -c{connections} {url}: {rate:N0} requests/s");
     return new WrkResult(rate, Latency("50%"), Latency("99%"), non2xx, errors);
 }
 
-static async Task<string> RunWrkAsync(string url, int connections, int seconds)
+static async Task<string> RunWrkAsync(string url, int connections, int seconds, int threads)
 {
     var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var arg in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--timeout", "10s", "--latency", url })
+    foreach (var arg in new[] { $"-t{threads}", $"-c{connections}", $"-d{seconds}s", "--timeout", "10s", "--latency", url })
     {
         start.ArgumentList.Add(arg);
     }
@@ -418,7 +431,7 @@ static void CopyFolder(string from, string to)
 
 internal sealed record LivePosition(string Name, DateTimeOffset Time);
 
-internal sealed record PushResult(long Positions, long Frames, double Seconds, string P50, string P99, double Max, int Snapshots, int Disconnected, long Negative);
+internal sealed record PushResult(long Positions, long Frames, double Seconds, string P50, string P99, double Max, int Snapshots, int Disconnected, long Negative, LagHistogram Lag);
 
 internal sealed record LagHistogram(SortedDictionary<double, double> Buckets, double Sum, double Count)
 {
