@@ -232,9 +232,6 @@ public sealed partial class BrokerClient : IAsyncDisposable
         }
     }
 
-    /// <summary>For tests of failure handling: drops the current connection as a network failure would.</summary>
-    internal void AbortConnectionForTest() => _current?.Abort();
-
     public async ValueTask DisposeAsync()
     {
         var current = _current;

@@ -376,9 +376,6 @@ internal sealed partial class StompConnection : IAsyncDisposable
         await _stream.DisposeAsync();
     }
 
-    /// <summary>Kills the socket at once, as a dying process or a cut cable would.</summary>
-    internal void Abort() => _socket.Close(0);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ignoring unexpected STOMP {Command} frame from the broker")]
     private static partial void LogUnexpectedFrame(ILogger logger, string command);
 
