@@ -28,6 +28,14 @@ public static partial class GatewayExtensions
         var proxy = builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<ProxyRoutes.AdminRoutesRequireAdmin>();
+        // Read here, before options are validated: a value that is not a number is refused at start with its name.
+        if (int.TryParse(builder.Configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DestinationDnsRefreshSeconds)}"],
+                System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var dnsRefreshSeconds)
+            && dnsRefreshSeconds > 0)
+        {
+            proxy.AddDnsDestinationResolver(dns => dns.RefreshPeriod = TimeSpan.FromSeconds(dnsRefreshSeconds));
+        }
+
         if (!ServesWebappFiles(builder.Configuration))
         {
             proxy.LoadFromMemory([ProxyRoutes.WebappRoute], []);

@@ -27,6 +27,15 @@ public sealed class GatewayOptions : IValidatableObject
     /// </summary>
     public string TrustedProxies { get; set; } = "";
 
+    /// <summary>
+    /// When above 0, destination addresses given by host name are resolved through DNS to every address the name has,
+    /// each its own destination, and resolved again this often. In Kubernetes a headless Service's name then stands
+    /// for every pod behind it, so session affinity can pin a browser to one api-gateway replica. 0: names are left
+    /// to the HTTP client (one connection target per destination).
+    /// </summary>
+    [Range(0, 3_600)]
+    public int DestinationDnsRefreshSeconds { get; set; }
+
     /// <summary>Where the map's tiles come from, as Content-Security-Policy sources separated by spaces (<c>img-src</c>).</summary>
     public string MapTileSources { get; set; } = "https://*.tile.openstreetmap.org";
 

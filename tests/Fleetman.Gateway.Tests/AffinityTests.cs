@@ -84,3 +84,27 @@ public sealed class AffinityTests : IAsyncLifetime
         response.Headers.GetValues("Set-Cookie").ShouldContain(value => value.StartsWith("Fleetman.Affinity=", StringComparison.Ordinal));
     }
 }
+
+/// <summary>
+/// Destinations named by host name, resolved by the gateway itself (Kubernetes: the headless Service of the api-gateway
+/// pods, one destination per pod).
+/// </summary>
+public sealed class DnsDestinationTests
+{
+    [Fact]
+    public async Task With_dns_resolution_on_a_destination_given_by_host_name_is_resolved_and_reached()
+    {
+        await using var backend = await Backend.StartAsync("replica-1");
+        var settings = GatewayHost.Settings();
+        settings["Gateway__DestinationDnsRefreshSeconds"] = "5";
+        settings[GatewayHost.DestinationVariable("api-gateway")] = new UriBuilder(backend.Address) { Host = "localhost" }.Uri.ToString();
+        await using var gateway = await GatewayHost.StartAsync(settings);
+
+        using var response = await gateway.Http.GetAsync(new Uri("/api/vehicles/", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var echo = await RoutingTests.ReadEchoAsync(response);
+        echo.Backend.ShouldBe("replica-1");
+        echo.Path.ShouldBe("/api/vehicles/");
+    }
+}

@@ -13,6 +13,8 @@ public sealed class ConfigurationTests
     [InlineData("Gateway__AdminPassword", "admin", "Gateway:AdminPassword")]
     [InlineData("Gateway__TrustedProxies", "10.0.0.0/8, proxy.local", "Gateway:TrustedProxies")]
     [InlineData("Gateway__MapTileSources", "https://tiles.example.org; script-src *", "Gateway:MapTileSources")]
+    [InlineData("Gateway__DestinationDnsRefreshSeconds", "-1", "Gateway:DestinationDnsRefreshSeconds")]
+    [InlineData("Gateway__DestinationDnsRefreshSeconds", "often", "Gateway:DestinationDnsRefreshSeconds")]
     [InlineData("Webapp__Root", "/nonexistent/fleetman/webapp/dist", "Webapp:Root")]
     public async Task A_bad_setting_stops_the_start_and_is_named_with_its_environment_variable(string variable, string value, string setting)
     {
