@@ -38,6 +38,12 @@ public sealed class LocalRunTests
                 vehicles = http.GetFromJsonAsync<JsonElement[]>("/vehicles/").GetAwaiter().GetResult()!;
                 return vehicles.Length == 38 && vehicles.Any(v => v.GetProperty("speed").ValueKind == JsonValueKind.Number);
             }, TimeSpan.FromSeconds(30), () => $"{vehicles.Length} vehicles from the built-in routes");
+
+            // The deployment smoke test (the Jenkinsfile runs it against a cluster) passes against the local run's edge.
+            var smoke = await RunAsync(Path.Combine(Repository.Root, "scripts", "smoke-test.sh"), [$"http://127.0.0.1:{portBase}", "30"], environment);
+            smoke.ExitCode.ShouldBe(0, smoke.Output);
+            smoke.Output.ShouldContain("smoke: ok    API lists 38 vehicles");
+            smoke.Output.ShouldContain("smoke: passed");
         }
         finally
         {
@@ -56,11 +62,18 @@ public sealed class LocalRunTests
         Directory.Delete(home, recursive: true);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string command, Dictionary<string, string> environment)
+    private static Task<(int ExitCode, string Output)> RunAsync(string command, Dictionary<string, string> environment) =>
+        RunAsync(Path.Combine(Repository.Root, "fleetman"), [command], environment);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string script, string[] arguments, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        start.ArgumentList.Add(Path.Combine(Repository.Root, "fleetman"));
-        start.ArgumentList.Add(command);
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
