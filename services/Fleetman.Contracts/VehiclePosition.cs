@@ -8,6 +8,6 @@ namespace Fleetman.Contracts;
 /// <param name="Heading">Degrees clockwise from north towards this point; null when it did not move.</param>
 public sealed record VehiclePosition(string Vehicle, double Latitude, double Longitude, DateTimeOffset Time, double? SpeedMph, double? Heading);
 
-/// <summary>Published on <c>vehicle-updates</c> after a batch is stored: the newest stored position of each vehicle in it.</summary>
+/// <summary>Published on <c>vehicle-updates</c> after a batch is stored: every position of the batch, oldest first per vehicle.</summary>
 /// <param name="StoredAt">When the write completed, so subscribers can measure push lag.</param>
 public sealed record VehiclePositionsUpdated(IReadOnlyList<VehiclePosition> Positions, DateTimeOffset StoredAt);

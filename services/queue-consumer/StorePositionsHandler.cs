@@ -54,9 +54,11 @@ internal sealed partial class StorePositionsHandler(
         var newest = positions.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
         await UpdateLatestAsync(newest);
 
-        // Not awaited: the positions are stored, so the batch is done and its acks should go now. The notification
-        // follows on its own (pipelined, in order) and only logs if it fails.
-        _ = PublishUpdateAsync(newest);
+        // Every stored position is announced, not only each vehicle's newest: a browser following a vehicle draws its
+        // every point (the api-gateway coalesces the rest per connection). Not awaited: the positions are stored, so
+        // the batch is done and its acks should go now. The notification follows on its own (pipelined, in order)
+        // and only logs if it fails.
+        _ = PublishUpdateAsync(positions);
     }
 
     /// <summary>
@@ -90,19 +92,19 @@ internal sealed partial class StorePositionsHandler(
         }
     }
 
-    private async Task PublishUpdateAsync(List<VehiclePosition> newest)
+    private async Task PublishUpdateAsync(List<VehiclePosition> positions)
     {
         try
         {
             // Transient: live positions are stale a second later and a newer update always follows.
-            await publisher.PublishAsync(Destination.Topic(pipeline.Value.UpdatesTopic), new VehiclePositionsUpdated(newest, clock.GetUtcNow()), Delivery.Transient);
+            await publisher.PublishAsync(Destination.Topic(pipeline.Value.UpdatesTopic), new VehiclePositionsUpdated(positions, clock.GetUtcNow()), Delivery.Transient);
         }
         catch (Exception ex) when (ex is BrokerUnavailableException or Fleetman.Messaging.Stomp.StompProtocolException)
         {
             // Nobody awaits this: every failure ends here, logged and counted. The positions are stored, browsers catch
             // up with the next update (and their snapshot on reconnect), so the notification is best-effort.
             ConsumerMetrics.UpdatesNotPublished.Add(1);
-            LogUpdateNotPublished(logger, newest.Count, ex.Message);
+            LogUpdateNotPublished(logger, positions.Count, ex.Message);
         }
     }
 
