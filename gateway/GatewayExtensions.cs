@@ -34,6 +34,7 @@ public static partial class GatewayExtensions
             && dnsRefreshSeconds > 0)
         {
             proxy.AddDnsDestinationResolver(dns => dns.RefreshPeriod = TimeSpan.FromSeconds(dnsRefreshSeconds));
+            TolerantDnsDestinationResolver.Decorate(builder.Services);
         }
 
         if (!ServesWebappFiles(builder.Configuration))

@@ -107,4 +107,21 @@ public sealed class DnsDestinationTests
         echo.Backend.ShouldBe("replica-1");
         echo.Path.ShouldBe("/api/vehicles/");
     }
+
+    [Fact]
+    public async Task A_destination_name_without_an_address_yet_does_not_stop_the_start_its_routes_answer_502_and_the_others_work()
+    {
+        await using var backend = await Backend.StartAsync("replica-1");
+        var settings = GatewayHost.Settings();
+        settings["Gateway__DestinationDnsRefreshSeconds"] = "1";
+        settings[GatewayHost.DestinationVariable("api-gateway")] = new UriBuilder(backend.Address) { Host = "localhost" }.Uri.ToString();
+        settings[GatewayHost.DestinationVariable("webapp")] = "http://fleetman-no-such-host.invalid/";
+        await using var gateway = await GatewayHost.StartAsync(settings);
+
+        using var api = await gateway.Http.GetAsync(new Uri("/api/vehicles/", UriKind.Relative));
+        using var unresolved = await gateway.Http.GetAsync(new Uri("/", UriKind.Relative));
+
+        api.StatusCode.ShouldBe(HttpStatusCode.OK);
+        unresolved.StatusCode.ShouldBe(HttpStatusCode.BadGateway);
+    }
 }
