@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Makes the base images Fleetman's Dockerfiles start from, on a machine that cannot pull images (no registry
+# access) but has Debian's package mirror, debootstrap and the .NET runtime installed:
+#
+#   local/debian:bookworm        debootstrap --variant=minbase bookworm, imported
+#   <the .NET runtime image>     Debian + this machine's ASP.NET Core runtime, user app (1654)
+#   <the nginx runtime image>    Debian + Debian's nginx and wget, user 101
+#
+# Each stand-in is tagged with the exact name the Dockerfiles ask for (their RUNTIME_IMAGE argument), so
+# `scripts/build-images.sh --prebuilt` then builds without pulling anything. They behave like the official images for
+# Fleetman's purposes (same paths, user, port, entry points) but are NOT them: never push them, and build real
+# releases where the official images can be pulled. The SDK and node images are not made: the prebuilt stages
+# do not need them.
+#
+#   scripts/local-base-images.sh            (needs a running Docker daemon; root for debootstrap)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+DOCKER="${DOCKER:-docker}"
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+runtime_image_of() { sed -n 's/^ARG RUNTIME_IMAGE=//p' "$1" | head -n1; }
+dotnet_image="$(runtime_image_of services/queue-consumer/Dockerfile)"
+nginx_image="$(runtime_image_of webapp/Dockerfile)"
+
+if ! "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then
+  command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install debootstrap" >&2; exit 1; }
+  echo "==> debootstrap bookworm (minbase) -> local/debian:bookworm"
+  debootstrap --variant=minbase bookworm "$work/rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
+  tar -C "$work/rootfs" -c . | "$DOCKER" import - local/debian:bookworm
+  rm -rf "$work/rootfs"
+fi
+
+# The host's .NET: the runtime folders of the newest ASP.NET Core 10 installed.
+dotnet_root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
+aspnet_version="$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" && $2 ~ /^10\./ { v = $2 } END { print v }')"
+[ -n "$aspnet_version" ] || { echo "no ASP.NET Core 10 runtime on this machine" >&2; exit 1; }
+netcore_version="$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" && $2 ~ /^10\./ { v = $2 } END { print v }')"
+echo "==> ASP.NET Core $aspnet_version from $dotnet_root -> $dotnet_image"
+mkdir -p "$work/aspnet/dotnet/shared"
+cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$work/aspnet/dotnet/"
+mkdir -p "$work/aspnet/dotnet/shared/Microsoft.NETCore.App" "$work/aspnet/dotnet/shared/Microsoft.AspNetCore.App"
+cp -a "$dotnet_root/shared/Microsoft.NETCore.App/$netcore_version" "$work/aspnet/dotnet/shared/Microsoft.NETCore.App/"
+cp -a "$dotnet_root/shared/Microsoft.AspNetCore.App/$aspnet_version" "$work/aspnet/dotnet/shared/Microsoft.AspNetCore.App/"
+cat >"$work/aspnet/Dockerfile" <<'EOF'
+FROM local/debian:bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libssl3 \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 1654 app && useradd --uid 1654 --gid 1654 --no-create-home --shell /usr/sbin/nologin app
+COPY dotnet /usr/share/dotnet
+RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
+ENV ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true APP_UID=1654
+USER 1654
+EOF
+"$DOCKER" build -q -t "$dotnet_image" "$work/aspnet"
+
+echo "==> Debian nginx -> $nginx_image"
+mkdir -p "$work/nginx"
+cat >"$work/nginx/Dockerfile" <<'EOF'
+FROM local/debian:bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends nginx wget \
+ && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/* \
+ && mkdir -p /usr/share/nginx/html
+EXPOSE 8080
+STOPSIGNAL SIGQUIT
+USER 101
+CMD ["nginx", "-g", "daemon off;"]
+EOF
+"$DOCKER" build -q -t "$nginx_image" "$work/nginx"
+
+echo "Local stand-ins (not the official images):"
+"$DOCKER" image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E "local/debian|$(printf '%s|%s' "${dotnet_image%%:*}" "${nginx_image%%:*}")"
