@@ -37,6 +37,12 @@ public static class LatestPositionsExtensions
         {
             var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<RedisOptions>>().Value.Redis);
             configuration.AbortOnConnectFail = false;
+            // While Redis is not connected, fail at once instead of parking the command in the client's backlog for the
+            // 5 s command timeout. Every caller has a way on without Redis (the queue-consumer stores and announces
+            // anyway, the tracker reads the store), but only if it is not made to wait: parked, each consumer batch
+            // stalled 5 s and the tracker's fallback came after the api-gateway's 2 s budget, so the live map froze for
+            // the whole outage (tests/Fleetman.Chaos.Tests).
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
             return ConnectionMultiplexer.Connect(configuration);
         });
         builder.Services.AddSingleton(provider => new LatestPositionCache(

@@ -29,6 +29,11 @@ public sealed class BrokerInstance : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>
+    /// A private instance, not started: its own state folder and its own broker and Redis ports, so it can be stopped,
+    /// killed and started again without touching the shared instance. Redis runs only if something starts it
+    /// (<see cref="ServiceEnvironmentAsync"/>, <see cref="RedisConnectionStringAsync"/>).
+    /// </summary>
     public static BrokerInstance Private()
     {
         var state = Path.Combine(Path.GetTempPath(), "fleetman-test-broker-" + Guid.NewGuid().ToString("N")[..8]);
@@ -37,6 +42,7 @@ public sealed class BrokerInstance : IAsyncDisposable
             ["FLEETMAN_STATE_DIR"] = state,
             ["FLEETMAN_STOMP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["FLEETMAN_OPENWIRE_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FLEETMAN_REDIS_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
     }
 
@@ -46,7 +52,7 @@ public sealed class BrokerInstance : IAsyncDisposable
     {
         if (StateDirectory is { } state)
         {
-            await StopAsync();
+            await InfraAsync("stop"); // the broker, and Redis if it was started
             Directory.Delete(state, recursive: true);
         }
     }

@@ -5,8 +5,8 @@ namespace Fleetman.Testing;
 
 /// <summary>
 /// One isolated run of Fleetman: its own queue, topic, SQLite file, Redis key prefix and backplane channel prefix on
-/// the shared broker and Redis, so runs can go side by side. Starts the services as real processes (api-gateway
-/// replicas included), publishes position reports to the run's queue, and stops it all at the end.
+/// the shared broker and Redis (or on a private instance), so runs can go side by side. Starts the services as real
+/// processes (api-gateway replicas included), publishes position reports to the run's queue, and stops it all at the end.
 /// </summary>
 public sealed class IsolatedRun : IAsyncDisposable
 {
@@ -16,7 +16,10 @@ public sealed class IsolatedRun : IAsyncDisposable
     private BrokerClient? _client;
     private MessagePublisher? _publisher;
 
-    public BrokerInstance Broker { get; } = BrokerInstance.Shared();
+    private IsolatedRun(BrokerInstance broker) => Broker = broker;
+
+    /// <summary>The broker and Redis this run uses: the shared instance unless the run was started on another one.</summary>
+    public BrokerInstance Broker { get; }
 
     public string Id { get; } = Guid.NewGuid().ToString("N")[..8];
 
@@ -32,9 +35,13 @@ public sealed class IsolatedRun : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(_folder, "positions.db");
 
-    public static async Task<IsolatedRun> StartAsync()
+    public static Task<IsolatedRun> StartAsync() => StartAsync(BrokerInstance.Shared());
+
+    /// <summary>A run on <paramref name="broker"/> (e.g. a private instance a test may kill); starts its broker and Redis if needed.</summary>
+    public static async Task<IsolatedRun> StartAsync(BrokerInstance broker)
     {
-        var run = new IsolatedRun();
+        ArgumentNullException.ThrowIfNull(broker);
+        var run = new IsolatedRun(broker);
         Directory.CreateDirectory(run._folder);
         run._infra = await run.Broker.ServiceEnvironmentAsync();
         return run;
@@ -65,17 +72,6 @@ public sealed class IsolatedRun : IAsyncDisposable
 
     public Task<ServiceProcess> StartSimulatorAsync(IDictionary<string, string?>? extra = null) =>
         StartAsync("position-simulator", "Fleetman.PositionSimulator", extra);
-
-    /// <summary>
-    /// One report per update: with batches of one and one handler, every stored report becomes its own message on
-    /// the updates topic, in order (the consumer otherwise announces only each vehicle's newest report of a batch),
-    /// so what the hub does with each point can be seen.
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, string?> OneUpdatePerReport = new Dictionary<string, string?>
-    {
-        ["Consumer__BatchSize"] = "1",
-        ["Consumer__Concurrency"] = "1",
-    };
 
     public Task<ServiceProcess> StartConsumerAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
         StartAsync("queue-consumer", "Fleetman.QueueConsumer", extra?.ToDictionary());
