@@ -56,6 +56,28 @@ public sealed class MessagingBuilder(IHostApplicationBuilder builder)
             }, logger));
     }
 
+    /// <summary>
+    /// Publishes the depth of <paramref name="queue"/> as the gauge <c>fleetman_messaging_queue_depth{queue="..."}</c>,
+    /// polled from ActiveMQ's statisticsBrokerPlugin over a connection of its own (options from
+    /// <paramref name="sectionName"/>: <c>PollIntervalSeconds</c>, <c>ReplyTimeoutSeconds</c>). A broker without the plugin,
+    /// or one that is down, leaves the gauge unknown and consuming untouched.
+    /// </summary>
+    public MessagingBuilder AddQueueDepthGauge(Destination queue, string sectionName = QueueDepthOptions.SectionName)
+    {
+        if (!queue.IsQueue)
+        {
+            throw new ArgumentException($"Only queues have a depth; {queue} is a topic.", nameof(queue));
+        }
+
+        builder.AddValidatedOptions<QueueDepthOptions>(sectionName, optionsName: sectionName);
+        builder.Services.AddSingleton<IHostedService>(provider => new QueueDepthGauge(
+            queue,
+            provider.GetRequiredService<IOptions<BrokerOptions>>().Value,
+            provider.GetRequiredService<IOptionsMonitor<QueueDepthOptions>>().Get(sectionName),
+            provider.GetRequiredService<ILogger<QueueDepthGauge>>()));
+        return this;
+    }
+
     private MessagingBuilder AddConsumer<TMessage>(
         Destination destination, string sectionName,
         Func<IServiceProvider, BrokerClient, ConsumerOptions, ILogger, MessageConsumer<TMessage>> create)

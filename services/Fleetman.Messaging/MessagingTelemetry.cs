@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -26,5 +27,33 @@ public static class MessagingTelemetry
     internal static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("reconnects", "{connection}", "Connections to the broker re-established after a loss.");
     internal static readonly UpDownCounter<long> InFlight = Meter.CreateUpDownCounter<long>("in_flight", "{message}", "Messages received and not yet acked or NACKed.");
 
+    // Pollers of this process, read on every collection; registered before the gauge that reads them is created.
+    private static readonly ConcurrentDictionary<QueueDepthGauge, byte> QueueDepthSources = new();
+
+    internal static readonly ObservableGauge<double> QueueDepth = Meter.CreateObservableGauge(
+        "queue_depth", ObserveQueueDepths, "{message}", "Messages waiting in the queue, from the broker's statistics; NaN while unknown.");
+
     internal static KeyValuePair<string, object?> DestinationTag(Destination destination) => new("destination", destination.Name);
+
+    internal static IDisposable AddQueueDepthSource(QueueDepthGauge gauge)
+    {
+        QueueDepthSources[gauge] = 0;
+        return new Registration(() => QueueDepthSources.TryRemove(gauge, out _));
+    }
+
+    private static IEnumerable<Measurement<double>> ObserveQueueDepths()
+    {
+        foreach (var gauge in QueueDepthSources.Keys)
+        {
+            if (gauge.Depth is { } depth)
+            {
+                yield return new Measurement<double>(depth, new KeyValuePair<string, object?>("queue", gauge.Queue.Name));
+            }
+        }
+    }
+
+    private sealed class Registration(Action remove) : IDisposable
+    {
+        public void Dispose() => remove();
+    }
 }

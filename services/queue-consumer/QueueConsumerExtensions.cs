@@ -16,8 +16,11 @@ public static class QueueConsumerExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();
+        var positions = Destination.Queue(pipeline.PositionsQueue);
         builder.AddMessaging()
-            .AddBatchConsumer<PositionReported, StorePositionsHandler>(Destination.Queue(pipeline.PositionsQueue), "Consumer");
+            .AddBatchConsumer<PositionReported, StorePositionsHandler>(positions, "Consumer")
+            // fleetman_messaging_queue_depth{queue="positionQueue"}: what the depth alert and the KEDA autoscaler read.
+            .AddQueueDepthGauge(positions);
         return builder;
     }
 }

@@ -54,10 +54,15 @@ public sealed class TrackerOutageTests
 
         (await gateway.Http.GetAsync(new Uri("/healthz/ready", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
         // The meter adapter hands measurements to /metrics asynchronously: give a busy machine a moment.
+        var fallbackLines = "";
         await Eventually.Until(
-            () => gateway.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult()
-                .Contains("fleetman_apigateway_fallback_answers{route=\"vehicles\"} 1", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(15), () => "no fallback_answers{route=\"vehicles\"} 1 in /metrics");
+            () =>
+            {
+                fallbackLines = string.Join(" | ", gateway.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult()
+                    .Split('\n').Where(line => line.StartsWith("fleetman_apigateway_fallback_answers", StringComparison.Ordinal)));
+                return fallbackLines.Contains("fleetman_apigateway_fallback_answers{route=\"vehicles\"} 1", StringComparison.Ordinal);
+            },
+            TimeSpan.FromSeconds(30), () => $"no fallback_answers{{route=\"vehicles\"}} 1 in /metrics: {fallbackLines}");
     }
 
     [Fact]
