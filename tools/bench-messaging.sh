@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: persistent messages per second end to end through the messaging library against the real broker,
 # with 1 producer/1 consumer and 2/2. Starts the local infrastructure if needed (and stops it again if it did).
+# With FLEETMAN_BENCH_RESULTS set to a file, every figure is also appended to it (tools/bench-all.sh reads it).
 # Usage: tools/bench-messaging.sh [messages per run, default 20000] [runs per layout, default 3]
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: the position pipeline with real processes. Prints time to ready and memory per service, positions per
 # second publish→stored with 1,000 and 10,000 vehicles, and publish→stored latency at 1,000 positions/s.
+# With FLEETMAN_BENCH_RESULTS set to a file, every figure is also appended to it (tools/bench-all.sh reads it).
 # Starts the local infrastructure if needed (and stops it again if it did).
-# Usage: tools/bench-pipeline.sh [positions per throughput run, default 60000]
+# Usage: tools/bench-pipeline.sh [positions per throughput run, default 60000] [seconds of the latency run, default 20]
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"

@@ -11,6 +11,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Fleetman.Benchmarks;
 using Fleetman.Testing;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -22,6 +23,10 @@ var vehicles = numbers.Length > 1 ? numbers[1] : 1000;
 var seconds = numbers.Length > 2 ? numbers[2] : 20;
 var browser = !args.Contains("--no-browser");
 const int RateLimit = 100_000; // the gateway's maximum; ×10 s window: far above what one machine can send
+var results = new BenchmarkResults("live");
+results.Add("clients", clients, "clients");
+results.Add("vehicles", vehicles, "vehicles");
+results.Add("seconds", seconds, "s");
 
 Console.WriteLine($"Fleetman live map benchmark: {Environment.ProcessorCount} cores; every process, wrk, the {clients} SignalR clients and Chromium on this machine, over loopback");
 var webRoot = Directory.CreateTempSubdirectory("fleetman-bench-live-").FullName;
@@ -49,7 +54,7 @@ try
     });
     await WaitForVehiclesAsync(edge, vehicles);
 
-    var push = await PushLatencyAsync(edge, api, clients, seconds);
+    var push = await PushLatencyAsync(edge, api, clients, seconds, results);
     var lag = push.Lag;
     var direct = await WrkAsync(api, clients, seconds);
     var viaEdge = await WrkAsync(edge, clients, seconds);
@@ -65,19 +70,34 @@ try
     Console.WriteLine();
     Console.WriteLine("| clients | positions received | positions/s (all clients) | frames/s (all clients) | p50 | p99 | max | goal |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|");
-    Console.WriteLine($"| {clients} | {push.Positions:N0} | {push.Positions / push.Seconds:N0} | {push.Frames / push.Seconds:N0} | {push.P50} ms | {push.P99} ms | {push.Max:F0} ms | p99 < 250 ms |");
-    Console.WriteLine($"The hub's own part, from its `hub_push_lag` histogram (queue-consumer stored the oldest update of a frame → frame written, per frame, {lag.Count:N0} frames in the same window): mean {lag.Mean:F0} ms, p50 ≤ {lag.Quantile(0.5)} ms, p99 ≤ {lag.Quantile(0.99)} ms (bucket bounds).");
+    Console.WriteLine($"| {clients} | {push.Positions:N0} | {push.Positions / push.Seconds:N0} | {push.Frames / push.Seconds:N0} | {push.P50.Text} ms | {push.P99.Text} ms | {push.Max:F0} ms | p99 < 250 ms |");
+    Console.WriteLine($"The hub's own part, from its `hub_push_lag` histogram (queue-consumer stored the oldest update of a frame → frame written, per frame, {lag.Count:N0} frames in the same window): mean {lag.Mean:F0} ms, p50 ≤ {LagHistogram.Bound(lag.Quantile(0.5))} ms, p99 ≤ {LagHistogram.Bound(lag.Quantile(0.99))} ms (bucket bounds).");
     Console.WriteLine($"(1 ms buckets; {push.Snapshots} of {clients} clients got their snapshot, {push.Disconnected} disconnected during the run, {push.Negative} samples below 0 ms counted as 0.)");
+    results.Add("push_positions_received", push.Positions, "positions");
+    results.Add("push_positions_per_second", push.Positions / push.Seconds, "positions/s");
+    results.Add("push_frames_per_second", push.Frames / push.Seconds, "frames/s");
+    results.Add("push_p50_ms", push.P50.Milliseconds, "ms");
+    results.Add("push_p99_ms", push.P99.Milliseconds, "ms");
+    results.Add("push_max_ms", push.Max, "ms");
+    results.Add("hub_push_lag_frames", lag.Count, "frames");
+    results.Add("hub_push_lag_mean_ms", lag.Mean, "ms");
+    results.Add("hub_push_lag_p50_ms_bound", lag.Quantile(0.5), "ms", decimals: 2);
+    results.Add("hub_push_lag_p99_ms_bound", lag.Quantile(0.99), "ms", decimals: 2);
+    results.Add("push_clients_with_snapshot", push.Snapshots, "clients");
+    results.Add("push_clients_disconnected", push.Disconnected, "clients");
+    results.Add("push_samples_below_zero", push.Negative, "samples");
 
     Console.WriteLine();
     Console.WriteLine($"REST: `GET /api/vehicles/` ({vehicles:N0} vehicles in each answer), wrk -t2 -c{clients} -d{seconds}s --latency after a 5 s warm-up, the simulator still publishing, no hub clients.");
     Console.WriteLine($"The edge's API rate limit was raised for this run: Gateway__ApiRateLimit__PermitsPerSecond={RateLimit} (default 20).");
+    results.Add("edge_api_rate_limit", RateLimit, "permits/s");
     Console.WriteLine();
     Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
     Console.WriteLine("|---|---|---|---|---|---|");
     Console.WriteLine($"| straight to api-gateway | {direct.Rate:N0} | {direct.P50:F2} ms | {direct.P99:F2} ms | {direct.Non2xx} | {direct.Errors} |");
     Console.WriteLine($"| through the edge gateway | {viaEdge.Rate:N0} | {viaEdge.P50:F2} ms | {viaEdge.P99:F2} ms | {viaEdge.Non2xx} | {viaEdge.Errors} |");
     Console.WriteLine($"| edge − direct | {viaEdge.Rate - direct.Rate:N0} | {viaEdge.P50 - direct.P50:+0.00;-0.00} ms | {viaEdge.P99 - direct.P99:+0.00;-0.00} ms | | |");
+    RecordRest("rest_n_connections", direct, viaEdge);
     Console.WriteLine();
     Console.WriteLine($"The same with one connection (wrk -t1 -c1 -d{seconds}s --latency): what the edge adds to one request when nothing waits in a queue.");
     Console.WriteLine();
@@ -86,6 +106,7 @@ try
     Console.WriteLine($"| straight to api-gateway | {directSingle.Rate:N0} | {directSingle.P50:F2} ms | {directSingle.P99:F2} ms | {directSingle.Non2xx} | {directSingle.Errors} |");
     Console.WriteLine($"| through the edge gateway | {viaEdgeSingle.Rate:N0} | {viaEdgeSingle.P50:F2} ms | {viaEdgeSingle.P99:F2} ms | {viaEdgeSingle.Non2xx} | {viaEdgeSingle.Errors} |");
     Console.WriteLine($"| edge − direct | {viaEdgeSingle.Rate - directSingle.Rate:N0} | {viaEdgeSingle.P50 - directSingle.P50:+0.00;-0.00} ms | {viaEdgeSingle.P99 - directSingle.P99:+0.00;-0.00} ms | | |");
+    RecordRest("rest_1_connection", directSingle, viaEdgeSingle);
     Console.WriteLine("Goal: the edge adds at most 1 ms at p50.");
 
     if (paints is not null)
@@ -98,9 +119,11 @@ try
         for (var i = 0; i < paints.Count; i++)
         {
             Console.WriteLine($"| {i + 1} | {paints[i]:N0} ms |");
+            results.Add($"first_paint_ms_load{i + 1}", paints[i], "ms");
         }
 
         Console.WriteLine($"| median | {paints.Order().ElementAt(paints.Count / 2):N0} ms |");
+        results.Add("first_paint_median_ms", paints.Order().ElementAt(paints.Count / 2), "ms");
     }
     else
     {
@@ -109,6 +132,23 @@ try
     }
 
     _ = simulator;
+
+    // Both paths of one wrk comparison and the edge − direct row, as the tables above print them.
+    void RecordRest(string prefix, WrkResult straight, WrkResult throughEdge)
+    {
+        foreach (var (path, result) in new[] { ("direct", straight), ("edge", throughEdge) })
+        {
+            results.Add($"{prefix}_{path}_requests_per_second", result.Rate, "req/s");
+            results.Add($"{prefix}_{path}_p50_ms", result.P50, "ms", decimals: 2);
+            results.Add($"{prefix}_{path}_p99_ms", result.P99, "ms", decimals: 2);
+            results.Add($"{prefix}_{path}_non2xx", result.Non2xxCount, "responses");
+            results.Add($"{prefix}_{path}_socket_errors", result.SocketErrorCount, "errors");
+        }
+
+        results.Add($"{prefix}_edge_minus_direct_requests_per_second", throughEdge.Rate - straight.Rate, "req/s");
+        results.Add($"{prefix}_edge_minus_direct_p50_ms", throughEdge.P50 - straight.P50, "ms", decimals: 2);
+        results.Add($"{prefix}_edge_minus_direct_p99_ms", throughEdge.P99 - straight.P99, "ms", decimals: 2);
+    }
 }
 finally
 {
@@ -183,7 +223,7 @@ static async Task<LagHistogram> PushLagAsync(ServiceProcess api)
     return new LagHistogram(buckets, sum, count);
 }
 
-static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProcess api, int count, int seconds)
+static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProcess api, int count, int seconds, BenchmarkResults results)
 {
     var hubUrl = new Uri(edge.Http.BaseAddress!, "/hubs/vehicles");
     var recorders = Enumerable.Range(0, count).Select(_ => new Recorder()).ToArray();
@@ -250,6 +290,8 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProce
     }
 
     Console.WriteLine($"{count} clients connected through the edge in {clock.Elapsed.TotalSeconds:F1} s ({retries} connects retried); measuring for {seconds} s");
+    results.Add("push_connect_seconds", clock.Elapsed.TotalSeconds, "s", decimals: 1);
+    results.Add("push_connect_retries", retries, "connects");
     await Task.Delay(1_000); // the snapshots are written and read
     var lagBefore = await PushLagAsync(api);
     clock.Restart();
@@ -287,12 +329,13 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProce
         lag);
 }
 
-// The bucket (whole ms) under which the percentile lies; the last bucket holds everything from 10 s on.
-static string Percentile(long[] histogram, long total, double percentile)
+// The bucket (whole ms) under which the percentile lies; the last bucket holds everything from 10 s on, so there the
+// value is a lower bound (printed "≥ 10000").
+static PercentileValue Percentile(long[] histogram, long total, double percentile)
 {
     if (total == 0)
     {
-        return "n/a";
+        return PercentileValue.None;
     }
 
     var rank = (long)Math.Ceiling(percentile / 100 * total);
@@ -302,11 +345,11 @@ static string Percentile(long[] histogram, long total, double percentile)
         seen += histogram[b];
         if (seen >= rank)
         {
-            return b == histogram.Length - 1 ? $"≥ {b}" : (b + 1).ToString(CultureInfo.InvariantCulture);
+            return b == histogram.Length - 1 ? new($"≥ {b}", b) : new((b + 1).ToString(CultureInfo.InvariantCulture), b + 1);
         }
     }
 
-    return "n/a";
+    return PercentileValue.None;
 }
 
 static async Task<WrkResult> WrkAsync(ServiceProcess target, int connections, int seconds, int threads = 2)
@@ -330,7 +373,9 @@ static async Task<WrkResult> WrkAsync(ServiceProcess target, int connections, in
     var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)") is { Success: true } n ? n.Groups[1].Value : "0";
     var errors = Regex.Match(output, @"Socket errors:(.*)$", RegexOptions.Multiline) is { Success: true } e ? e.Groups[1].Value.Trim() : "none";
     Console.WriteLine($"wrk -c{connections} {url}: {rate:N0} requests/s");
-    return new WrkResult(rate, Latency("50%"), Latency("99%"), non2xx, errors);
+    // "connect 0, read 2, write 0, timeout 1": the sum, for the machine-readable results.
+    var errorCount = Regex.Matches(errors, @"\d+").Sum(m => long.Parse(m.Value, CultureInfo.InvariantCulture));
+    return new WrkResult(rate, Latency("50%"), Latency("99%"), non2xx, errors, errorCount);
 }
 
 static async Task<string> RunWrkAsync(string url, int connections, int seconds, int threads)
@@ -431,7 +476,13 @@ static void CopyFolder(string from, string to)
 
 internal sealed record LivePosition(string Name, DateTimeOffset Time);
 
-internal sealed record PushResult(long Positions, long Frames, double Seconds, string P50, string P99, double Max, int Snapshots, int Disconnected, long Negative, LagHistogram Lag);
+internal sealed record PushResult(long Positions, long Frames, double Seconds, PercentileValue P50, PercentileValue P99, double Max, int Snapshots, int Disconnected, long Negative, LagHistogram Lag);
+
+/// <summary>A latency percentile as printed (<c>Text</c>) and as a number of milliseconds (NaN when there were no samples).</summary>
+internal sealed record PercentileValue(string Text, double Milliseconds)
+{
+    public static readonly PercentileValue None = new("n/a", double.NaN);
+}
 
 internal sealed record LagHistogram(SortedDictionary<double, double> Buckets, double Sum, double Count)
 {
@@ -440,21 +491,28 @@ internal sealed record LagHistogram(SortedDictionary<double, double> Buckets, do
     public LagHistogram Minus(LagHistogram before) =>
         new(new SortedDictionary<double, double>(Buckets.ToDictionary(b => b.Key, b => b.Value - before.Buckets.GetValueOrDefault(b.Key))), Sum - before.Sum, Count - before.Count);
 
-    public string Quantile(double q)
+    /// <summary>The upper bound of the bucket the quantile lies in; NaN when there is nothing to rank.</summary>
+    public double Quantile(double q)
     {
         foreach (var (bound, cumulative) in Buckets)
         {
             if (Count > 0 && cumulative >= q * Count)
             {
-                return double.IsPositiveInfinity(bound) ? "∞" : bound.ToString("0.##", CultureInfo.InvariantCulture);
+                return bound;
             }
         }
 
-        return "n/a";
+        return double.NaN;
     }
+
+    public static string Bound(double bound) =>
+        double.IsNaN(bound) ? "n/a" : double.IsPositiveInfinity(bound) ? "∞" : bound.ToString("0.##", CultureInfo.InvariantCulture);
 }
 
-internal sealed record WrkResult(double Rate, double P50, double P99, string Non2xx, string Errors);
+internal sealed record WrkResult(double Rate, double P50, double P99, string Non2xx, string Errors, long SocketErrorCount)
+{
+    public long Non2xxCount => long.Parse(Non2xx, CultureInfo.InvariantCulture);
+}
 
 /// <summary>One client's latencies: a histogram of whole milliseconds (handlers of one connection run one at a time).</summary>
 internal sealed class Recorder

@@ -3,6 +3,7 @@
 // Usage: Fleetman.Benchmarks.Messaging [messages per run, default 20000] [runs per layout, default 3]
 using System.Diagnostics;
 using System.Globalization;
+using Fleetman.Benchmarks;
 using Fleetman.Messaging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -17,12 +18,17 @@ var broker = new BrokerOptions
     Password = Environment.GetEnvironmentVariable("Broker__Password"),
 };
 
-(string Name, int Producers, int Consumers, int BatchSize)[] layouts =
+var results = new BenchmarkResults("messaging");
+results.Add("messages_per_run", messages, "messages");
+results.Add("runs_per_layout", runs, "runs");
+
+// Key: the layout's name in the machine-readable results (msgs_per_second_best_<key>, msgs_per_second_median_<key>).
+(string Name, string Key, int Producers, int Consumers, int BatchSize)[] layouts =
 [
-    ("1 producer / 1 consumer, single-message handler", 1, 1, 1),
-    ("2 producers / 2 consumers, single-message handlers", 2, 2, 1),
-    ("1 producer / 1 consumer, batches of 100", 1, 1, 100),
-    ("2 producers / 2 consumers, batches of 100", 2, 2, 100),
+    ("1 producer / 1 consumer, single-message handler", "1p1c", 1, 1, 1),
+    ("2 producers / 2 consumers, single-message handlers", "2p2c", 2, 2, 1),
+    ("1 producer / 1 consumer, batches of 100", "1p1c_batch100", 1, 1, 100),
+    ("2 producers / 2 consumers, batches of 100", "2p2c_batch100", 2, 2, 100),
 ];
 
 Console.WriteLine($"Persistent messages end to end through Fleetman.Messaging, ActiveMQ at {broker}, {messages:N0} messages per run, best and median of {runs} runs");
@@ -30,7 +36,7 @@ await RunAsync(1, 1, 1, Math.Min(messages, 2_000)); // warm-up: JIT, connections
 Console.WriteLine();
 Console.WriteLine($"| {"layout",-52} | {"best msg/s",10} | {"median msg/s",12} |");
 Console.WriteLine($"|{new string('-', 54)}|{new string('-', 12)}|{new string('-', 14)}|");
-foreach (var (name, producers, consumers, batchSize) in layouts)
+foreach (var (name, key, producers, consumers, batchSize) in layouts)
 {
     var rates = new List<double>();
     for (var run = 0; run < runs; run++)
@@ -40,6 +46,8 @@ foreach (var (name, producers, consumers, batchSize) in layouts)
 
     rates.Sort();
     Console.WriteLine($"| {name,-52} | {rates[^1],10:N0} | {rates[rates.Count / 2],12:N0} |");
+    results.Add($"msgs_per_second_best_{key}", rates[^1], "msg/s");
+    results.Add($"msgs_per_second_median_{key}", rates[rates.Count / 2], "msg/s");
 }
 
 async Task<double> RunAsync(int producerCount, int consumerCount, int batchSize, int count)

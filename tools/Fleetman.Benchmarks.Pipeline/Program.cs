@@ -1,10 +1,11 @@
 // The position pipeline with real processes (queue-consumer, position-tracker, position-simulator), the real broker and
 // Redis, SQLite on disk. Prints: time to ready and resident memory per service; sustained positions per second from
 // publish to stored with 1,000 and 10,000 vehicles; publish→stored latency percentiles at 1,000 positions per second.
-// Usage: Fleetman.Benchmarks.Pipeline [positions per throughput run, default 60000]
+// Usage: Fleetman.Benchmarks.Pipeline [positions per throughput run, default 60000] [seconds of the latency run, default 20]
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Fleetman.Benchmarks;
 using Fleetman.Contracts;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
@@ -12,6 +13,10 @@ using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 var positions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60_000;
+var latencySeconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+var results = new BenchmarkResults("pipeline");
+results.Add("positions_per_run", positions, "positions");
+results.Add("latency_run_seconds", latencySeconds, "s");
 var broker = BrokerInstance.Shared();
 var environment = await broker.ServiceEnvironmentAsync();
 var run = Guid.NewGuid().ToString("N")[..8];
@@ -53,7 +58,7 @@ foreach (var vehicles in new[] { 1_000, 10_000 })
     throughput.Add((vehicles, await ThroughputAsync(vehicles, positions)));
 }
 
-var latencies = await LatencyAsync(vehicles: 1_000, seconds: 20);
+var latencies = await LatencyAsync(vehicles: 1_000, seconds: latencySeconds);
 
 // The simulator's own load: 1,000 vehicles reporting every second for 10 s (to its own queue), before memory is read.
 var simulator = services[2].Service;
@@ -67,6 +72,9 @@ foreach (var (service, ready) in services)
 {
     var (resident, files) = Memory(service.ProcessId);
     Console.WriteLine($"| {service.Name} | {ready.TotalSeconds:F2} s | {resident:F0} MiB | {files:F0} MiB |");
+    results.Add($"ready_seconds_{service.Name}", ready.TotalSeconds, "s", decimals: 2);
+    results.Add($"memory_resident_mib_{service.Name}", resident, "MiB");
+    results.Add($"memory_mapped_files_mib_{service.Name}", files, "MiB");
 }
 
 Console.WriteLine();
@@ -75,9 +83,14 @@ Console.WriteLine("|---|---|");
 foreach (var (vehicles, rate) in throughput)
 {
     Console.WriteLine($"| {positions:N0} positions from {vehicles:N0} vehicles, published as fast as possible | {rate:N0} positions/s publish→stored |");
+    results.Add($"positions_per_second_{vehicles / 1_000}k_vehicles", rate, "positions/s");
 }
 
-Console.WriteLine($"| 1,000 positions/s (1,000 vehicles, 1 report/s each) for 20 s | publish→stored p50 {Percentile(latencies, 50):F0} ms, p99 {Percentile(latencies, 99):F0} ms, max {latencies.Max():F0} ms ({latencies.Count:N0} samples) |");
+Console.WriteLine($"| 1,000 positions/s (1,000 vehicles, 1 report/s each) for {latencySeconds} s | publish→stored p50 {Percentile(latencies, 50):F0} ms, p99 {Percentile(latencies, 99):F0} ms, max {latencies.Max():F0} ms ({latencies.Count:N0} samples) |");
+results.Add("latency_p50_ms_1k_per_second", Percentile(latencies, 50), "ms");
+results.Add("latency_p99_ms_1k_per_second", Percentile(latencies, 99), "ms");
+results.Add("latency_max_ms_1k_per_second", latencies.Max(), "ms");
+results.Add("latency_samples_1k_per_second", latencies.Count, "samples");
 
 foreach (var (service, _) in services)
 {

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Every benchmark of the project in one run, and one table of their figures: raw broker throughput
+# (bench-messaging.sh), the position pipeline (bench-pipeline.sh) and the live map (bench-live.sh), in that order.
+# The ratios (pipeline ÷ raw broker, edge ÷ direct) are computed from figures of this same run, so they compare
+# like with like on whatever machine it is. Each benchmark starts and stops the infrastructure it needs itself.
+#
+# Usage: tools/bench-all.sh [--quick]
+#   (default)  the parameters the README's figures were measured with; about 10 minutes on 2 cores
+#   --quick    small parameters, to check that everything runs (a few minutes, builds included); not figures to quote
+#
+# Writes under .fleetman/bench/: <stamp>.tsv (every figure, one "<benchmark>\t<metric>\t<value>\t<unit>" line,
+# appended by the benchmarks through FLEETMAN_BENCH_RESULTS), <stamp>-<benchmark>.log (each benchmark's own output),
+# <stamp>.md and latest.md (the table). Exits non-zero if a benchmark failed; the table is printed all the same,
+# with what the others measured.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$repo"
+
+usage() { sed -n '/^# Usage:/,/^# *$/p' "${BASH_SOURCE[0]}" | sed -e 's/^# \{0,1\}//'; }
+quick=false
+case "${1:-}" in
+  --quick) quick=true ;;
+  "") ;;
+  -h | --help)
+    usage
+    exit 0
+    ;;
+  *)
+    usage >&2
+    exit 2
+    ;;
+esac
+if (($# > 1)); then
+  usage >&2
+  exit 2
+fi
+
+if $quick; then
+  messaging_args=(2000 1)   # messages per run, runs per layout
+  pipeline_args=(5000 5)    # positions per throughput run, seconds of the latency run
+  live_args=(20 100 5)      # clients, vehicles, seconds
+else
+  messaging_args=(20000 3)
+  pipeline_args=(60000 20)
+  live_args=(500 1000 20)
+fi
+
+out=$repo/.fleetman/bench
+mkdir -p "$out"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+results=$out/$stamp.tsv
+: >"$results"
+export FLEETMAN_BENCH_RESULTS=$results
+
+# The machine and the moment: figures only mean something next to them.
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+memory=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+# shellcheck source=/dev/null # the system's file, not part of the project
+os=$(. /etc/os-release && echo "$PRETTY_NAME")
+versions=".NET SDK $(dotnet --version 2>/dev/null || echo '?')"
+versions+=", ActiveMQ $(dpkg-query -W -f='${Version}' activemq 2>/dev/null || echo '?')"
+versions+=", Redis $(dpkg-query -W -f='${Version}' redis-server 2>/dev/null || echo '?')"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+note=""
+if $quick; then note=" (small parameters: a check that everything runs, not figures to quote)"; fi
+header=(
+  "# Fleetman benchmarks"
+  ""
+  "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  "- machine: $(nproc) cores (${cpu:-unknown CPU}), $memory memory, $os; load average at the start $load"
+  "- software: $versions"
+  "- command: \`tools/bench-all.sh${1:+ $1}\`$note"
+)
+printf '%s\n' "${header[@]}"
+echo
+
+failed=()
+run() { # name script args...: the benchmark's own output goes to the terminal and to its log
+  local name=$1 script=$2
+  shift 2
+  echo "=== $name: tools/$script $*"
+  if "tools/$script" "$@" 2>&1 | tee "$out/$stamp-$name.log"; then
+    echo
+  else
+    echo "=== $name failed (exit ${PIPESTATUS[0]}); its output: $out/$stamp-$name.log"
+    echo
+    failed+=("$name")
+  fi
+}
+run messaging bench-messaging.sh "${messaging_args[@]}"
+run pipeline bench-pipeline.sh "${pipeline_args[@]}"
+run live bench-live.sh "${live_args[@]}"
+
+# One markdown table from the results file. mawk-compatible (Debian's default awk): no locale grouping, no gensub.
+read -r -d '' table <<'AWK' || true
+BEGIN { FS = "\t" }
+{ value[$1 "/" $2] = $3 + 0; known[$1 "/" $2] = 1 }
+function has(key) { return (key in known) }
+function group(text,   sign, whole, fraction, dot, grouped) {
+  sign = ""
+  if (substr(text, 1, 1) == "-") { sign = "-"; text = substr(text, 2) }
+  dot = index(text, ".")
+  if (dot) { whole = substr(text, 1, dot - 1); fraction = substr(text, dot) } else { whole = text; fraction = "" }
+  grouped = ""
+  while (length(whole) > 3) { grouped = "," substr(whole, length(whole) - 2) grouped; whole = substr(whole, 1, length(whole) - 3) }
+  return sign whole grouped fraction
+}
+function num(x, places) { return group(sprintf("%." places "f", x)) }
+function parameter(key) { return has(key) ? num(value[key], 0) : "?" } # "?" when the benchmark did not get that far
+function signed(x, places) { return (x >= 0 ? "+" : "") num(x, places) }
+function verdict(ok) { return ok ? "met" : "**not met**" }
+function row(benchmark, measure, result, goal, met) {
+  printf "| %s | %s | %s | %s | %s |\n", benchmark, measure, result, goal, met
+}
+function missing(benchmark, measure, goal) { row(benchmark, measure, "not measured", goal, "—") }
+END {
+  print "| benchmark | measure | result | goal | met |"
+  print "|---|---|---|---|---|"
+
+  # Raw broker: persistent messages end to end through the messaging library, best and median of the runs.
+  split("1p1c 2p2c 1p1c_batch100 2p2c_batch100", layouts, " ")
+  names["1p1c"] = "1 producer / 1 consumer, single-message handler"
+  names["2p2c"] = "2 producers / 2 consumers, single-message handlers"
+  names["1p1c_batch100"] = "1 producer / 1 consumer, batches of 100"
+  names["2p2c_batch100"] = "2 producers / 2 consumers, batches of 100"
+  for (i = 1; i <= 4; i++) {
+    key = layouts[i]
+    measure = "persistent msg/s end to end, " names[key]
+    if (has("messaging/msgs_per_second_median_" key)) {
+      median = value["messaging/msgs_per_second_median_" key]
+      row("raw broker", measure, "best " num(value["messaging/msgs_per_second_best_" key], 0) ", median " num(median, 0) " msg/s (" num(value["messaging/messages_per_run"], 0) " messages, " parameter("messaging/runs_per_layout") (value["messaging/runs_per_layout"] == 1 ? " run)" : " runs)"), "≥ 5,000 msg/s (median)", verdict(median >= 5000))
+    } else missing("raw broker", measure, "≥ 5,000 msg/s (median)")
+  }
+
+  # Pipeline: publish→stored throughput, and the same run's ratio to the raw broker. The queue-consumer is one
+  # consumer taking batches, so the like-for-like raw layout is 1 producer / 1 consumer with batches.
+  raw = "messaging/msgs_per_second_median_1p1c_batch100"
+  split("1 10", thousands, " ")
+  for (i = 1; i <= 2; i++) {
+    key = "pipeline/positions_per_second_" thousands[i] "k_vehicles"
+    measure = "positions/s publish→stored, " num(thousands[i] * 1000, 0) " vehicles, published as fast as possible"
+    if (has(key)) {
+      row("pipeline", measure, num(value[key], 0) " positions/s (" num(value["pipeline/positions_per_run"], 0) " positions)", "≥ 5,000/s", verdict(value[key] >= 5000))
+      if (has(raw) && value[raw] > 0)
+        row("pipeline ÷ raw broker", "positions/s with " num(thousands[i] * 1000, 0) " vehicles ÷ raw msg/s (1 producer / 1 consumer, batches of 100, median)", sprintf("%.2f×", value[key] / value[raw]) " (" num(value[key], 0) " ÷ " num(value[raw], 0) ")", "—", "—")
+      else missing("pipeline ÷ raw broker", "positions/s with " num(thousands[i] * 1000, 0) " vehicles ÷ raw msg/s", "—")
+    } else missing("pipeline", measure, "≥ 5,000/s")
+  }
+  measure = "publish→stored latency, 1,000 positions/s for " parameter("pipeline/latency_run_seconds") " s"
+  if (has("pipeline/latency_p99_ms_1k_per_second")) {
+    p99 = value["pipeline/latency_p99_ms_1k_per_second"]
+    row("pipeline", measure, "p50 " num(value["pipeline/latency_p50_ms_1k_per_second"], 0) " ms, p99 " num(p99, 0) " ms, max " num(value["pipeline/latency_max_ms_1k_per_second"], 0) " ms (" num(value["pipeline/latency_samples_1k_per_second"], 0) " samples)", "p99 < 500 ms", verdict(p99 < 500))
+  } else missing("pipeline", measure, "p99 < 500 ms")
+  split("position-tracker queue-consumer position-simulator", services, " ")
+  for (i = 1; i <= 3; i++) {
+    service = services[i]
+    if (has("pipeline/ready_seconds_" service))
+      row("pipeline", "ready after start, " service, num(value["pipeline/ready_seconds_" service], 2) " s", "< 2 s", verdict(value["pipeline/ready_seconds_" service] < 2))
+    else missing("pipeline", "ready after start, " service, "< 2 s")
+  }
+  for (i = 1; i <= 3; i++) {
+    service = services[i]
+    measure = "resident memory after the runs, " service (service == "position-simulator" ? " (1,000 vehicles)" : "")
+    if (has("pipeline/memory_resident_mib_" service))
+      row("pipeline", measure, num(value["pipeline/memory_resident_mib_" service], 0) " MiB (of it " num(value["pipeline/memory_mapped_files_mib_" service], 0) " MiB mapped runtime and framework files)", "< 100 MiB", verdict(value["pipeline/memory_resident_mib_" service] < 100))
+    else missing("pipeline", measure, "< 100 MiB")
+  }
+
+  # Live map: push latency, REST through the edge versus direct, first paint.
+  clients = value["live/clients"]; vehicles = value["live/vehicles"]
+  measure = "push latency publish→client, " parameter("live/clients") " SignalR clients through the edge, " parameter("live/vehicles") " vehicles reporting every second, " parameter("live/seconds") " s"
+  goal = "p99 < 250 ms (500 clients, 1,000 vehicles)"
+  if (has("live/push_p99_ms")) {
+    result = "p50 " num(value["live/push_p50_ms"], 0) " ms, p99 " num(value["live/push_p99_ms"], 0) " ms, max " num(value["live/push_max_ms"], 0) " ms; " num(value["live/push_positions_per_second"], 0) " positions/s in " num(value["live/push_frames_per_second"], 0) " frames/s"
+    if (value["live/push_clients_disconnected"] > 0) result = result "; " num(value["live/push_clients_disconnected"], 0) " clients disconnected"
+    # The goal is set for one load: another load gives a figure, not a verdict.
+    row("live", measure, result, goal, (clients == 500 && vehicles == 1000) ? verdict(value["live/push_p99_ms"] < 250) : "— (other load)")
+  } else missing("live", measure, goal)
+  if (has("live/hub_push_lag_mean_ms"))
+    row("live", "the hub's own part (hub_push_lag: stored → frame written)", "mean " num(value["live/hub_push_lag_mean_ms"], 0) " ms, p50 ≤ " value["live/hub_push_lag_p50_ms_bound"] " ms, p99 ≤ " value["live/hub_push_lag_p99_ms_bound"] " ms", "—", "—")
+
+  split("n_connections 1_connection", shapes, " ")
+  for (i = 1; i <= 2; i++) {
+    prefix = "live/rest_" shapes[i]
+    connections = i == 1 ? parameter("live/clients") " connections" : "1 connection"
+    for (j = 1; j <= 2; j++) {
+      path = j == 1 ? "direct" : "edge"
+      measure = "GET /api/vehicles/ (" parameter("live/vehicles") " vehicles) " (j == 1 ? "straight to the api-gateway" : "through the edge") ", wrk, " connections
+      if (has(prefix "_" path "_requests_per_second")) {
+        result = num(value[prefix "_" path "_requests_per_second"], 0) " req/s, p50 " num(value[prefix "_" path "_p50_ms"], 2) " ms, p99 " num(value[prefix "_" path "_p99_ms"], 2) " ms"
+        if (value[prefix "_" path "_non2xx"] > 0 || value[prefix "_" path "_socket_errors"] > 0)
+          result = result " (" num(value[prefix "_" path "_non2xx"], 0) " non-2xx, " num(value[prefix "_" path "_socket_errors"], 0) " socket errors)"
+        row("live", measure, result, "—", "—")
+      } else missing("live", measure, "—")
+    }
+    direct = prefix "_direct"; edge = prefix "_edge"
+    goal = i == 2 ? "edge adds ≤ 1 ms at p50" : "—"
+    if (has(direct "_requests_per_second") && has(edge "_requests_per_second") && value[direct "_requests_per_second"] > 0) {
+      p50 = value[edge "_p50_ms"] - value[direct "_p50_ms"]
+      row("edge vs direct", "REST, " connections ": req/s edge ÷ direct; p50 edge − direct", sprintf("%.2f×", value[edge "_requests_per_second"] / value[direct "_requests_per_second"]) "; " signed(p50, 2) " ms (" num(value[direct "_p50_ms"], 2) " → " num(value[edge "_p50_ms"], 2) " ms)", goal, i == 2 ? verdict(p50 <= 1) : "—")
+    } else missing("edge vs direct", "REST, " connections ": req/s edge ÷ direct; p50 edge − direct", goal)
+  }
+
+  measure = "first paint of " parameter("live/vehicles") " vehicles in Chromium (navigation start → all markers drawn)"
+  if (has("live/first_paint_median_ms")) {
+    low = ""; high = ""
+    for (load = 1; has("live/first_paint_ms_load" load); load++) {
+      paint = value["live/first_paint_ms_load" load]
+      if (low == "" || paint < low) low = paint
+      if (high == "" || paint > high) high = paint
+    }
+    row("live", measure, num(value["live/first_paint_median_ms"], 0) " ms median of " (load - 1) " loads (" num(low, 0) "–" num(high, 0) " ms)", "< 1 s", verdict(value["live/first_paint_median_ms"] < 1000))
+  } else missing("live", measure, "< 1 s")
+}
+AWK
+{
+  printf '%s\n' "${header[@]}"
+  echo
+  awk "$table" "$results"
+  if ((${#failed[@]})); then
+    echo
+    echo "Failed: ${failed[*]} (logs: .fleetman/bench/$stamp-<benchmark>.log); their rows are not measured."
+  fi
+} >"$out/$stamp.md"
+cp "$out/$stamp.md" "$out/latest.md"
+echo "=== all benchmarks: the table (also in .fleetman/bench/$stamp.md and .fleetman/bench/latest.md)"
+echo
+cat "$out/$stamp.md"
+((${#failed[@]} == 0))
