@@ -35,6 +35,8 @@ public static class Extensions
 
     // The project's own ActivitySources and Meters are named "Fleetman.Something" ("Fleetman.Messaging", ...).
     private const string TelemetryPrefix = "Fleetman.";
+
+    private static int _meterAdapterStarted;
     private const string LivePath = "/healthz/live";
     private const string ReadyPath = "/healthz/ready";
     private const string MetricsPath = "/metrics";
@@ -66,8 +68,11 @@ public static class Extensions
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
         // prometheus-net would start its meter adapter on the first scrape and miss every measurement made before it.
-        // Started here instead; prometheus-net ignores the second and later starts with default options.
-        MeterAdapter.StartListening();
+        // Started here instead, once per process: every start with options is another listener counting everything again.
+        if (Interlocked.Exchange(ref _meterAdapterStarted, 1) == 0)
+        {
+            MeterAdapter.StartListening(new MeterAdapterOptions { InstrumentFilterPredicate = instrument => IsExportedMeter(instrument.Meter.Name) });
+        }
 
         builder.AddJsonLogging(serviceName, logOutput);
         builder.AddOpenTelemetry(serviceName, serviceVersion);
@@ -142,26 +147,41 @@ public static class Extensions
 
     private static void AddOpenTelemetry(this IHostApplicationBuilder builder, string serviceName, string serviceVersion)
     {
+        // Tracing is always on: the trace and span ids in every log line, and the trace context carried through HTTP and
+        // the queue, come from it, collector or not.
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceVersion: serviceVersion))
             .WithTracing(tracing => tracing
                 .AddSource(TelemetryPrefix + "*")
                 // Probes and scrapes arrive every few seconds and say nothing about the system's work.
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsInfrastructureRequest(context))
-                .AddHttpClientInstrumentation())
-            .WithMetrics(metrics => metrics
-                .AddMeter(TelemetryPrefix + "*")
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation());
+                .AddHttpClientInstrumentation());
 
-        // Without a collector there is nothing to export to; the exporter reads the endpoint (and the other OTEL_EXPORTER_OTLP_*
-        // settings) from configuration, where environment variables are.
+        // Without a collector there is nothing to export to, and metrics would only be aggregated for nobody (Prometheus
+        // reads /metrics). The exporter reads the endpoint (and the other OTEL_EXPORTER_OTLP_* settings) from
+        // configuration, where environment variables are.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.UseOtlpExporter();
+            telemetry
+                .WithMetrics(metrics => metrics
+                    .AddMeter(TelemetryPrefix + "*")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation())
+                .UseOtlpExporter();
         }
     }
+
+    /// <summary>
+    /// The meters /metrics shows besides prometheus-net's own process, .NET and HTTP request metrics: the project's,
+    /// the runtime's, and the connection-level ones of Kestrel and SignalR. Per-request meters of ASP.NET Core's
+    /// hosting, routing, rate limiting and authorization and of HttpClient are left out: each would cost every request
+    /// (and the edge every proxied request twice) a measurement, for figures http_request_duration_seconds already gives.
+    /// </summary>
+    private static bool IsExportedMeter(string meter) =>
+        meter.StartsWith(TelemetryPrefix, StringComparison.Ordinal)
+        || meter is "System.Runtime" or "Microsoft.AspNetCore.Server.Kestrel" or "Microsoft.AspNetCore.Http.Connections"
+            or "Microsoft.AspNetCore.Diagnostics";
 
     private static bool IsInfrastructureRequest(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments(MetricsPath);
