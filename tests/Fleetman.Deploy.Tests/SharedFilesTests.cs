@@ -64,7 +64,7 @@ public sealed partial class JenkinsfileTests
     public void Deploys_images_tagged_with_the_commit_into_a_namespace_per_branch()
     {
         Jenkinsfile.ShouldContain("IMAGE_TAG = \"${env.GIT_COMMIT.take(12)}\"");
-        Jenkinsfile.ShouldContain("--set image.tag=\"$IMAGE_TAG\"");
+        Jenkinsfile.ShouldContain("--set-string image.tag=\"$IMAGE_TAG\"");
         Jenkinsfile.ShouldContain("--namespace \"$NAMESPACE\" --create-namespace");
         Jenkinsfile.ShouldContain("rollout status");
         Jenkinsfile.ShouldNotContain(":latest");
