@@ -38,7 +38,9 @@ public static class ApiGatewayExtensions
         builder.Services.AddSingleton<LastKnownPositions>();
 
         builder.Services.AddSingleton<LiveUpdates>();
-        builder.Services.AddSignalR().AddStackExchangeRedis();
+        builder.Services.AddSignalR()
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new LivePositionJsonConverter()))
+            .AddStackExchangeRedis();
         builder.Services.AddOptions<BackplaneOptions>().Configure<IOptions<RedisOptions>, IOptions<VehicleHubOptions>>((backplane, redis, hub) =>
         {
             backplane.Configuration = ConfigurationOptions.Parse(redis.Value.Redis);
