@@ -67,10 +67,12 @@ public static class Extensions
         var serviceVersion = Assembly.GetEntryAssembly()?
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-        // prometheus-net would start its meter adapter on the first scrape and miss every measurement made before it.
-        // Started here instead, once per process: every start with options is another listener counting everything again.
+        // prometheus-net would start a meter adapter of its own on the first scrape, missing every measurement made before
+        // it and listening to every meter. Its own is switched off and one adapter is started here instead, once per
+        // process (a second one would count everything twice).
         if (Interlocked.Exchange(ref _meterAdapterStarted, 1) == 0)
         {
+            Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
             MeterAdapter.StartListening(new MeterAdapterOptions { InstrumentFilterPredicate = instrument => IsExportedMeter(instrument.Meter.Name) });
         }
 
