@@ -197,7 +197,13 @@ END {
     goal = i == 2 ? "edge adds ≤ 1 ms at p50" : "—"
     if (has(direct "_requests_per_second") && has(edge "_requests_per_second") && value[direct "_requests_per_second"] > 0) {
       p50 = value[edge "_p50_ms"] - value[direct "_p50_ms"]
-      row("edge vs direct", "REST, " connections ": req/s edge ÷ direct; p50 edge − direct", sprintf("%.2f×", value[edge "_requests_per_second"] / value[direct "_requests_per_second"]) "; " signed(p50, 2) " ms (" num(value[direct "_p50_ms"], 2) " → " num(value[edge "_p50_ms"], 2) " ms)", goal, i == 2 ? verdict(p50 <= 1) : "—")
+      how = ""
+      # One connection is measured in rounds alternating the paths; the goal is judged on the median of the rounds' differences.
+      if (has(prefix "_edge_minus_direct_p50_ms_median_of_rounds")) {
+        p50 = value[prefix "_edge_minus_direct_p50_ms_median_of_rounds"]
+        how = ", median of " num(value[prefix "_rounds"], 0) " alternating rounds"
+      }
+      row("edge vs direct", "REST, " connections ": req/s edge ÷ direct; p50 edge − direct" how, sprintf("%.2f×", value[edge "_requests_per_second"] / value[direct "_requests_per_second"]) "; " signed(p50, 2) " ms (" num(value[direct "_p50_ms"], 2) " → " num(value[edge "_p50_ms"], 2) " ms)", goal, i == 2 ? verdict(p50 <= 1) : "—")
     } else missing("edge vs direct", "REST, " connections ": req/s edge ÷ direct; p50 edge − direct", goal)
   }
 

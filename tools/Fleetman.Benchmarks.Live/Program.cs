@@ -59,8 +59,9 @@ try
     var direct = await WrkAsync(api, clients, seconds);
     var viaEdge = await WrkAsync(edge, clients, seconds);
     // One connection, one request at a time: what the edge adds to a request when nothing queues.
-    var directSingle = await WrkAsync(api, 1, seconds, threads: 1);
-    var viaEdgeSingle = await WrkAsync(edge, 1, seconds, threads: 1);
+    // One connection: rounds that alternate the two paths (direct, edge, edge, direct, ...), so a slower moment of the
+    // busy machine does not land on one path only; each figure is the median over the rounds.
+    var (directSingle, viaEdgeSingle, singleRounds) = await AlternatingWrkAsync(api, edge, seconds);
     var paints = browser ? await FirstPaintAsync(edge, vehicles, runs: 3) : null;
 
     Console.WriteLine();
@@ -99,14 +100,20 @@ try
     Console.WriteLine($"| edge − direct | {viaEdge.Rate - direct.Rate:N0} | {viaEdge.P50 - direct.P50:+0.00;-0.00} ms | {viaEdge.P99 - direct.P99:+0.00;-0.00} ms | | |");
     RecordRest("rest_n_connections", direct, viaEdge);
     Console.WriteLine();
-    Console.WriteLine($"The same with one connection (wrk -t1 -c1 -d{seconds}s --latency): what the edge adds to one request when nothing waits in a queue.");
+    Console.WriteLine($"The same with one connection: what the edge adds to one request when nothing waits in a queue. {singleRounds.Count} rounds of wrk -t1 -c1 -d{singleRounds[0].Seconds}s --latency per path, alternating the order; medians over the rounds (the edge − direct row: the median of each round's difference).");
     Console.WriteLine();
     Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
     Console.WriteLine("|---|---|---|---|---|---|");
     Console.WriteLine($"| straight to api-gateway | {directSingle.Rate:N0} | {directSingle.P50:F2} ms | {directSingle.P99:F2} ms | {directSingle.Non2xx} | {directSingle.Errors} |");
     Console.WriteLine($"| through the edge gateway | {viaEdgeSingle.Rate:N0} | {viaEdgeSingle.P50:F2} ms | {viaEdgeSingle.P99:F2} ms | {viaEdgeSingle.Non2xx} | {viaEdgeSingle.Errors} |");
-    Console.WriteLine($"| edge − direct | {viaEdgeSingle.Rate - directSingle.Rate:N0} | {viaEdgeSingle.P50 - directSingle.P50:+0.00;-0.00} ms | {viaEdgeSingle.P99 - directSingle.P99:+0.00;-0.00} ms | | |");
+    var singleP50 = Median(singleRounds.Select(round => round.Edge.P50 - round.Direct.P50));
+    var singleP99 = Median(singleRounds.Select(round => round.Edge.P99 - round.Direct.P99));
+    Console.WriteLine($"| edge − direct | {Median(singleRounds.Select(round => round.Edge.Rate - round.Direct.Rate)):N0} | {singleP50:+0.00;-0.00} ms | {singleP99:+0.00;-0.00} ms | | |");
+    Console.WriteLine($"Each round's p50 difference: {string.Join(", ", singleRounds.Select(round => (round.Edge.P50 - round.Direct.P50).ToString("+0.00;-0.00", CultureInfo.InvariantCulture)))} ms.");
     RecordRest("rest_1_connection", directSingle, viaEdgeSingle);
+    // The per-round medians replace the difference of the two medians (they are what the goal is judged on).
+    results.Add("rest_1_connection_rounds", singleRounds.Count, "rounds");
+    results.Add("rest_1_connection_edge_minus_direct_p50_ms_median_of_rounds", singleP50, "ms", decimals: 2);
     Console.WriteLine("Goal: the edge adds at most 1 ms at p50.");
 
     if (paints is not null)
@@ -352,10 +359,53 @@ static PercentileValue Percentile(long[] histogram, long total, double percentil
     return PercentileValue.None;
 }
 
+static async Task<(WrkResult Direct, WrkResult Edge, List<(WrkResult Direct, WrkResult Edge, int Seconds)> Rounds)> AlternatingWrkAsync(
+    ServiceProcess direct, ServiceProcess edge, int seconds)
+{
+    const int Rounds = 6;
+    var roundSeconds = Math.Max(2, seconds / 4);
+    var directUrl = new Uri(direct.Http.BaseAddress!, "/api/vehicles/").ToString();
+    var edgeUrl = new Uri(edge.Http.BaseAddress!, "/api/vehicles/").ToString();
+    await RunWrkAsync(directUrl, 1, 5, 1); // warm-up: JIT, connection pools, caches
+    await RunWrkAsync(edgeUrl, 1, 5, 1);
+    var rounds = new List<(WrkResult Direct, WrkResult Edge, int Seconds)>();
+    for (var round = 0; round < Rounds; round++)
+    {
+        // ABBA: direct first in rounds 0, 3, 4; edge first in rounds 1, 2, 5.
+        var directFirst = round % 4 is 0 or 3;
+        var first = await ParseWrkAsync(directFirst ? directUrl : edgeUrl, 1, roundSeconds, 1);
+        var second = await ParseWrkAsync(directFirst ? edgeUrl : directUrl, 1, roundSeconds, 1);
+        rounds.Add(directFirst ? (first, second, roundSeconds) : (second, first, roundSeconds));
+    }
+
+    return (MedianOf(rounds.Select(r => r.Direct)), MedianOf(rounds.Select(r => r.Edge)), rounds);
+
+    static WrkResult MedianOf(IEnumerable<WrkResult> results)
+    {
+        var list = results.ToList();
+        return new WrkResult(
+            Median(list.Select(r => r.Rate)), Median(list.Select(r => r.P50)), Median(list.Select(r => r.P99)),
+            list.Sum(r => r.Non2xxCount).ToString(CultureInfo.InvariantCulture),
+            list.All(r => r.SocketErrorCount == 0) ? "none" : string.Join("; ", list.Select(r => r.Errors)),
+            list.Sum(r => r.SocketErrorCount));
+    }
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
 static async Task<WrkResult> WrkAsync(ServiceProcess target, int connections, int seconds, int threads = 2)
 {
     var url = new Uri(target.Http.BaseAddress!, "/api/vehicles/").ToString();
     await RunWrkAsync(url, connections, 5, threads); // warm-up: JIT, connection pools, caches
+    return await ParseWrkAsync(url, connections, seconds, threads);
+}
+
+static async Task<WrkResult> ParseWrkAsync(string url, int connections, int seconds, int threads)
+{
     var output = await RunWrkAsync(url, connections, seconds, threads);
     double Latency(string label)
     {
