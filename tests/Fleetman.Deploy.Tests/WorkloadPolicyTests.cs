@@ -17,14 +17,6 @@ public sealed class WorkloadPolicyTests
         ["load-generator"] = "a client: it serves nothing a probe could ask",
     };
 
-    /// <summary>
-    /// Containers that may not have the full restricted security context, and why. Each is a third-party component
-    /// of an opt-in part; nothing of the core system is here.
-    /// </summary>
-    private static readonly Dictionary<string, string> SecurityExceptions = new Dictionary<string, string>
-    {
-    };
-
     [Theory]
     [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
     public void Every_render_has_documents_and_each_loads_strictly(string render)
@@ -111,7 +103,7 @@ public sealed class WorkloadPolicyTests
         {
             workload.Pod.HostNetwork.ShouldNotBe(true, $"{workload} uses the host network");
             workload.Pod.HostPID.ShouldNotBe(true, $"{workload} uses the host PID namespace");
-            foreach (var container in workload.AllContainers.Where(container => !SecurityExceptions.ContainsKey($"{workload.Name}/{container.Name}")))
+            foreach (var container in workload.AllContainers)
             {
                 var what = $"{render}: {workload} container {container.Name}";
                 var context = container.SecurityContext;

@@ -13,6 +13,8 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
     {
         var page = await system.OpenMapAsync();
 
+        // The first paint can come from the REST list before the hub has finished connecting: wait for it, then check.
+        await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'live'", null, Patience);
         (await page.EvaluateAsync<string>("() => window.fleetman.connectionState()")).ShouldBe("live");
         var name = (await page.EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()"))[0];
         var first = await page.EvaluateAsync<double[]>($"() => {{ const p = window.fleetman.positionOf({Js(name)}); return [p.lat, p.lng]; }}");
