@@ -12,14 +12,10 @@ results=$repo/.fleetman/test-results
 step() { printf '\n== %s\n' "$*"; }
 
 step "infrastructure"
-started_here=false
-if ! scripts/infra.sh status >/dev/null 2>&1; then
-  started_here=true
-fi
-scripts/infra.sh start
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() { if $started_here; then scripts/infra.sh stop || true; fi; }
-trap cleanup EXIT
+# shellcheck source=scripts/lib/infra-session.sh
+source scripts/lib/infra-session.sh
+# shellcheck disable=SC2119 # no arguments: both components
+infra_for_this_run
 
 step "browser"
 # The live-map tests drive Debian's Chromium through Playwright (no browser download).

@@ -15,12 +15,9 @@ if [[ ! " $* " == *" --no-browser "* ]] && [[ ! -x /usr/bin/chromium ]]; then ne
 if ((${#need[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-started_here=false
-scripts/infra.sh status >/dev/null 2>&1 || started_here=true
-scripts/infra.sh start >/dev/null
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() { if $started_here; then scripts/infra.sh stop >/dev/null || true; fi; }
-trap cleanup EXIT
+# shellcheck source=scripts/lib/infra-session.sh
+source scripts/lib/infra-session.sh
+infra_for_this_run --quiet
 dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
 if [[ ! -f webapp/dist/index.html ]]; then
   (cd webapp && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) >/dev/null

@@ -7,11 +7,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
-started_here=false
-scripts/infra.sh status >/dev/null 2>&1 || started_here=true
-scripts/infra.sh start >/dev/null
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() { if $started_here; then scripts/infra.sh stop >/dev/null || true; fi; }
-trap cleanup EXIT
+# shellcheck source=scripts/lib/infra-session.sh
+source scripts/lib/infra-session.sh
+infra_for_this_run --quiet
 dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
 dotnet tools/Fleetman.Benchmarks.Pipeline/bin/Release/net10.0/Fleetman.Benchmarks.Pipeline.dll "$@"
