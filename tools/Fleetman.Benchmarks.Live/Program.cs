@@ -2,31 +2,40 @@
 // gateway (serving a copy of webapp/dist with tiles off), on the shared broker and Redis, in an isolated run.
 // Prints:
 //   1. push latency of the hub through the edge (WebSockets): N SignalR clients, the simulator's vehicles reporting
-//      every second; for every position every client receives, receive time − the position's `time`;
-//   2. GET /api/vehicles/ through the edge versus straight to the api-gateway, with wrk: N connections, then one;
-//   3. time to the first paint of every vehicle in Chromium (Debian's, driven by Playwright), unless --no-browser.
+//      every second; for every position every client receives, receive time − the queue-consumer's write and − the
+//      position's `time`;
+//   2. GET /api/vehicles/ through the edge versus straight to the api-gateway, with wrk: N connections, then one
+//      (skipped with --push-only);
+//   3. time to the first paint of every vehicle in Chromium (Debian's, driven by Playwright), unless --no-browser or
+//      --push-only.
 // Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
+//        [--push-only] [--push-interval=MS (the api-gateway's Hub__PushIntervalMilliseconds; default: its own)]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fleetman.Benchmarks;
+using Fleetman.Benchmarks.Live;
+using Fleetman.Contracts;
+using Fleetman.Messaging;
 using Fleetman.Testing;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
 
 var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
 var clients = numbers.Length > 0 ? numbers[0] : 500;
 var vehicles = numbers.Length > 1 ? numbers[1] : 1000;
 var seconds = numbers.Length > 2 ? numbers[2] : 20;
-var browser = !args.Contains("--no-browser");
+var pushOnly = args.Contains("--push-only");
+var browser = !args.Contains("--no-browser") && !pushOnly;
+var pushInterval = args.FirstOrDefault(a => a.StartsWith("--push-interval=", StringComparison.Ordinal))?["--push-interval=".Length..];
 const int RateLimit = 100_000; // the gateway's maximum; ×10 s window: far above what one machine can send
 var results = new BenchmarkResults("live");
 results.Add("clients", clients, "clients");
 results.Add("vehicles", vehicles, "vehicles");
 results.Add("seconds", seconds, "s");
+results.Add("cores", Environment.ProcessorCount, "cores");
 
 Console.WriteLine($"Fleetman live map benchmark: {Environment.ProcessorCount} cores; every process, wrk, the {clients} SignalR clients and Chromium on this machine, over loopback");
 var webRoot = Directory.CreateTempSubdirectory("fleetman-bench-live-").FullName;
@@ -39,7 +48,12 @@ try
 {
     var tracker = await run.StartTrackerAsync();
     await run.StartConsumerAsync();
-    var api = await run.StartGatewayAsync(tracker);
+    var api = await run.StartGatewayAsync(tracker, pushInterval is null ? null : new Dictionary<string, string?> { ["Hub__PushIntervalMilliseconds"] = pushInterval });
+    if (pushInterval is not null)
+    {
+        results.Add("hub_push_interval_ms", double.Parse(pushInterval, CultureInfo.InvariantCulture), "ms");
+    }
+
     edge = await ServiceProcess.StartProjectAsync("gateway", "Fleetman.Gateway", run.Environment(new Dictionary<string, string?>
     {
         ["ReverseProxy__Clusters__api-gateway__Destinations__d1__Address"] = api.Http.BaseAddress!.ToString(),
@@ -54,8 +68,43 @@ try
     });
     await WaitForVehiclesAsync(edge, vehicles);
 
-    var push = await PushLatencyAsync(edge, api, clients, seconds, results);
+    var push = await PushLatencyAsync(run, edge, api, clients, seconds, results);
     var lag = push.Lag;
+    Console.WriteLine();
+    Console.WriteLine($"Push latency: {clients} SignalR clients (JSON protocol, WebSockets) through the edge gateway, {vehicles:N0} simulated vehicles reporting every second (time compression 1), measured for {seconds} s after all clients connected.");
+    Console.WriteLine("Each client stamps a frame when its last byte arrives, then times every position in it: from the queue-consumer's write (the storedAt of the vehicle-updates");
+    Console.WriteLine("notification that carried it, heard on the same topic) and from the simulator's send (the position's `time`; adds the broker and the consumer's batching and store).");
+    Console.WriteLine();
+    Console.WriteLine("| clients | positions received | positions/s (all clients) | frames/s (all clients) | write→client p50 | write→client p99 | write→client max | send→client p50 | send→client p99 | goal |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine($"| {clients} | {push.Positions:N0} | {push.Positions / push.Seconds:N0} | {push.Frames / push.Seconds:N0} | {push.WrittenP50.Text} ms | {push.WrittenP99.Text} ms | {push.WrittenMax:F0} ms | {push.P50.Text} ms | {push.P99.Text} ms | write→client p99 < 250 ms |");
+    Console.WriteLine($"The hub's own part, from its `hub_push_lag` histogram (queue-consumer stored the oldest update of a frame → frame written, per frame, {lag.Count:N0} frames in the same window): mean {lag.Mean:F0} ms, p50 ≤ {LagHistogram.Bound(lag.Quantile(0.5))} ms, p99 ≤ {LagHistogram.Bound(lag.Quantile(0.99))} ms (bucket bounds).");
+    Console.WriteLine($"CPU while measuring, in cores: api-gateway {push.ApiCores:F2}, edge {push.EdgeCores:F2}, the {clients} clients {push.ClientCores:F2} (of {Environment.ProcessorCount}).");
+    Console.WriteLine($"(1 ms buckets; {push.Snapshots} of {clients} clients got their snapshot, {push.Disconnected} disconnected during the run, {push.Negative} samples below 0 ms counted as 0, {push.Unmatched} positions whose write was never heard on the topic.)");
+    results.Add("push_positions_received", push.Positions, "positions");
+    results.Add("push_positions_per_second", push.Positions / push.Seconds, "positions/s");
+    results.Add("push_frames_per_second", push.Frames / push.Seconds, "frames/s");
+    results.Add("push_p50_ms", push.P50.Milliseconds, "ms");
+    results.Add("push_p99_ms", push.P99.Milliseconds, "ms");
+    results.Add("push_write_p50_ms", push.WrittenP50.Milliseconds, "ms");
+    results.Add("push_write_p99_ms", push.WrittenP99.Milliseconds, "ms");
+    results.Add("push_write_max_ms", push.WrittenMax, "ms");
+    results.Add("push_write_unmatched", push.Unmatched, "positions");
+    results.Add("hub_push_lag_frames", lag.Count, "frames");
+    results.Add("hub_push_lag_mean_ms", lag.Mean, "ms");
+    results.Add("hub_push_lag_p50_ms_bound", lag.Quantile(0.5), "ms", decimals: 2);
+    results.Add("hub_push_lag_p99_ms_bound", lag.Quantile(0.99), "ms", decimals: 2);
+    results.Add("push_clients_with_snapshot", push.Snapshots, "clients");
+    results.Add("push_clients_disconnected", push.Disconnected, "clients");
+    results.Add("push_samples_below_zero", push.Negative, "samples");
+    results.Add("push_api_gateway_cores", push.ApiCores, "cores", decimals: 2);
+    results.Add("push_edge_cores", push.EdgeCores, "cores", decimals: 2);
+    results.Add("push_clients_cores", push.ClientCores, "cores", decimals: 2);
+    if (pushOnly)
+    {
+        return;
+    }
+
     var direct = await WrkAsync(api, clients, seconds);
     var viaEdge = await WrkAsync(edge, clients, seconds);
     // One connection, one request at a time: what the edge adds to a request when nothing queues.
@@ -64,29 +113,6 @@ try
     var (directSingle, viaEdgeSingle, singleRounds) = await AlternatingWrkAsync(api, edge, seconds);
     var paints = browser ? await FirstPaintAsync(edge, vehicles, runs: 3) : null;
 
-    Console.WriteLine();
-    Console.WriteLine($"Push latency: {clients} SignalR clients (JSON, WebSockets) through the edge gateway, {vehicles:N0} simulated vehicles reporting every second (time compression 1), measured for {seconds} s after all clients connected.");
-    Console.WriteLine("Latency = receive time in the client − the position's `time` (stamped by the simulator when it sends), so it is publish→client:");
-    Console.WriteLine("broker, queue-consumer (store, Redis, notification), the hub's push interval (250 ms coalescing), edge and client decoding; an upper bound of consumer-write→browser.");
-    Console.WriteLine();
-    Console.WriteLine("| clients | positions received | positions/s (all clients) | frames/s (all clients) | p50 | p99 | max | goal |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|");
-    Console.WriteLine($"| {clients} | {push.Positions:N0} | {push.Positions / push.Seconds:N0} | {push.Frames / push.Seconds:N0} | {push.P50.Text} ms | {push.P99.Text} ms | {push.Max:F0} ms | p99 < 250 ms |");
-    Console.WriteLine($"The hub's own part, from its `hub_push_lag` histogram (queue-consumer stored the oldest update of a frame → frame written, per frame, {lag.Count:N0} frames in the same window): mean {lag.Mean:F0} ms, p50 ≤ {LagHistogram.Bound(lag.Quantile(0.5))} ms, p99 ≤ {LagHistogram.Bound(lag.Quantile(0.99))} ms (bucket bounds).");
-    Console.WriteLine($"(1 ms buckets; {push.Snapshots} of {clients} clients got their snapshot, {push.Disconnected} disconnected during the run, {push.Negative} samples below 0 ms counted as 0.)");
-    results.Add("push_positions_received", push.Positions, "positions");
-    results.Add("push_positions_per_second", push.Positions / push.Seconds, "positions/s");
-    results.Add("push_frames_per_second", push.Frames / push.Seconds, "frames/s");
-    results.Add("push_p50_ms", push.P50.Milliseconds, "ms");
-    results.Add("push_p99_ms", push.P99.Milliseconds, "ms");
-    results.Add("push_max_ms", push.Max, "ms");
-    results.Add("hub_push_lag_frames", lag.Count, "frames");
-    results.Add("hub_push_lag_mean_ms", lag.Mean, "ms");
-    results.Add("hub_push_lag_p50_ms_bound", lag.Quantile(0.5), "ms", decimals: 2);
-    results.Add("hub_push_lag_p99_ms_bound", lag.Quantile(0.99), "ms", decimals: 2);
-    results.Add("push_clients_with_snapshot", push.Snapshots, "clients");
-    results.Add("push_clients_disconnected", push.Disconnected, "clients");
-    results.Add("push_samples_below_zero", push.Negative, "samples");
 
     Console.WriteLine();
     Console.WriteLine($"REST: `GET /api/vehicles/` ({vehicles:N0} vehicles in each answer), wrk -t2 -c{clients} -d{seconds}s --latency after a 5 s warm-up, the simulator still publishing, no hub clients.");
@@ -230,12 +256,26 @@ static async Task<LagHistogram> PushLagAsync(ServiceProcess api)
     return new LagHistogram(buckets, sum, count);
 }
 
-static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProcess api, int count, int seconds, BenchmarkResults results)
+static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess edge, ServiceProcess api, int count, int seconds, BenchmarkResults results)
 {
+    // The queue-consumer's write time of every position, heard on the run's topic like the api-gateway hears it.
+    var storedAt = new StoredAtLog();
+    var broker = await run.Broker.ConnectAsync();
+    await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(broker, run.Topic, new ConsumerOptions(), (message, _) =>
+    {
+        var stored = message.Message.StoredAt.UtcTicks;
+        foreach (var position in message.Message.Positions)
+        {
+            storedAt.Add(position.Vehicle, position.Time.UtcTicks, stored);
+        }
+
+        return Task.CompletedTask;
+    }, NullLogger.Instance);
+    listener.Start();
+
     var hubUrl = new Uri(edge.Http.BaseAddress!, "/hubs/vehicles");
-    var recorders = Enumerable.Range(0, count).Select(_ => new Recorder()).ToArray();
-    var connections = new HubConnection[count];
-    var measuring = false;
+    var recorders = Enumerable.Range(0, count).Select(_ => new PushRecorder(storedAt)).ToArray();
+    var connections = new LightHubClient[count];
     var disconnected = 0;
     var retries = 0;
     var clock = Stopwatch.StartNew();
@@ -244,45 +284,17 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProce
         await Task.WhenAll(Enumerable.Range(start, Math.Min(10, count - start)).Select(async i =>
         {
             var recorder = recorders[i];
-            var connection = new HubConnectionBuilder()
-                // WebSockets straight away, as the gateway README allows: no negotiate round trip whose connection id
-                // can expire on a machine this busy before the socket arrives.
-                .WithUrl(hubUrl, o =>
-                {
-                    o.Transports = HttpTransportType.WebSockets;
-                    o.SkipNegotiation = true;
-                })
-                .WithServerTimeout(TimeSpan.FromSeconds(120))
-                .Build();
-            connection.On<LivePosition[]>("snapshot", _ => recorder.Snapshot = true);
-            connection.On<LivePosition[]>("positions", positions =>
-            {
-                if (!Volatile.Read(ref measuring))
-                {
-                    return;
-                }
-
-                var now = DateTimeOffset.UtcNow;
-                recorder.Frames++;
-                foreach (var position in positions)
-                {
-                    recorder.Add((now - position.Time).TotalMilliseconds);
-                }
-            });
-            connection.Closed += _ =>
-            {
-                if (Volatile.Read(ref measuring))
-                {
-                    Interlocked.Increment(ref disconnected);
-                }
-
-                return Task.CompletedTask;
-            };
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
-                    await connection.StartAsync();
+                    connections[i] = await LightHubClient.ConnectAsync(hubUrl, recorder.Read, () =>
+                    {
+                        if (recorder.Measuring)
+                        {
+                            Interlocked.Increment(ref disconnected);
+                        }
+                    });
                     break;
                 }
                 catch (Exception) when (attempt < 3)
@@ -291,8 +303,6 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProce
                     await Task.Delay(500);
                 }
             }
-
-            connections[i] = connection;
         }));
     }
 
@@ -301,45 +311,84 @@ static async Task<PushResult> PushLatencyAsync(ServiceProcess edge, ServiceProce
     results.Add("push_connect_retries", retries, "connects");
     await Task.Delay(1_000); // the snapshots are written and read
     var lagBefore = await PushLagAsync(api);
+    var cpuBefore = CpuSeconds(api, edge);
     clock.Restart();
-    Volatile.Write(ref measuring, true);
+    SetMeasuring(true);
     await Task.Delay(TimeSpan.FromSeconds(seconds));
-    Volatile.Write(ref measuring, false);
+    SetMeasuring(false);
     var elapsed = clock.Elapsed.TotalSeconds;
+    var cpuAfter = CpuSeconds(api, edge);
     var lag = (await PushLagAsync(api)).Minus(lagBefore);
-    await Task.Delay(200); // handlers that were running finish
+    await Task.Delay(200); // messages being read are finished
     foreach (var chunk in connections.Chunk(50))
     {
         await Task.WhenAll(chunk.Select(c => c.DisposeAsync().AsTask()));
     }
 
-    var histogram = new long[Recorder.Buckets];
+    await Task.Delay(1_000); // the listener hears the last writes
+    await listener.StopAsync(CancellationToken.None);
     foreach (var recorder in recorders)
     {
-        for (var b = 0; b < Recorder.Buckets; b++)
-        {
-            histogram[b] += recorder.Histogram[b];
-        }
+        recorder.MatchLateWrites();
     }
 
-    var total = histogram.Sum();
+    await broker.DisposeAsync();
+
+    var sinceSent = Sum(recorders.Select(r => r.SinceSent));
+    var sinceStored = Sum(recorders.Select(r => r.SinceStored));
     return new PushResult(
-        total,
+        sinceSent.Sum(),
         recorders.Sum(r => r.Frames),
         elapsed,
-        Percentile(histogram, total, 50),
-        Percentile(histogram, total, 99),
-        recorders.Max(r => r.Max),
+        Percentile(sinceSent, 50),
+        Percentile(sinceSent, 99),
+        Percentile(sinceStored, 50),
+        Percentile(sinceStored, 99),
+        recorders.Max(r => r.MaxSinceStored),
+        recorders.Sum(r => r.Unmatched),
         recorders.Count(r => r.Snapshot),
         disconnected,
         recorders.Sum(r => r.Negative),
-        lag);
+        lag,
+        (cpuAfter.Api - cpuBefore.Api) / elapsed,
+        (cpuAfter.Edge - cpuBefore.Edge) / elapsed,
+        (cpuAfter.Clients - cpuBefore.Clients) / elapsed);
+
+    // CPU time so far of the api-gateway, the edge and this process (the clients), in seconds.
+    static (double Api, double Edge, double Clients) CpuSeconds(ServiceProcess api, ServiceProcess edge)
+    {
+        static double Of(int? pid) => pid is { } id ? Process.GetProcessById(id).TotalProcessorTime.TotalSeconds : double.NaN;
+        return (Of(api.ProcessId), Of(edge.ProcessId), Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+    }
+
+    void SetMeasuring(bool on)
+    {
+        foreach (var recorder in recorders)
+        {
+            recorder.Measuring = on;
+        }
+    }
+
+    static long[] Sum(IEnumerable<long[]> histograms)
+    {
+        var sum = new long[PushRecorder.Buckets];
+        foreach (var histogram in histograms)
+        {
+            for (var b = 0; b < sum.Length; b++)
+            {
+                sum[b] += histogram[b];
+            }
+        }
+
+        return sum;
+    }
 }
 
 // The bucket (whole ms) under which the percentile lies; the last bucket holds everything from 10 s on, so there the
 // value is a lower bound (printed "≥ 10000").
-static PercentileValue Percentile(long[] histogram, long total, double percentile)
+static PercentileValue Percentile(long[] histogram, double percentile)
 {
+    var total = histogram.Sum();
     if (total == 0)
     {
         return PercentileValue.None;
@@ -524,9 +573,12 @@ static void CopyFolder(string from, string to)
     }
 }
 
-internal sealed record LivePosition(string Name, DateTimeOffset Time);
-
-internal sealed record PushResult(long Positions, long Frames, double Seconds, PercentileValue P50, PercentileValue P99, double Max, int Snapshots, int Disconnected, long Negative, LagHistogram Lag);
+/// <summary>What the push clients measured: latency since the simulator sent (P50/P99) and since the queue-consumer wrote (Written*).</summary>
+internal sealed record PushResult(
+    long Positions, long Frames, double Seconds, PercentileValue P50, PercentileValue P99,
+    PercentileValue WrittenP50, PercentileValue WrittenP99, double WrittenMax, long Unmatched,
+    int Snapshots, int Disconnected, long Negative, LagHistogram Lag,
+    double ApiCores, double EdgeCores, double ClientCores);
 
 /// <summary>A latency percentile as printed (<c>Text</c>) and as a number of milliseconds (NaN when there were no samples).</summary>
 internal sealed record PercentileValue(string Text, double Milliseconds)
@@ -562,32 +614,4 @@ internal sealed record LagHistogram(SortedDictionary<double, double> Buckets, do
 internal sealed record WrkResult(double Rate, double P50, double P99, string Non2xx, string Errors, long SocketErrorCount)
 {
     public long Non2xxCount => long.Parse(Non2xx, CultureInfo.InvariantCulture);
-}
-
-/// <summary>One client's latencies: a histogram of whole milliseconds (handlers of one connection run one at a time).</summary>
-internal sealed class Recorder
-{
-    public const int Buckets = 10_001;
-
-    public int[] Histogram { get; } = new int[Buckets];
-
-    public long Frames { get; set; }
-
-    public double Max { get; private set; }
-
-    public long Negative { get; private set; }
-
-    public bool Snapshot { get; set; }
-
-    public void Add(double milliseconds)
-    {
-        if (milliseconds < 0)
-        {
-            Negative++;
-            milliseconds = 0;
-        }
-
-        Max = Math.Max(Max, milliseconds);
-        Histogram[Math.Min((int)milliseconds, Buckets - 1)]++;
-    }
 }

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace Fleetman.Benchmarks.Live;
+
+/// <summary>
+/// When the queue-consumer wrote each position: the <c>storedAt</c> of the vehicle-updates notification that carried
+/// it, heard on the run's topic beside the api-gateway. Lets a client turn "I received (vehicle, time)" into
+/// consumer-write→client, the figure the push goal is set on. Filled by one listener, read by every client at once.
+/// </summary>
+internal sealed class StoredAtLog
+{
+    private readonly ConcurrentDictionary<string, VehicleTimes> _vehicles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, VehicleTimes>.AlternateLookup<ReadOnlySpan<char>> _byName;
+
+    public StoredAtLog() => _byName = _vehicles.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public void Add(string vehicle, long timeTicks, long storedAtTicks) =>
+        _vehicles.GetOrAdd(vehicle, static _ => new VehicleTimes()).Add(timeTicks, storedAtTicks);
+
+    /// <summary>The storedAt ticks of the vehicle's position at <paramref name="timeTicks"/>, or null when not heard (yet).</summary>
+    public long? Find(ReadOnlySpan<char> vehicle, long timeTicks) =>
+        _byName.TryGetValue(vehicle, out var times) ? times.Find(timeTicks) : null;
+
+    /// <summary>The vehicle's last positions: at one report a second, longer than a measuring run (they are matched after it too).</summary>
+    private sealed class VehicleTimes
+    {
+        private const int Kept = 128;
+        private readonly Lock _lock = new();
+        private readonly (long Time, long StoredAt)[] _ring = new (long, long)[Kept];
+        private int _next;
+
+        public void Add(long timeTicks, long storedAtTicks)
+        {
+            lock (_lock)
+            {
+                _ring[_next] = (timeTicks, storedAtTicks);
+                _next = (_next + 1) % Kept;
+            }
+        }
+
+        public long? Find(long timeTicks)
+        {
+            lock (_lock)
+            {
+                // Newest first: a client almost always asks for one of the last two.
+                for (var i = 1; i <= Kept; i++)
+                {
+                    var (time, storedAt) = _ring[(_next - i + Kept) % Kept];
+                    if (time == timeTicks && storedAt != 0)
+                    {
+                        return storedAt;
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// One client's latencies, as histograms of whole milliseconds: from the simulator's send (the position's
+/// <c>time</c>) and from the queue-consumer's write (<see cref="StoredAtLog"/>) to the moment the frame arrived.
+/// A client's messages are read one at a time, so nothing here is shared.
+/// </summary>
+internal sealed class PushRecorder(StoredAtLog storedAt)
+{
+    public const int Buckets = 10_001;
+
+    public long[] SinceSent { get; } = new long[Buckets];
+
+    public long[] SinceStored { get; } = new long[Buckets];
+
+    public long Frames { get; private set; }
+
+    public double MaxSinceStored { get; private set; }
+
+    public long Negative { get; private set; }
+
+    /// <summary>Positions whose write was never heard on the topic (counted in <see cref="SinceSent"/> only).</summary>
+    public long Unmatched { get; private set; }
+
+    private readonly List<(string Vehicle, long Time, long ReceivedTicks)> _heardLater = [];
+
+    public bool Snapshot { get; private set; }
+
+    public bool Measuring { get; set; }
+
+    /// <summary>Reads one hub message: the snapshot is noted, a <c>positions</c> frame is timed position by position.</summary>
+    public void Read(ReadOnlySpan<byte> message, long receivedTicks)
+    {
+        var reader = new Utf8JsonReader(message);
+        reader.Read(); // the message object
+        string? target = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("target"u8))
+            {
+                reader.Read();
+                target = reader.GetString();
+                if (target == "snapshot")
+                {
+                    Snapshot = true;
+                }
+            }
+            else if (reader.ValueTextEquals("arguments"u8) && target == "positions")
+            {
+                if (Measuring)
+                {
+                    reader.Read(); // [ the arguments
+                    reader.Read(); // [ the positions
+                    ReadPositions(ref reader, receivedTicks);
+                    Frames++;
+                }
+
+                return;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    private void ReadPositions(ref Utf8JsonReader reader, long receivedTicks)
+    {
+        Span<char> name = stackalloc char[256];
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            var nameLength = 0;
+            long time = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    reader.Read();
+                    nameLength = reader.CopyString(name);
+                }
+                else if (reader.ValueTextEquals("time"u8))
+                {
+                    reader.Read();
+                    time = reader.GetDateTime().ToUniversalTime().Ticks;
+                }
+                else
+                {
+                    reader.Read();
+                }
+            }
+
+            Add(SinceSent, receivedTicks - time);
+            if (storedAt.Find(name[..nameLength], time) is { } stored)
+            {
+                MaxSinceStored = Math.Max(MaxSinceStored, Add(SinceStored, receivedTicks - stored));
+            }
+            else
+            {
+                // The topic listener runs on this busy process too and can hear the write after the frame arrived.
+                _heardLater.Add((name[..nameLength].ToString(), time, receivedTicks));
+            }
+        }
+    }
+
+    /// <summary>After the run: times the positions whose write the listener heard only after the frame arrived.</summary>
+    public void MatchLateWrites()
+    {
+        foreach (var (vehicle, time, received) in _heardLater)
+        {
+            if (storedAt.Find(vehicle, time) is { } stored)
+            {
+                MaxSinceStored = Math.Max(MaxSinceStored, Add(SinceStored, received - stored));
+            }
+            else
+            {
+                Unmatched++;
+            }
+        }
+
+        _heardLater.Clear();
+    }
+
+    private double Add(long[] histogram, long ticks)
+    {
+        var milliseconds = (double)ticks / TimeSpan.TicksPerMillisecond;
+        if (milliseconds < 0)
+        {
+            Negative++;
+            milliseconds = 0;
+        }
+
+        histogram[Math.Min((int)milliseconds, Buckets - 1)]++;
+        return milliseconds;
+    }
+}
