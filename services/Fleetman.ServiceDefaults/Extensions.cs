@@ -123,11 +123,17 @@ public static class Extensions
 
     private static void AddJsonLogging(this IHostApplicationBuilder builder, string serviceName, TextWriter? output)
     {
-        // Lowest-priority default, so appsettings.json and environment variables override it: without it every probe
-        // and scrape writes two "Request starting/finished" lines.
+        // Lowest-priority defaults, so appsettings.json and environment variables override them. Without them every
+        // request a service answers writes two lines ("Request starting/finished", probes and scrapes included) and
+        // every call through an IHttpClientFactory client four ("Start processing HTTP request" ...): the api-gateway
+        // wrote a gigabyte of those in an afternoon, and paid for each line on every REST request.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+            },
         });
 
         // Levels are decided by Microsoft.Extensions.Logging from the "Logging:LogLevel" section, as in any ASP.NET Core

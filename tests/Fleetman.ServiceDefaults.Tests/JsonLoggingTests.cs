@@ -53,6 +53,30 @@ public sealed partial class JsonLoggingTests
     }
 
     [Fact]
+    public async Task Answering_a_request_and_calling_another_service_write_no_log_line_per_request_by_default()
+    {
+        await using var backend = await TestService.StartAsync(map: app => app.MapGet("/vehicles/", () => "[]"));
+        await using var service = await TestService.StartAsync(
+            configure: builder => builder.Services.AddHttpClient("position-tracker", http => http.BaseAddress = backend.Http.BaseAddress),
+            map: app => app.MapGet("/api/vehicles/", async (IHttpClientFactory clients, ILogger<JsonLoggingTests> logger) =>
+            {
+                LogNote(logger, LogLevel.Information, "answered");
+                return await clients.CreateClient("position-tracker").GetStringAsync(new Uri("/vehicles/", UriKind.Relative));
+            }));
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await service.Http.GetStringAsync(new Uri("/api/vehicles/", UriKind.Relative))).ShouldBe("[]");
+        }
+
+        var lines = service.Logs.Lines().Concat(backend.Logs.Lines()).ToList();
+        lines.Count(l => l.TryGetProperty("Note", out _)).ShouldBe(3, "the service's own Information lines are written");
+        lines.Select(l => l.GetProperty("SourceContext").GetString())
+            .Where(source => source!.StartsWith("System.Net.Http.HttpClient", StringComparison.Ordinal) || source.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal))
+            .ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task With_default_level_warning_information_is_not_written_but_a_category_override_still_applies()
     {
         await using var service = await TestService.StartAsync(settings: new Dictionary<string, string?>
