@@ -68,6 +68,22 @@ public sealed class ConnectionBufferTests
     }
 
     [Fact]
+    public void A_late_point_reaches_a_follower_but_never_the_coalesced_slot_of_a_vehicle_not_followed()
+    {
+        var buffer = new ConnectionBuffer(100, 10, 100);
+        buffer.Follow("Truck");
+        buffer.Offer([At("Truck", 5), At("Van", 5)], Stored);
+        buffer.TakeAll().ShouldNotBeNull();
+
+        var result = buffer.Offer([At("Truck", 6)], Stored, late: [At("Truck", 4), At("Van", 4)]);
+
+        result.FollowedQueued.ShouldBeTrue();
+        buffer.TakeAll()!.Positions.ShouldBe([At("Truck", 4), At("Truck", 6)], "the late point first, then the newer one of the same update");
+        buffer.Offer([], Stored, late: [At("Van", 3)]).FollowedQueued.ShouldBeFalse();
+        buffer.TakeAll().ShouldBeNull("a late point of a vehicle not followed would move its marker back");
+    }
+
+    [Fact]
     public void A_followed_vehicle_s_backlog_is_bounded_and_drops_its_oldest_points()
     {
         var buffer = new ConnectionBuffer(100, 10, followBacklog: 5);

@@ -14,14 +14,31 @@ describe("Trail", () => {
     expect(trail.loaded).toBe(true);
   });
 
-  it("extends live after loading, ignoring older, repeated and unmoved reports", () => {
+  it("extends live after loading, ignoring repeated and unmoved reports", () => {
     const trail = new Trail("a", 100);
     trail.loadHistory([pt(1)]);
     expect(trail.addLive(pt(2), 2)).toEqual({ kind: "append", point: pt(2) });
-    expect(trail.addLive(pt(9), 1)).toEqual({ kind: "none" });
     expect(trail.addLive(pt(9), 2)).toEqual({ kind: "none" });
     expect(trail.addLive(pt(2), 3)).toEqual({ kind: "none" });
     expect(trail.length).toBe(2);
+  });
+
+  it("places a late report by its time and draws the line again", () => {
+    const trail = new Trail("a", 100);
+    trail.loadHistory([pt(0)]);
+    trail.addLive(pt(1), 10);
+    trail.addLive(pt(3), 30);
+    expect(trail.addLive(pt(2), 20)).toEqual({ kind: "reset", points: [pt(0), pt(1), pt(2), pt(3)] });
+    expect(trail.addLive(pt(2), 20)).toEqual({ kind: "none" });
+    expect(trail.addLive(pt(4), 40)).toEqual({ kind: "append", point: pt(4) });
+  });
+
+  it("orders held reports by time before the history arrives", () => {
+    const trail = new Trail("a", 100);
+    trail.addLive(pt(3), 3);
+    trail.addLive(pt(2), 2);
+    trail.addLive(pt(3), 3);
+    expect(trail.loadHistory([pt(1)])).toEqual({ kind: "reset", points: [pt(1), pt(2), pt(3)] });
   });
 
   it("works with an empty or failed history", () => {

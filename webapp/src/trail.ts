@@ -7,15 +7,29 @@ function same(a: LatLng | undefined, b: LatLng): boolean {
 /** What the map has to do after a trail change. */
 export type TrailChange = { kind: "none" } | { kind: "append"; point: LatLng } | { kind: "reset"; points: LatLng[] };
 
+/** A trail point and the report time it came with (history points have none: -Infinity). */
+interface TimedPoint {
+  point: LatLng;
+  time: number;
+}
+
+/** Where `time` belongs in `entries` (sorted by time): after every earlier one; -1 when one has that time already. */
+function insertionIndex(entries: readonly TimedPoint[], time: number): number {
+  let i = entries.length;
+  while (i > 0 && (entries[i - 1]?.time ?? Number.NEGATIVE_INFINITY) > time) i--;
+  return i > 0 && entries[i - 1]?.time === time ? -1 : i;
+}
+
 /**
  * The selected vehicle's history trail: the stored history (oldest first), extended with live points.
- * Live points that arrive before the history has loaded are held and added after it.
+ * Live points that arrive before the history has loaded are held and added after it. A live point that arrives
+ * after a newer one (the hub passes such late points on to followers) is placed by its time, not at the end.
  */
 export class Trail {
+  private entries: TimedPoint[] = [];
   private points: LatLng[] = [];
-  private held: LatLng[] = [];
+  private held: TimedPoint[] = [];
   private loadedFlag = false;
-  private lastTime = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly name: string,
@@ -36,41 +50,53 @@ export class Trail {
 
   /** The history arrived (or failed: pass []). */
   loadHistory(history: readonly LatLng[]): TrailChange {
-    const points = history.slice();
+    const entries: TimedPoint[] = history.map((point) => ({ point, time: Number.NEGATIVE_INFINITY }));
     // The history may already hold some of the live points that came in while it was loading.
-    const recent = points.slice(-(this.held.length + 5));
-    for (const p of this.held) {
-      if (!recent.some((r) => same(r, p)) && !same(points[points.length - 1], p)) points.push(p);
+    const recent = history.slice(-(this.held.length + 5));
+    for (const h of this.held) {
+      if (!recent.some((r) => same(r, h.point)) && !same(entries[entries.length - 1]?.point, h.point)) entries.push(h);
     }
     this.held = [];
     this.loadedFlag = true;
-    this.points = this.trim(points);
+    this.set(entries);
     return { kind: "reset", points: this.points };
   }
 
-  /** A live report for this vehicle at report time `time`; older or repeated reports are ignored. */
+  /** A live report for this vehicle at report time `time`; repeated reports and ones that did not move are ignored. */
   addLive(point: LatLng, time: number): TrailChange {
-    if (!(time > this.lastTime)) return { kind: "none" };
-    this.lastTime = time;
     const p = { lat: point.lat, lng: point.lng };
     if (!this.loadedFlag) {
-      if (!same(this.held[this.held.length - 1], p)) this.held.push(p);
+      const at = insertionIndex(this.held, time);
+      if (at >= 0 && !same(this.held[at - 1]?.point, p)) this.held.splice(at, 0, { point: p, time });
       if (this.held.length > this.maxPoints) this.held.shift();
       return { kind: "none" };
     }
-    if (same(this.points[this.points.length - 1], p)) return { kind: "none" };
+    const at = insertionIndex(this.entries, time);
+    if (at < 0 || same(this.entries[at - 1]?.point, p) || same(this.entries[at]?.point, p)) return { kind: "none" };
+    if (at < this.entries.length) {
+      // A late point: the line changes in the middle, so it is drawn again.
+      this.entries.splice(at, 0, { point: p, time });
+      this.set(this.entries);
+      return { kind: "reset", points: this.points };
+    }
+    this.entries.push({ point: p, time });
     this.points.push(p);
-    if (this.points.length > this.maxPoints) {
-      this.points = this.trim(this.points);
+    if (this.entries.length > this.maxPoints) {
+      this.set(this.entries);
       return { kind: "reset", points: this.points };
     }
     return { kind: "append", point: p };
   }
 
+  private set(entries: TimedPoint[]): void {
+    this.entries = this.trim(entries);
+    this.points = this.entries.map((e) => e.point);
+  }
+
   /** Drops the oldest points, a tenth more than needed so trimming is rare. */
-  private trim(points: LatLng[]): LatLng[] {
-    if (points.length <= this.maxPoints) return points;
+  private trim(entries: TimedPoint[]): TimedPoint[] {
+    if (entries.length <= this.maxPoints) return entries;
     const keep = Math.max(1, Math.floor(this.maxPoints * 0.9));
-    return points.slice(points.length - keep);
+    return entries.slice(entries.length - keep);
   }
 }

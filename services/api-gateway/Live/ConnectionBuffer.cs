@@ -5,7 +5,8 @@ namespace Fleetman.ApiGateway.Live;
 /// <list type="bullet">
 /// <item>a vehicle the connection does not follow has one slot holding its newest position (a newer one replaces it),
 /// so at most <c>maxBufferedVehicles</c> positions wait; positions of further vehicles are dropped until the next frame;</item>
-/// <item>every point of a followed vehicle waits in order, at most <c>followBacklog</c> of them; past that the oldest go.</item>
+/// <item>every point of a followed vehicle waits in arrival order (a late point after the newer ones it missed), at
+/// most <c>followBacklog</c> of them; past that the oldest go.</item>
 /// </list>
 /// A frame carries the followed points first (oldest first), then one position per other vehicle.
 /// Thread-safe: updates arrive on the consumer's thread, frames are taken by the connection's push loop.
@@ -37,26 +38,31 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         }
     }
 
-    /// <summary>Takes in the positions of one update (at most one per vehicle is expected, in time order).</summary>
-    public OfferResult Offer(IReadOnlyList<LivePosition> positions, DateTimeOffset storedAt)
+    /// <summary>
+    /// Takes in the positions of one update, in time order: <paramref name="positions"/> are newer than any passed on
+    /// for their vehicles; <paramref name="late"/> ones arrived after a newer one and only matter to a vehicle
+    /// followed here (a point of its trail), never to a coalesced slot (that would move its marker back).
+    /// </summary>
+    public OfferResult Offer(IReadOnlyList<LivePosition> positions, DateTimeOffset storedAt, IReadOnlyList<LivePosition>? late = null)
     {
         ArgumentNullException.ThrowIfNull(positions);
         bool followedQueued = false;
         int bufferFull = 0, backlogFull = 0;
         lock (_lock)
         {
+            foreach (var position in late ?? [])
+            {
+                if (_followed.Contains(position.Name))
+                {
+                    QueueFollowed(position);
+                }
+            }
+
             foreach (var position in positions)
             {
                 if (_followed.Contains(position.Name))
                 {
-                    if (_followedPoints.Count >= followBacklog)
-                    {
-                        _followedPoints.Dequeue();
-                        backlogFull++;
-                    }
-
-                    _followedPoints.Enqueue(new(position, storedAt));
-                    followedQueued = true;
+                    QueueFollowed(position);
                 }
                 else if (_newest.TryGetValue(position.Name, out var waiting))
                 {
@@ -77,6 +83,18 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         }
 
         return new(followedQueued, bufferFull, backlogFull);
+
+        void QueueFollowed(LivePosition position)
+        {
+            if (_followedPoints.Count >= followBacklog)
+            {
+                _followedPoints.Dequeue();
+                backlogFull++;
+            }
+
+            _followedPoints.Enqueue(new(position, storedAt));
+            followedQueued = true;
+        }
     }
 
     /// <summary>

@@ -36,10 +36,13 @@ public sealed partial class LiveConnection : IAsyncDisposable
 
     public string ConnectionId => _connectionId;
 
-    /// <summary>Buffers the positions of one update (from before <see cref="Start"/> too, so none is missed).</summary>
-    public void Offer(IReadOnlyList<LivePosition> positions, DateTimeOffset storedAt)
+    /// <summary>
+    /// Buffers the positions of one update (from before <see cref="Start"/> too, so none is missed): the fresh ones,
+    /// and the late ones for the vehicles this connection follows.
+    /// </summary>
+    public void Offer(IReadOnlyList<LivePosition> fresh, IReadOnlyList<LivePosition> late, DateTimeOffset storedAt)
     {
-        var result = _buffer.Offer(positions, storedAt);
+        var result = _buffer.Offer(fresh, storedAt, late);
         if (result.DroppedBufferFull > 0)
         {
             _metrics.PositionsDropped(result.DroppedBufferFull, "buffer_full");

@@ -21,8 +21,8 @@ public sealed class LiveUpdates(
     : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, LiveConnection> _connections = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTime> _newest = new(StringComparer.Ordinal);
-    private readonly Lock _newestLock = new();
+    private readonly Dictionary<string, RecentTimes> _recent = new(StringComparer.Ordinal);
+    private readonly Lock _recentLock = new();
 
     public int Count => _connections.Count;
 
@@ -47,34 +47,77 @@ public sealed class LiveUpdates(
     }
 
     /// <summary>
-    /// Hands an update to every connection of this replica. A position not newer than one this replica already passed
-    /// on for the vehicle (a duplicate, or one that arrived out of order) is left out: no browser sees a vehicle move back.
+    /// Hands an update to every connection of this replica. A position newer than any this replica passed on for its
+    /// vehicle is fresh: every connection may show it. One that is older arrived late (two queue-consumer batches, or
+    /// two consumer replicas, finished out of order): it still belongs to the vehicle's trail, so it goes to the
+    /// connections that follow the vehicle, but never moves anyone's marker back. One passed on already (a
+    /// redelivered batch is announced again) is left out.
     /// </summary>
     public void Dispatch(VehiclePositionsUpdated update)
     {
         ArgumentNullException.ThrowIfNull(update);
         var fresh = new List<LivePosition>(update.Positions.Count);
-        lock (_newestLock)
+        List<LivePosition>? late = null;
+        lock (_recentLock)
         {
             foreach (var position in update.Positions.OrderBy(p => p.Time))
             {
                 var live = LivePosition.From(position);
-                if (!_newest.TryGetValue(live.Name, out var newest) || live.Time > newest)
+                if (!_recent.TryGetValue(live.Name, out var recent))
                 {
-                    _newest[live.Name] = live.Time;
-                    fresh.Add(live);
+                    _recent[live.Name] = recent = new RecentTimes();
+                }
+
+                switch (recent.Add(live.Time))
+                {
+                    case RecentTimes.Arrival.Newest:
+                        fresh.Add(live);
+                        break;
+                    case RecentTimes.Arrival.Late:
+                        (late ??= []).Add(live);
+                        break;
                 }
             }
         }
 
-        if (fresh.Count == 0)
+        if (fresh.Count == 0 && late is null)
         {
             return;
         }
 
         foreach (var connection in _connections.Values)
         {
-            connection.Offer(fresh, update.StoredAt);
+            connection.Offer(fresh, late ?? [], update.StoredAt);
+        }
+    }
+
+    /// <summary>The report times this replica passed on for one vehicle: its newest, and the last few to spot repeats.</summary>
+    private sealed class RecentTimes
+    {
+        private const int Kept = 16;
+        private readonly DateTime[] _times = new DateTime[Kept];
+        private int _next;
+
+        public enum Arrival { Newest, Late, Repeat }
+
+        public DateTime Newest { get; private set; } = DateTime.MinValue;
+
+        public Arrival Add(DateTime time)
+        {
+            if (Array.IndexOf(_times, time) >= 0)
+            {
+                return Arrival.Repeat;
+            }
+
+            _times[_next] = time;
+            _next = (_next + 1) % Kept;
+            if (time > Newest)
+            {
+                Newest = time;
+                return Arrival.Newest;
+            }
+
+            return Arrival.Late;
         }
     }
 

@@ -11,7 +11,7 @@ namespace Fleetman.ApiGateway.Live;
 /// <item>server → client <c>positions(positions[])</c>: then batches of newer positions, at most one frame per push
 /// interval; a vehicle appears at most once per frame unless the client follows it;</item>
 /// <item>client → server <c>Follow(name)</c> / <c>Unfollow(name)</c>: every point of a followed vehicle is pushed,
-/// at once and in order, instead of its newest per interval.</item>
+/// at once (a point that arrived after a newer one too: a trail point), instead of its newest per interval.</item>
 /// </list>
 /// A position is <see cref="LivePosition"/>: <c>{name, lat, lng, time, speed, heading}</c>.
 /// </summary>
