@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark: the live map with real processes, through the edge gateway. Prints push latency publish→client with N
-# SignalR clients (WebSockets), GET /api/vehicles/ through the edge versus straight to the api-gateway (wrk, N
-# connections and then one), and the time to the first paint of every vehicle in Chromium. Starts the local infrastructure if needed (and stops it again
+# Benchmark: the live map with real processes, through the edge gateway. Prints push latency consumer-write→client
+# (and publish→client) with N SignalR clients (JSON protocol over WebSockets), GET /api/vehicles/ through the edge
+# versus straight to the api-gateway (wrk, N connections and then one), and the time to the first paint of every
+# vehicle in Chromium. Starts the local infrastructure if needed (and stops it again
 # if it did); the services run as an isolated run (their own queue, topic, SQLite file and Redis prefixes) on free
 # loopback ports and are stopped at the end.
 # With FLEETMAN_BENCH_RESULTS set to a file, every figure is also appended to it (tools/bench-all.sh reads it).
 # Usage: tools/bench-live.sh [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
+#        [--push-only] [--push-interval=MS]   (the push part alone; the api-gateway's Hub__PushIntervalMilliseconds)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
