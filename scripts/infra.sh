@@ -3,11 +3,14 @@
 # processes from Debian packages. No systemd, no Docker: the build machines have neither a usable
 # init system nor pullable images (shared/notes/infra-messaging.md).
 #
-# Usage: scripts/infra.sh start|stop|restart|status|env|kill [activemq|redis|all]   (default: all)
+# Usage: scripts/infra.sh start|stop|restart|reset|status|env|kill [activemq|redis|all]   (default: all)
 #
 #   start    install missing Debian packages, start what is not running, wait until it answers
 #   stop     SIGTERM, wait up to 20 s, then SIGKILL; idempotent
 #   restart  stop + start; the broker's KahaDB is kept, so persistent messages survive
+#   reset    stop, delete the stored data (the broker's KahaDB, Redis's dump), start: every queue empty again.
+#            Each test or benchmark run uses queues of its own, and what a stopped run leaves in them stays; when
+#            the broker's 4 GB store is full, it holds every producer back ("Usage(default:store...)" in its log)
 #   status   print up/down per component; exit 0 only if every selected component is up
 #   env      print `export` lines for the .NET services and tests:  eval "$(scripts/infra.sh env)"
 #   kill     SIGKILL (chaos tests: the broker dies without a clean shutdown)
@@ -525,6 +528,18 @@ do_env() {
   print_env
 }
 
+# The stored data of the selected components (credentials, configuration and logs stay).
+do_delete_data() {
+  local component
+  for component in "${COMPONENTS[@]}"; do
+    case $component in
+      activemq) rm -rf "$AMQ_DIR/data" ;;
+      redis) rm -f "$REDIS_DIR"/*.rdb ;;
+    esac
+    log "$component data deleted"
+  done
+}
+
 main() {
   local action=${1:-} target=${2:-all}
   case $action in
@@ -532,7 +547,7 @@ main() {
       usage
       return 0
       ;;
-    start | stop | restart | status | env | kill) ;;
+    start | stop | restart | reset | status | env | kill) ;;
     *)
       usage >&2
       [[ -z $action ]] && exit 2
@@ -558,6 +573,11 @@ main() {
     # Only the processes are replaced: data (KahaDB), logs and credentials stay.
     restart)
       do_stop stop
+      do_start
+      ;;
+    reset)
+      do_stop stop
+      do_delete_data
       do_start
       ;;
     kill) do_stop kill ;;
