@@ -114,6 +114,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process is { HasExited: true })
             {
+                // Also waits until the redirected output has been read to its end: the lines that say why it exited
+                // can still be on their way to the log when the exit is seen.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{Tail()}");
             }
 
