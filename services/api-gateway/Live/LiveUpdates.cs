@@ -91,10 +91,13 @@ public sealed class LiveUpdates(
         }
     }
 
-    /// <summary>The report times this replica passed on for one vehicle: its newest, and the last few to spot repeats.</summary>
+    /// <summary>
+    /// The report times this replica passed on for one vehicle: its newest, and the last 64 to spot repeats (a batch
+    /// redelivered after a consumer died comes within seconds; 64 reports is a minute at one a second, 6 s at ten).
+    /// </summary>
     private sealed class RecentTimes
     {
-        private const int Kept = 16;
+        private const int Kept = 64;
         private readonly DateTime[] _times = new DateTime[Kept];
         private int _next;
 
