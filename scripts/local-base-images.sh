@@ -24,6 +24,8 @@ trap 'rm -rf "$work"' EXIT
 runtime_image_of() { sed -n 's/^ARG RUNTIME_IMAGE=//p' "$1" | head -n1; }
 dotnet_image="$(runtime_image_of services/queue-consumer/Dockerfile)"
 nginx_image="$(runtime_image_of webapp/Dockerfile)"
+# The load generator runs on the plain .NET runtime image; the ASP.NET Core stand-in holds that runtime too.
+runtime_image="$(runtime_image_of tools/Fleetman.LoadGenerator/Dockerfile)"
 
 if ! "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then
   command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install debootstrap" >&2; exit 1; }
@@ -55,7 +57,7 @@ RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
 ENV ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true APP_UID=1654
 USER 1654
 EOF
-"$DOCKER" build -q -t "$dotnet_image" "$work/aspnet"
+"$DOCKER" build -q -t "$dotnet_image" -t "$runtime_image" "$work/aspnet"
 
 echo "==> Debian nginx -> $nginx_image"
 mkdir -p "$work/nginx"
@@ -72,4 +74,4 @@ EOF
 "$DOCKER" build -q -t "$nginx_image" "$work/nginx"
 
 echo "Local stand-ins (not the official images):"
-"$DOCKER" image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E "local/debian|$(printf '%s|%s' "${dotnet_image%%:*}" "${nginx_image%%:*}")"
+"$DOCKER" image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E "local/debian|$(printf '%s|%s|%s' "${dotnet_image%%:*}" "${runtime_image%%:*}" "${nginx_image%%:*}")"

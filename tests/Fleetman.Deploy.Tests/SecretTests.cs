@@ -20,7 +20,8 @@ public sealed partial class SecretTests
                     if (SecretName().IsMatch(variable.Name))
                     {
                         variable.Value.ShouldBeNull($"{what} is a credential written in the manifest");
-                        variable.ValueFrom?.SecretKeyRef.ShouldNotBeNull($"{what} does not come from a Secret");
+                        variable.ValueFrom.ShouldNotBeNull($"{what} does not come from a Secret");
+                        variable.ValueFrom.SecretKeyRef.ShouldNotBeNull($"{what} does not come from a Secret");
                     }
 
                     if (variable.Value is { } value)

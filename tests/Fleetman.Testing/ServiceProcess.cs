@@ -114,9 +114,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process is { HasExited: true })
             {
-                // Also waits until the redirected output has been read to its end: the lines that say why it exited
-                // can still be on their way to the log when the exit is seen.
-                await _process.WaitForExitAsync();
+                // Also waits (briefly) until the redirected output has been read to its end: the lines that say why
+                // it exited can still be on their way to the log when the exit is seen.
+                using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+                {
+                    try
+                    {
+                        await _process.WaitForExitAsync(drained.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // a child kept the pipes open: report what arrived
+                    }
+                }
+
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{Tail()}");
             }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 
 namespace Fleetman.Benchmarks.Live;
 
@@ -18,15 +19,12 @@ internal sealed class LightHubClient : IAsyncDisposable
     private static readonly byte[] Ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
     private readonly ClientWebSocket _socket = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly CancellationTokenSource _stopPinging = new();
     private Task _receiving = Task.CompletedTask;
     private Task _pinging = Task.CompletedTask;
 
     /// <summary>A hub message (without its separator) and the <see cref="DateTime.UtcNow"/> ticks when it was complete.</summary>
     public delegate void MessageHandler(ReadOnlySpan<byte> message, long receivedTicks);
-
-    /// <summary>Set when the connection ended before <see cref="DisposeAsync"/>.</summary>
-    public bool Lost { get; private set; }
 
     public static async Task<LightHubClient> ConnectAsync(Uri hub, MessageHandler onMessage, Action onLost)
     {
@@ -113,14 +111,13 @@ internal sealed class LightHubClient : IAsyncDisposable
         {
             return;
         }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or JsonException)
         {
-            // lost: reported below
+            // lost, or a message the client cannot read: reported as lost below
         }
 
         if (!_stop.IsCancellationRequested)
         {
-            Lost = true;
             onLost();
         }
     }
@@ -130,7 +127,7 @@ internal sealed class LightHubClient : IAsyncDisposable
         try
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            while (await timer.WaitForNextTickAsync(_stopPinging.Token))
             {
                 await SendAsync(Ping);
             }
@@ -141,21 +138,14 @@ internal sealed class LightHubClient : IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(byte[] bytes)
-    {
-        await _sending.WaitAsync(_stop.Token);
-        try
-        {
-            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, _stop.Token);
-        }
-        finally
-        {
-            _sending.Release();
-        }
-    }
+    // One send at a time, as a WebSocket allows: the handshake, then the ping loop, then (once it stopped) the close.
+    private Task SendAsync(byte[] bytes) =>
+        _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, _stop.Token);
 
     public async ValueTask DisposeAsync()
     {
+        await _stopPinging.CancelAsync();
+        await _pinging;
         if (_socket.State == WebSocketState.Open)
         {
             try
@@ -170,9 +160,9 @@ internal sealed class LightHubClient : IAsyncDisposable
         }
 
         await _stop.CancelAsync();
-        await Task.WhenAll(_receiving, _pinging);
+        await _receiving;
         _socket.Dispose();
         _stop.Dispose();
-        _sending.Dispose();
+        _stopPinging.Dispose();
     }
 }

@@ -259,8 +259,10 @@ static async Task<LagHistogram> PushLagAsync(ServiceProcess api)
 static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess edge, ServiceProcess api, int count, int seconds, BenchmarkResults results)
 {
     // The queue-consumer's write time of every position, heard on the run's topic like the api-gateway hears it.
-    var storedAt = new StoredAtLog();
-    var broker = await run.Broker.ConnectAsync();
+    // Every report of a vehicle from before the clients connect until the late ones are matched after the run (the
+    // simulator reports once a second): connecting takes well under two minutes.
+    var storedAt = new StoredAtLog(keptPerVehicle: seconds + 120);
+    await using var broker = await run.Broker.ConnectAsync();
     await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(broker, run.Topic, new ConsumerOptions(), (message, _) =>
     {
         var stored = message.Message.StoredAt.UtcTicks;
@@ -279,50 +281,61 @@ static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess e
     var disconnected = 0;
     var retries = 0;
     var clock = Stopwatch.StartNew();
-    for (var start = 0; start < count; start += 10)
+    double elapsed;
+    (double Api, double Edge, double Clients) cpuBefore, cpuAfter;
+    LagHistogram lag;
+    try
     {
-        await Task.WhenAll(Enumerable.Range(start, Math.Min(10, count - start)).Select(async i =>
+        for (var start = 0; start < count; start += 10)
         {
-            var recorder = recorders[i];
-            for (var attempt = 1; ; attempt++)
+            await Task.WhenAll(Enumerable.Range(start, Math.Min(10, count - start)).Select(async i =>
             {
-                try
+                var recorder = recorders[i];
+                for (var attempt = 1; ; attempt++)
                 {
-                    connections[i] = await LightHubClient.ConnectAsync(hubUrl, recorder.Read, () =>
+                    try
                     {
-                        if (recorder.Measuring)
+                        connections[i] = await LightHubClient.ConnectAsync(hubUrl, recorder.Read, () =>
                         {
-                            Interlocked.Increment(ref disconnected);
-                        }
-                    });
-                    break;
+                            if (recorder.Measuring)
+                            {
+                                Interlocked.Increment(ref disconnected);
+                            }
+                        });
+                        break;
+                    }
+                    catch (Exception) when (attempt < 3)
+                    {
+                        Interlocked.Increment(ref retries);
+                        await Task.Delay(500);
+                    }
                 }
-                catch (Exception) when (attempt < 3)
-                {
-                    Interlocked.Increment(ref retries);
-                    await Task.Delay(500);
-                }
-            }
-        }));
-    }
+            }));
+        }
 
-    Console.WriteLine($"{count} clients connected through the edge in {clock.Elapsed.TotalSeconds:F1} s ({retries} connects retried); measuring for {seconds} s");
-    results.Add("push_connect_seconds", clock.Elapsed.TotalSeconds, "s", decimals: 1);
-    results.Add("push_connect_retries", retries, "connects");
-    await Task.Delay(1_000); // the snapshots are written and read
-    var lagBefore = await PushLagAsync(api);
-    var cpuBefore = CpuSeconds(api, edge);
-    clock.Restart();
-    SetMeasuring(true);
-    await Task.Delay(TimeSpan.FromSeconds(seconds));
-    SetMeasuring(false);
-    var elapsed = clock.Elapsed.TotalSeconds;
-    var cpuAfter = CpuSeconds(api, edge);
-    var lag = (await PushLagAsync(api)).Minus(lagBefore);
-    await Task.Delay(200); // messages being read are finished
-    foreach (var chunk in connections.Chunk(50))
+        Console.WriteLine($"{count} clients connected through the edge in {clock.Elapsed.TotalSeconds:F1} s ({retries} connects retried); measuring for {seconds} s");
+        results.Add("push_connect_seconds", clock.Elapsed.TotalSeconds, "s", decimals: 1);
+        results.Add("push_connect_retries", retries, "connects");
+        await Task.Delay(1_000); // the snapshots are written and read
+        var lagBefore = await PushLagAsync(api);
+        cpuBefore = CpuSeconds(api, edge);
+        clock.Restart();
+        SetMeasuring(true);
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        SetMeasuring(false);
+        elapsed = clock.Elapsed.TotalSeconds;
+        cpuAfter = CpuSeconds(api, edge);
+        lag = (await PushLagAsync(api)).Minus(lagBefore);
+
+        await Task.Delay(200); // messages being read are finished
+    }
+    finally
     {
-        await Task.WhenAll(chunk.Select(c => c.DisposeAsync().AsTask()));
+        // Also the clients that did connect when another one could not.
+        foreach (var chunk in connections.Where(c => c is not null).Chunk(50))
+        {
+            await Task.WhenAll(chunk.Select(c => c.DisposeAsync().AsTask()));
+        }
     }
 
     await Task.Delay(1_000); // the listener hears the last writes
@@ -331,8 +344,6 @@ static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess e
     {
         recorder.MatchLateWrites();
     }
-
-    await broker.DisposeAsync();
 
     var sinceSent = Sum(recorders.Select(r => r.SinceSent));
     var sinceStored = Sum(recorders.Select(r => r.SinceStored));
@@ -357,8 +368,16 @@ static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess e
     // CPU time so far of the api-gateway, the edge and this process (the clients), in seconds.
     static (double Api, double Edge, double Clients) CpuSeconds(ServiceProcess api, ServiceProcess edge)
     {
-        static double Of(int? pid) => pid is { } id ? Process.GetProcessById(id).TotalProcessorTime.TotalSeconds : double.NaN;
-        return (Of(api.ProcessId), Of(edge.ProcessId), Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+        static double Of(Process process)
+        {
+            using (process)
+            {
+                return process.TotalProcessorTime.TotalSeconds;
+            }
+        }
+
+        static double OfService(int? pid) => pid is { } id ? Of(Process.GetProcessById(id)) : double.NaN;
+        return (OfService(api.ProcessId), OfService(edge.ProcessId), Of(Process.GetCurrentProcess()));
     }
 
     void SetMeasuring(bool on)

@@ -12,22 +12,27 @@ internal sealed class StoredAtLog
 {
     private readonly ConcurrentDictionary<string, VehicleTimes> _vehicles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, VehicleTimes>.AlternateLookup<ReadOnlySpan<char>> _byName;
+    private readonly int _keptPerVehicle;
 
-    public StoredAtLog() => _byName = _vehicles.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <param name="keptPerVehicle">How many reports of each vehicle are kept, the newest ones.</param>
+    public StoredAtLog(int keptPerVehicle)
+    {
+        _keptPerVehicle = keptPerVehicle;
+        _byName = _vehicles.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public void Add(string vehicle, long timeTicks, long storedAtTicks) =>
-        _vehicles.GetOrAdd(vehicle, static _ => new VehicleTimes()).Add(timeTicks, storedAtTicks);
+        _vehicles.GetOrAdd(vehicle, static (_, kept) => new VehicleTimes(kept), _keptPerVehicle).Add(timeTicks, storedAtTicks);
 
     /// <summary>The storedAt ticks of the vehicle's position at <paramref name="timeTicks"/>, or null when not heard (yet).</summary>
     public long? Find(ReadOnlySpan<char> vehicle, long timeTicks) =>
         _byName.TryGetValue(vehicle, out var times) ? times.Find(timeTicks) : null;
 
-    /// <summary>The vehicle's last positions: at one report a second, longer than a measuring run (they are matched after it too).</summary>
-    private sealed class VehicleTimes
+    /// <summary>The vehicle's last reports, in a ring.</summary>
+    private sealed class VehicleTimes(int kept)
     {
-        private const int Kept = 128;
         private readonly Lock _lock = new();
-        private readonly (long Time, long StoredAt)[] _ring = new (long, long)[Kept];
+        private readonly (long Time, long StoredAt)[] _ring = new (long, long)[kept];
         private int _next;
 
         public void Add(long timeTicks, long storedAtTicks)
@@ -35,7 +40,7 @@ internal sealed class StoredAtLog
             lock (_lock)
             {
                 _ring[_next] = (timeTicks, storedAtTicks);
-                _next = (_next + 1) % Kept;
+                _next = (_next + 1) % kept;
             }
         }
 
@@ -44,9 +49,9 @@ internal sealed class StoredAtLog
             lock (_lock)
             {
                 // Newest first: a client almost always asks for one of the last two.
-                for (var i = 1; i <= Kept; i++)
+                for (var i = 1; i <= kept; i++)
                 {
-                    var (time, storedAt) = _ring[(_next - i + Kept) % Kept];
+                    var (time, storedAt) = _ring[(_next - i + kept) % kept];
                     if (time == timeTicks && storedAt != 0)
                     {
                         return storedAt;
@@ -85,7 +90,14 @@ internal sealed class PushRecorder(StoredAtLog storedAt)
 
     public bool Snapshot { get; private set; }
 
-    public bool Measuring { get; set; }
+    private volatile bool _measuring;
+
+    /// <summary>Set and cleared by the benchmark, read by the client's receive loop.</summary>
+    public bool Measuring
+    {
+        get => _measuring;
+        set => _measuring = value;
+    }
 
     /// <summary>Reads one hub message: the snapshot is noted, a <c>positions</c> frame is timed position by position.</summary>
     public void Read(ReadOnlySpan<byte> message, long receivedTicks)
@@ -141,7 +153,7 @@ internal sealed class PushRecorder(StoredAtLog storedAt)
                 else if (reader.ValueTextEquals("time"u8))
                 {
                     reader.Read();
-                    time = reader.GetDateTime().ToUniversalTime().Ticks;
+                    time = reader.GetDateTimeOffset().UtcTicks;
                 }
                 else
                 {
