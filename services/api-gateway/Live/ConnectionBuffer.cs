@@ -39,9 +39,10 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
     }
 
     /// <summary>
-    /// Takes in the positions of one update, in time order: <paramref name="positions"/> are newer than any passed on
-    /// for their vehicles; <paramref name="late"/> ones arrived after a newer one and only matter to a vehicle
-    /// followed here (a point of its trail), never to a coalesced slot (that would move its marker back).
+    /// Takes in the positions of one update: <paramref name="positions"/> are newer than any passed on for their
+    /// vehicles; <paramref name="late"/> ones (oldest first) are older than a position of their vehicle that was or is
+    /// being passed on, and only matter to a vehicle followed here (points of its trail), never to a coalesced slot
+    /// (that would move its marker back).
     /// </summary>
     public OfferResult Offer(IReadOnlyList<LivePosition> positions, DateTimeOffset storedAt, IReadOnlyList<LivePosition>? late = null)
     {
@@ -50,11 +51,15 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         int bufferFull = 0, backlogFull = 0;
         lock (_lock)
         {
-            foreach (var position in late ?? [])
+            // Most connections follow nothing: then the trail points are not even looked at.
+            if (_followed.Count > 0)
             {
-                if (_followed.Contains(position.Name))
+                foreach (var position in late ?? [])
                 {
-                    QueueFollowed(position);
+                    if (_followed.Contains(position.Name))
+                    {
+                        QueueFollowed(position);
+                    }
                 }
             }
 

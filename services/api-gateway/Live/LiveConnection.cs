@@ -37,12 +37,12 @@ public sealed partial class LiveConnection : IAsyncDisposable
     public string ConnectionId => _connectionId;
 
     /// <summary>
-    /// Buffers the positions of one update (from before <see cref="Start"/> too, so none is missed): the fresh ones,
-    /// and the late ones for the vehicles this connection follows.
+    /// Buffers the positions of one update (from before <see cref="Start"/> too, so none is missed): each vehicle's
+    /// newest, and the trail points the vehicles this connection follows also need (see <see cref="ConnectionBuffer.Offer"/>).
     /// </summary>
-    public void Offer(IReadOnlyList<LivePosition> fresh, IReadOnlyList<LivePosition> late, DateTimeOffset storedAt)
+    public void Offer(IReadOnlyList<LivePosition> newest, DateTimeOffset storedAt, IReadOnlyList<LivePosition> trail)
     {
-        var result = _buffer.Offer(fresh, storedAt, late);
+        var result = _buffer.Offer(newest, storedAt, trail);
         if (result.DroppedBufferFull > 0)
         {
             _metrics.PositionsDropped(result.DroppedBufferFull, "buffer_full");

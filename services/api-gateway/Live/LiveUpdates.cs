@@ -47,17 +47,18 @@ public sealed class LiveUpdates(
     }
 
     /// <summary>
-    /// Hands an update to every connection of this replica. A position newer than any this replica passed on for its
-    /// vehicle is fresh: every connection may show it. One that is older arrived late (two queue-consumer batches, or
-    /// two consumer replicas, finished out of order): it still belongs to the vehicle's trail, so it goes to the
-    /// connections that follow the vehicle, but never moves anyone's marker back. One passed on already (a
-    /// redelivered batch is announced again) is left out.
+    /// Hands an update to every connection of this replica. A vehicle's newest position in the update, when newer than
+    /// any this replica passed on, is fresh: every connection may show it. Its other positions are trail points that
+    /// only connections following the vehicle need: older ones of the same update (a consumer catching up stores many
+    /// points per vehicle at once), and late ones that are older than what was passed on already (two queue-consumer
+    /// batches, or two consumer replicas, finished out of order); they never move anyone's marker back. One passed on
+    /// already (a redelivered batch is announced again) is left out.
     /// </summary>
     public void Dispatch(VehiclePositionsUpdated update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var fresh = new List<LivePosition>(update.Positions.Count);
-        List<LivePosition>? late = null;
+        var fresh = new Dictionary<string, LivePosition>(update.Positions.Count, StringComparer.Ordinal);
+        List<LivePosition>? trailOnly = null;
         lock (_recentLock)
         {
             foreach (var position in update.Positions.OrderBy(p => p.Time))
@@ -71,23 +72,31 @@ public sealed class LiveUpdates(
                 switch (recent.Add(live.Time))
                 {
                     case RecentTimes.Arrival.Newest:
-                        fresh.Add(live);
+                        if (fresh.Remove(live.Name, out var superseded))
+                        {
+                            (trailOnly ??= []).Add(superseded);
+                        }
+
+                        fresh[live.Name] = live;
                         break;
                     case RecentTimes.Arrival.Late:
-                        (late ??= []).Add(live);
+                        (trailOnly ??= []).Add(live);
                         break;
                 }
             }
         }
 
-        if (fresh.Count == 0 && late is null)
+        if (fresh.Count == 0 && trailOnly is null)
         {
             return;
         }
 
+        // Oldest first, as followers get them: superseded and late points can interleave.
+        IReadOnlyList<LivePosition> trail = trailOnly is null ? [] : [.. trailOnly.OrderBy(p => p.Time)];
+        IReadOnlyList<LivePosition> newest = [.. fresh.Values];
         foreach (var connection in _connections.Values)
         {
-            connection.Offer(fresh, late ?? [], update.StoredAt);
+            connection.Offer(newest, update.StoredAt, trail);
         }
     }
 
