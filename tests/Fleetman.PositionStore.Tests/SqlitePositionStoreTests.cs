@@ -146,14 +146,17 @@ public sealed class SqlitePositionStoreTests : PositionStoreContract, IDisposabl
 
         // A queue-consumer process appending new positions the whole time, each append within its busy timeout.
         using var swept = new CancellationTokenSource();
+        var appenderRunning = new TaskCompletionSource();
         var appended = 0;
         var appending = Task.Run(async () =>
         {
             for (var second = 20_000; !swept.IsCancellationRequested; second++)
             {
                 appended += await consumer.AppendAsync([At("vehicle-0", second)], default);
+                appenderRunning.TrySetResult();
             }
         });
+        await appenderRunning.Task; // appending before the sweep starts, however busy the machine is
 
         var deleted = await store.DeleteHistoryBeforeAsync(T0.AddSeconds(12_000), default);
         await swept.CancelAsync();
