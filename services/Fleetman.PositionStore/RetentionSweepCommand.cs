@@ -139,6 +139,6 @@ public static partial class RetentionSweepCommand
     private static partial void LogFailed(ILogger logger, Exception exception, IPositionStore store, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Retention sweep stopped before the end: what {Store} deleted before {Cutoff:O} so far stays deleted, the next run goes on")]
+        Message = "Retention sweep stopped by a signal before the end: what it deleted from {Store} stays deleted, the next run goes on (cutoff {Cutoff:O})")]
     private static partial void LogStopped(ILogger logger, IPositionStore store, DateTimeOffset cutoff);
 }
