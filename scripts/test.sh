@@ -44,6 +44,10 @@ if ! command -v docker-compose >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
 fi
 scripts/render-manifests.sh
+# The deploy tests run shellcheck on the course's secrets script (k8s/course/create-secrets.sh).
+command -v shellcheck >/dev/null || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
+}
 
 step "restore"
 dotnet restore Fleetman.sln --nologo -v quiet

@@ -9,6 +9,11 @@ namespace Fleetman.Deploy.Tests;
 /// <summary>One document of a render: its identity, the strictly loaded model (null for custom resources) and the raw tree.</summary>
 public sealed record Manifest(string ApiVersion, string Kind, string Name, object? Model, IDictionary<object, object> Raw)
 {
+    /// <summary>The namespace the document names, or null when it names none (kubectl then uses the current one).</summary>
+    public string? Namespace => ((IDictionary<object, object>)Raw["metadata"]).TryGetValue("namespace", out var value) ? value as string : null;
+
+    public string Group => ApiVersion.Contains('/', StringComparison.Ordinal) ? ApiVersion.Split('/')[0] : "";
+
     public override string ToString() => $"{Kind}/{Name}";
 }
 
@@ -75,19 +80,27 @@ public static partial class Renders
 
     public static IEnumerable<T> Of<T>(string render) => Load(render).Select(manifest => manifest.Model).OfType<T>();
 
-    public static IReadOnlyList<Manifest> Parse(string text, string source)
+    /// <summary>
+    /// Splits a multi-document YAML text and loads each document strictly; documents of <paramref name="customResourceGroups"/>
+    /// (default: <see cref="CustomResourceGroups"/>) are kept raw, any other unknown kind or field throws.
+    /// </summary>
+    public static IReadOnlyList<Manifest> Parse(string text, string source, IReadOnlySet<string>? customResourceGroups = null)
     {
+        customResourceGroups ??= CustomResourceGroups;
         var raw = new DeserializerBuilder().Build();
         var manifests = new List<Manifest>();
-        foreach (var document in DocumentSeparator().Split(text).Where(document => ContentLine().IsMatch(document)))
+        foreach (var document in Documents(text))
         {
             var tree = raw.Deserialize<Dictionary<object, object>>(document)
                 ?? throw new InvalidDataException($"{source}: an empty document");
-            var apiVersion = (string)tree["apiVersion"];
-            var kind = (string)tree["kind"];
-            var name = (string)((Dictionary<object, object>)tree["metadata"])["name"];
+            if (tree.GetValueOrDefault("apiVersion") is not string apiVersion || tree.GetValueOrDefault("kind") is not string kind
+                || tree.GetValueOrDefault("metadata") is not Dictionary<object, object> metadata || metadata.GetValueOrDefault("name") is not string name)
+            {
+                throw new InvalidDataException($"{source}: a document without apiVersion, kind and metadata.name is not a Kubernetes object");
+            }
+
             object? model = null;
-            if (!CustomResourceGroups.Contains(apiVersion.Split('/')[0]))
+            if (!customResourceGroups.Contains(apiVersion.Split('/')[0]))
             {
                 try
                 {
@@ -105,6 +118,9 @@ public static partial class Renders
         return manifests;
     }
 
+    /// <summary>The documents of a multi-document YAML text that hold anything but comments.</summary>
+    public static IEnumerable<string> Documents(string text) => DocumentSeparator().Split(text).Where(document => ContentLine().IsMatch(document));
+
     [GeneratedRegex(@"^---[^\n]*$", RegexOptions.Multiline)]
     private static partial Regex DocumentSeparator();
 
@@ -121,15 +137,21 @@ public sealed record Workload(string Kind, string Name, V1PodTemplateSpec Templa
 
     public override string ToString() => $"{Kind}/{Name}";
 
-    public static IReadOnlyList<Workload> In(string render) =>
-    [
-        .. Renders.Load(render).Select(manifest => manifest.Model switch
-        {
-            V1Deployment d => new Workload("Deployment", d.Name(), d.Spec.Template, d.Spec.Selector, d.Spec.Replicas),
-            V1StatefulSet s => new Workload("StatefulSet", s.Name(), s.Spec.Template, s.Spec.Selector, s.Spec.Replicas),
-            V1DaemonSet ds => new Workload("DaemonSet", ds.Name(), ds.Spec.Template, ds.Spec.Selector, null),
-            V1Job j => new Workload("Job", j.Name(), j.Spec.Template, null, null),
-            _ => null,
-        }).OfType<Workload>(),
-    ];
+    /// <summary>Whether the pods run to completion (Job, CronJob): nothing serves, so nothing to probe.</summary>
+    public bool RunsToCompletion => Kind is "Job" or "CronJob";
+
+    public static IReadOnlyList<Workload> In(string render) => [.. Renders.Load(render).Select(manifest => Of(manifest.Model)).OfType<Workload>()];
+
+    /// <summary>The workload a loaded object is, or null when it runs no pods; a bare Pod is its own template.</summary>
+    public static Workload? Of(object? model) => model switch
+    {
+        V1Deployment d => new Workload("Deployment", d.Name(), d.Spec.Template, d.Spec.Selector, d.Spec.Replicas),
+        V1StatefulSet s => new Workload("StatefulSet", s.Name(), s.Spec.Template, s.Spec.Selector, s.Spec.Replicas),
+        V1DaemonSet ds => new Workload("DaemonSet", ds.Name(), ds.Spec.Template, ds.Spec.Selector, null),
+        V1ReplicaSet rs => new Workload("ReplicaSet", rs.Name(), rs.Spec.Template, rs.Spec.Selector, rs.Spec.Replicas),
+        V1Job j => new Workload("Job", j.Name(), j.Spec.Template, null, null),
+        V1CronJob c => new Workload("CronJob", c.Name(), c.Spec.JobTemplate.Spec.Template, null, null),
+        V1Pod p => new Workload("Pod", p.Name(), new V1PodTemplateSpec { Metadata = p.Metadata, Spec = p.Spec }, null, 1),
+        _ => null,
+    };
 }

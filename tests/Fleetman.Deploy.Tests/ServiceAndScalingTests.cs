@@ -16,11 +16,9 @@ public sealed class ServiceAndScalingTests
             selected.ShouldNotBeEmpty($"{render}: Service {service.Name()} selects no workload");
             foreach (var port in service.Spec.Ports)
             {
-                var target = port.TargetPort?.Value ?? port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 selected.ShouldAllBe(
-                    workload => workload.Pod.Containers.Any(container => (container.Ports ?? new List<V1ContainerPort>()).Any(
-                        containerPort => containerPort.Name == target || containerPort.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture) == target)),
-                    $"{render}: Service {service.Name()} port {port.Port} targets '{target}', which a selected pod does not have");
+                    workload => ServicePolicy.HasTargetPort(workload, port),
+                    $"{render}: Service {service.Name()} port {port.Port} targets '{ServicePolicy.TargetPort(port)}', which a selected pod does not have");
             }
         }
     }
@@ -32,15 +30,7 @@ public sealed class ServiceAndScalingTests
         var workloads = Workload.In(render);
         foreach (var autoscaler in Renders.Of<V2HorizontalPodAutoscaler>(render))
         {
-            var target = workloads.SingleOrDefault(workload => workload.Kind == autoscaler.Spec.ScaleTargetRef.Kind && workload.Name == autoscaler.Spec.ScaleTargetRef.Name);
-            target.ShouldNotBeNull($"{render}: HPA {autoscaler.Name()} targets {autoscaler.Spec.ScaleTargetRef.Kind}/{autoscaler.Spec.ScaleTargetRef.Name}, which is not there");
-            autoscaler.Spec.MinReplicas.ShouldNotBeNull();
-            autoscaler.Spec.MaxReplicas.ShouldBeGreaterThan(autoscaler.Spec.MinReplicas.Value);
-            autoscaler.Spec.Metrics.ShouldContain(metric => metric.Resource != null && metric.Resource.Name == "cpu", $"{render}: HPA {autoscaler.Name()} scales on CPU");
-            foreach (var container in target.Pod.Containers)
-            {
-                (container.Resources?.Requests?.ContainsKey("cpu") ?? false).ShouldBeTrue($"{render}: {target} container {container.Name} requests no CPU, so its HPA cannot compute utilisation");
-            }
+            ServicePolicy.ShouldScaleOnCpuOfAWorkloadThatRequestsIt(autoscaler, workloads, render);
         }
     }
 
@@ -90,4 +80,30 @@ public sealed class ServiceAndScalingTests
             }
         }
     }
+}
+
+/// <summary>Services and autoscalers that can work, shared by the render and course tests.</summary>
+public static class ServicePolicy
+{
+    /// <summary>The autoscaler's target is among <paramref name="workloads"/>, and it can compute CPU utilisation there.</summary>
+    public static void ShouldScaleOnCpuOfAWorkloadThatRequestsIt(V2HorizontalPodAutoscaler autoscaler, IEnumerable<Workload> workloads, string where)
+    {
+        var target = workloads.LastOrDefault(workload => workload.Kind == autoscaler.Spec.ScaleTargetRef.Kind && workload.Name == autoscaler.Spec.ScaleTargetRef.Name);
+        target.ShouldNotBeNull($"{where}: HPA {autoscaler.Name()} targets {autoscaler.Spec.ScaleTargetRef.Kind}/{autoscaler.Spec.ScaleTargetRef.Name}, which is not there");
+        autoscaler.Spec.MinReplicas.ShouldNotBeNull();
+        autoscaler.Spec.MaxReplicas.ShouldBeGreaterThan(autoscaler.Spec.MinReplicas.Value);
+        autoscaler.Spec.Metrics.ShouldContain(metric => metric.Resource != null && metric.Resource.Name == "cpu", $"{where}: HPA {autoscaler.Name()} scales on CPU");
+        foreach (var container in target.Pod.Containers)
+        {
+            (container.Resources?.Requests?.ContainsKey("cpu") ?? false).ShouldBeTrue($"{where}: {target} container {container.Name} requests no CPU, so its HPA cannot compute utilisation");
+        }
+    }
+
+    /// <summary>The port a Service port sends to: its targetPort (a number or a container port's name), else its own number.</summary>
+    public static string TargetPort(V1ServicePort port) =>
+        port.TargetPort?.Value ?? port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool HasTargetPort(Workload workload, V1ServicePort port) =>
+        workload.Pod.Containers.Any(container => (container.Ports ?? new List<V1ContainerPort>()).Any(
+            containerPort => containerPort.Name == TargetPort(port) || containerPort.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture) == TargetPort(port)));
 }

@@ -66,12 +66,11 @@ public sealed class WorkloadPolicyTests
     [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
     public void Every_long_running_container_has_liveness_and_readiness_probes(string render)
     {
-        foreach (var workload in Workload.In(render).Where(workload => workload.Kind != "Job" && !WithoutProbes.ContainsKey(workload.Name)))
+        foreach (var workload in Workload.In(render).Where(workload => !workload.RunsToCompletion && !WithoutProbes.ContainsKey(workload.Name)))
         {
             foreach (var container in workload.Pod.Containers)
             {
-                container.LivenessProbe.ShouldNotBeNull($"{workload} container {container.Name} has no liveness probe");
-                container.ReadinessProbe.ShouldNotBeNull($"{workload} container {container.Name} has no readiness probe");
+                WorkloadPolicy.ShouldHaveProbes(container, $"{workload} container {container.Name}", startup: false);
             }
         }
     }
@@ -84,13 +83,7 @@ public sealed class WorkloadPolicyTests
         {
             foreach (var container in workload.AllContainers)
             {
-                var what = $"{render}: {workload} container {container.Name}";
-                container.Resources.ShouldNotBeNull($"{what} has no resources");
-                foreach (var resource in new[] { "cpu", "memory" })
-                {
-                    (container.Resources.Requests?.ContainsKey(resource) ?? false).ShouldBeTrue($"{what} requests no {resource}");
-                    (container.Resources.Limits?.ContainsKey(resource) ?? false).ShouldBeTrue($"{what} has no {resource} limit");
-                }
+                WorkloadPolicy.ShouldRequestAndLimitCpuAndMemory(container, $"{render}: {workload} container {container.Name}");
             }
         }
     }
@@ -101,21 +94,7 @@ public sealed class WorkloadPolicyTests
     {
         foreach (var workload in Workload.In(render))
         {
-            workload.Pod.HostNetwork.ShouldNotBe(true, $"{workload} uses the host network");
-            workload.Pod.HostPID.ShouldNotBe(true, $"{workload} uses the host PID namespace");
-            foreach (var container in workload.AllContainers)
-            {
-                var what = $"{render}: {workload} container {container.Name}";
-                var context = container.SecurityContext;
-                context.ShouldNotBeNull($"{what} has no securityContext");
-                (context.RunAsNonRoot ?? workload.Pod.SecurityContext?.RunAsNonRoot).ShouldBe(true, $"{what} may run as root");
-                (context.RunAsUser ?? workload.Pod.SecurityContext?.RunAsUser).ShouldNotBe(0, $"{what} runs as UID 0");
-                context.Privileged.ShouldNotBe(true, $"{what} is privileged");
-                context.AllowPrivilegeEscalation.ShouldBe(false, $"{what} allows privilege escalation");
-                context.ReadOnlyRootFilesystem.ShouldBe(true, $"{what} can write its root filesystem");
-                (context.Capabilities?.Drop ?? []).ShouldContain("ALL", $"{what} keeps its capabilities");
-                (context.Capabilities?.Add ?? []).ShouldBeEmpty($"{what} adds capabilities");
-            }
+            WorkloadPolicy.ShouldRunUnprivileged(workload, render);
         }
     }
 
@@ -141,11 +120,7 @@ public sealed class WorkloadPolicyTests
         {
             foreach (var container in workload.AllContainers)
             {
-                var image = container.Image;
-                var what = $"{render}: {workload} container {container.Name} image '{image}'";
-                var lastSegment = image[(image.LastIndexOf('/') + 1)..];
-                (lastSegment.Contains(':', StringComparison.Ordinal) || image.Contains("@sha256:", StringComparison.Ordinal)).ShouldBeTrue($"{what} has no tag");
-                lastSegment.EndsWith(":latest", StringComparison.Ordinal).ShouldBeFalse($"{what} floats on latest");
+                WorkloadPolicy.ShouldBePinned(container.Image, $"{render}: {workload} container {container.Name}");
             }
         }
     }
@@ -154,7 +129,7 @@ public sealed class WorkloadPolicyTests
     [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
     public void Every_selector_matches_its_pod_template_labels(string render)
     {
-        foreach (var workload in Workload.In(render).Where(workload => workload.Kind != "Job"))
+        foreach (var workload in Workload.In(render).Where(workload => !workload.RunsToCompletion && workload.Kind != "Pod"))
         {
             workload.Selector.ShouldNotBeNull();
             var labels = workload.Template.Metadata?.Labels ?? new Dictionary<string, string>();
@@ -184,4 +159,61 @@ public sealed class WorkloadPolicyTests
     public static bool Selects(V1LabelSelector? selector, IDictionary<string, string>? labels) =>
         selector?.MatchLabels is { Count: > 0 } match && labels is not null
         && match.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value);
+}
+
+/// <summary>The production policy for one workload or container, shared by the render and course tests.</summary>
+public static class WorkloadPolicy
+{
+    /// <summary>Liveness and readiness (and startup, when asked) probes: a container Kubernetes can restart and route around.</summary>
+    public static void ShouldHaveProbes(V1Container container, string what, bool startup)
+    {
+        if (startup)
+        {
+            container.StartupProbe.ShouldNotBeNull($"{what} has no startup probe");
+        }
+
+        container.LivenessProbe.ShouldNotBeNull($"{what} has no liveness probe");
+        container.ReadinessProbe.ShouldNotBeNull($"{what} has no readiness probe");
+    }
+
+    public static void ShouldRequestAndLimitCpuAndMemory(V1Container container, string what)
+    {
+        container.Resources.ShouldNotBeNull($"{what} has no resources");
+        foreach (var resource in new[] { "cpu", "memory" })
+        {
+            (container.Resources.Requests?.ContainsKey(resource) ?? false).ShouldBeTrue($"{what} requests no {resource}");
+            (container.Resources.Limits?.ContainsKey(resource) ?? false).ShouldBeTrue($"{what} has no {resource} limit");
+        }
+    }
+
+    /// <summary>
+    /// Non-root, no privilege escalation, a read-only root filesystem and no capabilities for every container
+    /// (init containers too), and none of the host's namespaces; <paramref name="where"/> names the render or chapter.
+    /// </summary>
+    public static void ShouldRunUnprivileged(Workload workload, string where)
+    {
+        workload.Pod.HostNetwork.ShouldNotBe(true, $"{where}: {workload} uses the host network");
+        workload.Pod.HostPID.ShouldNotBe(true, $"{where}: {workload} uses the host PID namespace");
+        foreach (var container in workload.AllContainers)
+        {
+            var what = $"{where}: {workload} container {container.Name}";
+            var context = container.SecurityContext;
+            context.ShouldNotBeNull($"{what} has no securityContext");
+            (context.RunAsNonRoot ?? workload.Pod.SecurityContext?.RunAsNonRoot).ShouldBe(true, $"{what} may run as root");
+            (context.RunAsUser ?? workload.Pod.SecurityContext?.RunAsUser).ShouldNotBe(0, $"{what} runs as UID 0");
+            context.Privileged.ShouldNotBe(true, $"{what} is privileged");
+            context.AllowPrivilegeEscalation.ShouldBe(false, $"{what} allows privilege escalation");
+            context.ReadOnlyRootFilesystem.ShouldBe(true, $"{what} can write its root filesystem");
+            (context.Capabilities?.Drop ?? []).ShouldContain("ALL", $"{what} keeps its capabilities");
+            (context.Capabilities?.Add ?? []).ShouldBeEmpty($"{what} adds capabilities");
+        }
+    }
+
+    public static void ShouldBePinned(string image, string what)
+    {
+        what = $"{what} image '{image}'";
+        var lastSegment = image[(image.LastIndexOf('/') + 1)..];
+        (lastSegment.Contains(':', StringComparison.Ordinal) || image.Contains("@sha256:", StringComparison.Ordinal)).ShouldBeTrue($"{what} has no tag");
+        lastSegment.EndsWith(":latest", StringComparison.Ordinal).ShouldBeFalse($"{what} floats on latest");
+    }
 }
