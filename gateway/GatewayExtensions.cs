@@ -52,6 +52,7 @@ public static partial class GatewayExtensions
                 .AddAuthenticationSchemes(AdminAuthentication.SchemeName)
                 .RequireAuthenticatedUser());
         builder.Services.AddApiRateLimiting();
+        builder.Services.AddVersionEndpoint();
 
         // Read when the pipeline is built, after the options were validated.
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((forwarded, gateway) =>

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -14,22 +15,33 @@ internal static class VersionEndpoint
 
     public const string ServiceName = "gateway";
 
-    /// <summary>The entry assembly's informational version (the build's version, with the commit when built from git).</summary>
+    /// <summary>The gateway assembly's informational version (the build's version, with the commit when built from git).</summary>
     public static string InformationalVersion { get; } =
         typeof(VersionEndpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    public static IEndpointConventionBuilder MapVersion(this IEndpointRouteBuilder endpoints)
-    {
-        var release = endpoints.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.Release;
-        var body = JsonSerializer.SerializeToUtf8Bytes(
-            new VersionInfo(ServiceName, InformationalVersion, string.IsNullOrWhiteSpace(release) ? InformationalVersion : release.Trim()),
-            JsonSerializerOptions.Web);
-        return endpoints.MapGet(Path, (HttpContext context) =>
+    // The default encoder writes the "+" before a commit as \u002B, for JSON pasted into HTML; this is served as
+    // application/json only, so it is written as it is, readable by people and scripts.
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerOptions.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static IServiceCollection AddVersionEndpoint(this IServiceCollection services) => services.AddSingleton<VersionDocument>();
+
+    public static IEndpointConventionBuilder MapVersion(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet(Path, (HttpContext context, VersionDocument document) =>
         {
             // A new release behind the same address must show at the next load.
             context.Response.Headers.CacheControl = "no-cache";
-            return Results.Bytes(body, "application/json");
+            return Results.Bytes(document.Body, "application/json");
         });
+
+    /// <summary>
+    /// The answer, made at the first request: the options are read only after the host has validated them at start
+    /// (reading them while the pipeline is built would stop a bad setting before it can be reported by name).
+    /// </summary>
+    internal sealed class VersionDocument(IOptions<GatewayOptions> options)
+    {
+        public byte[] Body { get; } = JsonSerializer.SerializeToUtf8Bytes(
+            new VersionInfo(ServiceName, InformationalVersion, options.Value.Release is { } release && !string.IsNullOrWhiteSpace(release) ? release.Trim() : InformationalVersion),
+            JsonOptions);
     }
 
     private sealed record VersionInfo(string Service, string Version, string Release);

@@ -64,4 +64,12 @@ public sealed class DefaultReleaseTests(DeploymentGateway gateway) : IClassFixtu
         version.GetProperty("version").GetString().ShouldBe(VersionTests.BuiltVersion());
         version.GetProperty("release").GetString().ShouldBe(VersionTests.BuiltVersion());
     }
+
+    [Fact]
+    public async Task The_version_is_written_readably_with_its_commit_unescaped()
+    {
+        var body = await gateway.Http.GetStringAsync(new Uri("/version", UriKind.Relative));
+
+        body.ShouldBe($"{{\"service\":\"gateway\",\"version\":\"{VersionTests.BuiltVersion()}\",\"release\":\"{VersionTests.BuiltVersion()}\"}}");
+    }
 }
