@@ -24,6 +24,12 @@ if ! command -v chromium >/dev/null; then
 fi
 chromium --version 2>/dev/null | grep -v 'unexpected operator' || true
 
+step "container engine"
+# tests/Fleetman.Images.Tests builds every image with scripts/build-images.sh and starts each in Docker.
+# shellcheck source=scripts/lib/docker-session.sh
+source scripts/lib/docker-session.sh
+docker_for_this_run
+
 step "webapp (npm ci, typecheck, unit tests, build)"
 rm -rf "$results"
 mkdir -p "$results"
