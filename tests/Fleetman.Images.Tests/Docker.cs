@@ -34,8 +34,9 @@ internal static class Docker
         var output = new StringBuilder();
         var error = new StringBuilder();
         using var logWriter = log is null ? null : new StreamWriter(log, append: true) { AutoFlush = true };
-        process.OutputDataReceived += (_, line) => Append(output, logWriter, line.Data);
-        process.ErrorDataReceived += (_, line) => Append(error, logWriter, line.Data);
+        var clock = Stopwatch.StartNew();
+        process.OutputDataReceived += (_, line) => Append(output, logWriter, clock, line.Data);
+        process.ErrorDataReceived += (_, line) => Append(error, logWriter, clock, line.Data);
         try
         {
             process.Start();
@@ -64,7 +65,7 @@ internal static class Docker
         return new Result(process.ExitCode, output.ToString().Trim(), error.ToString().Trim());
     }
 
-    private static void Append(StringBuilder text, StreamWriter? log, string? line)
+    private static void Append(StringBuilder text, StreamWriter? log, Stopwatch clock, string? line)
     {
         if (line is null)
         {
@@ -80,7 +81,8 @@ internal static class Docker
         {
             lock (log)
             {
-                log.WriteLine(line);
+                // Seconds since the step started: where a slow build spends its time.
+                log.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1}] {line}");
             }
         }
     }

@@ -45,7 +45,8 @@ public sealed class ImageBuild : IAsyncLifetime
         var engine = await Docker.RunAsync("version", "--format", "{{.Server.Version}}");
         if (!engine.Succeeded)
         {
-            SkipReason = $"no Docker engine to build and run images on this machine (docker version: {engine.Describe()})";
+            var why = $"{engine.Error}\n{engine.Output}".Trim().Split('\n')[^1];
+            SkipReason = $"no Docker engine to build and run images on this machine (docker version: {why})";
             return;
         }
 
