@@ -29,6 +29,7 @@ step "container engine"
 # shellcheck source=scripts/lib/docker-session.sh
 source scripts/lib/docker-session.sh
 docker_for_this_run
+base_images_in_background
 
 step "webapp (npm ci, typecheck, unit tests, build)"
 rm -rf "$results"
@@ -61,6 +62,7 @@ step "build"
 dotnet build Fleetman.sln -c Release --no-restore --nologo -v quiet -warnaserror
 
 step "test"
+base_images_wait
 status=0
 dotnet test Fleetman.sln -c Release --no-build --nologo --results-directory "$results" \
   --logger "console;verbosity=normal" --logger trx "$@" | tee "$results.log" || status=$?

@@ -40,6 +40,44 @@ docker_for_this_run() {
   echo "docker: started engine $(docker version --format '{{.Server.Version}}') (pid $DOCKER_PID, log $DOCKER_STATE/dockerd.log)"
 }
 
+# base_images_in_background
+#   when a base image the Dockerfiles start from is missing (a machine that has never built them), starts
+#   scripts/local-base-images.sh in the background: debootstrap and the package downloads mostly wait on the network
+#   and the disk, so they overlap with the compile that follows instead of adding minutes to the image tests.
+#   base_images_wait waits for it; a failure only prints its log's end, the image tests then try again and report it.
+base_images_in_background() {
+  BASE_IMAGES_PID=""
+  docker version >/dev/null 2>&1 || return 0
+  local dockerfile argument image missing=()
+  while read -r dockerfile argument; do
+    image=$(sed -n "s/^ARG $argument=//p" "$dockerfile" | head -n1)
+    docker image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
+  done <<'LIST'
+services/queue-consumer/Dockerfile RUNTIME_IMAGE
+webapp/Dockerfile RUNTIME_IMAGE
+tools/Fleetman.LoadGenerator/Dockerfile RUNTIME_IMAGE
+deploy/course-images/queue-consumer/Dockerfile COURSE_IMAGE
+deploy/course-images/queue/Dockerfile ACTIVEMQ_IMAGE
+LIST
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+  mkdir -p .fleetman/docker
+  echo "docker: making local stand-ins for ${missing[*]} in the background (log .fleetman/docker/base-images.log)"
+  scripts/local-base-images.sh >.fleetman/docker/base-images.log 2>&1 </dev/null &
+  BASE_IMAGES_PID=$!
+}
+
+base_images_wait() {
+  [[ -n ${BASE_IMAGES_PID:-} ]] || return 0
+  if wait "$BASE_IMAGES_PID"; then
+    echo "docker: local stand-ins made"
+  else
+    echo "docker: scripts/local-base-images.sh failed; its last lines:" >&2
+    tail -n 10 .fleetman/docker/base-images.log >&2 || true
+  fi
+}
+
 # shellcheck disable=SC2317 # called by the EXIT trap
 docker_stop_if_started_here() {
   if $DOCKER_STARTED_HERE && kill -0 "$DOCKER_PID" 2>/dev/null; then
