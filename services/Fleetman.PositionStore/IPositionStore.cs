@@ -30,6 +30,14 @@ public interface IPositionStore
     /// <summary>How many positions are stored, for one vehicle or (null) for all.</summary>
     Task<long> CountAsync(string? vehicle, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes every position of the history whose time is before <paramref name="cutoff"/> (truncated to the millisecond
+    /// like stored times; a position at the cutoff itself is kept) and returns how many were deleted. The newest position
+    /// of each vehicle kept for <see cref="GetLatestAsync"/> and <see cref="GetLatestOfAllAsync"/> is not history and stays.
+    /// Used by the retention sweep (<c>dotnet Fleetman.PositionTracker.dll retention-sweep</c>).
+    /// </summary>
+    Task<long> DeleteHistoryBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+
     /// <summary>Throws when the store cannot be reached; used by the readiness check.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

@@ -70,6 +70,13 @@ internal static class MongoDefinitions
     public static ProjectionDefinition<PositionDocument> StoredPairsProjection() =>
         Builders<PositionDocument>.Projection.Include(position => position.Vehicle).Include(position => position.Time).Exclude("_id");
 
+    /// <summary>
+    /// Every measurement older than the cutoff, by the timeField alone: MongoDB 7.0 and later delete from a time-series
+    /// collection with any filter (5.1 to 6.3 accepted only filters on the metaField); every deployment runs 8.0.
+    /// </summary>
+    public static FilterDefinition<PositionDocument> HistoryBeforeFilter(DateTimeOffset cutoff) =>
+        Positions.Lt(position => position.Time, StoredPositions.Truncate(cutoff).UtcDateTime);
+
     public static FilterDefinition<PositionDocument> CountFilter(string? vehicle) =>
         vehicle is null ? Positions.Empty : Positions.Eq(position => position.Vehicle, vehicle);
 

@@ -146,6 +146,18 @@ public sealed class MongoPositionStore : IPositionStore, IDisposable
         return await _positions.CountDocumentsAsync(CountFilter(vehicle), cancellationToken: cancellationToken);
     }
 
+    /// <remarks>
+    /// One deleteMany: the server works through the matching buckets yielding as it goes, and other writers are not held
+    /// back (WiredTiger locks documents, not the collection). It returns after the write concern of appends, so a
+    /// returned count is what a majority of the replica set deleted.
+    /// </remarks>
+    public async Task<long> DeleteHistoryBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        var result = await _positions.DeleteManyAsync(HistoryBeforeFilter(cutoff), cancellationToken);
+        return result.DeletedCount;
+    }
+
     public Task PingAsync(CancellationToken cancellationToken) =>
         _database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellationToken);
 

@@ -53,6 +53,18 @@ public sealed class SqlitePositionStore : IPositionStore, IDisposable
         WHERE excluded.time > latest.time
         """;
 
+    // Rows deleted per write transaction by the retention sweep: each batch holds the write lock for milliseconds, so
+    // the queue-consumers' appends (which wait up to the busy timeout) are delayed by at most one batch at a time.
+    private const int DeleteBatchSize = 5_000;
+
+    // The next rows older than the cutoff after a (vehicle, time) key, in primary-key order: the row value comparison
+    // starts the walk at the key, so the whole sweep reads the table once however many batches it takes.
+    private const string SelectOlderKeys = """
+        SELECT vehicle, time FROM positions
+        WHERE (vehicle, time) > ($vehicle, $time) AND time < $cutoff
+        ORDER BY vehicle, time LIMIT $limit
+        """;
+
     private readonly string _connectionString;
     private volatile bool _initialized;
 
@@ -214,6 +226,69 @@ public sealed class SqlitePositionStore : IPositionStore, IDisposable
         }
 
         return Convert.ToInt64(await query.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    /// <remarks>
+    /// In batches of <see cref="DeleteBatchSize"/> rows, one write transaction each: the keys of the next batch are read
+    /// first without the write lock (WAL: reading never waits), then deleted by key under <c>BEGIN IMMEDIATE</c>. A large
+    /// sweep never holds the lock long, and one interrupted half-way keeps what it committed; the next run goes on from
+    /// there. Freed pages are reused by later appends; the file does not shrink (that would take a VACUUM).
+    /// </remarks>
+    public async Task<long> DeleteHistoryBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var select = connection.CreateCommand();
+        select.CommandText = SelectOlderKeys;
+        // Stored names are never empty, so ("", any time) comes before every row.
+        var vehicle = select.Parameters.AddWithValue("$vehicle", "");
+        var time = select.Parameters.AddWithValue("$time", long.MinValue);
+        select.Parameters.AddWithValue("$cutoff", StoredPositions.Truncate(cutoff).ToUnixTimeMilliseconds());
+        select.Parameters.AddWithValue("$limit", DeleteBatchSize);
+
+        var keys = new List<(string Vehicle, long Time)>(DeleteBatchSize);
+        long deleted = 0;
+        while (true)
+        {
+            keys.Clear();
+            await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    keys.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
+            }
+
+            if (keys.Count == 0)
+            {
+                return deleted;
+            }
+
+            await using (var transaction = connection.BeginTransaction(deferred: false))
+            {
+                await using var delete = connection.CreateCommand();
+                delete.Transaction = transaction;
+                delete.CommandText = "DELETE FROM positions WHERE vehicle = $vehicle AND time = $time";
+                var deleteVehicle = delete.Parameters.Add("$vehicle", SqliteType.Text);
+                var deleteTime = delete.Parameters.Add("$time", SqliteType.Integer);
+                delete.Prepare();
+                foreach (var key in keys)
+                {
+                    deleteVehicle.Value = key.Vehicle;
+                    deleteTime.Value = key.Time;
+                    deleted += await delete.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            if (keys.Count < DeleteBatchSize)
+            {
+                return deleted;
+            }
+
+            (vehicle.Value, time.Value) = keys[^1];
+        }
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)

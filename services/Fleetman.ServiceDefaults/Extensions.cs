@@ -59,11 +59,7 @@ public static class Extensions
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        // OTEL_SERVICE_NAME is the standard knob; Kubernetes manifests set it. The fallback, ApplicationName, is the entry
-        // assembly's name unless the service says otherwise.
-        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured
-            ? configured
-            : builder.Environment.ApplicationName;
+        var serviceName = ServiceName(builder);
         var serviceVersion = Assembly.GetEntryAssembly()?
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
@@ -121,7 +117,12 @@ public static class Extensions
         return app;
     }
 
-    private static void AddJsonLogging(this IHostApplicationBuilder builder, string serviceName, TextWriter? output)
+    // OTEL_SERVICE_NAME is the standard knob; Kubernetes manifests set it. The fallback, ApplicationName, is the entry
+    // assembly's name unless the service says otherwise.
+    internal static string ServiceName(IHostApplicationBuilder builder) =>
+        builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : builder.Environment.ApplicationName;
+
+    internal static void AddJsonLogging(this IHostApplicationBuilder builder, string serviceName, TextWriter? output)
     {
         // Lowest-priority defaults, so appsettings.json and environment variables override them. Without them every
         // request a service answers writes two lines ("Request starting/finished", probes and scrapes included) and

@@ -81,6 +81,15 @@ public sealed class MongoDefinitionsTests
     }
 
     [Fact]
+    public void The_retention_delete_filter_is_a_strict_bound_on_the_time_field_in_utc_milliseconds()
+    {
+        // The timeField alone, as MongoDB 7.0+ deletes from time-series collections; "vehicle" (the metaField) is not needed.
+        Render(MongoDefinitions.HistoryBeforeFilter(Noon)).ShouldBe(Bson("""
+            { time: { $lt: ISODate("2026-03-01T12:00:00.123Z") } }
+            """));
+    }
+
+    [Fact]
     public void Counts_are_of_one_vehicle_or_of_everything()
     {
         Render(MongoDefinitions.CountFilter("truck")).ShouldBe(Bson("""{ vehicle: "truck" }"""));

@@ -329,6 +329,78 @@ public abstract class PositionStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Deleting_history_before_a_cutoff_removes_older_positions_of_every_vehicle_keeps_newer_ones_and_counts()
+    {
+        var store = await InitializedStoreAsync();
+        await store.AppendAsync([.. Enumerable.Range(0, 10).SelectMany(second => new[] { At("truck", second), At("van", second) })], default);
+        // A vehicle heard from only after the cutoff, and names a query language might read as syntax.
+        await store.AppendAsync([At("bus", 8), At("bus", 9), At("$time", 1), At("x' OR '1'='1", 2), At("x' OR '1'='1", 7)], default);
+
+        var deleted = await store.DeleteHistoryBeforeAsync(T0.AddSeconds(5), default);
+
+        deleted.ShouldBe(12);
+        (await store.CountAsync(null, default)).ShouldBe(13);
+        (await store.GetHistoryAsync("truck", null, null, 100, default)).ShouldBe([.. Enumerable.Range(5, 5).Select(second => At("truck", second))]);
+        (await store.GetHistoryAsync("van", null, null, 100, default)).ShouldBe([.. Enumerable.Range(5, 5).Select(second => At("van", second))]);
+        (await store.GetHistoryAsync("bus", null, null, 100, default)).ShouldBe([At("bus", 8), At("bus", 9)]);
+        (await store.GetHistoryAsync("$time", null, null, 100, default)).ShouldBeEmpty();
+        (await store.GetHistoryAsync("x' OR '1'='1", null, null, 100, default)).ShouldBe([At("x' OR '1'='1", 7)]);
+    }
+
+    [SkippableFact]
+    public async Task A_position_at_the_cutoff_is_kept_and_one_a_millisecond_older_is_deleted()
+    {
+        var store = await InitializedStoreAsync();
+        var cutoff = T0.AddSeconds(5);
+        VehiclePosition[] around = [.. new[] { -1, 0, 1 }.Select(ms => At("truck", 5) with { Time = cutoff.AddMilliseconds(ms) })];
+        await store.AppendAsync(around, default);
+
+        // Below-millisecond ticks are truncated as stored times are: this cutoff is the same millisecond.
+        var deleted = await store.DeleteHistoryBeforeAsync(cutoff.AddTicks(9_999), default);
+
+        deleted.ShouldBe(1);
+        (await store.GetHistoryAsync("truck", null, null, 10, default)).ShouldBe(around[1..]);
+    }
+
+    [SkippableFact]
+    public async Task Deleting_all_of_a_vehicles_history_keeps_its_latest_position()
+    {
+        var store = await InitializedStoreAsync();
+        await store.AppendAsync([At("truck", 1), At("truck", 2), At("van", 1), At("van", 9)], default);
+
+        (await store.DeleteHistoryBeforeAsync(T0.AddSeconds(5), default)).ShouldBe(3);
+
+        (await store.GetHistoryAsync("truck", null, null, 10, default)).ShouldBeEmpty();
+        // Not history: the base of the next speed, and what the tracker falls back to without Redis.
+        (await store.GetLatestOfAllAsync(default)).ShouldBe([At("truck", 2), At("van", 9)]);
+        (await store.GetLatestAsync(["truck"], default))["truck"].ShouldBe(At("truck", 2));
+    }
+
+    [SkippableFact]
+    public async Task Deleting_history_when_nothing_is_older_deletes_nothing_and_a_second_sweep_finds_nothing_left()
+    {
+        var store = await InitializedStoreAsync();
+
+        (await store.DeleteHistoryBeforeAsync(T0.AddDays(1), default)).ShouldBe(0, "an empty store");
+
+        await store.AppendAsync([At("truck", 3), At("truck", 4)], default);
+        (await store.DeleteHistoryBeforeAsync(T0, default)).ShouldBe(0, "every position is newer");
+        (await store.DeleteHistoryBeforeAsync(T0.AddSeconds(4), default)).ShouldBe(1);
+        (await store.DeleteHistoryBeforeAsync(T0.AddSeconds(4), default)).ShouldBe(0, "the same sweep again");
+        (await store.CountAsync(null, default)).ShouldBe(1);
+    }
+
+    [SkippableFact]
+    public async Task A_store_swept_before_InitializeAsync_creates_what_it_needs_first()
+    {
+        var store = UninitializedStore();
+
+        (await store.DeleteHistoryBeforeAsync(T0, default)).ShouldBe(0);
+
+        (await store.AppendAsync([At("truck", 0)], default)).ShouldBe(1);
+    }
+
+    [SkippableFact]
     public async Task Ping_succeeds_on_an_initialized_store()
     {
         var store = await InitializedStoreAsync();

@@ -134,6 +134,64 @@ public sealed class SqlitePositionStoreTests : PositionStoreContract, IDisposabl
     }
 
     [Fact]
+    public async Task A_sweep_larger_than_one_batch_deletes_every_older_position_while_appends_go_on()
+    {
+        var store = await InitializedStoreAsync();
+        var consumer = await InitializedStoreAsync();
+        // 12,000 old positions over 7 vehicles (more than two delete batches), and 700 to keep.
+        for (var start = 0; start < 12_700; start += 2_540)
+        {
+            await store.AppendAsync([.. Enumerable.Range(start, 2_540).Select(second => At($"vehicle-{second % 7}", second))], default);
+        }
+
+        // A queue-consumer process appending new positions the whole time, each append within its busy timeout.
+        using var swept = new CancellationTokenSource();
+        var appenderRunning = new TaskCompletionSource();
+        var appended = 0;
+        var appending = Task.Run(async () =>
+        {
+            for (var second = 20_000; !swept.IsCancellationRequested; second++)
+            {
+                appended += await consumer.AppendAsync([At("vehicle-0", second)], default);
+                appenderRunning.TrySetResult();
+            }
+        });
+        await appenderRunning.Task; // appending before the sweep starts, however busy the machine is
+
+        var deleted = await store.DeleteHistoryBeforeAsync(T0.AddSeconds(12_000), default);
+        await swept.CancelAsync();
+        await appending;
+
+        deleted.ShouldBe(12_000);
+        appended.ShouldBeGreaterThan(0);
+        (await store.CountAsync(null, default)).ShouldBe(700 + appended);
+        (await store.GetHistoryAsync("vehicle-3", null, T0.AddSeconds(12_700), 1_000, default)).Select(position => position.Time)
+            .ShouldBe([.. Enumerable.Range(12_000, 700).Where(second => second % 7 == 3).Select(second => T0.AddSeconds(second))]);
+    }
+
+    [Fact]
+    public async Task The_sweep_walks_the_primary_key_instead_of_scanning_from_the_start_for_every_batch()
+    {
+        await InitializedStoreAsync();
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var plan = connection.CreateCommand();
+        plan.CommandText = """
+            EXPLAIN QUERY PLAN SELECT vehicle, time FROM positions
+            WHERE (vehicle, time) > ('truck', 0) AND time < 10 ORDER BY vehicle, time LIMIT 5000
+            """;
+        await using var reader = await plan.ExecuteReaderAsync();
+        var steps = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        // A search that starts at the key (not a SCAN), in key order (no temporary B-tree for ORDER BY).
+        steps.ShouldHaveSingleItem().ShouldStartWith("SEARCH positions USING PRIMARY KEY ((vehicle,time)>(?,?))");
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_database_fails_initialization_and_ping()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
