@@ -11,6 +11,8 @@ public sealed class WorkloadPolicyTests
         "position-simulator", "queue-consumer", "position-tracker", "api-gateway", "gateway", "webapp",
     };
 
+    private const string NameLabel = "app.kubernetes.io/name";
+
     /// <summary>Long-running workloads with no server to probe.</summary>
     private static readonly Dictionary<string, string> WithoutProbes = new Dictionary<string, string>
     {
@@ -164,6 +166,76 @@ public sealed class WorkloadPolicyTests
                 labels.ShouldContainKeyAndValue(key, value, $"{render}: {workload}'s selector does not match its pods");
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_pod_template_and_object_carries_app_equal_to_its_app_kubernetes_io_name(string render)
+    {
+        foreach (var workload in Workload.In(render))
+        {
+            var labels = workload.Template.Metadata?.Labels ?? new Dictionary<string, string>();
+            labels.ShouldContainKey(NameLabel, $"{render}: {workload}'s pods have no {NameLabel}");
+            labels.ShouldContainKeyAndValue("app", labels[NameLabel], $"{render}: {workload}'s pods cannot be found with -l app={labels[NameLabel]}");
+        }
+
+        // Custom resources too: the raw tree, not the models.
+        foreach (var manifest in Renders.Load(render))
+        {
+            var metadata = (IDictionary<object, object>)manifest.Raw["metadata"];
+            if (metadata.TryGetValue("labels", out var value) && value is IDictionary<object, object> labels && labels.TryGetValue(NameLabel, out var name))
+            {
+                labels.ShouldContainKey("app", $"{render}: {manifest} has {NameLabel} but no app label");
+                labels["app"].ShouldBe(name, $"{render}: {manifest}'s app label");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Selectors_and_volume_claim_templates_do_not_use_the_app_label_so_upgrades_still_apply(string render)
+    {
+        // Both are immutable on an existing object: a label added there makes `kubectl apply` or `helm upgrade` fail.
+        foreach (var workload in Workload.In(render))
+        {
+            Keys(workload.Selector).ShouldNotContain("app", $"{render}: {workload} selects by app");
+            foreach (var spread in workload.Pod.TopologySpreadConstraints ?? [])
+            {
+                Keys(spread.LabelSelector).ShouldNotContain("app", $"{render}: {workload}'s spread constraint selects by app");
+            }
+        }
+
+        foreach (var statefulSet in Renders.Of<V1StatefulSet>(render))
+        {
+            foreach (var claim in statefulSet.Spec.VolumeClaimTemplates ?? [])
+            {
+                (claim.Metadata?.Labels?.Keys ?? []).ShouldNotContain("app", $"{render}: StatefulSet/{statefulSet.Name()}'s claim template {claim.Name()}");
+            }
+        }
+
+        foreach (var service in Renders.Of<V1Service>(render))
+        {
+            (service.Spec.Selector?.Keys ?? []).ShouldNotContain("app", $"{render}: Service/{service.Name()} selects by app");
+        }
+
+        foreach (var budget in Renders.Of<V1PodDisruptionBudget>(render))
+        {
+            Keys(budget.Spec.Selector).ShouldNotContain("app", $"{render}: PodDisruptionBudget/{budget.Name()} selects by app");
+        }
+
+        foreach (var policy in Renders.Of<V1NetworkPolicy>(render))
+        {
+            Keys(policy.Spec.PodSelector).ShouldNotContain("app", $"{render}: NetworkPolicy/{policy.Name()} selects by app");
+            var peers = (policy.Spec.Ingress ?? []).SelectMany(rule => rule.FromProperty ?? [])
+                .Concat((policy.Spec.Egress ?? []).SelectMany(rule => rule.To ?? []));
+            foreach (var peer in peers)
+            {
+                Keys(peer.PodSelector).ShouldNotContain("app", $"{render}: NetworkPolicy/{policy.Name()} allows pods selected by app");
+            }
+        }
+
+        static IEnumerable<string> Keys(V1LabelSelector? selector) =>
+            (selector?.MatchLabels?.Keys ?? []).Concat((selector?.MatchExpressions ?? []).Select(expression => expression.Key));
     }
 
     [Theory]

@@ -7,9 +7,16 @@ each other by these names, the same as in the kustomize manifests, so one namesp
 {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Labels of every object of a workload. Context: dict root, name. */}}
+{{/*
+Labels of every object and pod template of a workload. Context: dict root, name.
+`app: <name>` (the value of app.kubernetes.io/name) lets the course's `kubectl get pods -l app=api-gateway` work on
+this chart too. It is here and not in fleetman.selectorLabels on purpose: a Deployment's or StatefulSet's selector
+and a StatefulSet's volumeClaimTemplates cannot change on an existing object, so adding a label there would make
+`helm upgrade` of a running release fail; labels of objects and pod templates may change (the pods roll once).
+*/}}
 {{- define "fleetman.labels" -}}
 {{ include "fleetman.selectorLabels" . }}
+app: {{ .name }}
 app.kubernetes.io/part-of: fleetman
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
