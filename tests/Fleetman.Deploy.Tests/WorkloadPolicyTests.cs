@@ -13,6 +13,9 @@ public sealed class WorkloadPolicyTests
 
     private const string NameLabel = "app.kubernetes.io/name";
 
+    /// <summary>Losing one loses queued or stored positions or stops the pipeline: they go first on a full node.</summary>
+    public static readonly IReadOnlySet<string> Critical = new HashSet<string> { "activemq", "mongodb", "redis" };
+
     /// <summary>Long-running workloads with no server to probe.</summary>
     private static readonly Dictionary<string, string> WithoutProbes = new Dictionary<string, string>
     {
@@ -236,6 +239,57 @@ public sealed class WorkloadPolicyTests
 
         static IEnumerable<string> Keys(V1LabelSelector? selector) =>
             (selector?.MatchLabels?.Keys ?? []).Concat((selector?.MatchExpressions ?? []).Select(expression => expression.Key));
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_pod_has_a_priority_class_that_the_same_render_creates(string render)
+    {
+        var classes = Renders.Of<V1PriorityClass>(render).ToDictionary(priorityClass => priorityClass.Name());
+        foreach (var workload in Workload.In(render))
+        {
+            workload.Pod.PriorityClassName.ShouldNotBeNullOrEmpty($"{render}: {workload} has no priority class");
+            classes.ShouldContainKey(workload.Pod.PriorityClassName, $"{render}: {workload}'s priority class is not in the render");
+        }
+
+        classes.Values.ShouldAllBe(priorityClass => priorityClass.GlobalDefault != true, $"{render}: a class of the system would become every cluster pod's default");
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Activemq_mongodb_and_redis_have_a_critical_priority_above_every_other_pod_which_never_evicts(string render)
+    {
+        var classes = Renders.Of<V1PriorityClass>(render).ToDictionary(priorityClass => priorityClass.Name());
+        var workloads = Workload.In(render);
+        var others = workloads.Where(workload => !Critical.Contains(workload.Name)).ToList();
+        var highestOther = others.Max(workload => classes[workload.Pod.PriorityClassName].Value ?? 0);
+        foreach (var workload in workloads.Where(workload => Critical.Contains(workload.Name)))
+        {
+            var priorityClass = classes.GetValueOrDefault(workload.Pod.PriorityClassName ?? "");
+            priorityClass.ShouldNotBeNull($"{render}: {workload}'s priority class {workload.Pod.PriorityClassName} is not in the render");
+            priorityClass.Name().ShouldEndWith("-critical", Case.Sensitive, $"{render}: {workload}");
+            (priorityClass.Value ?? 0).ShouldBeGreaterThan(highestOther, $"{render}: {workload} does not go before the other pods");
+            priorityClass.PreemptionPolicy.ShouldNotBe("Never", $"{render}: {workload} cannot make room for itself on a full node");
+        }
+
+        foreach (var workload in others)
+        {
+            workload.Pod.PriorityClassName.ShouldEndWith("-default", Case.Sensitive, $"{render}: {workload}");
+            classes[workload.Pod.PriorityClassName].PreemptionPolicy.ShouldBe("Never", $"{render}: {workload} may evict other pods");
+        }
+    }
+
+    [Fact]
+    public void The_chart_uses_existing_priority_classes_by_name_and_creates_none_when_told()
+    {
+        // priorityClasses.create=false, mongodb and gateway named (scripts/render-manifests.sh).
+        const string render = "checks/helm-existing-priority-classes";
+        var priorities = Workload.In(render).ToDictionary(workload => workload.Name, workload => workload.Pod.PriorityClassName);
+
+        Renders.Of<V1PriorityClass>(render).ShouldBeEmpty();
+        priorities["mongodb"].ShouldBe("high-priority");
+        priorities["gateway"].ShouldBe("team.example-default");
+        priorities.Where(pair => pair.Key is not "mongodb" and not "gateway").ShouldAllBe(pair => pair.Value == null, "the others get the cluster's default priority");
     }
 
     [Theory]

@@ -117,6 +117,36 @@ imagePullSecrets:
 {{- end }}
 {{- end }}
 
+{{/*
+Name of one of the chart's PriorityClasses; tier: critical or default. PriorityClasses are cluster-scoped, so the
+name carries the release and its namespace: two releases (in two namespaces) never share or delete each other's.
+Context: dict root, tier.
+*/}}
+{{- define "fleetman.priorityClass" -}}
+{{ printf "%s-%s-%s" .root.Release.Name .root.Release.Namespace .tier }}
+{{- end }}
+
+{{/*
+The workloads whose loss loses data or stops the pipeline: the broker (queued positions), the store (the record) and
+Redis (the map's latest positions and the hub's backplane). Their pods get the critical PriorityClass.
+*/}}
+{{- define "fleetman.criticalWorkloads" -}}
+activemq mongodb redis
+{{- end }}
+
+{{/* priorityClassName of a pod: the component's own priorityClassName (an existing class), else the chart's class of
+its tier when priorityClasses.create; else none (the cluster's default priority). Context: dict root, name, svc. */}}
+{{- define "fleetman.priorityClassName" -}}
+{{- $own := "" }}
+{{- with .svc }}{{ $own = .priorityClassName | default "" }}{{ end }}
+{{- if $own }}
+priorityClassName: {{ $own }}
+{{- else if .root.Values.priorityClasses.create }}
+{{- $tier := ternary "critical" "default" (has .name (splitList " " (include "fleetman.criticalWorkloads" .))) }}
+priorityClassName: {{ include "fleetman.priorityClass" (dict "root" .root "tier" $tier) }}
+{{- end }}
+{{- end }}
+
 {{/* Spread over nodes and zones; soft, so a one-node cluster still schedules every replica. Context: dict root,
 name. */}}
 {{- define "fleetman.topologySpread" -}}
@@ -314,6 +344,7 @@ spec:
       securityContext:
         {{- include "fleetman.podSecurityContext" (dict "uid" 1654) | nindent 8 }}
       {{- with (include "fleetman.placement" . | trim) }}{{ . | nindent 6 }}{{ end }}
+      {{- with (include "fleetman.priorityClassName" . | trim) }}{{ . | nindent 6 }}{{ end }}
       {{- if $replicated }}
       {{- with (include "fleetman.topologySpread" . | trim) }}{{ . | nindent 6 }}{{ end }}
       {{- end }}
