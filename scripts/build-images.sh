@@ -13,15 +13,17 @@
 #   --tag T       image tag (default 1.0.0; CI passes the commit). Never `latest`.
 #   --registry R  prefix, e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com: R/fleetman/<name>:<tag>
 #   --push        docker push every image built
+#   --list        print `<name> <Dockerfile>` for each production image and build nothing: for builders that run
+#                 the Dockerfiles themselves (the Jenkinsfile's kaniko, which has no bash)
 #   name...       some of: position-simulator queue-consumer position-tracker api-gateway gateway webapp
 #                 load-generator (default all)
 #
-#   --course      the course's images (deploy/course-images/<name>/Dockerfile): first the production images they
-#                 are made from (fleetman/<name>:1.0.0, local; --prebuilt applies to them), then
-#                 fleetman-course/<name>:<tag> for every --tag given (default: release0 and release0-5). The release
-#                 baked in (FLEETMAN_RELEASE; the webapp's Gateway__Release, shown in the page's header) is the tag
-#                 without its "release" prefix: release0-5 -> 0-5. Names: webapp queue position-simulator
-#                 queue-consumer position-tracker api-gateway (default all).
+#   --course      the course's images (deploy/course-images/: webapp/, queue/, and service/ for the four .NET
+#                 services): first the production images they are made from (fleetman/<name>:1.0.0, local;
+#                 --prebuilt applies to them), then fleetman-course/<name>:<tag> for every --tag given (default:
+#                 release0 and release0-5). The release baked in (FLEETMAN_RELEASE; the webapp's Gateway__Release,
+#                 shown in the page's header) is the tag without its "release" prefix: release0-5 -> 0-5.
+#                 Names: webapp queue position-simulator queue-consumer position-tracker api-gateway (default all).
 #
 # DOCKER (default: docker) is the CLI to use. Without buildx, Debian's docker.io CLI (/usr/bin/docker) still has
 # BuildKit built in; it is used when the first docker on PATH has neither (BuildKit skips stages a target does not
@@ -49,7 +51,7 @@ PRODUCTION_TAG=1.0.0
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-prebuilt=false course=false tags=() registry="" push=false names=()
+prebuilt=false course=false list=false tags=() registry="" push=false names=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --prebuilt) prebuilt=true ;;
@@ -57,6 +59,7 @@ while [ $# -gt 0 ]; do
     --tag) tags+=("${2:?--tag needs a value}"); shift ;;
     --registry) registry="${2:?--registry needs a value}"; shift ;;
     --push) push=true ;;
+    --list) list=true ;;
     -h|--help) usage ;;
     -*) echo "unknown option: $1" >&2; usage 2 >&2 ;;
     *) names+=("$1") ;;
@@ -77,6 +80,11 @@ else
   [ ${#names[@]} -gt 0 ] || names=("${ALL[@]}")
   [ ${#tags[@]} -gt 0 ] || tags=("$PRODUCTION_TAG")
   [ ${#tags[@]} -eq 1 ] || { echo "one --tag for the production images (several only with --course)" >&2; exit 2; }
+fi
+if $list; then
+  ! $course || { echo "--list lists the production images (the course's are built from them by this script)" >&2; exit 2; }
+  for name in "${names[@]}"; do echo "$name ${DIR[$name]}/Dockerfile"; done
+  exit 0
 fi
 for tag in "${tags[@]}"; do
   [ "$tag" != latest ] || { echo "refusing the tag 'latest': images are tagged with a version or a commit" >&2; exit 2; }
@@ -130,17 +138,21 @@ build_production() { # name tag registry-prefix
 release_of() { local tag=$1; tag=${tag#release}; printf '%s' "${tag#-}"; }
 
 build_course() { # name tag
-  local name=$1 tag=$2 image context=deploy/course-images/$1 args=()
+  local name=$1 tag=$2 image dockerfile context args=()
   image="${registry:+$registry/}fleetman-course/$name:$tag"
   # The queue's configuration is production's (k8s/base/activemq/); the others copy from images, not the context.
-  [ "$name" != queue ] || context=k8s/base/activemq
   case $name in
-    webapp) args=(--build-arg "GATEWAY_IMAGE=fleetman/gateway:$PRODUCTION_TAG" --build-arg "WEBAPP_IMAGE=fleetman/webapp:$PRODUCTION_TAG") ;;
-    queue) ;;
-    *) args=(--build-arg "APP_IMAGE=fleetman/$name:$PRODUCTION_TAG") ;;
+    webapp)
+      dockerfile=deploy/course-images/webapp/Dockerfile context=deploy/course-images/webapp
+      args=(--build-arg "GATEWAY_IMAGE=fleetman/gateway:$PRODUCTION_TAG" --build-arg "WEBAPP_IMAGE=fleetman/webapp:$PRODUCTION_TAG") ;;
+    queue) dockerfile=deploy/course-images/queue/Dockerfile context=k8s/base/activemq ;;
+    # The four .NET services share one Dockerfile: the production image and the assembly to run differ.
+    *)
+      dockerfile=deploy/course-images/service/Dockerfile context=deploy/course-images/service
+      args=(--build-arg "APP_IMAGE=fleetman/$name:$PRODUCTION_TAG" --build-arg "ASSEMBLY=${PROJECT[$name]}") ;;
   esac
-  echo "==> ${docker_cmd[*]} build -t $image -f deploy/course-images/$name/Dockerfile $context (release $(release_of "$tag"))"
-  "${docker_cmd[@]}" build -t "$image" -f "deploy/course-images/$name/Dockerfile" "${args[@]}" \
+  echo "==> ${docker_cmd[*]} build -t $image -f $dockerfile $context (release $(release_of "$tag"))"
+  "${docker_cmd[@]}" build -t "$image" -f "$dockerfile" "${args[@]}" \
     --build-arg "RELEASE=$(release_of "$tag")" \
     --label "org.opencontainers.image.version=$tag" --label "org.opencontainers.image.revision=$revision" "$context"
   images+=("$image")

@@ -30,7 +30,7 @@ dotnet_image="$(runtime_image_of services/queue-consumer/Dockerfile)"
 nginx_image="$(runtime_image_of webapp/Dockerfile)"
 # The load generator runs on the plain .NET runtime image; the ASP.NET Core stand-in holds that runtime too.
 runtime_image="$(runtime_image_of tools/Fleetman.LoadGenerator/Dockerfile)"
-course_image="$(sed -n 's/^ARG COURSE_IMAGE=//p' deploy/course-images/queue-consumer/Dockerfile | head -n1)"
+course_image="$(sed -n 's/^ARG COURSE_IMAGE=//p' deploy/course-images/service/Dockerfile | head -n1)"
 activemq_image="$(sed -n 's/^ARG ACTIVEMQ_IMAGE=//p' deploy/course-images/queue/Dockerfile | head -n1)"
 
 if ! "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then

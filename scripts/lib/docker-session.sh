@@ -11,7 +11,11 @@ docker_for_this_run() {
   DOCKER_STARTED_HERE=false
   DOCKER_STATE=.fleetman/docker
   if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io debootstrap >/dev/null
+    # Not fatal: where packages cannot be installed (a CI container that is not root) the image tests are skipped.
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io debootstrap >/dev/null; }; then
+      echo "docker: docker.io and debootstrap could not be installed (the image tests will be skipped)" >&2
+      return 0
+    fi
   fi
   if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
     echo "docker: engine $(docker version --format '{{.Server.Version}}') already running"
@@ -56,7 +60,7 @@ base_images_in_background() {
 services/queue-consumer/Dockerfile RUNTIME_IMAGE
 webapp/Dockerfile RUNTIME_IMAGE
 tools/Fleetman.LoadGenerator/Dockerfile RUNTIME_IMAGE
-deploy/course-images/queue-consumer/Dockerfile COURSE_IMAGE
+deploy/course-images/service/Dockerfile COURSE_IMAGE
 deploy/course-images/queue/Dockerfile ACTIVEMQ_IMAGE
 LIST
   if ((${#missing[@]} == 0)); then

@@ -22,7 +22,7 @@ public sealed class ImageBuild : IAsyncLifetime
         ("services/queue-consumer/Dockerfile", "RUNTIME_IMAGE"),
         ("webapp/Dockerfile", "RUNTIME_IMAGE"),
         ("tools/Fleetman.LoadGenerator/Dockerfile", "RUNTIME_IMAGE"),
-        ("deploy/course-images/queue-consumer/Dockerfile", "COURSE_IMAGE"),
+        ("deploy/course-images/service/Dockerfile", "COURSE_IMAGE"),
         ("deploy/course-images/queue/Dockerfile", "ACTIVEMQ_IMAGE"),
     ];
 

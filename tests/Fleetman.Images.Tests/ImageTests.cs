@@ -114,7 +114,8 @@ public sealed class CourseImageTests(ImageBuild build)
         ["webapp"] = new()
         {
             ["Webapp__Root"] = "/app/wwwroot",
-            ["ReverseProxy__Clusters__api-gateway__Destinations__d1__Address"] = "http://fleetman-api-gateway:8080/",
+            ["ReverseProxy__Clusters__api-gateway__Destinations__d1__Address"] = "http://fleetman-api-gateway-pods:8080/",
+            ["Gateway__DestinationDnsRefreshSeconds"] = "5",
             ["ReverseProxy__Clusters__position-simulator__Destinations__d1__Address"] = "http://fleetman-position-simulator:8080/",
             ["ReverseProxy__Clusters__activemq-console__Destinations__d1__Address"] = "http://fleetman-queue:8161/",
         },
@@ -200,6 +201,23 @@ public sealed class CourseImageTests(ImageBuild build)
         await using var container = await Container.StartAsync(image, Images.ServiceUser, Images.ServiceSettings);
         var health = await container.WaitUntilAsync(Images.StartWithin, "dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live");
         health.Output.ShouldStartWith("200");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Tags))]
+    public async Task The_course_tracker_image_runs_the_retention_sweep_from_a_pods_args_as_the_course_s_Job_does(string tag)
+    {
+        build.Require();
+
+        // k8s/course/18-jobs runs the image with `args: ["retention-sweep"]` after its entry point: they must reach the
+        // tracker's program. An empty SQLite store in /tmp stands in for MongoDB.
+        var run = await Docker.RunAsync("run", "--rm", "--read-only", "--tmpfs", "/tmp", "--user", Images.ServiceUser, "--cap-drop", "ALL",
+            "--env", "Store__Provider=Sqlite", "--env", "Store__SqlitePath=/tmp/positions.db", "--env", "Retention__KeepDays=7",
+            $"fleetman-course/position-tracker:{tag}", "retention-sweep");
+
+        run.Succeeded.ShouldBeTrue(run.Describe());
+        run.Output.ShouldContain("Retention sweep deleted 0 positions");
+        run.Output.ShouldContain("Retention:KeepDays 7");
     }
 
     [SkippableTheory]
