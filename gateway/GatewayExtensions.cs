@@ -52,6 +52,7 @@ public static partial class GatewayExtensions
                 .AddAuthenticationSchemes(AdminAuthentication.SchemeName)
                 .RequireAuthenticatedUser());
         builder.Services.AddApiRateLimiting();
+        builder.Services.AddVersionEndpoint();
 
         // Read when the pipeline is built, after the options were validated.
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((forwarded, gateway) =>
@@ -123,7 +124,7 @@ public static partial class GatewayExtensions
         return app;
     }
 
-    /// <summary>Rate limits, admin authentication, the proxied routes and the webapp.</summary>
+    /// <summary>Rate limits, admin authentication, <c>/version</c>, the proxied routes and the webapp.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -132,6 +133,9 @@ public static partial class GatewayExtensions
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+
+        // A literal path: it wins over the webapp's fallback and the webapp cluster's catch-all route.
+        app.MapVersion();
 
         if (ServesWebappFiles(app.Configuration))
         {

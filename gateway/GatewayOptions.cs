@@ -39,6 +39,13 @@ public sealed class GatewayOptions : IValidatableObject
     /// <summary>Where the map's tiles come from, as Content-Security-Policy sources separated by spaces (<c>img-src</c>).</summary>
     public string MapTileSources { get; set; } = "https://*.tile.openstreetmap.org";
 
+    /// <summary>
+    /// What <c>GET /version</c> reports as the release, e.g. <c>0-5</c> in an image built for one step of a course:
+    /// the page shows it in its header. Empty: the gateway's own version.
+    /// </summary>
+    [StringLength(64)]
+    public string? Release { get; set; }
+
     public bool AdminEnabled => !string.IsNullOrEmpty(AdminPassword);
 
     /// <summary>The parsed <see cref="TrustedProxies"/>; a single address is a /32 (or /128) network.</summary>

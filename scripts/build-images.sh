@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds Fleetman's container images: fleetman/<name>:<tag>.
+# Builds Fleetman's container images: fleetman/<name>:<tag>, or with --course the Kubernetes course's images
+# fleetman-course/<name>:<tag>.
 #
 #   scripts/build-images.sh [--prebuilt] [--tag T] [--registry R] [--push] [name...]
+#   scripts/build-images.sh --course [--prebuilt] [--tag T]... [--registry R] [--push] [name...]
 #
 #   (default)     docker build of each Dockerfile's final stage: the SDK and node images restore, build and publish
 #                 inside the build. Needs network access to NuGet and npm from inside `docker build`.
@@ -11,8 +13,17 @@
 #   --tag T       image tag (default 1.0.0; CI passes the commit). Never `latest`.
 #   --registry R  prefix, e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com: R/fleetman/<name>:<tag>
 #   --push        docker push every image built
+#   --list        print `<name> <Dockerfile>` for each production image and build nothing: for builders that run
+#                 the Dockerfiles themselves (the Jenkinsfile's kaniko, which has no bash)
 #   name...       some of: position-simulator queue-consumer position-tracker api-gateway gateway webapp
 #                 load-generator (default all)
+#
+#   --course      the course's images (deploy/course-images/: webapp/, queue/, and service/ for the four .NET
+#                 services): first the production images they are made from (fleetman/<name>:1.0.0, local;
+#                 --prebuilt applies to them), then fleetman-course/<name>:<tag> for every --tag given (default:
+#                 release0 and release0-5). The release baked in (FLEETMAN_RELEASE; the webapp's Gateway__Release,
+#                 shown in the page's header) is the tag without its "release" prefix: release0-5 -> 0-5.
+#                 Names: webapp queue position-simulator queue-consumer position-tracker api-gateway (default all).
 #
 # DOCKER (default: docker) is the CLI to use. Without buildx, Debian's docker.io CLI (/usr/bin/docker) still has
 # BuildKit built in; it is used when the first docker on PATH has neither (BuildKit skips stages a target does not
@@ -30,23 +41,54 @@ declare -A PROJECT=(
   [position-tracker]=Fleetman.PositionTracker [api-gateway]=Fleetman.ApiGateway [gateway]=Fleetman.Gateway
   [load-generator]=Fleetman.LoadGenerator)
 
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+# The course's images and the production images each is made from (the queue is the official ActiveMQ image).
+COURSE_ALL=(webapp queue position-simulator queue-consumer position-tracker api-gateway)
+declare -A COURSE_FROM=(
+  [webapp]="gateway webapp" [queue]="" [position-simulator]=position-simulator [queue-consumer]=queue-consumer
+  [position-tracker]=position-tracker [api-gateway]=api-gateway)
+# The tag of the production images the course's are made from.
+PRODUCTION_TAG=1.0.0
 
-prebuilt=false tag=1.0.0 registry="" push=false names=()
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+prebuilt=false course=false list=false tags=() registry="" push=false names=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --prebuilt) prebuilt=true ;;
-    --tag) tag="${2:?--tag needs a value}"; shift ;;
+    --course) course=true ;;
+    --tag) tags+=("${2:?--tag needs a value}"); shift ;;
     --registry) registry="${2:?--registry needs a value}"; shift ;;
     --push) push=true ;;
+    --list) list=true ;;
     -h|--help) usage ;;
     -*) echo "unknown option: $1" >&2; usage 2 >&2 ;;
-    *) [ -n "${DIR[$1]:-}" ] || { echo "unknown image: $1 (one of: ${ALL[*]})" >&2; exit 2; }; names+=("$1") ;;
+    *) names+=("$1") ;;
   esac
   shift
 done
-[ ${#names[@]} -gt 0 ] || names=("${ALL[@]}")
-[ "$tag" != latest ] || { echo "refusing the tag 'latest': images are tagged with a version or a commit" >&2; exit 2; }
+for name in "${names[@]}"; do
+  if $course; then
+    [ -n "${COURSE_FROM[$name]+set}" ] || { echo "unknown course image: $name (one of: ${COURSE_ALL[*]})" >&2; exit 2; }
+  else
+    [ -n "${DIR[$name]:-}" ] || { echo "unknown image: $name (one of: ${ALL[*]})" >&2; exit 2; }
+  fi
+done
+if $course; then
+  [ ${#names[@]} -gt 0 ] || names=("${COURSE_ALL[@]}")
+  [ ${#tags[@]} -gt 0 ] || tags=(release0 release0-5)
+else
+  [ ${#names[@]} -gt 0 ] || names=("${ALL[@]}")
+  [ ${#tags[@]} -gt 0 ] || tags=("$PRODUCTION_TAG")
+  [ ${#tags[@]} -eq 1 ] || { echo "one --tag for the production images (several only with --course)" >&2; exit 2; }
+fi
+if $list; then
+  ! $course || { echo "--list lists the production images (the course's are built from them by this script)" >&2; exit 2; }
+  for name in "${names[@]}"; do echo "$name ${DIR[$name]}/Dockerfile"; done
+  exit 0
+fi
+for tag in "${tags[@]}"; do
+  [ "$tag" != latest ] || { echo "refusing the tag 'latest': images are tagged with a version or a commit" >&2; exit 2; }
+done
 
 docker_cmd=("${DOCKER:-docker}")
 if [ -z "${DOCKER:-}" ] && ! docker buildx version >/dev/null 2>&1 && [ -x /usr/bin/docker ] \
@@ -77,19 +119,60 @@ publish_webapp() {
 }
 
 images=()
-for name in "${names[@]}"; do
+revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+
+build_production() { # name tag registry-prefix
+  local name=$1 tag=$2 prefix=$3 image target=final
   if $prebuilt; then
     if [ "$name" = webapp ]; then publish_webapp; else publish_dotnet "$name"; fi
+    target=prebuilt
   fi
-  image="${registry:+$registry/}fleetman/$name:$tag"
-  target=final
-  $prebuilt && target=prebuilt
+  image="${prefix}fleetman/$name:$tag"
   echo "==> ${docker_cmd[*]} build --target $target -t $image -f ${DIR[$name]}/Dockerfile ."
   "${docker_cmd[@]}" build --target "$target" -t "$image" -f "${DIR[$name]}/Dockerfile" \
-    --label "org.opencontainers.image.version=$tag" \
-    --label "org.opencontainers.image.revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)" .
+    --label "org.opencontainers.image.version=$tag" --label "org.opencontainers.image.revision=$revision" .
   images+=("$image")
-done
+}
+
+# The release a course tag stands for: release0-5 -> 0-5 (the course's tags), any other tag as it is.
+release_of() { local tag=$1; tag=${tag#release}; printf '%s' "${tag#-}"; }
+
+build_course() { # name tag
+  local name=$1 tag=$2 image dockerfile context args=()
+  image="${registry:+$registry/}fleetman-course/$name:$tag"
+  # The queue's configuration is production's (k8s/base/activemq/); the others copy from images, not the context.
+  case $name in
+    webapp)
+      dockerfile=deploy/course-images/webapp/Dockerfile context=deploy/course-images/webapp
+      args=(--build-arg "GATEWAY_IMAGE=fleetman/gateway:$PRODUCTION_TAG" --build-arg "WEBAPP_IMAGE=fleetman/webapp:$PRODUCTION_TAG") ;;
+    queue) dockerfile=deploy/course-images/queue/Dockerfile context=k8s/base/activemq ;;
+    # The four .NET services share one Dockerfile: the production image and the assembly to run differ.
+    *)
+      dockerfile=deploy/course-images/service/Dockerfile context=deploy/course-images/service
+      args=(--build-arg "APP_IMAGE=fleetman/$name:$PRODUCTION_TAG" --build-arg "ASSEMBLY=${PROJECT[$name]}") ;;
+  esac
+  echo "==> ${docker_cmd[*]} build -t $image -f $dockerfile $context (release $(release_of "$tag"))"
+  "${docker_cmd[@]}" build -t "$image" -f "$dockerfile" "${args[@]}" \
+    --build-arg "RELEASE=$(release_of "$tag")" \
+    --label "org.opencontainers.image.version=$tag" --label "org.opencontainers.image.revision=$revision" "$context"
+  images+=("$image")
+}
+
+if $course; then
+  # Each production image once, however many course images are made from it; local names, never pushed from here.
+  declare -A built=()
+  for name in "${names[@]}"; do
+    for from in ${COURSE_FROM[$name]}; do
+      [ -n "${built[$from]:-}" ] || { build_production "$from" "$PRODUCTION_TAG" ""; built[$from]=1; }
+    done
+  done
+  images=()
+  for name in "${names[@]}"; do
+    for tag in "${tags[@]}"; do build_course "$name" "$tag"; done
+  done
+else
+  for name in "${names[@]}"; do build_production "$name" "${tags[0]}" "${registry:+$registry/}"; done
+fi
 
 if $push; then
   for image in "${images[@]}"; do "${docker_cmd[@]}" push "$image"; done

@@ -5,12 +5,16 @@
 #   local/debian:bookworm        debootstrap --variant=minbase bookworm, imported
 #   <the .NET runtime image>     Debian + this machine's ASP.NET Core runtime, user app (1654)
 #   <the nginx runtime image>    Debian + Debian's nginx and wget, user 101
+#   <the course .NET image>      the .NET stand-in + wget, root by default like the official image (course images)
+#   <the ActiveMQ image>         Debian + Debian's ActiveMQ Classic laid out like the official image
+#                                (/opt/apache-activemq/{bin,lib,conf,data}), user 10001, no web console (course queue
+#                                image, docker-compose)
 #
 # Each stand-in is tagged with the exact name the Dockerfiles ask for (their RUNTIME_IMAGE argument), so
 # `scripts/build-images.sh --prebuilt` then builds without pulling anything. They behave like the official images for
 # Fleetman's purposes (same paths, user, port, entry points) but are NOT them: never push them, and build real
-# releases where the official images can be pulled. The SDK and node images are not made: the prebuilt stages
-# do not need them.
+# releases where the official images can be pulled, nor the course images built on them. The SDK and node images are
+# not made: the prebuilt stages do not need them.
 #
 #   scripts/local-base-images.sh            (needs a running Docker daemon; root for debootstrap)
 set -euo pipefail
@@ -26,6 +30,8 @@ dotnet_image="$(runtime_image_of services/queue-consumer/Dockerfile)"
 nginx_image="$(runtime_image_of webapp/Dockerfile)"
 # The load generator runs on the plain .NET runtime image; the ASP.NET Core stand-in holds that runtime too.
 runtime_image="$(runtime_image_of tools/Fleetman.LoadGenerator/Dockerfile)"
+course_image="$(sed -n 's/^ARG COURSE_IMAGE=//p' deploy/course-images/service/Dockerfile | head -n1)"
+activemq_image="$(sed -n 's/^ARG ACTIVEMQ_IMAGE=//p' deploy/course-images/queue/Dockerfile | head -n1)"
 
 if ! "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then
   command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install debootstrap" >&2; exit 1; }
@@ -73,5 +79,46 @@ CMD ["nginx", "-g", "daemon off;"]
 EOF
 "$DOCKER" build -q -t "$nginx_image" "$work/nginx"
 
-echo "Local stand-ins (not the official images):"
-"$DOCKER" image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E "local/debian|$(printf '%s|%s|%s' "${dotnet_image%%:*}" "${runtime_image%%:*}" "${nginx_image%%:*}")"
+echo "==> .NET stand-in + wget -> $course_image"
+mkdir -p "$work/course"
+cat >"$work/course/Dockerfile" <<EOF
+FROM $dotnet_image
+USER root
+RUN apt-get update && apt-get install -y --no-install-recommends wget && rm -rf /var/lib/apt/lists/*
+EOF
+"$DOCKER" build -q -t "$course_image" "$work/course"
+
+echo "==> Debian ActiveMQ Classic -> $activemq_image"
+mkdir -p "$work/activemq"
+# No web console: Debian's package has none, and jetty.xml (which the broker's configuration imports) defines nothing.
+cat >"$work/activemq/jetty.xml" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Stand-in: Debian's ActiveMQ has no web console, so nothing listens on 8161. -->
+<beans xmlns="http://www.springframework.org/schema/beans"
+       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+       xsi:schemaLocation="http://www.springframework.org/schema/beans http://www.springframework.org/schema/beans/spring-beans.xsd"/>
+EOF
+# The extra jars are the ones scripts/infra.sh adds for the same package (STOMP's JSON/XML transformations).
+cat >"$work/activemq/Dockerfile" <<'EOF'
+FROM local/debian:bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends activemq default-jre-headless libxstream-java \
+      libjettison-java wget \
+ && rm -rf /var/lib/apt/lists/*
+# The package's own user (activemq) has a system UID; the broker runs as 10001, as in production.
+RUN groupadd --gid 10001 broker && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin broker \
+ && mkdir -p /opt/apache-activemq/conf /opt/apache-activemq/data \
+ && ln -s /usr/share/activemq/bin /opt/apache-activemq/bin && ln -s /usr/share/activemq/lib /opt/apache-activemq/lib \
+ && cp /etc/activemq/instances-available/main/* /opt/apache-activemq/conf/ \
+ && ln -s /usr/share/java/xstream.jar /usr/share/java/jettison.jar /usr/share/activemq/lib/optional/ \
+ && chown 10001:10001 /opt/apache-activemq/data
+COPY jetty.xml /opt/apache-activemq/conf/
+ENV ACTIVEMQ_HOME=/opt/apache-activemq JAVA_HOME=/usr/lib/jvm/default-java
+WORKDIR /opt/apache-activemq
+EXPOSE 61613 61616
+CMD ["/usr/bin/activemq", "console"]
+EOF
+"$DOCKER" build -q -t "$activemq_image" "$work/activemq"
+
+echo "Local stand-ins (not the official images; never push them):"
+"$DOCKER" image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' \
+  | grep -E "local/debian|$(printf '%s|%s|%s|%s' "${dotnet_image%%:*}" "${runtime_image%%:*}" "${nginx_image%%:*}" "${activemq_image%%:*}")"

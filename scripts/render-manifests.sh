@@ -2,7 +2,8 @@
 # Renders every way Fleetman deploys, offline, into .fleetman/rendered/ for the deploy tests
 # (tests/Fleetman.Deploy.Tests), and fails on the first render or lint error:
 #   helm lint --strict and helm template of helm/fleetman with the default values, the minikube and EKS values,
-#     and every optional component switched on;
+#     and every optional component switched on; with existing PriorityClasses (checks/); and values the chart must
+#     refuse;
 #   kubectl kustomize of k8s/base, each overlay, and the base with each component;
 #   docker-compose config of docker-compose.yml with every profile (when docker-compose is installed).
 # No cluster is needed or contacted.
@@ -37,6 +38,29 @@ helm_render default
 helm_render minikube -f helm/values-minikube.yaml
 helm_render eks -f helm/values-eks.yaml
 helm_render all-components --set "$all_components"
+# PriorityClasses the cluster already has, instead of the chart's: not with the renders above (their pods' classes are
+# in the same render); a deploy test reads it from checks/.
+mkdir -p "$out/checks"
+"$HELM" template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" --set priorityClasses.create=false \
+  --set mongodb.priorityClassName=high-priority --set gateway.priorityClassName=team.example-default \
+  >"$out/checks/helm-existing-priority-classes.yaml"
+say "helm existing-priority-classes: $(grep -c '^kind:' "$out/checks/helm-existing-priority-classes.yaml") objects"
+# Values the schema or the chart must refuse.
+helm_refuses() { # what, helm arguments...
+  local what=$1
+  shift
+  if "$HELM" template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" "$@" >/dev/null 2>&1; then
+    echo "render: helm accepted $what ($*)" >&2
+    exit 1
+  fi
+  say "helm refuses $what"
+}
+helm_refuses "a priorityClassName that is not a name" --set redis.priorityClassName=Not_A_Name
+helm_refuses "a priorityClassName that is not a string" --set mongodb.priorityClassName=7
+helm_refuses "a priority in Kubernetes' own range" --set priorityClasses.critical.value=1000000001
+helm_refuses "a critical priority not above the default" --set priorityClasses.critical.value=1000
+helm_refuses "an unknown priorityClasses key" --set priorityClasses.system=true
+helm_refuses "commonLabels that repeat the chart's own" --set commonLabels.app=fleetman
 
 kustomize_render() { # name, kustomization folder
   "$KUBECTL" kustomize "$2" >"$out/k8s-$1.yaml"

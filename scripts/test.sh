@@ -24,6 +24,13 @@ if ! command -v chromium >/dev/null; then
 fi
 chromium --version 2>/dev/null | grep -v 'unexpected operator' || true
 
+step "container engine"
+# tests/Fleetman.Images.Tests builds every image with scripts/build-images.sh and starts each in Docker.
+# shellcheck source=scripts/lib/docker-session.sh
+source scripts/lib/docker-session.sh
+docker_for_this_run
+base_images_in_background
+
 step "webapp (npm ci, typecheck, unit tests, build)"
 rm -rf "$results"
 mkdir -p "$results"
@@ -59,6 +66,7 @@ step "build"
 dotnet build Fleetman.sln -c Release --no-restore --nologo -v quiet -warnaserror
 
 step "test"
+base_images_wait
 status=0
 dotnet test Fleetman.sln -c Release --no-build --nologo --results-directory "$results" \
   --logger "console;verbosity=normal" --logger trx "$@" | tee "$results.log" || status=$?

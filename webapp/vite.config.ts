@@ -14,6 +14,7 @@ export default defineConfig({
     proxy: {
       "/api": { target: process.env.FLEETMAN_BACKEND ?? "http://127.0.0.1:8090", changeOrigin: true },
       "/hubs": { target: process.env.FLEETMAN_BACKEND ?? "http://127.0.0.1:8090", changeOrigin: true, ws: true },
+      "/version": { target: process.env.FLEETMAN_BACKEND ?? "http://127.0.0.1:8090", changeOrigin: true },
     },
   },
   test: {

@@ -37,6 +37,14 @@ public sealed class HelmKustomizeParityTests
     }
 
     [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Workloads_have_the_same_app_labels_and_priority_classes(string helm, string kustomize)
+    {
+        Labelled(helm).ShouldBe(Labelled(kustomize));
+        PriorityClasses(helm).ShouldBe(PriorityClasses(kustomize));
+    }
+
+    [Theory]
     [InlineData("helm-minikube")]
     [InlineData("k8s-minikube")]
     public void Minikube_exposes_the_map_the_queue_console_and_the_api_on_the_original_node_ports(string render)
@@ -58,6 +66,29 @@ public sealed class HelmKustomizeParityTests
                 $"{workload.Kind}/{workload.Name} {container.Name} ports[{string.Join(",", (container.Ports ?? []).Select(port => $"{port.Name}:{port.ContainerPort}"))}] " +
                 $"startup({Probe(container.StartupProbe)}) liveness({Probe(container.LivenessProbe)}) readiness({Probe(container.ReadinessProbe)})")),
     ];
+
+    /// <summary>Each core workload's app label and priority class: its tier (the end of its name), value and policy.
+    /// The names differ: the chart's carry the release and namespace.</summary>
+    private static List<string> Labelled(string render)
+    {
+        var classes = Renders.Of<V1PriorityClass>(render).ToDictionary(priorityClass => priorityClass.Name());
+        return
+        [
+            .. Workload.In(render).Where(workload => Core.Contains(workload.Name)).OrderBy(workload => workload.Name, StringComparer.Ordinal)
+                .Select(workload => (workload, priorityClass: classes.GetValueOrDefault(workload.Pod.PriorityClassName ?? "")))
+                .Select(pair => $"{pair.workload} app={App(pair.workload.Template.Metadata.Labels)} " +
+                    $"priority={Describe(pair.priorityClass)}"),
+        ];
+    }
+
+    private static string? App(IDictionary<string, string>? labels) => labels is not null && labels.TryGetValue("app", out var app) ? app : null;
+
+    private static List<string> PriorityClasses(string render) =>
+        [.. Renders.Of<V1PriorityClass>(render).Select(Describe).Order(StringComparer.Ordinal)];
+
+    private static string Describe(V1PriorityClass? priorityClass) => priorityClass is null
+        ? "none"
+        : $"{priorityClass.Name().Split('-')[^1]} {priorityClass.Value} {priorityClass.PreemptionPolicy} globalDefault={priorityClass.GlobalDefault}";
 
     private static string Probe(V1Probe? probe) => probe switch
     {

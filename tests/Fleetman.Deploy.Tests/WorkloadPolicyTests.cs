@@ -11,6 +11,11 @@ public sealed class WorkloadPolicyTests
         "position-simulator", "queue-consumer", "position-tracker", "api-gateway", "gateway", "webapp",
     };
 
+    private const string NameLabel = "app.kubernetes.io/name";
+
+    /// <summary>Losing one loses queued or stored positions or stops the pipeline: they go first on a full node.</summary>
+    public static readonly IReadOnlySet<string> Critical = new HashSet<string> { "activemq", "mongodb", "redis" };
+
     /// <summary>Long-running workloads with no server to probe.</summary>
     private static readonly Dictionary<string, string> WithoutProbes = new Dictionary<string, string>
     {
@@ -139,6 +144,127 @@ public sealed class WorkloadPolicyTests
                 labels.ShouldContainKeyAndValue(key, value, $"{render}: {workload}'s selector does not match its pods");
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_pod_template_and_object_carries_app_equal_to_its_app_kubernetes_io_name(string render)
+    {
+        foreach (var workload in Workload.In(render))
+        {
+            var labels = workload.Template.Metadata?.Labels ?? new Dictionary<string, string>();
+            labels.ShouldContainKey(NameLabel, $"{render}: {workload}'s pods have no {NameLabel}");
+            labels.ShouldContainKeyAndValue("app", labels[NameLabel], $"{render}: {workload}'s pods cannot be found with -l app={labels[NameLabel]}");
+        }
+
+        // Custom resources too: the raw tree, not the models.
+        foreach (var manifest in Renders.Load(render))
+        {
+            var metadata = (IDictionary<object, object>)manifest.Raw["metadata"];
+            if (metadata.TryGetValue("labels", out var value) && value is IDictionary<object, object> labels && labels.TryGetValue(NameLabel, out var name))
+            {
+                labels.ShouldContainKey("app", $"{render}: {manifest} has {NameLabel} but no app label");
+                labels["app"].ShouldBe(name, $"{render}: {manifest}'s app label");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Selectors_and_volume_claim_templates_do_not_use_the_app_label_so_upgrades_still_apply(string render)
+    {
+        // Both are immutable on an existing object: a label added there makes `kubectl apply` or `helm upgrade` fail.
+        foreach (var workload in Workload.In(render))
+        {
+            Keys(workload.Selector).ShouldNotContain("app", $"{render}: {workload} selects by app");
+            foreach (var spread in workload.Pod.TopologySpreadConstraints ?? [])
+            {
+                Keys(spread.LabelSelector).ShouldNotContain("app", $"{render}: {workload}'s spread constraint selects by app");
+            }
+        }
+
+        foreach (var statefulSet in Renders.Of<V1StatefulSet>(render))
+        {
+            foreach (var claim in statefulSet.Spec.VolumeClaimTemplates ?? [])
+            {
+                (claim.Metadata?.Labels?.Keys ?? []).ShouldNotContain("app", $"{render}: StatefulSet/{statefulSet.Name()}'s claim template {claim.Name()}");
+            }
+        }
+
+        foreach (var service in Renders.Of<V1Service>(render))
+        {
+            (service.Spec.Selector?.Keys ?? []).ShouldNotContain("app", $"{render}: Service/{service.Name()} selects by app");
+        }
+
+        foreach (var budget in Renders.Of<V1PodDisruptionBudget>(render))
+        {
+            Keys(budget.Spec.Selector).ShouldNotContain("app", $"{render}: PodDisruptionBudget/{budget.Name()} selects by app");
+        }
+
+        foreach (var policy in Renders.Of<V1NetworkPolicy>(render))
+        {
+            Keys(policy.Spec.PodSelector).ShouldNotContain("app", $"{render}: NetworkPolicy/{policy.Name()} selects by app");
+            var peers = (policy.Spec.Ingress ?? []).SelectMany(rule => rule.FromProperty ?? [])
+                .Concat((policy.Spec.Egress ?? []).SelectMany(rule => rule.To ?? []));
+            foreach (var peer in peers)
+            {
+                Keys(peer.PodSelector).ShouldNotContain("app", $"{render}: NetworkPolicy/{policy.Name()} allows pods selected by app");
+            }
+        }
+
+        static IEnumerable<string> Keys(V1LabelSelector? selector) =>
+            (selector?.MatchLabels?.Keys ?? []).Concat((selector?.MatchExpressions ?? []).Select(expression => expression.Key));
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Every_pod_has_a_priority_class_that_the_same_render_creates(string render)
+    {
+        var classes = Renders.Of<V1PriorityClass>(render).ToDictionary(priorityClass => priorityClass.Name());
+        foreach (var workload in Workload.In(render))
+        {
+            workload.Pod.PriorityClassName.ShouldNotBeNullOrEmpty($"{render}: {workload} has no priority class");
+            classes.ShouldContainKey(workload.Pod.PriorityClassName, $"{render}: {workload}'s priority class is not in the render");
+        }
+
+        classes.Values.ShouldAllBe(priorityClass => priorityClass.GlobalDefault != true, $"{render}: a class of the system would become every cluster pod's default");
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Activemq_mongodb_and_redis_have_a_critical_priority_above_every_other_pod_which_never_evicts(string render)
+    {
+        var classes = Renders.Of<V1PriorityClass>(render).ToDictionary(priorityClass => priorityClass.Name());
+        var workloads = Workload.In(render);
+        var others = workloads.Where(workload => !Critical.Contains(workload.Name)).ToList();
+        var highestOther = others.Max(workload => classes[workload.Pod.PriorityClassName].Value ?? 0);
+        foreach (var workload in workloads.Where(workload => Critical.Contains(workload.Name)))
+        {
+            var priorityClass = classes.GetValueOrDefault(workload.Pod.PriorityClassName ?? "");
+            priorityClass.ShouldNotBeNull($"{render}: {workload}'s priority class {workload.Pod.PriorityClassName} is not in the render");
+            priorityClass.Name().ShouldEndWith("-critical", Case.Sensitive, $"{render}: {workload}");
+            (priorityClass.Value ?? 0).ShouldBeGreaterThan(highestOther, $"{render}: {workload} does not go before the other pods");
+            priorityClass.PreemptionPolicy.ShouldNotBe("Never", $"{render}: {workload} cannot make room for itself on a full node");
+        }
+
+        foreach (var workload in others)
+        {
+            workload.Pod.PriorityClassName.ShouldEndWith("-default", Case.Sensitive, $"{render}: {workload}");
+            classes[workload.Pod.PriorityClassName].PreemptionPolicy.ShouldBe("Never", $"{render}: {workload} may evict other pods");
+        }
+    }
+
+    [Fact]
+    public void The_chart_uses_existing_priority_classes_by_name_and_creates_none_when_told()
+    {
+        // priorityClasses.create=false, mongodb and gateway named (scripts/render-manifests.sh).
+        const string render = "checks/helm-existing-priority-classes";
+        var priorities = Workload.In(render).ToDictionary(workload => workload.Name, workload => workload.Pod.PriorityClassName);
+
+        Renders.Of<V1PriorityClass>(render).ShouldBeEmpty();
+        priorities["mongodb"].ShouldBe("high-priority");
+        priorities["gateway"].ShouldBe("team.example-default");
+        priorities.Where(pair => pair.Key is not "mongodb" and not "gateway").ShouldAllBe(pair => pair.Value == null, "the others get the cluster's default priority");
     }
 
     [Theory]

@@ -15,6 +15,7 @@ public sealed class ConfigurationTests
     [InlineData("Gateway__MapTileSources", "https://tiles.example.org; script-src *", "Gateway:MapTileSources")]
     [InlineData("Gateway__DestinationDnsRefreshSeconds", "-1", "Gateway:DestinationDnsRefreshSeconds")]
     [InlineData("Gateway__DestinationDnsRefreshSeconds", "often", "Gateway:DestinationDnsRefreshSeconds")]
+    [InlineData("Gateway__Release", "0-5-with-a-name-far-too-long-for-the-header-of-the-page-and-for-anyone", "Gateway:Release")]
     [InlineData("Webapp__Root", "/nonexistent/fleetman/webapp/dist", "Webapp:Root")]
     public async Task A_bad_setting_stops_the_start_and_is_named_with_its_environment_variable(string variable, string value, string setting)
     {

@@ -74,6 +74,9 @@ public sealed class LocalRunGateway : IAsyncLifetime
 
     public string WebappRoot { get; } = GatewayHost.CreateWebappFolder();
 
+    /// <summary>The release this gateway is told it belongs to (<c>Gateway__Release</c>), different in every run.</summary>
+    public string Release { get; } = "test-" + Guid.NewGuid().ToString("N")[..8];
+
     public ServiceProcess Gateway { get; private set; } = null!;
 
     public HttpClient Http => Gateway.Http;
@@ -88,6 +91,7 @@ public sealed class LocalRunGateway : IAsyncLifetime
         settings["Gateway__AdminPassword"] = GatewayHost.AdminPassword;
         settings["Gateway__MapTileSources"] = TileSources;
         settings["Webapp__Root"] = WebappRoot;
+        settings["Gateway__Release"] = Release;
         // A route added by configuration alone, without an AuthorizationPolicy: being under /admin is enough.
         settings["ReverseProxy__Routes__admin-extra__ClusterId"] = "position-simulator";
         settings["ReverseProxy__Routes__admin-extra__Match__Path"] = "/admin/extra/{**rest}";

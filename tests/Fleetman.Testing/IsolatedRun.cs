@@ -86,15 +86,17 @@ public sealed class IsolatedRun : IAsyncDisposable
     }
 
     /// <summary>The edge gateway in front of this run's api-gateway and simulator, serving the built webapp.</summary>
-    public async Task<ServiceProcess> StartEdgeAsync(ServiceProcess apiGateway, ServiceProcess simulator, string adminPassword)
+    public async Task<ServiceProcess> StartEdgeAsync(
+        ServiceProcess apiGateway, ServiceProcess simulator, string adminPassword, IDictionary<string, string?>? extra = null)
     {
-        var environment = Environment(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             ["ReverseProxy__Clusters__api-gateway__Destinations__d1__Address"] = apiGateway.Http.BaseAddress!.ToString(),
             ["ReverseProxy__Clusters__position-simulator__Destinations__d1__Address"] = simulator.Http.BaseAddress!.ToString(),
             ["Webapp__Root"] = Path.Combine(Repository.Root, "webapp", "dist"),
             ["Gateway__AdminPassword"] = adminPassword,
-        });
+        };
+        var environment = Environment(settings);
         var edge = await ServiceProcess.StartProjectAsync("gateway", "Fleetman.Gateway", environment);
         _services.Add(edge);
         return edge;

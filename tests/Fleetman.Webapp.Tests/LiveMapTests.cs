@@ -61,5 +61,18 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
         await LiveSystem.ScreenshotAsync(page, "api-gateway-back");
     }
 
+    [Fact]
+    public async Task The_header_shows_the_release_the_edge_reports()
+    {
+        var page = await system.OpenMapAsync();
+
+        var release = page.GetByTestId("release");
+        await release.WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+        (await release.InnerTextAsync()).ShouldBe($"release {system.Release}");
+        var reported = await system.Edge.Http.GetStringAsync(new Uri("/version", UriKind.Relative));
+        reported.ShouldContain($"\"release\":\"{system.Release}\"");
+        await LiveSystem.ScreenshotAsync(page, "header-release");
+    }
+
     private static string Js(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 }

@@ -23,6 +23,9 @@ public sealed class LiveSystem : IAsyncLifetime
 
     public IBrowserContext Browser { get; private set; } = null!;
 
+    /// <summary>The release the edge reports at <c>/version</c>: different in every run, so the page cannot have it from elsewhere.</summary>
+    public string Release { get; } = "0-" + Guid.NewGuid().ToString("N")[..6];
+
     public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(Repository.Root, ".fleetman", "test-artifacts")).FullName;
 
     public async Task InitializeAsync()
@@ -37,7 +40,8 @@ public sealed class LiveSystem : IAsyncLifetime
             ["Simulator__Vehicles"] = Vehicles.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Simulator__ReportIntervalMilliseconds"] = "500",
         });
-        Edge = await Run.StartEdgeAsync(ApiGateway, simulator, adminPassword: Guid.NewGuid().ToString("N"));
+        Edge = await Run.StartEdgeAsync(ApiGateway, simulator, adminPassword: Guid.NewGuid().ToString("N"),
+            new Dictionary<string, string?> { ["Gateway__Release"] = Release });
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchPersistentContextAsync(_userData, new()

@@ -187,6 +187,9 @@ createServer(async (req, res) => {
         return res.writeHead(202).end();
       }
     }
+    if (path === "/version") {
+      return json(res, 200, { service: "mock", version: "0.0.0", release: "mock" });
+    }
     if (path === "/api/vehicles/" || path === "/api/vehicles") {
       return json(res, 200, vehicles.map((v) => ({ name: v.name, lat: v.last.lat, longitude: v.last.lng, timestamp: v.last.time, speed: v.last.speed })));
     }

@@ -1,6 +1,7 @@
 import "./styles.css";
 import { App } from "./app";
 import { loadConfig } from "./config";
+import { showRelease } from "./version";
 
 function element(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -15,3 +16,5 @@ new App(config, {
   selection: element("selection"),
   connection: element("connection"),
 }).start();
+// Not awaited: the map does not wait for the header.
+void showRelease(element("release"), config.apiBase);

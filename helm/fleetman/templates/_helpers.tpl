@@ -7,9 +7,16 @@ each other by these names, the same as in the kustomize manifests, so one namesp
 {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Labels of every object of a workload. Context: dict root, name. */}}
+{{/*
+Labels of every object and pod template of a workload. Context: dict root, name.
+`app: <name>` (the value of app.kubernetes.io/name) lets the course's `kubectl get pods -l app=api-gateway` work on
+this chart too. It is here and not in fleetman.selectorLabels on purpose: a Deployment's or StatefulSet's selector
+and a StatefulSet's volumeClaimTemplates cannot change on an existing object, so adding a label there would make
+`helm upgrade` of a running release fail; labels of objects and pod templates may change (the pods roll once).
+*/}}
 {{- define "fleetman.labels" -}}
 {{ include "fleetman.selectorLabels" . }}
+app: {{ .name }}
 app.kubernetes.io/part-of: fleetman
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
@@ -107,6 +114,36 @@ affinity:
 {{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of one of the chart's PriorityClasses; tier: critical or default. PriorityClasses are cluster-scoped, so the
+name carries the release and its namespace: two releases (in two namespaces) never share or delete each other's.
+Context: dict root, tier.
+*/}}
+{{- define "fleetman.priorityClass" -}}
+{{ printf "%s-%s-%s" .root.Release.Name .root.Release.Namespace .tier }}
+{{- end }}
+
+{{/*
+The workloads whose loss loses data or stops the pipeline: the broker (queued positions), the store (the record) and
+Redis (the map's latest positions and the hub's backplane). Their pods get the critical PriorityClass.
+*/}}
+{{- define "fleetman.criticalWorkloads" -}}
+activemq mongodb redis
+{{- end }}
+
+{{/* priorityClassName of a pod: the component's own priorityClassName (an existing class), else the chart's class of
+its tier when priorityClasses.create; else none (the cluster's default priority). Context: dict root, name, svc. */}}
+{{- define "fleetman.priorityClassName" -}}
+{{- $own := "" }}
+{{- with .svc }}{{ $own = .priorityClassName | default "" }}{{ end }}
+{{- if $own }}
+priorityClassName: {{ $own }}
+{{- else if .root.Values.priorityClasses.create }}
+{{- $tier := ternary "critical" "default" (has .name (splitList " " (include "fleetman.criticalWorkloads" .))) }}
+priorityClassName: {{ include "fleetman.priorityClass" (dict "root" .root "tier" $tier) }}
 {{- end }}
 {{- end }}
 
@@ -307,6 +344,7 @@ spec:
       securityContext:
         {{- include "fleetman.podSecurityContext" (dict "uid" 1654) | nindent 8 }}
       {{- with (include "fleetman.placement" . | trim) }}{{ . | nindent 6 }}{{ end }}
+      {{- with (include "fleetman.priorityClassName" . | trim) }}{{ . | nindent 6 }}{{ end }}
       {{- if $replicated }}
       {{- with (include "fleetman.topologySpread" . | trim) }}{{ . | nindent 6 }}{{ end }}
       {{- end }}
