@@ -16,7 +16,9 @@
 # releases where the official images can be pulled, nor the course images built on them. The SDK and node images are
 # not made: the prebuilt stages do not need them.
 #
-#   scripts/local-base-images.sh            (needs a running Docker daemon; root for debootstrap)
+#   scripts/local-base-images.sh                  (needs a running Docker daemon; root for debootstrap)
+#   scripts/local-base-images.sh --missing-only   does nothing when every stand-in exists already (the test command
+#                                                 and the image tests call it so; this script is the one list)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -32,6 +34,18 @@ nginx_image="$(runtime_image_of webapp/Dockerfile)"
 runtime_image="$(runtime_image_of tools/Fleetman.LoadGenerator/Dockerfile)"
 course_image="$(sed -n 's/^ARG COURSE_IMAGE=//p' deploy/course-images/service/Dockerfile | head -n1)"
 activemq_image="$(sed -n 's/^ARG ACTIVEMQ_IMAGE=//p' deploy/course-images/queue/Dockerfile | head -n1)"
+
+if [ "${1:-}" = --missing-only ]; then
+  missing=()
+  for image in "$dotnet_image" "$runtime_image" "$nginx_image" "$course_image" "$activemq_image"; do
+    "$DOCKER" image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "Every base image is here already: nothing to make."
+    exit 0
+  fi
+  echo "Missing base images: ${missing[*]}"
+fi
 
 if ! "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then
   command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install debootstrap" >&2; exit 1; }

@@ -45,37 +45,23 @@ docker_for_this_run() {
 }
 
 # base_images_in_background
-#   when a base image the Dockerfiles start from is missing (a machine that has never built them), starts
-#   scripts/local-base-images.sh in the background: debootstrap and the package downloads mostly wait on the network
+#   starts scripts/local-base-images.sh --missing-only in the background, which makes the stand-ins a machine that
+#   has never built the images lacks (and does nothing otherwise): debootstrap and the package downloads mostly wait on the network
 #   and the disk, so they overlap with the compile that follows instead of adding minutes to the image tests.
 #   base_images_wait waits for it; a failure only prints its log's end, the image tests then try again and report it.
 base_images_in_background() {
   BASE_IMAGES_PID=""
   docker version >/dev/null 2>&1 || return 0
-  local dockerfile argument image missing=()
-  while read -r dockerfile argument; do
-    image=$(sed -n "s/^ARG $argument=//p" "$dockerfile" | head -n1)
-    docker image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
-  done <<'LIST'
-services/queue-consumer/Dockerfile RUNTIME_IMAGE
-webapp/Dockerfile RUNTIME_IMAGE
-tools/Fleetman.LoadGenerator/Dockerfile RUNTIME_IMAGE
-deploy/course-images/service/Dockerfile COURSE_IMAGE
-deploy/course-images/queue/Dockerfile ACTIVEMQ_IMAGE
-LIST
-  if ((${#missing[@]} == 0)); then
-    return 0
-  fi
   mkdir -p .fleetman/docker
-  echo "docker: making local stand-ins for ${missing[*]} in the background (log .fleetman/docker/base-images.log)"
-  scripts/local-base-images.sh >.fleetman/docker/base-images.log 2>&1 </dev/null &
+  echo "docker: making any missing base image stand-ins in the background (log .fleetman/docker/base-images.log)"
+  scripts/local-base-images.sh --missing-only >.fleetman/docker/base-images.log 2>&1 </dev/null &
   BASE_IMAGES_PID=$!
 }
 
 base_images_wait() {
   [[ -n ${BASE_IMAGES_PID:-} ]] || return 0
   if wait "$BASE_IMAGES_PID"; then
-    echo "docker: local stand-ins made"
+    echo "docker: base images ready (.fleetman/docker/base-images.log)"
   else
     echo "docker: scripts/local-base-images.sh failed; its last lines:" >&2
     tail -n 10 .fleetman/docker/base-images.log >&2 || true
