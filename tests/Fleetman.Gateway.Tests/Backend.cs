@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -55,7 +56,7 @@ internal sealed class Backend : IAsyncDisposable
         if (context.Request.Query["status"] is [{ } status])
         {
             // An answer without a body, as backends give for 404 or 204.
-            context.Response.StatusCode = int.Parse(status, System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.StatusCode = int.Parse(status, CultureInfo.InvariantCulture);
             return;
         }
 
