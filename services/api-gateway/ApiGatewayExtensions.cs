@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Fleetman.ApiGateway.Apis;
 using Fleetman.ApiGateway.Live;
 using Fleetman.Contracts;
@@ -31,7 +32,10 @@ public static class ApiGatewayExtensions
         builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.Services.AddOpenApi();
+        // The APIs read no JSON bodies: strict numbers only make the OpenAPI document say numbers are numbers (the
+        // web defaults would describe each as "number or numeric string", and the webapp's types would follow).
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<VehicleHubContract>());
         builder.AddLatestPositions();
 
         builder.AddTrackerClient();

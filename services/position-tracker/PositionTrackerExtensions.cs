@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Fleetman.LatestPositions;
 using Fleetman.PositionStore;
 using Fleetman.ServiceDefaults;
@@ -14,6 +15,9 @@ public static class PositionTrackerExtensions
         builder.AddLatestPositions();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<PositionReader>();
+        // The API reads no JSON bodies: strict numbers only make the OpenAPI document say numbers are numbers
+        // (the web defaults would describe each as "number or numeric string").
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.Services.AddOpenApi();
         return builder;
     }

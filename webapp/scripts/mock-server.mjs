@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
+import { createFleet, history, hub, hubPosition, restVehicle, step, unknownVehicle } from "./mock-fixtures.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => {
@@ -27,38 +28,8 @@ const dist = resolve(args.dist ?? new URL("../dist", import.meta.url).pathname);
 const tiles = args.tiles === "true";
 const RS = "\x1e";
 
-// --- vehicles: each drives round its own circle at its own speed ---
-const rng = (() => {
-  let s = 42;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-})();
-const centre = { lat: 53.375564, lng: -1.506785 };
-const mPerDegLat = 111_320;
-const mPerDegLng = 111_320 * Math.cos((centre.lat * Math.PI) / 180);
-const vehicles = Array.from({ length: count }, (_, i) => ({
-  name: count <= 40 ? ["City Truck", "Village Truck", "Huddersfield Truck", "Leeds Truck", "Derby Truck"][i] ?? `truck-${i + 1}` : `truck-${i + 1}`,
-  cx: centre.lat + (rng() - 0.5) * 0.08,
-  cy: centre.lng + (rng() - 0.5) * 0.14,
-  radius: 150 + rng() * 700,
-  angle: rng() * Math.PI * 2,
-  mph: 8 + rng() * 50,
-  dir: rng() < 0.5 ? 1 : -1,
-  silent: false,
-  history: [],
-  last: null,
-}));
-
-function step(v, seconds, now) {
-  const metres = v.mph * 0.44704 * seconds;
-  v.angle += (v.dir * metres) / v.radius;
-  const lat = v.cx + (Math.sin(v.angle) * v.radius) / mPerDegLat;
-  const lng = v.cy + (Math.cos(v.angle) * v.radius) / mPerDegLng;
-  const tangent = v.angle + (v.dir * Math.PI) / 2;
-  const heading = (((Math.atan2(Math.cos(tangent), Math.sin(tangent)) * 180) / Math.PI) + 360) % 360;
-  v.last = { name: v.name, lat: +lat.toFixed(6), lng: +lng.toFixed(6), time: new Date(now).toISOString(), speed: v.history.length ? +v.mph.toFixed(2) : null, heading: v.history.length ? +heading.toFixed(1) : null };
-  v.history.push({ lat: v.last.lat, lng: v.last.lng });
-  if (v.history.length > 600) v.history.shift();
-}
+// --- vehicles, and the JSON made from them (scripts/mock-fixtures.mjs, checked against the OpenAPI document) ---
+const vehicles = createFleet(count);
 for (const v of vehicles) for (let k = 30; k >= 0; k--) step(v, intervalMs / 1000, Date.now() - k * intervalMs);
 
 // --- SignalR over long polling ---
@@ -96,9 +67,9 @@ setInterval(() => {
   for (const v of vehicles) {
     if (v.silent) continue;
     step(v, intervalMs / 1000, now);
-    batch.push(v.last);
+    batch.push(hubPosition(v));
   }
-  for (const conn of connections.values()) if (conn.handshaken && batch.length) send(conn, { type: 1, target: "positions", arguments: [batch] });
+  for (const conn of connections.values()) if (conn.handshaken && batch.length) send(conn, { type: 1, target: hub.positions, arguments: [batch] });
 }, intervalMs);
 setInterval(() => {
   const now = Date.now();
@@ -116,15 +87,15 @@ function hubMessage(conn, text) {
     if (!conn.handshaken) {
       conn.handshaken = true;
       conn.queue.push("{}" + RS);
-      send(conn, { type: 1, target: "snapshot", arguments: [vehicles.map((v) => v.last)] });
+      send(conn, { type: 1, target: hub.snapshot, arguments: [vehicles.map(hubPosition)] });
       continue;
     }
     if (msg.type === 1) {
       const name = msg.arguments?.[0];
-      if (msg.target === "Follow") conn.follows.add(name);
-      else if (msg.target === "Unfollow") conn.follows.delete(name);
+      if (msg.target === hub.follow) conn.follows.add(name);
+      else if (msg.target === hub.unfollow) conn.follows.delete(name);
       if (msg.invocationId !== undefined) {
-        const known = msg.target === "Follow" || msg.target === "Unfollow";
+        const known = msg.target === hub.follow || msg.target === hub.unfollow;
         send(conn, known ? { type: 3, invocationId: msg.invocationId, result: null } : { type: 3, invocationId: msg.invocationId, error: `Unknown method ${msg.target}` });
       }
     } else if (msg.type === 7) {
@@ -137,8 +108,8 @@ function hubMessage(conn, text) {
 // --- HTTP ---
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml", ".map": "application/json" };
 
-function json(res, status, body) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+function json(res, status, body, type = "application/json") {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(JSON.stringify(body));
 }
 function readBody(req) {
   return new Promise((ok) => {
@@ -153,13 +124,13 @@ createServer(async (req, res) => {
   const url = new URL(req.url, "http://localhost");
   const path = url.pathname;
   try {
-    if (path === "/hubs/vehicles/negotiate" && req.method === "POST") {
+    if (path === `${hub.path}/negotiate` && req.method === "POST") {
       if (Date.now() < downUntil) return json(res, 503, { error: "down" });
       const token = randomUUID();
       connections.set(token, { token, lastPoll: Date.now(), queue: [], poll: null, handshaken: false, follows: new Set(), closed: false });
       return json(res, 200, { negotiateVersion: 1, connectionId: randomUUID(), connectionToken: token, availableTransports: [{ transport: "LongPolling", transferFormats: ["Text", "Binary"] }] });
     }
-    if (path === "/hubs/vehicles") {
+    if (path === hub.path) {
       const conn = connections.get(url.searchParams.get("id"));
       if (!conn) return res.writeHead(404).end();
       if (req.method === "GET") {
@@ -191,11 +162,12 @@ createServer(async (req, res) => {
       return json(res, 200, { service: "mock", version: "0.0.0", release: "mock" });
     }
     if (path === "/api/vehicles/" || path === "/api/vehicles") {
-      return json(res, 200, vehicles.map((v) => ({ name: v.name, lat: v.last.lat, longitude: v.last.lng, timestamp: v.last.time, speed: v.last.speed })));
+      return json(res, 200, vehicles.map(restVehicle));
     }
     if (path.startsWith("/api/history/")) {
-      const v = vehicles.find((x) => x.name === decodeURIComponent(path.slice("/api/history/".length)));
-      return v ? json(res, 200, v.history) : json(res, 404, { title: "Not Found", status: 404 });
+      const name = decodeURIComponent(path.slice("/api/history/".length));
+      const v = vehicles.find((x) => x.name === name);
+      return v ? json(res, 200, history(v)) : json(res, 404, unknownVehicle(name), "application/problem+json");
     }
     if (path === "/mock/drop" && req.method === "POST") {
       closeAll();

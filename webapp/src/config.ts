@@ -1,3 +1,4 @@
+import { vehicleHubPath } from "./generated/vehicle-hub";
 import type { LatLng } from "./types";
 
 /** Runtime settings: defaults, then `config.json` beside index.html, then `window.FLEETMAN_CONFIG`. */
@@ -21,6 +22,7 @@ export interface AppConfig {
   staleAfterSeconds: number;
   /** Prefix for the REST API ("" means same origin, `/api/...`). */
   apiBase: string;
+  /** The SignalR hub (the api-gateway's, through the edge). */
   hubUrl: string;
   /** While the hub is not live, poll `GET /api/vehicles/` this often (0 turns it off). */
   restPollSeconds: number;
@@ -40,7 +42,7 @@ export const defaultConfig: AppConfig = {
   selectZoom: 15,
   staleAfterSeconds: 30,
   apiBase: "",
-  hubUrl: "/hubs/vehicles",
+  hubUrl: vehicleHubPath,
   restPollSeconds: 5,
   maxTrailPoints: 10000,
 };

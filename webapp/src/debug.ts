@@ -1,6 +1,24 @@
-import type { App } from "./app";
 import type { AppConfig } from "./config";
+import type { MapView } from "./map";
+import type { SelectOptions } from "./selection";
+import type { VehicleStore } from "./state";
 import type { ConnectionState } from "./types";
+
+/** What the debug object reads: the page's App (main.ts hands it over; this module imports nothing of it). */
+export interface DebugSource {
+  readonly ready: boolean;
+  readonly store: VehicleStore;
+  readonly map: MapView;
+  readonly hub: { readonly following: string | null };
+  readonly selected: string | null;
+  readonly following: boolean;
+  readonly connectionState: ConnectionState;
+  readonly config: AppConfig;
+  select(name: string | null, options?: SelectOptions): void;
+  setFollowing(on: boolean): void;
+  labelledNames(): string[];
+  renderedRowNames(): string[];
+}
 
 /** `window.fleetman`: a small read (and select) API for browser tests, since canvas markers have no elements. */
 export interface FleetmanDebug {
@@ -37,7 +55,7 @@ declare global {
   }
 }
 
-export function exposeDebug(app: App): void {
+export function exposeDebug(app: DebugSource): void {
   const debug: FleetmanDebug = {
     ready: () => app.ready,
     vehicleCount: () => app.store.size,

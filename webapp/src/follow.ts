@@ -1,5 +1,7 @@
-/** The hub methods that subscribe to every point of one vehicle. */
-export type FollowInvoker = (method: "Follow" | "Unfollow", name: string) => Promise<unknown>;
+import { vehicleHubServerMethods, type VehicleHubServer } from "./generated/vehicle-hub";
+
+/** Invokes one of the hub methods that (un)subscribe to every point of one vehicle. */
+export type FollowInvoker = (method: keyof Pick<VehicleHubServer, "Follow" | "Unfollow">, name: string) => Promise<unknown>;
 
 /**
  * Keeps the hub's follow subscription equal to the selected vehicle: Follow on select, Unfollow on deselect or
@@ -41,11 +43,11 @@ export class FollowSync {
     if (this.followed !== null && this.followed !== this.desired) {
       const old = this.followed;
       this.followed = null;
-      this.invoke("Unfollow", old).catch(this.onError);
+      this.invoke(vehicleHubServerMethods.Unfollow, old).catch(this.onError);
     }
     if (this.desired !== null && this.followed !== this.desired) {
       this.followed = this.desired;
-      this.invoke("Follow", this.desired).catch(this.onError);
+      this.invoke(vehicleHubServerMethods.Follow, this.desired).catch(this.onError);
     }
   }
 }

@@ -1,15 +1,13 @@
 import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from "@microsoft/signalr";
 import { FollowSync, retryDelay } from "./follow";
+import { vehicleHubClientMethods, type VehicleHubClient } from "./generated/vehicle-hub";
 import { parseHubPosition, parseList } from "./parse";
 import type { ConnectionState, Position } from "./types";
 
-export interface HubHandlers {
-  /** Every vehicle, sent by the server on each (re)connect. */
-  snapshot(positions: Position[]): void;
-  /** A batch of new reports. */
-  positions(positions: Position[]): void;
+/** One handler per method the hub calls (as parsed positions), and one for the connection's state. */
+export type HubHandlers = { [M in keyof VehicleHubClient]: (positions: Position[]) => void } & {
   state(state: ConnectionState, detail: { retryAt: number | null }): void;
-}
+};
 
 const parseAll = (raw: unknown): Position[] => {
   const now = Date.now();
@@ -41,8 +39,10 @@ export class HubClient {
       (method, name) => this.connection.invoke(method, name),
       (error) => console.warn("fleetman: follow failed", error),
     );
-    this.connection.on("snapshot", (raw: unknown) => handlers.snapshot(parseAll(raw)));
-    this.connection.on("positions", (raw: unknown) => handlers.positions(parseAll(raw)));
+    // What arrives is untrusted: parsed and checked, whatever the generated signatures say.
+    for (const method of Object.values(vehicleHubClientMethods)) {
+      this.connection.on(method, (raw: unknown) => handlers[method](parseAll(raw)));
+    }
     this.connection.onreconnecting(() => {
       this.follow.disconnected();
       this.setState("reconnecting");

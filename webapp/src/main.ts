@@ -1,6 +1,7 @@
 import "./styles.css";
 import { App } from "./app";
 import { loadConfig } from "./config";
+import { exposeDebug } from "./debug";
 import { showRelease } from "./version";
 
 function element(id: string): HTMLElement {
@@ -10,11 +11,13 @@ function element(id: string): HTMLElement {
 }
 
 const config = await loadConfig();
-new App(config, {
+const app = new App(config, {
   map: element("map"),
   list: element("vehicle-list"),
   selection: element("selection"),
   connection: element("connection"),
-}).start();
+});
+exposeDebug(app);
+app.start();
 // Not awaited: the map does not wait for the header.
 void showRelease(element("release"), config.apiBase);

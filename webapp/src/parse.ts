@@ -1,4 +1,22 @@
+import type { components } from "./generated/api-gateway";
 import type { LatLng, Position } from "./types";
+
+// The shapes the api-gateway promises (generated from its OpenAPI document). What arrives is still checked field by
+// field: these types name the fields to read, so a field renamed in the contract fails the type check here.
+type Schemas = components["schemas"];
+/** A hub position: `snapshot` and `positions` send arrays of them. */
+export type LivePosition = Schemas["LivePosition"];
+/** A vehicle of `GET /api/vehicles/` (the original Fleetman's shape). */
+export type VehiclePositionResponse = Schemas["VehiclePositionResponse"];
+/** A point of `GET /api/history/{name}`. */
+export type HistoryPointResponse = Schemas["HistoryPointResponse"];
+
+/** Untrusted JSON that may have the fields of `T`, each of any type. */
+type Untrusted<T> = { readonly [K in keyof T]?: unknown };
+
+function fields<T>(raw: unknown): Untrusted<T> | null {
+  return typeof raw === "object" && raw !== null ? (raw as Untrusted<T>) : null;
+}
 
 /** Parses a time given as ISO-8601 text or epoch milliseconds; NaN when it is neither. */
 export function parseTime(value: unknown): number {
@@ -24,8 +42,8 @@ function isLongitude(value: unknown): value is number {
  * (no name, or coordinates missing or out of range). A missing or unreadable time becomes `fallbackTime`.
  */
 export function parseHubPosition(raw: unknown, fallbackTime: number): Position | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const r = raw as Record<string, unknown>;
+  const r = fields<LivePosition>(raw);
+  if (r === null) return null;
   if (typeof r.name !== "string" || r.name.length === 0) return null;
   if (!isLatitude(r.lat) || !isLongitude(r.lng)) return null;
   const time = parseTime(r.time);
@@ -39,14 +57,22 @@ export function parseHubPosition(raw: unknown, fallbackTime: number): Position |
   };
 }
 
-/** A REST vehicle `{name, lat, longitude, timestamp, speed}` (the original Fleetman shape) as a position. */
+/**
+ * A REST vehicle `{name, lat, longitude, timestamp, speed}` (the original Fleetman shape) as a position; the hub's
+ * `lng`, `time` and `heading` are read too when they are there instead.
+ */
 export function parseRestVehicle(raw: unknown, fallbackTime: number): Position | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const r = raw as Record<string, unknown>;
-  return parseHubPosition(
-    { name: r.name, lat: r.lat, lng: r.longitude ?? r.lng, time: r.timestamp ?? r.time, speed: r.speed, heading: r.heading },
-    fallbackTime,
-  );
+  const r = fields<VehiclePositionResponse & Pick<LivePosition, "lng" | "time" | "heading">>(raw);
+  if (r === null) return null;
+  const asHub: Untrusted<LivePosition> = {
+    name: r.name,
+    lat: r.lat,
+    lng: r.longitude ?? r.lng,
+    time: r.timestamp ?? r.time,
+    speed: r.speed,
+    heading: r.heading,
+  };
+  return parseHubPosition(asHub, fallbackTime);
 }
 
 /** Parses an array with `parse`, dropping unusable items; a non-array gives []. */
@@ -62,7 +88,6 @@ export function parseList<T>(raw: unknown, parse: (item: unknown) => T | null): 
 
 /** A history point `{lat, lng}`. */
 export function parseHistoryPoint(raw: unknown): LatLng | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const r = raw as Record<string, unknown>;
-  return isLatitude(r.lat) && isLongitude(r.lng) ? { lat: r.lat, lng: r.lng } : null;
+  const r = fields<HistoryPointResponse>(raw);
+  return r !== null && isLatitude(r.lat) && isLongitude(r.lng) ? { lat: r.lat, lng: r.lng } : null;
 }

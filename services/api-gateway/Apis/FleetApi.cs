@@ -1,3 +1,4 @@
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleetman.ApiGateway.Apis;

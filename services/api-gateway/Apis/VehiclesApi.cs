@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -102,7 +103,7 @@ public static class VehiclesApi
 
         // The tracker's richer history is already oldest first; the original client wants only the coordinates.
         var points = JsonSerializer.Deserialize<DetailedHistoryPointResponse[]>(answer.Body, JsonSerializerOptions.Web) ?? [];
-        return TypedResults.Ok(points.Select(p => new HistoryPointResponse(p.Lat, p.Lng)).ToArray());
+        return TypedResults.Ok(points.Select(HistoryPointResponse.From).ToArray());
     }
 
     /// <summary>503 with a hint to retry: what was asked for only the tracker has.</summary>

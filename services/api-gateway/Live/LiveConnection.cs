@@ -12,7 +12,7 @@ namespace Fleetman.ApiGateway.Live;
 public sealed partial class LiveConnection : IAsyncDisposable
 {
     private readonly string _connectionId;
-    private readonly IHubContext<VehicleHub> _hub;
+    private readonly IHubContext<VehicleHub, IVehicleClient> _hub;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _interval;
@@ -22,7 +22,7 @@ public sealed partial class LiveConnection : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _pushing = Task.CompletedTask;
 
-    public LiveConnection(string connectionId, IHubContext<VehicleHub> hub, VehicleHubOptions options, GatewayMetrics metrics, TimeProvider clock, ILogger logger)
+    public LiveConnection(string connectionId, IHubContext<VehicleHub, IVehicleClient> hub, VehicleHubOptions options, GatewayMetrics metrics, TimeProvider clock, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connectionId = connectionId;
@@ -122,7 +122,7 @@ public sealed partial class LiveConnection : IAsyncDisposable
     {
         try
         {
-            await _hub.Clients.Client(_connectionId).SendAsync(VehicleHub.PositionsMethod, frame.Positions, token);
+            await _hub.Clients.Client(_connectionId).Positions(frame.Positions, token);
             _metrics.FramePushed(frame.Positions.Length, (_clock.GetUtcNow() - frame.OldestStoredAt).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

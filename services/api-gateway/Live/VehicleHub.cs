@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Fleetman.ApiGateway.Live;
 
 /// <summary>
-/// Live positions for browsers, at <c>/hubs/vehicles</c> (JSON protocol). The contract (services/api-gateway/README.md):
+/// Live positions for browsers, at <c>/hubs/vehicles</c> (JSON protocol). The contract (services/api-gateway/README.md),
+/// typed by <see cref="IVehicleClient"/> and <see cref="IVehicleHub"/>:
 /// <list type="bullet">
 /// <item>server → client <c>snapshot(positions[])</c>: once, right after connecting, every vehicle's latest position;</item>
 /// <item>server → client <c>positions(positions[])</c>: then batches of newer positions, at most one frame per push
@@ -15,12 +16,11 @@ namespace Fleetman.ApiGateway.Live;
 /// </list>
 /// A position is <see cref="LivePosition"/>: <c>{name, lat, lng, time, speed, heading}</c>.
 /// </summary>
-public sealed class VehicleHub(LiveUpdates live, LatestPositionCache latest, GatewayMetrics metrics, IOptions<VehicleHubOptions> options) : Hub
+public sealed class VehicleHub(LiveUpdates live, LatestPositionCache latest, GatewayMetrics metrics, IOptions<VehicleHubOptions> options)
+    : Hub<IVehicleClient>, IVehicleHub
 {
     public const string Path = "/hubs/vehicles";
-    public const string SnapshotMethod = "snapshot";
-    public const string PositionsMethod = "positions";
-    private const int MaxNameLength = 100;
+    internal const int MaxNameLength = 100;
 
     public override async Task OnConnectedAsync()
     {
@@ -29,7 +29,7 @@ public sealed class VehicleHub(LiveUpdates live, LatestPositionCache latest, Gat
         try
         {
             var snapshot = (await latest.GetAllAsync()).Select(LivePosition.From).ToArray();
-            await Clients.Caller.SendAsync(SnapshotMethod, snapshot, Context.ConnectionAborted);
+            await Clients.Caller.Snapshot(snapshot, Context.ConnectionAborted);
             metrics.SnapshotPushed(snapshot.Length);
             connection.Start(snapshot);
         }

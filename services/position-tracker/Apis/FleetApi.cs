@@ -1,3 +1,4 @@
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -50,7 +51,7 @@ public static class VehiclesApi
             : TypedResults.Ok(history.Reverse().Select(VehiclePositionResponse.From).ToArray());
     }
 
-    public static async Task<Results<Ok<HistoryPointResponse[]>, ValidationProblem, ProblemHttpResult>> GetHistoryAsync(
+    public static async Task<Results<Ok<DetailedHistoryPointResponse[]>, ValidationProblem, ProblemHttpResult>> GetHistoryAsync(
         string name, string? from, string? to, string? limit, PositionReader reader, IOptions<TrackerOptions> options, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -78,7 +79,7 @@ public static class VehiclesApi
             return UnknownVehicle(name);
         }
 
-        return TypedResults.Ok(history.Select(HistoryPointResponse.From).ToArray());
+        return TypedResults.Ok(history.Select(DetailedHistoryPointResponse.From).ToArray());
     }
 
     private static DateTimeOffset? ParseTime(string? value, string parameter, Dictionary<string, string[]> errors)

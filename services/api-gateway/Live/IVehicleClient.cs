@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace Fleetman.ApiGateway.Live;
+
+/// <summary>
+/// What the vehicle hub calls on a browser: the hub's server → client contract. The wire names are lower case, as the
+/// original clients (and the .NET client, which matches names exactly) expect; the webapp's constants are generated
+/// from this interface (see <see cref="VehicleHubContract"/>).
+/// </summary>
+public interface IVehicleClient
+{
+    /// <summary>Once, right after connecting: every vehicle's latest position.</summary>
+    [HubMethodName("snapshot")]
+    Task Snapshot(LivePosition[] positions, CancellationToken cancellationToken);
+
+    /// <summary>Then batches of newer positions, at most one frame per push interval (a followed vehicle's points at once).</summary>
+    [HubMethodName("positions")]
+    Task Positions(LivePosition[] positions, CancellationToken cancellationToken);
+}
+
+/// <summary>What a browser may call on the vehicle hub: the hub's client → server contract.</summary>
+public interface IVehicleHub
+{
+    /// <summary>Push every point of <paramref name="name"/> to this connection, as soon as it arrives.</summary>
+    void Follow(string name);
+
+    /// <summary>Back to the newest position of <paramref name="name"/> once per push interval.</summary>
+    void Unfollow(string name);
+}

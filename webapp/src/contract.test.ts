@@ -1,0 +1,85 @@
+import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { checkGenerated, readDocument } from "../scripts/generate-contract.mjs";
+import { createFleet, document, history, hub, hubPosition, restVehicle, step, unknownVehicle } from "../scripts/mock-fixtures.mjs";
+import { parseHistoryPoint, parseHubPosition, parseRestVehicle } from "./parse";
+
+// The api-gateway's OpenAPI document (openapi/api-gateway.json) is the one source of the contract: the generated
+// types must be what it gives, and what the mock backend serves must be what it describes.
+
+describe("the generated contract", () => {
+  it("is what openapi/api-gateway.json gives (run npm run generate after the document changed)", async () => {
+    expect(await checkGenerated()).toEqual([]);
+  });
+});
+
+type Operation = { responses: Record<string, { content: Record<string, { schema: object }> }> };
+
+function validator(): { response(path: string, status: string): ValidateFunction; hubArgument(method: string): ValidateFunction } {
+  // JSON Schema 2020-12 is OpenAPI 3.1's dialect; "double" and "int32" only say how wide a number is.
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat("double", { type: "number", validate: () => true });
+  ajv.addFormat("int32", { type: "number", validate: Number.isInteger });
+  ajv.addSchema(readDocument(), "api-gateway");
+  const paths = readDocument().paths as Record<string, { get: Operation }>;
+  return {
+    response(path, status) {
+      const content = paths[path]!.get.responses[status]!.content;
+      const media = Object.keys(content)[0]!;
+      return ajv.compile({ $ref: `api-gateway#/paths/${path.replaceAll("~", "~0").replaceAll("/", "~1")}/get/responses/${status}/content/${media.replace("/", "~1")}/schema` });
+    },
+    hubArgument(method) {
+      return ajv.compile({ $ref: `api-gateway#/x-signalr-hubs/vehicles/clientMethods/${method}/parameters/0/schema` });
+    },
+  };
+}
+
+function fleet() {
+  const vehicles = createFleet(5);
+  const start = Date.parse("2026-11-22T12:00:00Z");
+  for (const v of vehicles) for (let k = 0; k < 3; k++) step(v, 1, start + k * 1000);
+  return vehicles;
+}
+
+describe("the mock backend's fixtures", () => {
+  const schemas = validator();
+  const expectValid = (validate: ValidateFunction, value: unknown) => {
+    const valid = validate(value);
+    expect(validate.errors ?? [], JSON.stringify(value)).toEqual([]);
+    expect(valid).toBe(true);
+  };
+
+  it("plays the hub the document describes", () => {
+    expect(hub.path).toBe("/hubs/vehicles");
+    expect(document["x-signalr-hubs"]).toBeDefined();
+  });
+
+  it("serve GET /api/vehicles/ as the document describes it, and the page reads them", () => {
+    const vehicles = fleet();
+    const body = vehicles.map(restVehicle);
+    expectValid(schemas.response("/api/vehicles", "200"), body);
+    expect(body.map((v) => parseRestVehicle(v, 0)?.name)).toEqual(vehicles.map((v) => v.name));
+  });
+
+  it("serve GET /api/history/{name} and its 404 as the document describes them", () => {
+    const [truck] = fleet();
+    expectValid(schemas.response("/api/history/{name}", "200"), history(truck!));
+    expect((history(truck!) as unknown[]).map(parseHistoryPoint)).not.toContain(null);
+    expectValid(schemas.response("/api/history/{name}", "404"), unknownVehicle("Nobody"));
+  });
+
+  it("push snapshot and positions frames as the document describes them", () => {
+    const frame = fleet().map(hubPosition);
+    expectValid(schemas.hubArgument(hub.snapshot), frame);
+    expectValid(schemas.hubArgument(hub.positions), frame);
+    expect(frame.map((p) => parseHubPosition(p, 0))).not.toContain(null);
+  });
+
+  it("would be caught serving a shape the document does not describe", () => {
+    const [truck] = fleet();
+    const wrong = { ...(restVehicle(truck!) as object), longitude: undefined, lng: -1.5 };
+    expect(schemas.response("/api/vehicles", "200")([wrong])).toBe(false);
+  });
+});

@@ -1,0 +1,29 @@
+// Generated from openapi/api-gateway.json (x-signalr-hubs) by scripts/generate-contract.mjs: do not edit, run `npm run generate`.
+import type { components } from "./api-gateway";
+
+/** Where the vehicle hub is. */
+export const vehicleHubPath = "/hubs/vehicles";
+
+/** Server → client methods, by their names on the wire. */
+export const vehicleHubClientMethods = {
+  snapshot: "snapshot",
+  positions: "positions",
+} as const;
+
+/** Client → server methods, by their names on the wire. */
+export const vehicleHubServerMethods = {
+  Follow: "Follow",
+  Unfollow: "Unfollow",
+} as const;
+
+/** What the hub sends: one handler per server → client method. */
+export interface VehicleHubClient {
+  snapshot(positions: components["schemas"]["LivePosition"][]): void;
+  positions(positions: components["schemas"]["LivePosition"][]): void;
+}
+
+/** What a browser may invoke on the hub. */
+export interface VehicleHubServer {
+  Follow(name: string): void;
+  Unfollow(name: string): void;
+}
