@@ -56,11 +56,7 @@ internal sealed class Backend : IAsyncDisposable
         if (context.Request.Query["status"] is [{ } status])
         {
             // An answer without a body, as backends give for 404 or 204.
-<<<<<<< HEAD:tests/Fleetman.Gateway.Tests/System/Backend.cs
-            context.Response.StatusCode = int.Parse(status, global::System.Globalization.CultureInfo.InvariantCulture);
-=======
             context.Response.StatusCode = int.Parse(status, CultureInfo.InvariantCulture);
->>>>>>> wip-sec:tests/Fleetman.Gateway.Tests/Backend.cs
             return;
         }
 
