@@ -8,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace Fleetman.Gateway;
 
 /// <summary>
-/// The <see cref="PolicyName"/> rate limiting policy, which routes name in their <c>RateLimiterPolicy</c>: a sliding
-/// window per client IP address (the address X-Forwarded-For gives when the request came through a trusted proxy;
-/// IPv6 clients by their /64, which one subscriber usually holds whole). Refused requests get 429 with Retry-After.
+/// The <see cref="PolicyName"/> rate limiting policy, which routes name in their <c>RateLimiterPolicy</c>: a token
+/// bucket per client IP address (the address X-Forwarded-For gives when the request came through a trusted proxy;
+/// IPv6 clients by their /64, which one subscriber usually holds whole). Refused requests get a 429 problem whose
+/// Retry-After is the real wait until the next permit.
 /// </summary>
 internal static class ApiRateLimiting
 {
@@ -24,11 +25,14 @@ internal static class ApiRateLimiting
             limiter.AddPolicy(PolicyName, context =>
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<ApiRateLimitOptions>>().Value;
-                return RateLimitPartition.GetSlidingWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new SlidingWindowRateLimiterOptions
+                // A token bucket, not a sliding window: after a burst a sliding window frees nothing until the burst's
+                // segment leaves the window, while its leases say "one segment", so a client obeying Retry-After was
+                // refused again and again. The bucket refills every second and its leases say when the next token comes.
+                return RateLimitPartition.GetTokenBucketLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new TokenBucketRateLimiterOptions
                 {
-                    PermitLimit = options.PermitsPerWindow,
-                    Window = TimeSpan.FromSeconds(options.WindowSeconds),
-                    SegmentsPerWindow = options.Segments,
+                    TokenLimit = options.PermitsPerWindow,
+                    TokensPerPeriod = options.PermitsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 });
@@ -61,16 +65,19 @@ internal static class ApiRateLimiting
         return new IPAddress(bytes) + "/64";
     }
 
+    public const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
+
+    /// <summary>Whole seconds, rounded up, at least one: Retry-After has no fractions, and 0 would invite a retry storm.</summary>
+    public static int RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
     private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
         var options = context.RequestServices.GetRequiredService<IOptions<ApiRateLimitOptions>>().Value;
 
-        // A permit frees when the segment that spent it leaves the window: the next step, at the earliest.
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
-            ? after
-            : TimeSpan.FromSeconds((double)options.WindowSeconds / options.Segments);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        // The bucket's own answer (when the next token comes), rounded up: a client that waits this long gets in.
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+        var seconds = RetryAfterSeconds(retryAfter);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
 
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
@@ -79,6 +86,8 @@ internal static class ApiRateLimiting
             ProblemDetails =
             {
                 Status = StatusCodes.Status429TooManyRequests,
+                // ASP.NET Core has no default type for 429: the RFC that defines it, like the other problems' types.
+                Type = TooManyRequestsType,
                 Title = "Too many requests",
                 Detail = $"At most {options.PermitsPerWindow} API requests per {options.WindowSeconds} s from one client; retry in {seconds} s.",
             },

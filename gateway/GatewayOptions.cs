@@ -98,16 +98,13 @@ public sealed class ApiRateLimitOptions : IValidatableObject
     public int PermitsPerSecond { get; set; } = 20;
 
     /// <summary>
-    /// The sliding window the rate is counted over: a client may spend its <c>PermitsPerSecond × WindowSeconds</c>
-    /// requests in a burst, then waits until the oldest of them leave the window.
+    /// How many seconds' worth of requests a client may spend at once: a burst of <c>PermitsPerSecond × WindowSeconds</c>
+    /// requests, refilled at <c>PermitsPerSecond</c>.
     /// </summary>
     [Range(1, 3_600)]
     public int WindowSeconds { get; set; } = 10;
 
     public int PermitsPerWindow => PermitsPerSecond * WindowSeconds;
-
-    /// <summary>The window slides in steps of this many seconds' worth (one step per second, at most ten steps).</summary>
-    public int Segments => Math.Clamp(WindowSeconds, 1, 10);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -67,8 +67,6 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
         return value.IsNull ? null : Deserialize(value);
     }
 
-    public async Task PingAsync() => await redis.GetDatabase().PingAsync();
-
     private static VehiclePosition Deserialize(RedisValue json) =>
         JsonSerializer.Deserialize<VehiclePosition>((string)json!, Json) ?? throw new InvalidDataException("A latest-position entry is JSON null.");
 }

@@ -1,15 +1,17 @@
 using System.ComponentModel.DataAnnotations;
 using Fleetman.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Fleetman.LatestPositions;
 
-/// <summary>Where Redis is. Bound from <c>ConnectionStrings</c>: <c>ConnectionStrings__Redis</c>.</summary>
-public sealed class RedisOptions
+/// <summary>
+/// Where Redis is. Bound from <c>ConnectionStrings</c>: <c>ConnectionStrings__Redis</c>. Named after this project so it
+/// is not mistaken for the options classes of StackExchange.Redis and the SignalR backplane, which are called RedisOptions.
+/// </summary>
+public sealed class LatestPositionsConnectionOptions
 {
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379,password=…</c>.</summary>
     [Required(AllowEmptyStrings = false)]
@@ -31,11 +33,11 @@ public static class LatestPositionsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddLatestPositions(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<RedisOptions>("ConnectionStrings");
+        builder.AddValidatedOptions<LatestPositionsConnectionOptions>("ConnectionStrings");
         builder.AddValidatedOptions<LatestPositionsOptions>("LatestPositions");
         builder.Services.AddSingleton<IConnectionMultiplexer>(provider =>
         {
-            var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<RedisOptions>>().Value.Redis);
+            var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<LatestPositionsConnectionOptions>>().Value.Redis);
             configuration.AbortOnConnectFail = false;
             // While Redis is not connected, fail at once instead of parking the command in the client's backlog for the
             // 5 s command timeout. Every caller has a way on without Redis (the queue-consumer stores and announces
@@ -48,23 +50,12 @@ public static class LatestPositionsExtensions
         builder.Services.AddSingleton(provider => new LatestPositionCache(
             provider.GetRequiredService<IConnectionMultiplexer>(),
             provider.GetRequiredService<IOptions<LatestPositionsOptions>>().Value.KeyPrefix));
-        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [Extensions.ReadyTag]);
+        // The check pings through the service's own connection (no second one just for health), within 2 s.
+        builder.Services.AddHealthChecks().AddRedis(
+            provider => provider.GetRequiredService<IConnectionMultiplexer>(),
+            name: "redis",
+            tags: [Extensions.ReadyTag],
+            timeout: TimeSpan.FromSeconds(2));
         return builder;
-    }
-
-    private sealed class RedisHealthCheck(LatestPositionCache cache) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await cache.PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                return HealthCheckResult.Unhealthy($"Redis is not reachable: {ex.Message}");
-            }
-        }
     }
 }

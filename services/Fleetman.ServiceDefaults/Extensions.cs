@@ -76,14 +76,15 @@ public static class Extensions
         builder.AddOpenTelemetry(serviceName, serviceVersion);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.Services.AddProblemDetails();
+        builder.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName);
+        if (ManagementOptions.ConfiguredPort(builder.Configuration) is { } managementPort)
+        {
+            ManagementOptions.AddListenAddress(builder.Configuration, managementPort);
+        }
+
         return builder;
     }
 
-    /// <summary>
-    /// Maps <c>/healthz/live</c>, <c>/healthz/ready</c> and <c>/metrics</c> in every environment (Kubernetes probes and
-    /// Prometheus need them in production), and counts HTTP requests for <c>/metrics</c>. Call it before the service's
-    /// own middleware and endpoints so their requests are counted.
-    /// </summary>
     /// <summary>Every error a service answers, thrown or not, leaves as <c>application/problem+json</c>. Call it first.</summary>
     public static WebApplication UseProblemDetailsForErrors(this WebApplication app)
     {
@@ -93,11 +94,26 @@ public static class Extensions
         return app;
     }
 
+    /// <summary>
+    /// Maps <c>/healthz/live</c>, <c>/healthz/ready</c> and <c>/metrics</c> in every environment (Kubernetes probes and
+    /// Prometheus need them in production), and counts HTTP requests for <c>/metrics</c>. Refuses methods HTTP does not
+    /// define (501) before they are counted. With <c>Management:Port</c> set, <c>/metrics</c> is answered on that port
+    /// only. Call it before the service's own middleware and endpoints so their requests are counted.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        // Before the request metrics: an invented method is refused, not counted (every method would be a new series).
+        app.UseMiddleware<KnownHttpMethods>();
+        if (ManagementOptions.ConfiguredPort(app.Configuration) is { } managementPort)
+        {
+            app.UseMiddleware<ManagementPortSeparation>(managementPort, MetricsPath);
+        }
+
         // Runs after the routing middleware WebApplication adds first, so requests are labelled with their endpoint.
+        // Every label is bounded: the method by the middleware above, the endpoint by the route templates (one empty
+        // value for every unmatched path), the status code by HTTP.
         app.UseHttpMetrics();
 
         app.MapHealthChecks(LivePath, new HealthCheckOptions

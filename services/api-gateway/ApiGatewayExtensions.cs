@@ -45,7 +45,7 @@ public static class ApiGatewayExtensions
         builder.Services.AddSignalR()
             .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new LivePositionJsonConverter()))
             .AddStackExchangeRedis();
-        builder.Services.AddOptions<BackplaneOptions>().Configure<IOptions<RedisOptions>, IOptions<VehicleHubOptions>>((backplane, redis, hub) =>
+        builder.Services.AddOptions<BackplaneOptions>().Configure<IOptions<LatestPositionsConnectionOptions>, IOptions<VehicleHubOptions>>((backplane, redis, hub) =>
         {
             backplane.Configuration = ConfigurationOptions.Parse(redis.Value.Redis);
             backplane.Configuration.AbortOnConnectFail = false; // start (and keep trying) while Redis is down

@@ -11,7 +11,8 @@ internal sealed class TestService : IAsyncDisposable
     {
         App = app;
         Logs = logs;
-        Http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        // The service's own address first; a management port, when configured, comes after it.
+        Http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
     }
 
     public WebApplication App { get; }

@@ -182,10 +182,10 @@ readinessProbe:
   failureThreshold: 2
 {{- end }}
 
-{{/* Prometheus scrape annotations of the .NET pods. */}}
+{{/* Prometheus scrape annotations of the .NET pods; context's metricsPort when it has one (the edge's management port). */}}
 {{- define "fleetman.scrapeAnnotations" -}}
 prometheus.io/scrape: "true"
-prometheus.io/port: "8080"
+prometheus.io/port: {{ .metricsPort | default 8080 | toString | quote }}
 prometheus.io/path: /metrics
 {{- end }}
 
@@ -270,6 +270,7 @@ Context: dict
   hpa                    the component may be autoscaled on CPU (svc.autoscaling)
   keda                   KEDA owns the replica count
   metrics                it serves Prometheus /metrics on http
+  metricsPort            ...or on this management port instead (Management__Port, container port `metrics`)
   preStop                pause 5 s before stopping (it answers requests routed to it by Services)
   terminationGrace       seconds (default 45: ShutdownTimeoutSeconds 30 plus a margin)
   files                  dict of file name -> content: a ConfigMap mounted into filesDir instead of config
@@ -356,6 +357,11 @@ spec:
             - name: http
               containerPort: 8080
               protocol: TCP
+            {{- with .metricsPort }}
+            - name: metrics
+              containerPort: {{ . }}
+              protocol: TCP
+            {{- end }}
           {{- if .config }}
           envFrom:
             - configMapRef:

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Fleetman.Testing;
+
+namespace Fleetman.Gateway.Tests.System;
+
+/// <summary>Settings the gateway cannot work with stop it at start, with one line that names them.</summary>
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Gateway__ApiRateLimit__PermitsPerSecond", "0", "Gateway:ApiRateLimit:PermitsPerSecond")]
+    [InlineData("Gateway__ApiRateLimit__WindowSeconds", "soon", "Gateway:ApiRateLimit:WindowSeconds")]
+    [InlineData("Gateway__MaxRequestBodyBytes", "10", "Gateway:MaxRequestBodyBytes")]
+    [InlineData("Gateway__AdminPassword", "admin", "Gateway:AdminPassword")]
+    [InlineData("Gateway__TrustedProxies", "10.0.0.0/8, proxy.local", "Gateway:TrustedProxies")]
+    [InlineData("Gateway__MapTileSources", "https://tiles.example.org; script-src *", "Gateway:MapTileSources")]
+    [InlineData("Gateway__DestinationDnsRefreshSeconds", "-1", "Gateway:DestinationDnsRefreshSeconds")]
+    [InlineData("Gateway__DestinationDnsRefreshSeconds", "often", "Gateway:DestinationDnsRefreshSeconds")]
+    [InlineData("Gateway__Release", "0-5-with-a-name-far-too-long-for-the-header-of-the-page-and-for-anyone", "Gateway:Release")]
+    [InlineData("Webapp__Root", "/nonexistent/fleetman/webapp/dist", "Webapp:Root")]
+    public async Task A_bad_setting_stops_the_start_and_is_named_with_its_environment_variable(string variable, string value, string setting)
+    {
+        var settings = GatewayHost.Settings();
+        settings[variable] = value;
+
+        var (exitCode, output) = await RunUntilExitAsync(settings);
+
+        exitCode.ShouldBe(1, output);
+        var fatal = output.Split('\n').Single(line => line.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal));
+        fatal.ShouldContain("Invalid configuration");
+        fatal.ShouldContain(setting);
+        fatal.ShouldContain(variable);
+    }
+
+    [Fact]
+    public async Task A_route_that_names_a_missing_policy_stops_the_start_and_is_named()
+    {
+        var settings = GatewayHost.Settings();
+        settings["ReverseProxy__Routes__api__RateLimiterPolicy"] = "generous";
+
+        var (exitCode, output) = await RunUntilExitAsync(settings);
+
+        exitCode.ShouldBe(1, output);
+        var fatal = output.Split('\n').Single(line => line.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal));
+        fatal.ShouldContain("Invalid configuration");
+        fatal.ShouldContain("ReverseProxy__");
+        fatal.ShouldContain("RateLimiter policy 'generous' not found for route 'api'");
+        output.ShouldNotContain("Unhandled exception");
+    }
+
+    /// <summary>Starts the gateway with settings it must refuse and returns its exit code and everything it wrote.</summary>
+    private static async Task<(int ExitCode, string Output)> RunUntilExitAsync(Dictionary<string, string?> settings)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ServiceProcess.BuildOutput(GatewayHost.Project, GatewayHost.Assembly));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{BrokerInstance.FreePort()}");
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The gateway started with a bad setting:\n" + await output);
+        }
+
+        return (process.ExitCode, await output + await errors);
+    }
+}

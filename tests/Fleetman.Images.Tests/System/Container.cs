@@ -1,0 +1,89 @@
+using System.Diagnostics;
+
+namespace Fleetman.Images.Tests.System;
+
+/// <summary>
+/// One container started as a hardened pod runs it: a read-only root filesystem with a writable <c>/tmp</c> in memory,
+/// a given non-root user, no Linux capabilities, no privilege escalation. Removed when disposed.
+/// </summary>
+internal sealed class Container : IAsyncDisposable
+{
+    private Container(string name, string image)
+    {
+        Name = name;
+        Image = image;
+    }
+
+    public string Name { get; }
+
+    public string Image { get; }
+
+    public static async Task<Container> StartAsync(string image, string user, IReadOnlyDictionary<string, string> environment, params string[] options)
+    {
+        var container = new Container("fleetman-image-test-" + Guid.NewGuid().ToString("N")[..10], image);
+        List<string> arguments =
+        [
+            "run", "--detach", "--name", container.Name, "--read-only", "--tmpfs", "/tmp", "--user", user,
+            "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", .. options,
+        ];
+        foreach (var (key, value) in environment)
+        {
+            arguments.Add("--env");
+            arguments.Add($"{key}={value}");
+        }
+
+        arguments.Add(image);
+        var started = await Docker.RunAsync([.. arguments]);
+        started.Succeeded.ShouldBeTrue($"docker run {image}: {started.Describe()}");
+        return container;
+    }
+
+    public Task<Docker.Result> ExecAsync(params string[] command) => Docker.RunAsync(["exec", Name, .. command]);
+
+    /// <summary>Runs <paramref name="command"/> in the container until it succeeds; fails with the container's log otherwise.</summary>
+    public async Task<Docker.Result> WaitUntilAsync(TimeSpan within, params string[] command)
+    {
+        var clock = Stopwatch.StartNew();
+        Docker.Result last;
+        do
+        {
+            last = await ExecAsync(command);
+            if (last.Succeeded)
+            {
+                return last;
+            }
+
+            if (!await IsRunningAsync())
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+        while (clock.Elapsed < within);
+
+        throw new ShouldAssertException(
+            $"{Image}: `{string.Join(' ', command)}` did not succeed within {within.TotalSeconds:F0} s: {last.Describe()}\n--- container log:\n{await LogsAsync()}");
+    }
+
+    /// <summary>The host address a published container port is reachable at.</summary>
+    public async Task<(string Host, int Port)> PublishedAsync(int containerPort)
+    {
+        var result = await Docker.RunAsync("port", Name, $"{containerPort}/tcp");
+        result.Succeeded.ShouldBeTrue(result.Describe());
+        var first = result.Output.Split('\n')[0].Trim();
+        var colon = first.LastIndexOf(':');
+        return (first[..colon], int.Parse(first[(colon + 1)..], global::System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task<bool> IsRunningAsync() =>
+        (await Docker.RunAsync("inspect", "--format", "{{.State.Running}}", Name)).Output == "true";
+
+    public async Task<string> LogsAsync()
+    {
+        var logs = await Docker.RunAsync("logs", "--tail", "40", Name);
+        return $"{logs.Output}\n{logs.Error}".Trim();
+    }
+
+    public async ValueTask DisposeAsync() => await Docker.RunAsync("rm", "--force", Name);
+}

@@ -1,0 +1,294 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Fleetman.Images.Tests.System;
+
+/// <summary>What every image shares, and how the services are started without their infrastructure.</summary>
+internal static class Images
+{
+    public const string ServiceUser = "1654:1654";
+
+    public const string BrokerUser = "10001:10001";
+
+    /// <summary>The five .NET images of production and of the course (the course's webapp is the edge).</summary>
+    public static readonly (string Production, string Course, string Assembly)[] DotnetServices =
+    [
+        ("position-simulator", "position-simulator", "Fleetman.PositionSimulator"),
+        ("queue-consumer", "queue-consumer", "Fleetman.QueueConsumer"),
+        ("position-tracker", "position-tracker", "Fleetman.PositionTracker"),
+        ("api-gateway", "api-gateway", "Fleetman.ApiGateway"),
+        ("gateway", "webapp", "Fleetman.Gateway"),
+    ];
+
+    /// <summary>
+    /// Enough for every service to start and be alive with nothing else running: credentials (there are no defaults),
+    /// a Redis that is not there, and SQLite in <c>/tmp</c> instead of MongoDB (which also loads SQLite's native
+    /// library on the image's C library). The broker and Redis are retried in the background.
+    /// </summary>
+    public static readonly Dictionary<string, string> ServiceSettings = new()
+    {
+        ["Broker__Username"] = "fleetman-image-test",
+        ["Broker__Password"] = "not-a-real-password",
+        ["ConnectionStrings__Redis"] = "127.0.0.1:1,abortConnect=false",
+        ["Store__Provider"] = "Sqlite",
+        ["Store__SqlitePath"] = "/tmp/positions.db",
+    };
+
+    public static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(45);
+
+    public static string Release(string tag) => tag.StartsWith("release", StringComparison.Ordinal) ? tag["release".Length..].TrimStart('-') : tag;
+
+    public static async Task<JsonElement> ConfigAsync(string image)
+    {
+        var inspect = await Docker.RunAsync("image", "inspect", "--format", "{{json .Config}}", image);
+        inspect.Succeeded.ShouldBeTrue($"{image} is built: {inspect.Describe()}");
+        return JsonDocument.Parse(inspect.Output).RootElement.Clone();
+    }
+
+    public static Dictionary<string, string> Environment(JsonElement config) =>
+        config.GetProperty("Env").EnumerateArray().Select(entry => entry.GetString()!.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
+}
+
+[Collection(ImagesInOneRun.Name)]
+public sealed class ProductionImageTests(ImageBuild build)
+{
+    public static TheoryData<string, string> Services()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (production, _, assembly) in Images.DotnetServices)
+        {
+            data.Add(production, assembly);
+        }
+
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Services))]
+    public async Task A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly)
+    {
+        build.Require();
+        var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
+        (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
+
+        await using var container = await Container.StartAsync(image, Images.ServiceUser, Images.ServiceSettings);
+        var health = await container.WaitUntilAsync(Images.StartWithin, "dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live");
+        health.Output.ShouldStartWith("200");
+    }
+
+    [SkippableFact]
+    public async Task The_webapp_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_own_check()
+    {
+        build.Require();
+        var image = $"fleetman/webapp:{ImageBuild.ProductionTag}";
+        (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
+
+        await using var container = await Container.StartAsync(image, Images.ServiceUser, new Dictionary<string, string>());
+        await container.WaitUntilAsync(Images.StartWithin, "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz/ready");
+        var page = await container.ExecAsync("wget", "-q", "-O", "-", "http://127.0.0.1:8080/");
+        page.Output.ShouldContain("<title>Fleetman Live");
+    }
+
+    [SkippableFact]
+    public async Task The_load_generator_image_runs_as_1654_on_a_read_only_root_filesystem()
+    {
+        build.Require();
+        var image = $"fleetman/load-generator:{ImageBuild.ProductionTag}";
+        (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
+
+        // A console program: its own --help (the image's default arguments) is what it can do without an edge to load.
+        var run = await Docker.RunAsync("run", "--rm", "--read-only", "--tmpfs", "/tmp", "--user", Images.ServiceUser, "--cap-drop", "ALL", image);
+        run.Succeeded.ShouldBeTrue(run.Describe());
+        run.Output.ShouldContain("--base-url");
+    }
+}
+
+[Collection(ImagesInOneRun.Name)]
+public sealed class CourseImageTests(ImageBuild build)
+{
+    /// <summary>The course's Service addresses each image has baked in (credentials never are).</summary>
+    private static readonly Dictionary<string, Dictionary<string, string>> CourseDefaults = new()
+    {
+        ["webapp"] = new()
+        {
+            ["Webapp__Root"] = "/app/wwwroot",
+            ["ReverseProxy__Clusters__api-gateway__Destinations__d1__Address"] = "http://fleetman-api-gateway-pods:8080/",
+            ["Gateway__DestinationDnsRefreshSeconds"] = "5",
+            ["ReverseProxy__Clusters__position-simulator__Destinations__d1__Address"] = "http://fleetman-position-simulator:8080/",
+            ["ReverseProxy__Clusters__activemq-console__Destinations__d1__Address"] = "http://fleetman-queue:8161/",
+        },
+        ["position-simulator"] = new() { ["Broker__Host"] = "fleetman-queue", ["Broker__Port"] = "61613" },
+        ["queue-consumer"] = new()
+        {
+            ["Broker__Host"] = "fleetman-queue",
+            ["Broker__Port"] = "61613",
+            ["Store__Provider"] = "MongoDb",
+            ["Store__MongoDatabase"] = "fleetman",
+        },
+        ["position-tracker"] = new() { ["Store__Provider"] = "MongoDb", ["Store__MongoDatabase"] = "fleetman" },
+        ["api-gateway"] = new()
+        {
+            ["Broker__Host"] = "fleetman-queue",
+            ["Broker__Port"] = "61613",
+            ["Tracker__BaseAddress"] = "http://fleetman-position-tracker:8080/",
+        },
+        ["queue"] = new() { ["ACTIVEMQ_DATA"] = "/opt/apache-activemq/data" },
+    };
+
+    public static TheoryData<string, string, string> Services()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var (_, course, assembly) in Images.DotnetServices)
+        {
+            foreach (var tag in ImageBuild.CourseTags)
+            {
+                data.Add(course, assembly, tag);
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string, string> Every()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in CourseDefaults.Keys)
+        {
+            foreach (var tag in ImageBuild.CourseTags)
+            {
+                data.Add(name, tag);
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string> Tags() => [.. ImageBuild.CourseTags];
+
+    [SkippableTheory]
+    [MemberData(nameof(Every))]
+    public async Task A_course_image_has_a_shell_env_cat_and_wget_its_release_and_the_courses_addresses_but_no_credentials(string name, string tag)
+    {
+        build.Require();
+        var image = $"fleetman-course/{name}:{tag}";
+        var environment = Images.Environment(await Images.ConfigAsync(image));
+
+        environment["FLEETMAN_RELEASE"].ShouldBe(Images.Release(tag));
+        foreach (var (key, value) in CourseDefaults[name])
+        {
+            environment.ShouldContainKeyAndValue(key, value);
+        }
+
+        environment.Keys.Where(key => key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Contains("username", StringComparison.OrdinalIgnoreCase)
+            || key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || key.EndsWith("ConnectionString", StringComparison.Ordinal)).ShouldBeEmpty();
+
+        var tools = await Docker.RunAsync("run", "--rm", "--entrypoint", "sh", image, "-c",
+            "for tool in env cat wget; do command -v \"$tool\" >/dev/null || { echo \"no $tool\"; exit 1; }; done; echo ok");
+        tools.Succeeded.ShouldBeTrue(tools.Describe());
+        tools.Output.ShouldBe("ok");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Services))]
+    public async Task A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly, string tag)
+    {
+        build.Require();
+        var image = $"fleetman-course/{name}:{tag}";
+        (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
+
+        await using var container = await Container.StartAsync(image, Images.ServiceUser, Images.ServiceSettings);
+        var health = await container.WaitUntilAsync(Images.StartWithin, "dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live");
+        health.Output.ShouldStartWith("200");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Tags))]
+    public async Task The_course_tracker_image_runs_the_retention_sweep_from_a_pods_args_as_the_course_s_Job_does(string tag)
+    {
+        build.Require();
+
+        // k8s/course/18-jobs runs the image with `args: ["retention-sweep"]` after its entry point: they must reach the
+        // tracker's program. An empty SQLite store in /tmp stands in for MongoDB.
+        var run = await Docker.RunAsync("run", "--rm", "--read-only", "--tmpfs", "/tmp", "--user", Images.ServiceUser, "--cap-drop", "ALL",
+            "--env", "Store__Provider=Sqlite", "--env", "Store__SqlitePath=/tmp/positions.db", "--env", "Retention__KeepDays=7",
+            $"fleetman-course/position-tracker:{tag}", "retention-sweep");
+
+        run.Succeeded.ShouldBeTrue(run.Describe());
+        run.Output.ShouldContain("Retention sweep deleted 0 positions");
+        run.Output.ShouldContain("Retention:KeepDays 7");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Tags))]
+    public async Task The_course_webapp_serves_the_map_and_reports_the_release_of_its_tag(string tag)
+    {
+        build.Require();
+        await using var container = await Container.StartAsync($"fleetman-course/webapp:{tag}", Images.ServiceUser, new Dictionary<string, string>());
+
+        // Asked with the image's own wget, as a learner would from `kubectl exec`.
+        var version = await container.WaitUntilAsync(Images.StartWithin, "wget", "-q", "-O", "-", "http://127.0.0.1:8080/version");
+        var answer = JsonDocument.Parse(version.Output).RootElement;
+        answer.GetProperty("service").GetString().ShouldBe("gateway");
+        answer.GetProperty("release").GetString().ShouldBe(Images.Release(tag));
+        var page = await container.ExecAsync("wget", "-q", "-O", "-", "http://127.0.0.1:8080/");
+        page.Output.ShouldContain("<title>Fleetman Live");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Tags))]
+    public async Task The_course_queue_runs_as_10001_on_a_read_only_root_filesystem_and_accepts_the_services_credentials(string tag)
+    {
+        build.Require();
+        var image = $"fleetman-course/queue:{tag}";
+        (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.BrokerUser);
+        const string user = "fleetman-image-test";
+        const string password = "not-a-real-password";
+
+        // The data folder is a volume in a cluster (an emptyDir or a claim); here memory, owned by the broker's user.
+        await using var container = await Container.StartAsync(image, Images.BrokerUser, new Dictionary<string, string>
+        {
+            ["ACTIVEMQ_BROKER_USERNAME"] = user,
+            ["ACTIVEMQ_BROKER_PASSWORD"] = password,
+            ["ACTIVEMQ_WEB_PASSWORD"] = "another-password",
+        }, "--tmpfs", "/opt/apache-activemq/data:uid=10001,gid=10001", "--publish", "127.0.0.1::61613");
+        var (host, port) = await container.PublishedAsync(61613);
+
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        string answer;
+        while (true)
+        {
+            answer = await StompConnectAsync(host, port, user, password);
+            if (answer.StartsWith("CONNECTED", StringComparison.Ordinal) || DateTime.UtcNow > deadline || !await container.IsRunningAsync())
+            {
+                break;
+            }
+
+            await Task.Delay(1_000);
+        }
+
+        answer.ShouldStartWith("CONNECTED", customMessage: $"the broker's STOMP answer; its log:\n{await container.LogsAsync()}");
+        (await StompConnectAsync(host, port, user, "wrong-password")).ShouldStartWith("ERROR");
+    }
+
+    /// <summary>A STOMP 1.2 CONNECT frame; the broker's answer (its first line is the command), or why there is none.</summary>
+    private static async Task<string> StompConnectAsync(string host, int port, string login, string passcode)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.ConnectAsync(host, port, timeout.Token);
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.UTF8.GetBytes($"CONNECT\naccept-version:1.2\nhost:/\nlogin:{login}\npasscode:{passcode}\n\n\0"), timeout.Token);
+            var buffer = new byte[1024];
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            return read == 0 ? "closed without an answer" : Encoding.UTF8.GetString(buffer, 0, read);
+        }
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+        {
+            return e.Message;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Net;
+using Fleetman.Testing;
+
+namespace Fleetman.PositionSimulator.Tests.System;
+
+[Collection(SharedBrokerTests.Name)]
+public sealed class BrokerOutageTests
+{
+    [Fact]
+    public async Task With_no_broker_the_simulator_keeps_driving_counts_failures_and_drops_stays_live_and_stops_cleanly()
+    {
+        var closedPort = BrokerInstance.FreePort().ToString(CultureInfo.InvariantCulture);
+        await using var simulator = await SimulatorProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Broker__Host"] = "127.0.0.1",
+            ["Broker__Port"] = closedPort,
+            ["Broker__SendTimeoutSeconds"] = "1",
+            ["Broker__ConnectTimeoutSeconds"] = "1",
+            ["Broker__ReconnectMaxDelayMilliseconds"] = "500",
+            ["Simulator__Vehicles"] = "5",
+            ["Simulator__ReportIntervalMilliseconds"] = "200",
+            ["Simulator__MaxInFlightPublishes"] = "10",
+            ["Simulator__Queue"] = Eventually.UniqueQueue("simulator-no-broker"),
+        });
+
+        await simulator.WaitForStatusAsync(s => s.Failed > 0, "no publish has failed yet");
+        var first = await simulator.StatusAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var later = await simulator.StatusAsync();
+
+        later.Running.ShouldBeTrue();
+        later.Published.ShouldBe(0);
+        later.Failed.ShouldBeGreaterThan(first.Failed + 10, "each report fails after the 1 s send timeout");
+        later.Dropped.ShouldBeGreaterThan(first.Dropped, "25 reports a second do not fit in 10 in-flight slots of 1 s each");
+        later.InFlight.ShouldBeLessThanOrEqualTo(10);
+        using (var live = await simulator.Http.GetAsync(new Uri("/healthz/live", UriKind.Relative)))
+        {
+            live.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        using (var ready = await simulator.Http.GetAsync(new Uri("/healthz/ready", UriKind.Relative)))
+        {
+            ready.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, "not ready without the broker");
+        }
+
+        var warnings = simulator.Output.Count(line => line.Contains("failed since the last warning", StringComparison.Ordinal));
+        warnings.ShouldBeInRange(1, 2, $"warnings are rate-limited ({later.Failed} failures so far)");
+        simulator.HasExited.ShouldBeFalse();
+        (await simulator.TerminateAsync(TimeSpan.FromSeconds(20))).ShouldBe(0, "SIGTERM ends it cleanly");
+    }
+
+    [Fact]
+    public async Task Publishing_resumes_by_itself_when_the_broker_comes_back()
+    {
+        // A private broker: started once so it has credentials, then stopped for the outage.
+        await using var broker = await BrokerInstance.StartPrivateAsync();
+        var environment = await SimulatorEnvironment.ForAsync(broker, Eventually.UniqueQueue("simulator-outage"), vehicles: 3, intervalMilliseconds: 200,
+            ("Broker__SendTimeoutSeconds", "1"), ("Broker__ReconnectMaxDelayMilliseconds", "500"));
+        await broker.StopAsync();
+        await using var simulator = await SimulatorProcess.StartAsync(environment);
+        await simulator.WaitForStatusAsync(s => s.Failed > 5, "no publish has failed yet");
+        (await simulator.StatusAsync()).Published.ShouldBe(0);
+
+        await broker.StartAsync();
+
+        await simulator.WaitForStatusAsync(s => s.Published > 20, "publishing has not resumed");
+        simulator.Output.ShouldContain(line => line.Contains("Publishing position reports to", StringComparison.Ordinal) && line.Contains("again", StringComparison.Ordinal));
+        (await simulator.StatusAsync()).Running.ShouldBeTrue();
+    }
+}

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Fleetman.Contracts;
+using Fleetman.LatestPositions;
+using Fleetman.PositionStore;
+using Fleetman.Testing;
+using StackExchange.Redis;
+
+namespace Fleetman.PositionTracker.Tests.System;
+
+/// <summary>The tracker's REST API, run as a process over a seeded SQLite file and Redis.</summary>
+public sealed class TrackerApiTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-tracker-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _prefix = $"test:{Guid.NewGuid():N}";
+    private ServiceProcess _tracker = null!;
+    private Dictionary<string, string?> _environment = null!;
+
+    public async Task InitializeAsync()
+    {
+        var broker = BrokerInstance.Shared();
+        var redisConnection = await broker.RedisConnectionStringAsync();
+        Directory.CreateDirectory(_folder);
+        var database = Path.Combine(_folder, "positions.db");
+
+        // Two vehicles: a van with a history of 5 reports (the last one moving), a bus heard from long ago.
+        var van = Enumerable.Range(0, 5).Select(i => new VehiclePosition("City Van", 53.38 + (i * 1e-3), -1.47, Now.AddSeconds(-50 + (i * 10)), i == 0 ? null : 20 + i, 10)).ToList();
+        var bus = new VehiclePosition("Old Bus", 53.40, -1.50, Now.AddHours(-1), 0, null);
+        var store = new SqlitePositionStore(database);
+        await store.InitializeAsync(default);
+        await store.AppendAsync([.. van, bus], default);
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection))
+        {
+            await new LatestPositionCache(redis, _prefix).UpdateAsync([van[^1], bus]);
+        }
+
+        _environment = new()
+        {
+            ["ConnectionStrings__Redis"] = redisConnection,
+            ["LatestPositions__KeyPrefix"] = _prefix,
+            ["Store__SqlitePath"] = database,
+            ["Tracker__StaleAfterSeconds"] = "300",
+        };
+        _tracker = await ServiceProcess.StartAsync("position-tracker", "Fleetman.PositionTracker", _environment);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _tracker.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_healthcheck_command_asks_the_running_instance_and_exits_with_its_answer()
+    {
+        var port = _tracker.Http.BaseAddress!.Port;
+        var dll = ServiceProcess.BuildOutput("services/position-tracker", "Fleetman.PositionTracker");
+
+        var (ready, readyOutput) = await RunAsync(dll, port, "healthcheck");
+        var (missing, missingOutput) = await RunAsync(dll, port, "healthcheck", "/no-such-path");
+
+        ready.ShouldBe(0, readyOutput);
+        readyOutput.Trim().ShouldBe($"200 http://127.0.0.1:{port}/healthz/ready");
+        missing.ShouldBe(1, missingOutput);
+        missingOutput.ShouldStartWith("404 ");
+
+        static async Task<(int ExitCode, string Output)> RunAsync(string dll, int port, params string[] args)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
+            start.ArgumentList.Add(dll);
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment["ASPNETCORE_HTTP_PORTS"] = $"{port}";
+            using var process = Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            return (process.ExitCode, output);
+        }
+    }
+
+    [Fact]
+    public async Task Vehicles_lists_the_latest_position_of_each_vehicle_in_the_original_shape()
+    {
+        using var document = JsonDocument.Parse(await _tracker.Http.GetStringAsync(new Uri("/vehicles/", UriKind.Relative)));
+
+        var vehicles = document.RootElement.EnumerateArray().ToList();
+        vehicles.Select(v => v.GetProperty("name").GetString()).ShouldBe(["City Van", "Old Bus"]);
+        var van = vehicles[0];
+        van.EnumerateObject().Select(p => p.Name).ShouldBe(["name", "lat", "longitude", "timestamp", "speed"], ignoreOrder: true);
+        van.GetProperty("lat").GetDouble().ShouldBe(53.384, 1e-9);
+        van.GetProperty("speed").GetDouble().ShouldBe(24);
+    }
+
+    [Fact]
+    public async Task One_vehicle_by_name_and_an_unknown_one_is_a_404_problem()
+    {
+        var van = await _tracker.GetJsonAsync<JsonElement>("/vehicles/City%20Van");
+        van.GetProperty("name").GetString().ShouldBe("City Van");
+
+        using var response = await _tracker.Http.GetAsync(new Uri("/vehicles/Nobody", UriKind.Relative));
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain("Nobody");
+    }
+
+    [Fact]
+    public async Task The_original_history_route_is_newest_first_and_the_richer_one_oldest_first_with_bounds_and_limit()
+    {
+        var original = await _tracker.GetJsonAsync<JsonElement[]>("/history/City%20Van");
+        original.Select(p => p.GetProperty("timestamp").GetDateTimeOffset()).ShouldBeInOrder(SortDirection.Descending);
+        original.Length.ShouldBe(5);
+
+        var all = await _tracker.GetJsonAsync<JsonElement[]>("/vehicles/City%20Van/history");
+        all.Select(p => p.GetProperty("time").GetDateTimeOffset()).ShouldBeInOrder(SortDirection.Ascending);
+        all[0].EnumerateObject().Select(p => p.Name).ShouldBe(["lat", "lng", "time", "speed", "heading"], ignoreOrder: true);
+
+        var last2 = await _tracker.GetJsonAsync<JsonElement[]>("/vehicles/City%20Van/history?limit=2");
+        last2.Select(p => p.GetProperty("time").GetDateTimeOffset()).ShouldBe(all[^2..].Select(p => p.GetProperty("time").GetDateTimeOffset()));
+
+        var from = Uri.EscapeDataString(Now.AddSeconds(-35).ToString("O"));
+        var to = Uri.EscapeDataString(Now.AddSeconds(-15).ToString("O"));
+        (await _tracker.GetJsonAsync<JsonElement[]>($"/vehicles/City%20Van/history?from={from}&to={to}")).Length.ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData("?limit=0", "limit")]
+    [InlineData("?limit=lots", "limit")]
+    [InlineData("?from=yesterday", "from")]
+    [InlineData("?to=2026-13-45", "to")]
+    [InlineData("?from=2026-11-22T12:00:00Z&to=2026-11-22T11:00:00Z", "from")]
+    public async Task Bad_history_parameters_are_a_400_problem_naming_the_parameter(string query, string parameter)
+    {
+        using var response = await _tracker.Http.GetAsync(new Uri("/vehicles/City%20Van/history" + query, UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(parameter, out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task History_of_an_unknown_vehicle_is_a_404_problem_on_both_routes()
+    {
+        (await _tracker.Http.GetAsync(new Uri("/history/Nobody", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await _tracker.Http.GetAsync(new Uri("/vehicles/Nobody/history", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_fleet_summary_counts_vehicles_moving_and_stale()
+    {
+        var summary = await _tracker.GetJsonAsync<JsonElement>("/fleet/summary");
+
+        summary.GetProperty("vehicles").GetInt32().ShouldBe(2);
+        summary.GetProperty("moving").GetInt32().ShouldBe(1);
+        summary.GetProperty("stale").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_openapi_document_describes_the_routes()
+    {
+        var document = await _tracker.GetJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        paths.ShouldContain("/vehicles"); // served with and without the trailing slash the original client uses
+        paths.ShouldContain("/history/{name}");
+        paths.ShouldContain("/vehicles/{name}/history");
+        paths.ShouldContain("/fleet/summary");
+    }
+
+    [Fact]
+    public async Task With_redis_unreachable_the_latest_positions_come_from_the_store_and_say_so()
+    {
+        var environment = new Dictionary<string, string?>(_environment)
+        {
+            ["ConnectionStrings__Redis"] = $"127.0.0.1:{BrokerInstance.FreePort()},connectTimeout=200",
+        };
+        await using var tracker = await ServiceProcess.StartAsync("position-tracker", "Fleetman.PositionTracker", environment, readinessPath: "/healthz/live");
+
+        using var response = await tracker.Http.GetAsync(new Uri("/vehicles/", UriKind.Relative));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.GetValues("X-Fleetman-Source").ShouldBe(["store"]);
+        (await response.Content.ReadFromJsonAsync<JsonElement[]>())!.Length.ShouldBe(2);
+        (await tracker.Http.GetAsync(new Uri("/healthz/ready", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+    }
+}

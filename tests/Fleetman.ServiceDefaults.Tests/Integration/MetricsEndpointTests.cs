@@ -1,0 +1,49 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+
+namespace Fleetman.ServiceDefaults.Tests.Integration;
+
+public sealed class MetricsEndpointTests
+{
+    [Fact]
+    public async Task Metrics_expose_process_runtime_http_request_and_custom_meter_metrics()
+    {
+        using var meter = new Meter("Fleetman.Test");
+        var things = meter.CreateCounter<long>("things", description: "Things the test did.");
+        await using var service = await TestService.StartAsync(map: app => app.MapGet("/counted", () => "pong"));
+
+        (await service.Http.GetStringAsync(new Uri("/counted", UriKind.Relative))).ShouldBe("pong");
+        // Counted although no scrape has happened yet (prometheus-net would otherwise start listening at the first scrape).
+        things.Add(3);
+        // The meter adapter hands measurements over to prometheus-net's registry on its own schedule: read until the
+        // counter is there (or a few seconds have passed; the assertions below then say what is missing).
+        HttpResponseMessage response;
+        string metrics;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            response = await service.Http.GetAsync(new Uri("/metrics", UriKind.Relative));
+            metrics = await response.Content.ReadAsStringAsync();
+        }
+        while (!metrics.Contains("\nfleetman_test_things 3\n", StringComparison.Ordinal) && DateTime.UtcNow < deadline && await Task.Delay(100).ContinueWith(_ => true));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        // prometheus-net's process and .NET collectors.
+        metrics.ShouldContain("\nprocess_cpu_seconds_total ");
+        metrics.ShouldContain("\nprocess_working_set_bytes ");
+        metrics.ShouldContain("\ndotnet_collection_count_total{generation=\"0\"} ");
+        // The runtime's own "System.Runtime" meter.
+        metrics.ShouldContain("\nsystem_runtime_dotnet_gc_heap_total_allocated ");
+        metrics.ShouldContain("\nsystem_runtime_dotnet_thread_pool_thread_count ");
+        // UseHttpMetrics, labelled with the endpoint. (The registry is process-wide: no other test maps "/counted".)
+        metrics.ShouldContain("\nhttp_requests_received_total{code=\"200\",method=\"GET\",controller=\"\",action=\"\",endpoint=\"/counted\"} 1\n");
+        // A System.Diagnostics.Metrics Counter is published as a gauge named "{meter}_{instrument}" in snake case, without "_total".
+        metrics.ShouldContain("\n# TYPE fleetman_test_things gauge\nfleetman_test_things 3\n",
+            customMessage: string.Join(" | ", metrics.Split('\n').Where(line => line.Contains("fleetman_test", StringComparison.Ordinal))));
+        // Per-request meters of ASP.NET Core are left out (http_requests_received_total above says the same): each would
+        // cost every request a measurement.
+        metrics.ShouldNotContain("microsoft_aspnetcore_hosting_");
+        metrics.ShouldNotContain("microsoft_aspnetcore_routing_");
+    }
+}

@@ -1,0 +1,78 @@
+using Fleetman.Testing;
+using Microsoft.Playwright;
+
+namespace Fleetman.Webapp.Tests.System;
+
+/// <summary>What a user sees on the live map, in Chromium, against the real running system.</summary>
+public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
+{
+    private static readonly PageWaitForFunctionOptions Patience = new() { Timeout = 30_000 };
+
+    [Fact]
+    public async Task Markers_appear_for_every_vehicle_and_move_and_the_list_fills()
+    {
+        var page = await system.OpenMapAsync();
+
+        // The first paint can come from the REST list before the hub has finished connecting: wait for it, then check.
+        await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'live'", null, Patience);
+        (await page.EvaluateAsync<string>("() => window.fleetman.connectionState()")).ShouldBe("live");
+        var name = (await page.EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()"))[0];
+        var first = await page.EvaluateAsync<double[]>($"() => {{ const p = window.fleetman.positionOf({Js(name)}); return [p.lat, p.lng]; }}");
+        await page.WaitForFunctionAsync(
+            $"() => {{ const p = window.fleetman.positionOf({Js(name)}); return p.lat !== {first[0]} || p.lng !== {first[1]}; }}", null, Patience);
+        await page.GetByTestId("vehicle-row").First.WaitForAsync();
+        (await page.GetByTestId("vehicle-row").CountAsync()).ShouldBe(LiveSystem.Vehicles);
+        (await page.GetByTestId("vehicle-count").InnerTextAsync()).ShouldContain(LiveSystem.Vehicles.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
+        await LiveSystem.ScreenshotAsync(page, "live-map");
+    }
+
+    [Fact]
+    public async Task Selecting_a_vehicle_in_the_list_follows_it_and_draws_its_history_trail()
+    {
+        var page = await system.OpenMapAsync();
+        var name = (await page.EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()"))[^1];
+
+        await page.Locator($"[data-testid=vehicle-row][data-name={Js(name)}]").ClickAsync();
+
+        await page.WaitForFunctionAsync($"() => window.fleetman.selected() === {Js(name)} && window.fleetman.trailLength() >= 2", null, Patience);
+        await page.WaitForFunctionAsync($"() => window.fleetman.hubFollowing() === {Js(name)}", null, Patience);
+        (await page.GetByTestId("selected-name").InnerTextAsync()).ShouldBe(name);
+        var trail = await page.EvaluateAsync<int>("() => window.fleetman.trailLength()");
+        await page.WaitForFunctionAsync($"() => window.fleetman.trailLength() > {trail}", null, Patience); // extended live
+        await LiveSystem.ScreenshotAsync(page, "selected-vehicle-trail");
+    }
+
+    [Fact]
+    public async Task Stopping_the_api_gateway_shows_reconnecting_and_starting_it_again_brings_the_map_back_live()
+    {
+        var page = await system.OpenMapAsync();
+
+        await system.ApiGateway.StopAsync();
+        await page.WaitForFunctionAsync("() => ['reconnecting', 'offline'].includes(window.fleetman.connectionState())", null, Patience);
+        var shown = await page.GetByTestId("connection-state").GetAttributeAsync("data-state");
+        shown.ShouldBeOneOf("reconnecting", "offline");
+        await LiveSystem.ScreenshotAsync(page, "api-gateway-down");
+
+        await system.ApiGateway.StartAsync(TimeSpan.FromSeconds(30));
+        await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'live'", null, new() { Timeout = 60_000 });
+        var name = (await page.EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()"))[0];
+        var time = await page.EvaluateAsync<string>($"() => window.fleetman.positionOf({Js(name)}).time");
+        await page.WaitForFunctionAsync($"() => window.fleetman.positionOf({Js(name)}).time !== {Js(time)}", null, Patience);
+        await LiveSystem.ScreenshotAsync(page, "api-gateway-back");
+    }
+
+    [Fact]
+    public async Task The_header_shows_the_release_the_edge_reports()
+    {
+        var page = await system.OpenMapAsync();
+
+        var release = page.GetByTestId("release");
+        await release.WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+        (await release.InnerTextAsync()).ShouldBe($"release {system.Release}");
+        var reported = await system.Edge.Http.GetStringAsync(new Uri("/version", UriKind.Relative));
+        reported.ShouldContain($"\"release\":\"{system.Release}\"");
+        await LiveSystem.ScreenshotAsync(page, "header-release");
+    }
+
+    private static string Js(string value) => global::System.Text.Json.JsonSerializer.Serialize(value);
+}

@@ -1,0 +1,82 @@
+using Fleetman.Testing;
+using Microsoft.Playwright;
+
+namespace Fleetman.Webapp.Tests.System;
+
+/// <summary>
+/// The whole running system for the browser: simulator (20 vehicles on built-in routes, reporting twice a second),
+/// queue-consumer, position-tracker, api-gateway and the edge gateway serving the built webapp, plus Debian's Chromium
+/// driven by Playwright. Screenshots go to .fleetman/test-artifacts/.
+/// </summary>
+public sealed class LiveSystem : IAsyncLifetime
+{
+    public const int Vehicles = 20;
+
+    private readonly string _userData = Directory.CreateTempSubdirectory("fleetman-chromium-").FullName;
+    private IPlaywright? _playwright;
+
+    public IsolatedRun Run { get; private set; } = null!;
+
+    public ServiceProcess ApiGateway { get; private set; } = null!;
+
+    public ServiceProcess Edge { get; private set; } = null!;
+
+    public IBrowserContext Browser { get; private set; } = null!;
+
+    /// <summary>The release the edge reports at <c>/version</c>: different in every run, so the page cannot have it from elsewhere.</summary>
+    public string Release { get; } = "0-" + Guid.NewGuid().ToString("N")[..6];
+
+    public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(Repository.Root, ".fleetman", "test-artifacts")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        File.Exists(Path.Combine(Repository.Root, "webapp", "dist", "index.html")).ShouldBeTrue("the webapp is built (scripts/test.sh builds it)");
+        Run = await IsolatedRun.StartAsync();
+        var tracker = await Run.StartTrackerAsync();
+        await Run.StartConsumerAsync();
+        ApiGateway = await Run.StartGatewayAsync(tracker);
+        var simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>
+        {
+            ["Simulator__Vehicles"] = Vehicles.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
+            ["Simulator__ReportIntervalMilliseconds"] = "500",
+        });
+        Edge = await Run.StartEdgeAsync(ApiGateway, simulator, adminPassword: Guid.NewGuid().ToString("N"),
+            new Dictionary<string, string?> { ["Gateway__Release"] = Release });
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchPersistentContextAsync(_userData, new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            ViewportSize = new() { Width = 1400, Height = 850 },
+            // Chromium's background services would try to reach the internet, which this machine cannot.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        // No map tiles: there is no network here, and the map must work without them.
+        await Browser.AddInitScriptAsync("window.FLEETMAN_CONFIG = { tileUrl: '' };");
+    }
+
+    /// <summary>A fresh page on the live map, once the page has its first snapshot.</summary>
+    public async Task<IPage> OpenMapAsync()
+    {
+        var page = await Browser.NewPageAsync();
+        await page.GotoAsync(Edge.Http.BaseAddress!.ToString());
+        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {Vehicles}", null, new() { Timeout = 30_000 });
+        return page;
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, name + ".png") });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        await Run.DisposeAsync();
+        Directory.Delete(_userData, recursive: true);
+    }
+}
