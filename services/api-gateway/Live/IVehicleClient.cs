@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.SignalR;
 namespace Fleetman.ApiGateway.Live;
 
 /// <summary>
-/// What the vehicle hub calls on a browser: the hub's server → client contract. The wire names are lower case, as the
-/// original clients (and the .NET client, which matches names exactly) expect; the webapp's constants are generated
-/// from this interface (see <see cref="VehicleHubContract"/>).
+/// What the vehicle hub calls on a browser: the hub's server → client contract. The wire names stay the lower-case
+/// ones clients register handlers for; the OpenAPI document lists them (<see cref="VehicleHubContract"/>), and the
+/// webapp's constants are generated from it.
 /// </summary>
 public interface IVehicleClient
 {

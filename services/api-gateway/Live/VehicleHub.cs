@@ -20,7 +20,7 @@ public sealed class VehicleHub(LiveUpdates live, LatestPositionCache latest, Gat
     : Hub<IVehicleClient>, IVehicleHub
 {
     public const string Path = "/hubs/vehicles";
-    internal const int MaxNameLength = 100;
+    private const int MaxNameLength = 100;
 
     public override async Task OnConnectedAsync()
     {
