@@ -5,6 +5,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace Fleetman.PositionStore;
 
@@ -45,18 +48,20 @@ public static class PositionStoreExtensions
 /// Initializes the store when the host starts. The first attempt is awaited, so the services that use the store
 /// normally start with it ready; it is bounded, because a store that is down must not keep the host from starting
 /// (the liveness probe would fail and Kubernetes would restart the pod in a loop). After that, attempts continue in
-/// the background with a growing delay, and the readiness check reports the store not ready until one succeeds.
+/// the background with a growing delay (a Polly retry pipeline), and the readiness check reports the store not ready
+/// until one succeeds.
 /// </summary>
 internal sealed partial class PositionStoreInitializer(IPositionStore store, ILogger<PositionStoreInitializer> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _retrying;
+    private Task? _initializing;
     private volatile bool _initialized;
     private volatile string? _lastError;
 
     /// <summary>How long one attempt may take; MongoDB's client would otherwise wait 30 s to select a server.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The delay after the first failed attempt; it doubles after each further one, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan MinRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
@@ -68,63 +73,70 @@ internal sealed partial class PositionStoreInitializer(IPositionStore store, ILo
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!await TryInitializeAsync(attempt: 1, MinRetryDelay, cancellationToken))
-        {
-            _retrying = RetryAsync(_stopping.Token);
-        }
+        var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _initializing = InitializeAsync(firstAttempt, _stopping.Token);
+        await firstAttempt.Task.WaitAsync(cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        if (_retrying is { } retrying)
+        if (_initializing is { } initializing)
         {
-            await retrying.WaitAsync(cancellationToken);
+            await initializing.WaitAsync(cancellationToken);
         }
     }
 
     public void Dispose() => _stopping.Dispose();
 
-    private async Task RetryAsync(CancellationToken stopping)
+    /// <summary>Attempts until one succeeds or the host stops; <paramref name="firstAttempt"/> completes after the first.</summary>
+    private async Task InitializeAsync(TaskCompletionSource firstAttempt, CancellationToken stopping)
     {
-        var delay = MinRetryDelay;
+        var attempts = 0;
         try
         {
-            for (var attempt = 2; ; attempt++)
-            {
-                await Task.Delay(delay, stopping);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-                if (await TryInitializeAsync(attempt, delay, stopping))
+            await Pipeline(firstAttempt).ExecuteAsync(
+                async token =>
                 {
-                    return;
-                }
-            }
+                    attempts++;
+                    await store.InitializeAsync(token);
+                },
+                stopping);
+            _lastError = null;
+            _initialized = true;
+            LogInitialized(logger, store, attempts);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The host is stopping.
         }
+        finally
+        {
+            firstAttempt.TrySetResult();
+        }
     }
 
-    private async Task<bool> TryInitializeAsync(int attempt, TimeSpan nextDelay, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(AttemptTimeout);
-        try
+    // Retries forever (the store may come much later than the service), 1, 2, 4 ... 30 s apart; each attempt bounded.
+    private ResiliencePipeline Pipeline(TaskCompletionSource firstAttempt) => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
         {
-            await store.InitializeAsync(timeout.Token);
-            _lastError = null;
-            _initialized = true;
-            LogInitialized(logger, store, attempt);
-            return true;
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            _lastError = e is OperationCanceledException ? $"no answer within {AttemptTimeout.TotalSeconds:0.#} s" : e.Message;
-            LogUnavailable(logger, e, store, attempt, nextDelay.TotalSeconds);
-            return false;
-        }
-    }
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = false,
+            Delay = MinRetryDelay,
+            MaxDelay = MaxRetryDelay,
+            OnRetry = args =>
+            {
+                var e = args.Outcome.Exception!;
+                _lastError = e is TimeoutRejectedException or OperationCanceledException ? $"no answer within {AttemptTimeout.TotalSeconds:0.#} s" : e.Message;
+                LogUnavailable(logger, e, store, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds);
+                firstAttempt.TrySetResult();
+                return default;
+            },
+        })
+        .AddTimeout(AttemptTimeout)
+        .Build();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Position store ready: {Store} (attempt {Attempt})")]
     private static partial void LogInitialized(ILogger logger, IPositionStore store, int attempt);

@@ -12,6 +12,9 @@ namespace Fleetman.ServiceDefaults;
 /// <c>{"@t":"2025-01-01T12:00:00.0000000Z","@l":"Information","@mt":"Stored {Count} positions","@m":"Stored 12 positions",
 /// "@tr":"4bf9...","@sp":"00f0...","Count":12,"SourceContext":"...","ServiceName":"queue-consumer"}</c>.
 /// <c>@x</c> holds the exception (with its stack trace) when there is one.
+/// Serilog.Formatting.Compact's own formatters do not write this line: both leave <c>@l</c> out at Information, and
+/// they write either the template without the rendered message or the message (every string quoted) without the
+/// template; the log shipping and the course's Kibana read <c>@l</c> and <c>@m</c> on every line.
 /// </summary>
 internal sealed class JsonLogSink(TextWriter? output) : ILogEventSink
 {

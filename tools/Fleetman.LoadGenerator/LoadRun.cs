@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -23,16 +24,17 @@ internal static class LoadGeneratorCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (OptionsParser.WantsHelp(args))
+        var parsed = OptionsParser.ParseCommandLine(args);
+        if (parsed.Action is not null && parsed.Errors.Count == 0)
         {
-            await output.WriteLineAsync(OptionsParser.Usage);
-            return RunReport.Passed;
+            // --help (and --version): System.CommandLine writes them.
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, stop);
         }
 
         LoadOptions options;
         try
         {
-            options = OptionsParser.Parse(args);
+            options = OptionsParser.ToOptions(parsed);
             PrepareJsonFile(options.JsonPath);
         }
         catch (OptionsException ex)
@@ -85,7 +87,7 @@ internal sealed class LoadRun(LoadOptions options, TextWriter output)
     {
         var schedule = LoadSchedule.For(options);
         var seeds = options.Seed is { } seed ? new Random(seed) : new Random();
-        await output.WriteLineAsync($"Fleetman load generator -> {options.BaseUrl} ({VirtualUser.HubPath} and api/)");
+        await output.WriteLineAsync($"Fleetman load generator -> {options.BaseUrl} ({LiveConnection.HubPath} and api/)");
         await output.WriteLineAsync($"  {schedule.Describe()}");
         await output.WriteLineAsync(FormattableString.Invariant(
             $"  each user: hub connection{(options.SkipNegotiation ? " (no negotiate)" : "")}, REST every {Durations.Format(options.ThinkTime)} ±50% (mix {options.Mix}), follows a selected vehicle for {Durations.Format(options.FollowTime)}; about {(options.ThinkTime > TimeSpan.Zero ? options.Users / options.ThinkTime.TotalSeconds : double.PositiveInfinity):0.#} requests/s at {options.Users} users"));

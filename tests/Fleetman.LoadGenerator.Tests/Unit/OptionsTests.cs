@@ -81,7 +81,7 @@ public sealed class OptionsTests
             .Select(Durations.Format).ShouldBe(["250ms", "45s", "2m 05s", "1h 30m 00s"]);
 
     [Theory]
-    [InlineData("--base-url is required", "--users", "3")]
+    [InlineData("Option '--base-url' is required", "--users", "3")]
     [InlineData("--base-url: \"ftp://host\" is not an http", "--base-url", "ftp://host")]
     [InlineData("--base-url: \"gateway:8080\" is not an http", "--base-url", "gateway:8080")]
     [InlineData("--base-url: \"http://u:p@host\"", "--base-url", "http://u:p@host")]
@@ -104,14 +104,15 @@ public sealed class OptionsTests
     [InlineData("--max-request-p99-ms: \"fast\" is not a number", "--base-url", "http://h", "--max-request-p99-ms", "fast")]
     [InlineData("--min-requests-per-second: -1 is below 0", "--base-url", "http://h", "--min-requests-per-second", "-1")]
     [InlineData("--think-time: \"-1s\" is not a duration", "--base-url", "http://h", "--think-time", "-1s")]
-    [InlineData("unknown option --frobnicate", "--base-url", "http://h", "--frobnicate", "1")]
-    [InlineData("unexpected argument \"200\"", "--base-url", "http://h", "200")]
-    [InlineData("--users needs a value", "--base-url", "http://h", "--users")]
-    [InlineData("--users needs a value", "--users", "--base-url", "http://h")]
-    [InlineData("--users is given twice", "--base-url", "http://h", "--users", "1", "--users", "2")]
-    [InlineData("--skip-negotiation takes no value", "--base-url", "http://h", "--skip-negotiation=yes")]
+    [InlineData("Unrecognized command or argument '--frobnicate'", "--base-url", "http://h", "--frobnicate", "1")]
+    [InlineData("Unrecognized command or argument '200'", "--base-url", "http://h", "200")]
+    [InlineData("Required argument missing for option: '--users'", "--base-url", "http://h", "--users")]
+    // The parser takes the next word as the value, whatever it looks like: the value is then what is wrong.
+    [InlineData("--users: \"--base-url\" is not a whole number", "--users", "--base-url", "http://h")]
+    [InlineData("Option '--users' expects a single argument but 2 were provided", "--base-url", "http://h", "--users", "1", "--users", "2")]
+    [InlineData("Unrecognized command or argument 'yes'", "--base-url", "http://h", "--skip-negotiation=yes")]
     public void A_bad_option_is_named(string message, params string[] args) =>
-        Should.Throw<OptionsException>(() => OptionsParser.Parse(args)).Message.ShouldStartWith(message);
+        Should.Throw<OptionsException>(() => OptionsParser.Parse(args)).Message.ShouldContain(message);
 
     [Theory]
     [InlineData("0.01", 0.01)]

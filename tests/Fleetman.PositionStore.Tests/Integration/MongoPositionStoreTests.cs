@@ -1,20 +1,22 @@
+using Fleetman.PositionStore.Tests.Integration;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
 namespace Fleetman.PositionStore.Tests.Integration;
 
 /// <summary>
-/// The contract against a real MongoDB server, which only runs where <c>FLEETMAN_TEST_MONGO</c> holds a connection
-/// string (e.g. <c>mongodb://localhost:27017</c>); elsewhere every test is reported as skipped, with the reason.
+/// The contract against a real MongoDB server: the one in <c>FLEETMAN_TEST_MONGO</c> (a connection string, e.g.
+/// <c>mongodb://localhost:27017</c>), else a container Testcontainers starts; where neither is possible every test is
+/// reported as skipped, with the reason.
 /// </summary>
 public sealed class MongoPositionStoreTests(MongoTestRun run) : PositionStoreContract, IClassFixture<MongoTestRun>
 {
     // One database per test (the contract counts and lists everything in its store), named after the class run.
     private readonly string _database = run.NextDatabaseName();
 
-    protected override string? SkipReason => MongoTestRun.SkipReason;
+    protected override string? SkipReason => run.SkipReason;
 
-    protected override IPositionStore OpenStore() => new MongoPositionStore(MongoTestRun.ConnectionString!, _database);
+    protected override IPositionStore OpenStore() => new MongoPositionStore(run.ConnectionString!, _database);
 
     protected override Task DeleteStorageAsync() => run.DropAsync(_database);
 
@@ -64,43 +66,5 @@ public sealed class MongoPositionStoreTests(MongoTestRun run) : PositionStoreCon
         (await other.AppendAsync(batch, default)).ShouldBe(0);
 
         (await one.CountAsync(null, default)).ShouldBe(50);
-    }
-}
-
-/// <summary>The MongoDB server of this test run, if there is one, and the databases the tests made on it.</summary>
-public sealed class MongoTestRun : IAsyncLifetime
-{
-    private readonly string _prefix = $"fleetman_test_{Guid.NewGuid():N}"[..26];
-    private MongoClient? _client;
-    private int _databases;
-
-    public static string? ConnectionString =>
-        Environment.GetEnvironmentVariable("FLEETMAN_TEST_MONGO") is { Length: > 0 } connectionString ? connectionString : null;
-
-    public static string? SkipReason => ConnectionString is null ? "FLEETMAN_TEST_MONGO is not set: no MongoDB server on this machine" : null;
-
-    public MongoClient Client => _client ??= new MongoClient(ConnectionString);
-
-    public string NextDatabaseName() => $"{_prefix}_{Interlocked.Increment(ref _databases)}";
-
-    public Task DropAsync(string database) => Client.DropDatabaseAsync(database);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_client is null)
-        {
-            return;
-        }
-
-        // A test that failed half-way may have left its database behind.
-        var names = await (await _client.ListDatabaseNamesAsync()).ToListAsync();
-        foreach (var name in names.Where(name => name.StartsWith(_prefix, StringComparison.Ordinal)))
-        {
-            await _client.DropDatabaseAsync(name);
-        }
-
-        _client.Dispose();
     }
 }
