@@ -25,12 +25,12 @@ public static class ApiGatewayExtensions
     public static WebApplicationBuilder AddApiGateway(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var pipeline = builder.Configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
-        builder.AddValidatedOptions<PipelineOptions>(PipelineOptions.SectionName);
+        var pipeline = builder.Configuration.GetSection(ApiGatewayPipelineOptions.SectionName).Get<ApiGatewayPipelineOptions>() ?? new ApiGatewayPipelineOptions();
+        builder.AddValidatedOptions<ApiGatewayPipelineOptions>(ApiGatewayPipelineOptions.SectionName);
         builder.AddValidatedOptions<TrackerClientOptions>(TrackerClientOptions.SectionName);
         builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<ApiGatewayMetrics>();
         builder.Services.AddOpenApi();
         builder.AddLatestPositions();
 
