@@ -13,8 +13,8 @@
 #   --tag T       image tag (default 1.0.0; CI passes the commit). Never `latest`.
 #   --registry R  prefix, e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com: R/fleetman/<name>:<tag>
 #   --push        docker push every image built
-#   --list        print `<name> <Dockerfile>` for each production image and build nothing: for builders that run
-#                 the Dockerfiles themselves (the Jenkinsfile's kaniko, which has no bash)
+#   --list        print `<name> <Dockerfile> [--build-arg K=V]...` for each production image and build nothing: for
+#                 builders that run the Dockerfiles themselves (the Jenkinsfile's kaniko, which has no bash)
 #   name...       some of: position-simulator queue-consumer position-tracker api-gateway gateway webapp
 #                 load-generator (default all)
 #
@@ -40,6 +40,12 @@ declare -A PROJECT=(
   [position-simulator]=Fleetman.PositionSimulator [queue-consumer]=Fleetman.QueueConsumer
   [position-tracker]=Fleetman.PositionTracker [api-gateway]=Fleetman.ApiGateway [gateway]=Fleetman.Gateway
   [load-generator]=Fleetman.LoadGenerator)
+# The five .NET services share services/Dockerfile, told apart by build arguments (dockerfile_args); the webapp and
+# the load generator (a console app on the plain .NET runtime, no port) have their own.
+declare -A DOCKERFILE=(
+  [position-simulator]=services/Dockerfile [queue-consumer]=services/Dockerfile [position-tracker]=services/Dockerfile
+  [api-gateway]=services/Dockerfile [gateway]=services/Dockerfile [webapp]=webapp/Dockerfile
+  [load-generator]=tools/Fleetman.LoadGenerator/Dockerfile)
 
 # The course's images and the production images each is made from (the queue is the official ActiveMQ image).
 COURSE_ALL=(webapp queue position-simulator queue-consumer position-tracker api-gateway)
@@ -48,6 +54,12 @@ declare -A COURSE_FROM=(
   [position-tracker]=position-tracker [api-gateway]=api-gateway)
 # The tag of the production images the course's are made from.
 PRODUCTION_TAG=1.0.0
+
+# The build arguments an image's Dockerfile needs, as KEY=VALUE words (none contains a space).
+dockerfile_args() {
+  [ "${DOCKERFILE[$1]}" = services/Dockerfile ] || return 0
+  echo "APP=$1 PROJECT=${DIR[$1]}/${PROJECT[$1]}.csproj"
+}
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
@@ -83,7 +95,11 @@ else
 fi
 if $list; then
   ! $course || { echo "--list lists the production images (the course's are built from them by this script)" >&2; exit 2; }
-  for name in "${names[@]}"; do echo "$name ${DIR[$name]}/Dockerfile"; done
+  for name in "${names[@]}"; do
+    line="$name ${DOCKERFILE[$name]}"
+    for arg in $(dockerfile_args "$name"); do line+=" --build-arg $arg"; done
+    echo "$line"
+  done
   exit 0
 fi
 for tag in "${tags[@]}"; do
@@ -111,6 +127,8 @@ publish_dotnet() {
   # Fleetman or an IDE build is not disturbed. Same publish options as the Dockerfiles' build stage.
   dotnet publish "${DIR[$name]}/${PROJECT[$name]}.csproj" -c Release -a "$arch" --self-contained false \
     -p:UseAppHost=false --artifacts-path artifacts/build -o "$out" -nologo
+  # The entry point of services/Dockerfile, as its build stage makes it: dotnet app.dll runs the assembly linked to.
+  [ "${DOCKERFILE[$name]}" != services/Dockerfile ] || ln -s "${PROJECT[$name]}.dll" "$out/app.dll"
 }
 
 publish_webapp() {
@@ -128,8 +146,10 @@ build_production() { # name tag registry-prefix
     target=prebuilt
   fi
   image="${prefix}fleetman/$name:$tag"
-  echo "==> ${docker_cmd[*]} build --target $target -t $image -f ${DIR[$name]}/Dockerfile ."
-  "${docker_cmd[@]}" build --target "$target" -t "$image" -f "${DIR[$name]}/Dockerfile" \
+  local args=()
+  for arg in $(dockerfile_args "$name"); do args+=(--build-arg "$arg"); done
+  echo "==> ${docker_cmd[*]} build --target $target -t $image -f ${DOCKERFILE[$name]} ${args[*]} ."
+  "${docker_cmd[@]}" build --target "$target" -t "$image" -f "${DOCKERFILE[$name]}" "${args[@]}" \
     --label "org.opencontainers.image.version=$tag" --label "org.opencontainers.image.revision=$revision" .
   images+=("$image")
 }

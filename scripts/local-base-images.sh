@@ -28,7 +28,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 runtime_image_of() { sed -n 's/^ARG RUNTIME_IMAGE=//p' "$1" | head -n1; }
-dotnet_image="$(runtime_image_of services/queue-consumer/Dockerfile)"
+dotnet_image="$(runtime_image_of services/Dockerfile)"
 nginx_image="$(runtime_image_of webapp/Dockerfile)"
 # The load generator runs on the plain .NET runtime image; the ASP.NET Core stand-in holds that runtime too.
 runtime_image="$(runtime_image_of tools/Fleetman.LoadGenerator/Dockerfile)"

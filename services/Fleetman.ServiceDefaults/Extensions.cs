@@ -133,8 +133,8 @@ public static class Extensions
         return app;
     }
 
-    // OTEL_SERVICE_NAME is the standard knob; Kubernetes manifests set it. The fallback, ApplicationName, is the entry
-    // assembly's name unless the service says otherwise.
+    // OTEL_SERVICE_NAME is the standard knob (no deployment of the project sets it). The fallback, ApplicationName, is
+    // the entry assembly's name (Fleetman.QueueConsumer) unless the service says otherwise.
     internal static string ServiceName(IHostApplicationBuilder builder) =>
         builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : builder.Environment.ApplicationName;
 

@@ -26,12 +26,12 @@ public static class ApiGatewayExtensions
     public static WebApplicationBuilder AddApiGateway(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var pipeline = builder.Configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
-        builder.AddValidatedOptions<PipelineOptions>(PipelineOptions.SectionName);
+        var pipeline = builder.Configuration.GetSection(ApiGatewayPipelineOptions.SectionName).Get<ApiGatewayPipelineOptions>() ?? new ApiGatewayPipelineOptions();
+        builder.AddValidatedOptions<ApiGatewayPipelineOptions>(ApiGatewayPipelineOptions.SectionName);
         builder.AddValidatedOptions<TrackerClientOptions>(TrackerClientOptions.SectionName);
         builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<ApiGatewayMetrics>();
         // The APIs read no JSON bodies: strict numbers only make the OpenAPI document say numbers are numbers (the
         // web defaults would describe each as "number or numeric string", and the webapp's types would follow).
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);

@@ -11,8 +11,8 @@ public static class QueueConsumerExtensions
 {
     public static WebApplicationBuilder AddQueueConsumer(this WebApplicationBuilder builder)
     {
-        var pipeline = builder.Configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
-        builder.AddValidatedOptions<PipelineOptions>(PipelineOptions.SectionName);
+        var pipeline = builder.Configuration.GetSection(QueueConsumerPipelineOptions.SectionName).Get<QueueConsumerPipelineOptions>() ?? new QueueConsumerPipelineOptions();
+        builder.AddValidatedOptions<QueueConsumerPipelineOptions>(QueueConsumerPipelineOptions.SectionName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();

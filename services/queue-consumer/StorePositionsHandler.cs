@@ -17,7 +17,7 @@ internal sealed partial class StorePositionsHandler(
     IPositionStore store,
     LatestPositionCache latest,
     IMessagePublisher publisher,
-    IOptions<PipelineOptions> pipeline,
+    IOptions<QueueConsumerPipelineOptions> pipeline,
     TimeProvider clock,
     ILogger<StorePositionsHandler> logger) : IBatchMessageHandler<PositionReported>
 {

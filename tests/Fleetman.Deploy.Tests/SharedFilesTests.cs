@@ -3,24 +3,27 @@ using Fleetman.Testing;
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>
-/// Files both deployments need (the broker's configuration, alert rules, the dashboard) are written once under k8s/;
-/// the chart cannot read outside its folder, so it holds copies, which must not drift.
+/// Files both deployments need (the broker's configuration, alert rules, the dashboard) are written once, under k8s/:
+/// kustomize refuses files outside its folder, Helm reads the content of a linked file, so the chart's files are
+/// symbolic links to them.
 /// </summary>
 public sealed class SharedFilesTests
 {
     [Fact]
-    public void The_chart_s_copies_of_shared_files_are_identical_to_the_kustomize_ones()
+    public void Every_file_of_the_chart_is_a_link_to_its_one_original_under_k8s()
     {
+        var k8s = Path.Combine(Repository.Root, "k8s") + Path.DirectorySeparatorChar;
         var chartFiles = Directory.GetFiles(Path.Combine(Repository.Root, "helm", "fleetman", "files"), "*", SearchOption.AllDirectories);
-        var kustomizeFiles = Directory.GetFiles(Path.Combine(Repository.Root, "k8s"), "*", SearchOption.AllDirectories)
-            .ToLookup(Path.GetFileName);
 
         chartFiles.ShouldNotBeEmpty();
-        foreach (var copy in chartFiles)
+        foreach (var file in chartFiles)
         {
-            var originals = kustomizeFiles[Path.GetFileName(copy)].ToList();
-            originals.Count.ShouldBe(1, $"{copy} has no single original under k8s/");
-            File.ReadAllText(copy).ShouldBe(File.ReadAllText(originals[0]), $"{copy} differs from {originals[0]}: copy it again (cp {originals[0]} {copy})");
+            var link = new FileInfo(file).LinkTarget;
+            link.ShouldNotBeNull($"{file} is a copy: make it a link to its original under k8s/ (ln -sfn ../../../../k8s/... {file})");
+            Path.IsPathRooted(link).ShouldBeFalse($"{file} links to the absolute path {link}, which no other checkout has");
+            var target = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, link));
+            target.StartsWith(k8s, StringComparison.Ordinal).ShouldBeTrue($"{file} links to {target}, outside k8s/");
+            File.Exists(target).ShouldBeTrue($"{file} links to {target}, which does not exist");
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Fleetman.ApiGateway.Apis;
 /// queue-consumer keeps them, so the map still shows the whole fleet. Answers say so with
 /// <c>X-Fleetman-Fallback: last-known-positions</c> and are counted.
 /// </summary>
-public sealed partial class LastKnownPositions(LatestPositionCache latest, GatewayMetrics metrics, ILogger<LastKnownPositions> logger)
+public sealed partial class LastKnownPositions(LatestPositionCache latest, ApiGatewayMetrics metrics, ILogger<LastKnownPositions> logger)
 {
     public const string Header = "X-Fleetman-Fallback";
     public const string HeaderValue = "last-known-positions";

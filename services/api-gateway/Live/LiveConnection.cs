@@ -13,7 +13,7 @@ public sealed partial class LiveConnection : IAsyncDisposable
 {
     private readonly string _connectionId;
     private readonly IHubContext<VehicleHub, IVehicleClient> _hub;
-    private readonly GatewayMetrics _metrics;
+    private readonly ApiGatewayMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _interval;
     private readonly ILogger _logger;
@@ -22,7 +22,7 @@ public sealed partial class LiveConnection : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _pushing = Task.CompletedTask;
 
-    public LiveConnection(string connectionId, IHubContext<VehicleHub, IVehicleClient> hub, VehicleHubOptions options, GatewayMetrics metrics, TimeProvider clock, ILogger logger)
+    public LiveConnection(string connectionId, IHubContext<VehicleHub, IVehicleClient> hub, VehicleHubOptions options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connectionId = connectionId;

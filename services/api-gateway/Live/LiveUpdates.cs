@@ -17,7 +17,7 @@ namespace Fleetman.ApiGateway.Live;
 /// </para>
 /// </summary>
 public sealed class LiveUpdates(
-    IHubContext<VehicleHub, IVehicleClient> hub, IOptions<VehicleHubOptions> options, GatewayMetrics metrics, TimeProvider clock, ILogger<LiveConnection> logger)
+    IHubContext<VehicleHub, IVehicleClient> hub, IOptions<VehicleHubOptions> options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger<LiveConnection> logger)
     : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, LiveConnection> _connections = new(StringComparer.Ordinal);

@@ -16,7 +16,7 @@ namespace Fleetman.ApiGateway.Live;
 /// </list>
 /// A position is <see cref="LivePosition"/>: <c>{name, lat, lng, time, speed, heading}</c>.
 /// </summary>
-public sealed class VehicleHub(LiveUpdates live, LatestPositionCache latest, GatewayMetrics metrics, IOptions<VehicleHubOptions> options)
+public sealed class VehicleHub(LiveUpdates live, LatestPositionCache latest, ApiGatewayMetrics metrics, IOptions<VehicleHubOptions> options)
     : Hub<IVehicleClient>, IVehicleHub
 {
     public const string Path = "/hubs/vehicles";

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Fleetman.QueueConsumer;
 
 /// <summary>Where positions come from and where updates go. Section <c>Pipeline</c>; tests give each run its own names.</summary>
-public sealed class PipelineOptions
+public sealed class QueueConsumerPipelineOptions
 {
     public const string SectionName = "Pipeline";
 

@@ -6,7 +6,7 @@ namespace Fleetman.ApiGateway;
 /// The api-gateway's instruments: meter "Fleetman.ApiGateway" (exported by the service defaults; on <c>/metrics</c> as
 /// <c>fleetman_apigateway_*</c>).
 /// </summary>
-public sealed class GatewayMetrics
+public sealed class ApiGatewayMetrics
 {
     public const string MeterName = "Fleetman.ApiGateway";
 
@@ -17,7 +17,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _fallbacks;
     private int _connections;
 
-    public GatewayMetrics(IMeterFactory meterFactory)
+    public ApiGatewayMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
