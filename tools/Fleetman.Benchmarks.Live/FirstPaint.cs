@@ -1,11 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
-using Fleetman.Benchmarks;
-using Fleetman.Contracts;
-using Fleetman.Messaging;
 using Fleetman.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
 
 namespace Fleetman.Benchmarks.Live;

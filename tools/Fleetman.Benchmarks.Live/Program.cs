@@ -14,13 +14,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Fleetman.Benchmarks;
 using Fleetman.Benchmarks.Live;
-using Fleetman.Contracts;
 using Fleetman.Messaging;
 using Fleetman.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
 
 var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();

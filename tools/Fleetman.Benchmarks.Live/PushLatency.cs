@@ -6,7 +6,6 @@ using Fleetman.Contracts;
 using Fleetman.Messaging;
 using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Playwright;
 using Polly;
 using Polly.Retry;
 
