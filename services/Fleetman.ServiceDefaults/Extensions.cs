@@ -155,11 +155,15 @@ public static class Extensions
 
         // Levels are decided by Microsoft.Extensions.Logging from the "Logging:LogLevel" section, as in any ASP.NET Core
         // app (so Logging__LogLevel__Default=Warning works); Serilog lets everything it is given through and only formats.
-        var logger = new LoggerConfiguration()
+        var configuration = new LoggerConfiguration()
             .MinimumLevel.Verbose()
             .Enrich.WithProperty("ServiceName", serviceName)
-            .Filter.ByExcluding(ServiceRunner.IsHostReportOfInvalidOptions)
-            .WriteTo.Sink(new JsonLogSink(output))
+            .Filter.ByExcluding(ServiceRunner.IsHostReportOfInvalidOptions);
+        // Both sinks format a line first and write it whole under a lock, then flush, so concurrent writers never
+        // interleave inside a line. The console sink reads Console.Out per event (not captured once).
+        var logger = (output is null
+                ? configuration.WriteTo.Console(JsonLogFormat.Create())
+                : configuration.WriteTo.Sink(new TextWriterSink(JsonLogFormat.Create(), output)))
             .CreateLogger();
 
         builder.Logging.ClearProviders();

@@ -35,6 +35,7 @@ public sealed partial class JsonLoggingTests
         line.GetProperty("SourceContext").GetString().ShouldBe(typeof(JsonLoggingTests).FullName);
         line.GetProperty("RequestPath").GetString().ShouldBe("/vehicles/truck-7");
         line.TryGetProperty("TraceId", out _).ShouldBeFalse("the ids are written once, as @tr and @sp");
+        line.TryGetProperty("@x", out _).ShouldBeFalse("@x is written only with an exception");
     }
 
     [Fact]
