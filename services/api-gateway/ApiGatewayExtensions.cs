@@ -25,8 +25,6 @@ public static class ApiGatewayExtensions
     public static WebApplicationBuilder AddApiGateway(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var pipeline = builder.Configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
-        builder.AddValidatedOptions<PipelineOptions>(PipelineOptions.SectionName);
         builder.AddValidatedOptions<TrackerClientOptions>(TrackerClientOptions.SectionName);
         builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -49,7 +47,7 @@ public static class ApiGatewayExtensions
         });
         // Concurrency stays 1 (the default): updates are handed on in the order they were published.
         builder.AddMessaging()
-            .AddConsumer<VehiclePositionsUpdated, VehicleUpdatesHandler>(Destination.Topic(pipeline.UpdatesTopic), "Updates");
+            .AddConsumer<VehiclePositionsUpdated, VehicleUpdatesHandler>("Updates");
         return builder;
     }
 

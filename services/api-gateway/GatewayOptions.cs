@@ -44,15 +44,6 @@ public sealed class TrackerClientOptions : IValidatableObject
     }
 }
 
-/// <summary>Section <c>Pipeline</c>, named as in the queue-consumer: the topic its updates arrive on.</summary>
-public sealed class PipelineOptions
-{
-    public const string SectionName = "Pipeline";
-
-    [Required(AllowEmptyStrings = false)]
-    public string UpdatesTopic { get; set; } = Fleetman.Contracts.Destinations.VehicleUpdates.Name;
-}
-
 /// <summary>Section <c>Hub</c>: how live positions are pushed to browsers.</summary>
 public sealed class VehicleHubOptions
 {

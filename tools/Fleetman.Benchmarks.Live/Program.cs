@@ -18,7 +18,6 @@ using System.Text.RegularExpressions;
 using Fleetman.Benchmarks;
 using Fleetman.Benchmarks.Live;
 using Fleetman.Contracts;
-using Fleetman.Messaging;
 using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
@@ -263,17 +262,14 @@ static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess e
     // simulator reports once a second): connecting takes well under two minutes.
     var storedAt = new StoredAtLog(keptPerVehicle: seconds + 120);
     await using var broker = await run.Broker.ConnectAsync();
-    await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(broker, run.Topic, new ConsumerOptions(), (message, _) =>
+    await using var listener = broker.Listen<VehiclePositionsUpdated>(run.Topic, topic: true, (update, _) =>
     {
-        var stored = message.Message.StoredAt.UtcTicks;
-        foreach (var position in message.Message.Positions)
+        var stored = update.StoredAt.UtcTicks;
+        foreach (var position in update.Positions)
         {
             storedAt.Add(position.Vehicle, position.Time.UtcTicks, stored);
         }
-
-        return Task.CompletedTask;
-    }, NullLogger.Instance);
-    listener.Start();
+    });
 
     var hubUrl = new Uri(edge.Http.BaseAddress!, "/hubs/vehicles");
     var recorders = Enumerable.Range(0, count).Select(_ => new PushRecorder(storedAt)).ToArray();
@@ -339,7 +335,7 @@ static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess e
     }
 
     await Task.Delay(1_000); // the listener hears the last writes
-    await listener.StopAsync(CancellationToken.None);
+    await listener.DisposeAsync();
     foreach (var recorder in recorders)
     {
         recorder.MatchLateWrites();
