@@ -25,7 +25,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         await using var broker = await fixture.Broker.ConnectClientAsync();
         await using var statistics = new QueueStatisticsClient(await fixture.Broker.OptionsAsync(), TimeSpan.FromSeconds(5));
         var publisher = new MessagePublisher(broker);
-        await Task.WhenAll(Enumerable.Range(0, 37).Select(id => publisher.PublishAsync(new TestMessage(id))));
+        await Task.WhenAll(Enumerable.Range(0, 37).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
 
         var waiting = await statistics.GetAsync(queue);
 
