@@ -1,7 +1,7 @@
-using Fleetman.Messaging.Stomp;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Fleetman.Messaging.Stomp;
 
 namespace Fleetman.Messaging;
 

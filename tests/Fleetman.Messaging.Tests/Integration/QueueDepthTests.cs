@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using Fleetman.ServiceDefaults;
 using Fleetman.Messaging.Stomp;
+using Fleetman.ServiceDefaults;
 using Fleetman.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
