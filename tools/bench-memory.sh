@@ -106,14 +106,14 @@ mib() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1048576 }'; }
 
 queue=bench.memory.$run
 common=(
-  "Pipeline__PositionsQueue=$queue"
-  "Pipeline__UpdatesTopic=bench.memory.updates.$run"
+  "Messaging__Destinations__PositionReported=$queue"
+  "Messaging__Destinations__VehiclePositionsUpdated=bench.memory.updates.$run"
   "LatestPositions__KeyPrefix=bench:memory:$run"
   "Logging__LogLevel__Default=Warning"
 )
 simulator_port=$(free_port)
 start_service position-simulator Fleetman.PositionSimulator "$simulator_port" "$logs/bench-memory-simulator.log" \
-  "${common[@]}" "Simulator__Queue=$queue" "Simulator__AutoStart=false" \
+  "${common[@]}" "Simulator__AutoStart=false" \
   "Simulator__Vehicles=$vehicles" "Simulator__ReportIntervalMilliseconds=$interval_ms"
 
 printf 'Fleetman memory benchmark: queue-consumer, %d vehicles every %d ms (%d positions/s) for %d s, then %d s idle; %d cores, %s\n' \

@@ -1,7 +1,7 @@
 namespace Fleetman.Messaging;
 
-/// <summary>A STOMP destination on ActiveMQ: a queue (competing consumers) or a topic (every subscriber gets a copy).</summary>
-public readonly record struct Destination
+/// <summary>A destination: a queue (competing consumers) or a topic (every subscriber gets a copy).</summary>
+internal readonly record struct Destination
 {
     private Destination(string path) => Path = path;
 
@@ -22,12 +22,18 @@ public readonly record struct Destination
         ? Queue("DLQ." + Name)
         : throw new InvalidOperationException($"Only queues have dead-letter queues; {Path} is a topic.");
 
+    /// <summary>The same kind of destination under another name.</summary>
+    public Destination Renamed(string name) => IsQueue ? Queue(name) : Topic(name);
+
+    public static bool IsValidName(string? name) =>
+        !string.IsNullOrWhiteSpace(name) && name.AsSpan().IndexOfAny("/\r\n\0") < 0;
+
     public override string ToString() => Path;
 
     private static string CheckName(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (name.AsSpan().IndexOfAny("/\r\n\0") >= 0)
+        if (!IsValidName(name))
         {
             throw new ArgumentException($"'{name}' is not a valid queue or topic name.", nameof(name));
         }

@@ -5,12 +5,12 @@ using Microsoft.Extensions.Logging;
 namespace Fleetman.Messaging;
 
 /// <summary>Factory for consumers whose handler takes one message at a time.</summary>
-public static class MessageConsumer
+internal static class MessageConsumer
 {
     /// <summary>A consumer that runs <paramref name="handler"/> per message; a <see cref="PoisonMessageException"/> dead-letters at once.</summary>
     public static MessageConsumer<TMessage> ForSingleMessages<TMessage>(
-        BrokerClient client, Destination destination, ConsumerOptions options, Func<MessageContext<TMessage>, CancellationToken, Task> handler, ILogger logger) =>
-        new MessageConsumer<TMessage>(client, destination, options, 1, async (batch, token) =>
+        IMessageTransport transport, Destination destination, ConsumerOptions options, Func<MessageContext<TMessage>, CancellationToken, Task> handler, ILogger logger) =>
+        new MessageConsumer<TMessage>(transport, destination, options, 1, async (batch, token) =>
         {
             try
             {
@@ -29,28 +29,28 @@ public static class MessageConsumer
 /// finally NACKed (on ActiveMQ: dead-lettered); a body that cannot be deserialised is NACKed at once.
 /// Single-message handlers run as batches of one.
 /// </summary>
-public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
+internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
 {
-    public delegate Task BatchHandler(IReadOnlyList<MessageContext<TMessage>> batch, CancellationToken cancellationToken);
+    internal delegate Task BatchHandler(IReadOnlyList<MessageContext<TMessage>> batch, CancellationToken cancellationToken);
 
-    private readonly BrokerClient _client;
+    private readonly IMessageTransport _transport;
     private readonly Destination _destination;
     private readonly ConsumerOptions _options;
     private readonly BatchHandler _handler;
     private readonly int _batchSize;
     private readonly ILogger _logger;
     private readonly KeyValuePair<string, object?> _destinationTag;
-    private readonly Channel<ReceivedMessage> _received = Channel.CreateUnbounded<ReceivedMessage>();
+    private readonly Channel<TransportMessage> _received = Channel.CreateUnbounded<TransportMessage>();
     private readonly CancellationTokenSource _stopTaking = new();
     private readonly CancellationTokenSource _abortHandlers = new();
-    private Subscription? _subscription;
+    private IDisposable? _subscription;
     private Task[] _workers = [];
 
     /// <param name="batchSize">Messages per handler call; 1 for single-message handlers.</param>
-    public MessageConsumer(BrokerClient client, Destination destination, ConsumerOptions options, int batchSize, BatchHandler handler, ILogger logger)
+    public MessageConsumer(IMessageTransport transport, Destination destination, ConsumerOptions options, int batchSize, BatchHandler handler, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        _client = client;
+        _transport = transport;
         _destination = destination;
         _options = options;
         _batchSize = batchSize;
@@ -69,7 +69,7 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         }
 
         _workers = [.. Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(WorkAsync))];
-        _subscription = _client.Subscribe(_destination, _options.Prefetch, message => _received.Writer.TryWrite(message));
+        _subscription = _transport.Subscribe(_destination, _options.Prefetch, message => _received.Writer.TryWrite(message));
         LogStarted(_logger, _destination.Path, _options.Concurrency, _batchSize, _options.Prefetch);
     }
 
@@ -103,7 +103,7 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         var reader = _received.Reader;
         while (true)
         {
-            ReceivedMessage first;
+            TransportMessage first;
             try
             {
                 first = await reader.ReadAsync(_stopTaking.Token);
@@ -113,7 +113,7 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
                 return;
             }
 
-            var batch = new List<ReceivedMessage>(_batchSize) { first };
+            var batch = new List<TransportMessage>(_batchSize) { first };
             if (_batchSize > 1)
             {
                 await FillBatchAsync(reader, batch);
@@ -131,7 +131,7 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         }
     }
 
-    private async Task FillBatchAsync(ChannelReader<ReceivedMessage> reader, List<ReceivedMessage> batch)
+    private async Task FillBatchAsync(ChannelReader<TransportMessage> reader, List<TransportMessage> batch)
     {
         using var window = CancellationTokenSource.CreateLinkedTokenSource(_stopTaking.Token);
         window.CancelAfter(_options.BatchTimeoutMilliseconds);
@@ -157,12 +157,12 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         }
     }
 
-    private async Task ProcessAsync(List<ReceivedMessage> received)
+    private async Task ProcessAsync(List<TransportMessage> received)
     {
         var contexts = new List<MessageContext<TMessage>>(received.Count);
         foreach (var message in received)
         {
-            if (message.ReleaseIfConnectionLost())
+            if (message.ReleaseIfDeliveryLost())
             {
                 continue;
             }
@@ -262,10 +262,10 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         }
     }
 
-    private void DeadLetter(ReceivedMessage message, string kind, string reason)
+    private void DeadLetter(TransportMessage message, string kind, string reason)
     {
         LogDeadLettered(_logger, message.MessageId, _destination.Path, kind, reason);
-        if (message.Nack())
+        if (message.Nack(reason))
         {
             MessagingTelemetry.DeadLettered.Add(1, _destinationTag, new("reason", kind));
         }
@@ -286,7 +286,7 @@ public sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
             activity = MessagingTelemetry.ActivitySource.StartActivity(name, ActivityKind.Consumer, default(ActivityContext), links: links);
         }
 
-        activity?.SetTag("messaging.system", "activemq");
+        activity?.SetTag("messaging.system", _transport.System);
         activity?.SetTag("messaging.destination.name", _destination.Name);
         activity?.SetTag("messaging.batch.message_count", batch.Count);
         return activity;

@@ -5,7 +5,7 @@ namespace Fleetman.Messaging;
 /// <summary>A deserialised message handed to a handler, with its envelope and a way to reject it as poison.</summary>
 public sealed class MessageContext<TMessage>
 {
-    internal MessageContext(TMessage message, ReceivedMessage envelope, ActivityContext parentContext)
+    internal MessageContext(TMessage message, TransportMessage envelope, ActivityContext parentContext)
     {
         Message = message;
         Envelope = envelope;
@@ -14,7 +14,7 @@ public sealed class MessageContext<TMessage>
 
     public TMessage Message { get; }
 
-    public ReceivedMessage Envelope { get; }
+    internal TransportMessage Envelope { get; }
 
     public string MessageId => Envelope.MessageId;
 

@@ -2,41 +2,57 @@ using System.Diagnostics;
 
 namespace Fleetman.Messaging;
 
-/// <summary>How the broker keeps a message.</summary>
-public enum Delivery
-{
-    /// <summary>Stored by the broker before the send completes; survives a broker restart. For work that must not be lost.</summary>
-    Persistent,
-
-    /// <summary>Kept in memory only: for live notifications that are worthless once stale (a newer one follows anyway).</summary>
-    Transient,
-}
-
-/// <summary>Publishes typed messages as JSON, each confirmed by a broker receipt.</summary>
+/// <summary>Publishes contract messages as JSON to the queue or topic the <see cref="MessageTopology"/> gives their type.</summary>
 public interface IMessagePublisher
 {
     /// <summary>
-    /// Completes when the broker has the message (stored, when persistent). Calls may overlap freely: they are pipelined
-    /// on one connection. Waits through broker outages up to the send timeout, then throws <see cref="BrokerUnavailableException"/>.
+    /// Completes when the transport has the message (stored, for a persistent one). Calls may overlap freely: they are
+    /// pipelined on one connection, in call order. Waits through broker outages up to the send timeout, then throws
+    /// <see cref="MessagingUnavailableException"/>.
     /// </summary>
-    Task PublishAsync<TMessage>(Destination destination, TMessage message, CancellationToken cancellationToken = default)
+    Task PublishAsync<TMessage>(TMessage message, CancellationToken cancellationToken = default)
         where TMessage : notnull;
 
-    /// <inheritdoc cref="PublishAsync{TMessage}(Destination, TMessage, CancellationToken)"/>
-    Task PublishAsync<TMessage>(Destination destination, TMessage message, Delivery delivery, CancellationToken cancellationToken = default)
+    /// <summary>Publishes every message, in order, pipelined; completes when the transport has them all.</summary>
+    /// <exception cref="MessagingUnavailableException">Some were not confirmed within the send timeout.</exception>
+    Task PublishAllAsync<TMessage>(IEnumerable<TMessage> messages, CancellationToken cancellationToken = default)
         where TMessage : notnull;
 }
 
-public sealed class MessagePublisher(BrokerClient client) : IMessagePublisher
+internal sealed class MessagePublisher(IMessageTransport transport, MessageTopology topology) : IMessagePublisher
 {
-    public Task PublishAsync<TMessage>(Destination destination, TMessage message, CancellationToken cancellationToken = default)
+    /// <summary>A publisher for sends to explicit destinations (the library's tests and tools).</summary>
+    internal MessagePublisher(IMessageTransport transport)
+        : this(transport, MessageTopology.Default)
+    {
+    }
+
+    public Task PublishAsync<TMessage>(TMessage message, CancellationToken cancellationToken = default)
+        where TMessage : notnull
+    {
+        var route = topology.RouteOf<TMessage>();
+        return PublishAsync(route.Destination, message, route.Delivery, cancellationToken);
+    }
+
+    public Task PublishAllAsync<TMessage>(IEnumerable<TMessage> messages, CancellationToken cancellationToken = default)
+        where TMessage : notnull
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var route = topology.RouteOf<TMessage>();
+
+        // Started one after the other, the sends are pipelined in this order; awaited together, they are quick.
+        return Task.WhenAll(messages.Select(message => PublishAsync(route.Destination, message, route.Delivery, cancellationToken)).ToList());
+    }
+
+    /// <summary>Publishes persistently to <paramref name="destination"/>, whatever the topology says.</summary>
+    internal Task PublishAsync<TMessage>(Destination destination, TMessage message, CancellationToken cancellationToken = default)
         where TMessage : notnull => PublishAsync(destination, message, Delivery.Persistent, cancellationToken);
 
-    public async Task PublishAsync<TMessage>(Destination destination, TMessage message, Delivery delivery, CancellationToken cancellationToken = default)
+    internal async Task PublishAsync<TMessage>(Destination destination, TMessage message, Delivery delivery, CancellationToken cancellationToken = default)
         where TMessage : notnull
     {
         using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{destination.Name} publish", ActivityKind.Producer);
-        activity?.SetTag("messaging.system", "activemq");
+        activity?.SetTag("messaging.system", transport.System);
         activity?.SetTag("messaging.destination.name", destination.Name);
 
         var headers = new List<KeyValuePair<string, string>>(6)
@@ -47,7 +63,7 @@ public sealed class MessagePublisher(BrokerClient client) : IMessagePublisher
         };
         TraceContext.Inject(activity ?? Activity.Current, headers);
 
-        await client.SendAsync(destination, headers, MessageSerializer.Serialize(message), cancellationToken);
+        await transport.SendAsync(destination, headers, MessageSerializer.Serialize(message), cancellationToken);
         MessagingTelemetry.Published.Add(1, MessagingTelemetry.DestinationTag(destination));
     }
 }

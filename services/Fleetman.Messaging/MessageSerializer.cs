@@ -7,7 +7,7 @@ namespace Fleetman.Messaging;
 /// fields ignored. Strict where it matters: a missing constructor parameter or a null where the contract says
 /// non-null makes the body malformed (dead-lettered), instead of a half-filled message reaching a handler.
 /// </summary>
-public static class MessageSerializer
+internal static class MessageSerializer
 {
     public const string ContentType = "application/json;charset=utf-8";
 

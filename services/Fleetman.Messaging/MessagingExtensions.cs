@@ -1,4 +1,6 @@
+using Fleetman.Messaging.Stomp;
 using Fleetman.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -11,45 +13,92 @@ namespace Fleetman.Messaging;
 public static class MessagingExtensions
 {
     /// <summary>
-    /// Adds the broker client (options from the "Broker" section, validated at start), the publisher, and a "broker"
-    /// readiness check. Add consumers on the returned builder.
+    /// Adds the transport chosen by <c>Messaging:Transport</c> (<c>Stomp</c>, the default, with the "Broker" section
+    /// validated at start; or <c>InMemory</c>), the topology, the publisher, and a "broker" readiness check.
+    /// Add consumers on the returned builder.
     /// </summary>
-    public static MessagingBuilder AddMessaging(this IHostApplicationBuilder builder, string sectionName = BrokerOptions.SectionName)
+    /// <exception cref="InvalidOperationException"><c>Messaging:Transport</c> names no transport.</exception>
+    public static MessagingBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<BrokerOptions>(sectionName);
-        builder.Services.TryAddSingleton<BrokerClient>();
+        ArgumentNullException.ThrowIfNull(builder);
+        var transport = Transport(builder.Configuration);
+        builder.AddValidatedOptions<MessagingOptions>(MessagingOptions.SectionName);
+        builder.Services.TryAddSingleton(provider => new MessageTopology(provider.GetRequiredService<IOptions<MessagingOptions>>()));
+        if (transport == MessagingTransport.InMemory)
+        {
+            builder.Services.TryAddSingleton(provider => new InMemoryBroker(provider.GetRequiredService<MessageTopology>()));
+            builder.Services.TryAddSingleton<IMessageTransport>(provider => provider.GetRequiredService<InMemoryBroker>().Transport);
+        }
+        else
+        {
+            builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.SectionName);
+            builder.Services.TryAddSingleton<IMessageTransport, BrokerClient>();
+        }
+
         builder.Services.TryAddSingleton<IMessagePublisher, MessagePublisher>();
-        builder.Services.AddHostedService<BrokerConnector>();
+        builder.Services.AddHostedService<TransportConnector>();
         builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: ["ready"]);
-        return new MessagingBuilder(builder);
+        return new MessagingBuilder(builder, transport);
+    }
+
+    private static MessagingTransport Transport(IConfiguration configuration)
+    {
+        var key = $"{MessagingOptions.SectionName}:{nameof(MessagingOptions.Transport)}";
+        var value = configuration[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return MessagingTransport.Stomp;
+        }
+
+        return Enum.TryParse<MessagingTransport>(value, ignoreCase: true, out var transport) && Enum.IsDefined(transport)
+            ? transport
+            : throw new InvalidOperationException(
+                $"Invalid setting {key} ({key.Replace(":", "__", StringComparison.Ordinal)}): '{value}' is not a transport; use {string.Join(" or ", Enum.GetNames<MessagingTransport>())}.");
     }
 }
 
-/// <summary>Registers the consumers of a service, each with its options section.</summary>
-public sealed class MessagingBuilder(IHostApplicationBuilder builder)
+/// <summary>Registers the consumers of a service, each with its options section; the topology says where each message type comes from.</summary>
+public sealed class MessagingBuilder
 {
-    public IHostApplicationBuilder Builder => builder;
+    private readonly IHostApplicationBuilder _builder;
+    private readonly MessagingTransport _transport;
 
-    /// <summary>Consumes <paramref name="destination"/> one message at a time with <typeparamref name="THandler"/> (resolved per message in its own scope).</summary>
-    public MessagingBuilder AddConsumer<TMessage, THandler>(Destination destination, string sectionName)
+    internal MessagingBuilder(IHostApplicationBuilder builder, MessagingTransport transport)
+    {
+        _builder = builder;
+        _transport = transport;
+    }
+
+    public IHostApplicationBuilder Builder => _builder;
+
+    /// <summary>Consumes <typeparamref name="TMessage"/> one message at a time with <typeparamref name="THandler"/> (resolved per message in its own scope).</summary>
+    public MessagingBuilder AddConsumer<TMessage, THandler>(string sectionName)
         where THandler : class, IMessageHandler<TMessage>
     {
-        builder.Services.TryAddScoped<THandler>();
-        return AddConsumer<TMessage>(destination, sectionName, (provider, client, options, logger) =>
-            MessageConsumer.ForSingleMessages<TMessage>(client, destination, options, async (message, token) =>
+        _builder.Services.TryAddScoped<THandler>();
+        return AddConsumer<TMessage>(sectionName, (provider, transport, destination, options, logger) =>
+            MessageConsumer.ForSingleMessages<TMessage>(transport, destination, options, async (message, token) =>
             {
                 await using var scope = provider.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(message, token);
             }, logger));
     }
 
-    /// <summary>Consumes <paramref name="destination"/> in batches with <typeparamref name="THandler"/> (resolved per batch in its own scope).</summary>
-    public MessagingBuilder AddBatchConsumer<TMessage, THandler>(Destination destination, string sectionName)
+    /// <summary>Consumes <typeparamref name="TMessage"/> one message at a time with a function (a listener in a test or tool).</summary>
+    public MessagingBuilder AddConsumer<TMessage>(string sectionName, Func<MessageContext<TMessage>, CancellationToken, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return AddConsumer<TMessage>(sectionName, (_, transport, destination, options, logger) =>
+            MessageConsumer.ForSingleMessages(transport, destination, options, handler, logger));
+    }
+
+    /// <summary>Consumes <typeparamref name="TMessage"/> in batches with <typeparamref name="THandler"/> (resolved per batch in its own scope).</summary>
+    public MessagingBuilder AddBatchConsumer<TMessage, THandler>(string sectionName)
         where THandler : class, IBatchMessageHandler<TMessage>
     {
-        builder.Services.TryAddScoped<THandler>();
-        return AddConsumer<TMessage>(destination, sectionName, (provider, client, options, logger) =>
-            new MessageConsumer<TMessage>(client, destination, options, options.BatchSize, async (batch, token) =>
+        _builder.Services.TryAddScoped<THandler>();
+        return AddConsumer<TMessage>(sectionName, (provider, transport, destination, options, logger) =>
+            new MessageConsumer<TMessage>(transport, destination, options, options.BatchSize, async (batch, token) =>
             {
                 await using var scope = provider.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(batch, token);
@@ -57,21 +106,27 @@ public sealed class MessagingBuilder(IHostApplicationBuilder builder)
     }
 
     /// <summary>
-    /// Publishes the depth of <paramref name="queue"/> as the gauge <c>fleetman_messaging_queue_depth{queue="..."}</c>,
-    /// polled from ActiveMQ's statisticsBrokerPlugin over a connection of its own (options from
-    /// <paramref name="sectionName"/>: <c>PollIntervalSeconds</c>, <c>ReplyTimeoutSeconds</c>). A broker without the plugin,
-    /// or one that is down, leaves the gauge unknown and consuming untouched.
+    /// Publishes the depth of <typeparamref name="TMessage"/>'s queue as the gauge
+    /// <c>fleetman_messaging_queue_depth{queue="..."}</c>, polled from ActiveMQ's statisticsBrokerPlugin over a connection
+    /// of its own (options from <paramref name="sectionName"/>: <c>PollIntervalSeconds</c>, <c>ReplyTimeoutSeconds</c>).
+    /// A broker without the plugin, or one that is down, leaves the gauge unknown and consuming untouched. The in-memory
+    /// transport has no gauge (<see cref="InMemoryBroker.Depth{TMessage}"/> tells the depth).
     /// </summary>
-    public MessagingBuilder AddQueueDepthGauge(Destination queue, string sectionName = QueueDepthOptions.SectionName)
+    public MessagingBuilder AddQueueDepthGauge<TMessage>(string sectionName = QueueDepthOptions.SectionName)
     {
-        if (!queue.IsQueue)
+        if (MessageTopology.Default.TryRouteOf<TMessage>() is { Destination.IsQueue: false } route)
         {
-            throw new ArgumentException($"Only queues have a depth; {queue} is a topic.", nameof(queue));
+            throw new ArgumentException($"Only queues have a depth; {typeof(TMessage).Name} travels on topic {route.Destination.Name}.", nameof(TMessage));
         }
 
-        builder.AddValidatedOptions<QueueDepthOptions>(sectionName, optionsName: sectionName);
-        builder.Services.AddSingleton<IHostedService>(provider => new QueueDepthGauge(
-            queue,
+        if (_transport != MessagingTransport.Stomp)
+        {
+            return this;
+        }
+
+        _builder.AddValidatedOptions<QueueDepthOptions>(sectionName, optionsName: sectionName);
+        _builder.Services.AddSingleton<IHostedService>(provider => new QueueDepthGauge(
+            provider.GetRequiredService<MessageTopology>().RouteOf<TMessage>().Destination,
             provider.GetRequiredService<IOptions<BrokerOptions>>().Value,
             provider.GetRequiredService<IOptionsMonitor<QueueDepthOptions>>().Get(sectionName),
             provider.GetRequiredService<ILogger<QueueDepthGauge>>()));
@@ -79,29 +134,34 @@ public sealed class MessagingBuilder(IHostApplicationBuilder builder)
     }
 
     private MessagingBuilder AddConsumer<TMessage>(
-        Destination destination, string sectionName,
-        Func<IServiceProvider, BrokerClient, ConsumerOptions, ILogger, MessageConsumer<TMessage>> create)
+        string sectionName,
+        Func<IServiceProvider, IMessageTransport, Destination, ConsumerOptions, ILogger, MessageConsumer<TMessage>> create)
     {
-        builder.AddValidatedOptions<ConsumerOptions>(sectionName, optionsName: sectionName);
-        builder.Services.AddSingleton<IHostedService>(provider => new ConsumerService<TMessage>(() => create(
-            provider,
-            provider.GetRequiredService<BrokerClient>(),
-            provider.GetRequiredService<IOptionsMonitor<ConsumerOptions>>().Get(sectionName),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger($"Fleetman.Messaging.Consumer.{destination.Name}"))));
+        _builder.AddValidatedOptions<ConsumerOptions>(sectionName, optionsName: sectionName);
+        _builder.Services.AddSingleton<IHostedService>(provider => new ConsumerService<TMessage>(() =>
+        {
+            var destination = provider.GetRequiredService<MessageTopology>().RouteOf<TMessage>().Destination;
+            return create(
+                provider,
+                provider.GetRequiredService<IMessageTransport>(),
+                destination,
+                provider.GetRequiredService<IOptionsMonitor<ConsumerOptions>>().Get(sectionName),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger($"Fleetman.Messaging.Consumer.{destination.Name}"));
+        }));
         return this;
     }
 }
 
-/// <summary>Starts the broker connection with the host (without waiting for the broker) and closes it last.</summary>
-internal sealed class BrokerConnector(BrokerClient client) : IHostedService
+/// <summary>Starts the transport with the host (without waiting for the broker) and closes it last.</summary>
+internal sealed class TransportConnector(IMessageTransport transport) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        client.Start();
+        transport.Start();
         return Task.CompletedTask;
     }
 
-    // The client itself is disposed by the container after every hosted service, consumers included, has stopped.
+    // The transport itself is disposed by the container after every hosted service, consumers included, has stopped.
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
@@ -120,11 +180,11 @@ internal sealed class ConsumerService<TMessage>(Func<MessageConsumer<TMessage>> 
     public Task StopAsync(CancellationToken cancellationToken) => _consumer?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 }
 
-/// <summary>Ready only while connected to the broker.</summary>
-internal sealed class BrokerHealthCheck(BrokerClient client) : IHealthCheck
+/// <summary>Ready only while the transport is connected.</summary>
+internal sealed class BrokerHealthCheck(IMessageTransport transport) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(client.IsConnected
-            ? HealthCheckResult.Healthy($"Connected to {client.Options}.")
-            : HealthCheckResult.Unhealthy($"Not connected to the broker at {client.Options}: {client.LastError ?? "connecting"}."));
+        Task.FromResult(transport.IsConnected
+            ? HealthCheckResult.Healthy($"Connected to {transport}.")
+            : HealthCheckResult.Unhealthy($"Not connected to {transport}: {transport.LastError ?? "connecting"}."));
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Fleetman.Messaging.Stomp;
 
 namespace Fleetman.Messaging;
 
@@ -8,7 +9,7 @@ namespace Fleetman.Messaging;
 /// The library's traces and metrics. Both are named "Fleetman.Messaging" so service defaults pick them up
 /// (OpenTelemetry by name, prometheus-net through its meter adapter).
 /// </summary>
-public static class MessagingTelemetry
+internal static class MessagingTelemetry
 {
     public const string Name = "Fleetman.Messaging";
 
@@ -18,10 +19,10 @@ public static class MessagingTelemetry
     // "published" of meter Fleetman.Messaging as fleetman_messaging_published.
     private static readonly Meter Meter = new(Name);
 
-    internal static readonly Counter<long> Published = Meter.CreateCounter<long>("published", "{message}", "Messages the broker confirmed with a receipt.");
+    internal static readonly Counter<long> Published = Meter.CreateCounter<long>("published", "{message}", "Messages the transport confirmed (the broker with a receipt).");
     internal static readonly Counter<long> Consumed = Meter.CreateCounter<long>("consumed", "{message}", "Messages delivered to this process.");
     internal static readonly Counter<long> Acked = Meter.CreateCounter<long>("acked", "{message}", "Messages acknowledged after their handler succeeded.");
-    internal static readonly Counter<long> Nacked = Meter.CreateCounter<long>("nacked", "{message}", "Messages NACKed; on ActiveMQ each goes to the dead-letter queue.");
+    internal static readonly Counter<long> Nacked = Meter.CreateCounter<long>("nacked", "{message}", "Messages NACKed; each goes to its queue's dead-letter queue.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("dead_lettered", "{message}", "Messages sent to the dead-letter queue, by reason.");
     internal static readonly Counter<long> Retries = Meter.CreateCounter<long>("handler_retries", "{attempt}", "Handler attempts retried after a failure.");
     internal static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("reconnects", "{connection}", "Connections to the broker re-established after a loss.");
@@ -34,6 +35,13 @@ public static class MessagingTelemetry
         "queue_depth", ObserveQueueDepths, "{message}", "Messages waiting in the queue, from the broker's statistics; NaN while unknown.");
 
     internal static KeyValuePair<string, object?> DestinationTag(Destination destination) => new("destination", destination.Name);
+
+    /// <summary>A transport handed a message to a subscription: it is now in flight until settled.</summary>
+    internal static void Delivered(Destination destination)
+    {
+        Consumed.Add(1, DestinationTag(destination));
+        InFlight.Add(1, DestinationTag(destination));
+    }
 
     internal static IDisposable AddQueueDepthSource(QueueDepthGauge gauge)
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Fleetman.Messaging;
 
-/// <summary>W3C trace context in STOMP headers (traceparent/tracestate), so one trace spans publisher and consumers.</summary>
+/// <summary>W3C trace context in message headers (traceparent/tracestate), so one trace spans publisher and consumers.</summary>
 internal static class TraceContext
 {
     public static void Inject(Activity? activity, List<KeyValuePair<string, string>> headers)
@@ -21,12 +21,12 @@ internal static class TraceContext
         });
     }
 
-    public static ActivityContext Extract(ReceivedMessage message)
+    public static ActivityContext Extract(TransportMessage message)
     {
-        DistributedContextPropagator.Current.ExtractTraceIdAndState(message.Frame, static (carrier, name, out value, out values) =>
+        DistributedContextPropagator.Current.ExtractTraceIdAndState(message, static (carrier, name, out value, out values) =>
         {
             values = null;
-            value = (carrier as Stomp.StompFrame)?[name];
+            value = (carrier as TransportMessage)?.Header(name);
         }, out var traceParent, out var traceState);
 
         return ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var context) ? context : default;

@@ -26,8 +26,6 @@ public static class ApiGatewayExtensions
     public static WebApplicationBuilder AddApiGateway(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var pipeline = builder.Configuration.GetSection(ApiGatewayPipelineOptions.SectionName).Get<ApiGatewayPipelineOptions>() ?? new ApiGatewayPipelineOptions();
-        builder.AddValidatedOptions<ApiGatewayPipelineOptions>(ApiGatewayPipelineOptions.SectionName);
         builder.AddValidatedOptions<TrackerClientOptions>(TrackerClientOptions.SectionName);
         builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -53,7 +51,7 @@ public static class ApiGatewayExtensions
         });
         // Concurrency stays 1 (the default): updates are handed on in the order they were published.
         builder.AddMessaging()
-            .AddConsumer<VehiclePositionsUpdated, VehicleUpdatesHandler>(Destination.Topic(pipeline.UpdatesTopic), "Updates");
+            .AddConsumer<VehiclePositionsUpdated, VehicleUpdatesHandler>("Updates");
         return builder;
     }
 

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Fleetman.Contracts;
-using Fleetman.Messaging;
 
 namespace Fleetman.PositionSimulator;
 
@@ -68,10 +67,6 @@ public sealed class SimulatorOptions : IValidatableObject
     /// <summary>Everything random about the vehicles (names, routes, speeds, stops) follows from it.</summary>
     public int Seed { get; set; } = 42;
 
-    /// <summary>The queue position reports go to.</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string Queue { get; set; } = Destinations.Positions.Name;
-
     /// <summary>Start driving when the service starts; otherwise wait for <c>POST /simulator/start</c>.</summary>
     public bool AutoStart { get; set; } = true;
 
@@ -94,24 +89,6 @@ public sealed class SimulatorOptions : IValidatableObject
             {
                 yield return new ValidationResult($"The folder '{Path.GetFullPath(TracksPath)}' does not exist.", [nameof(TracksPath)]);
             }
-        }
-
-        if (!string.IsNullOrWhiteSpace(Queue) && !IsValidQueueName(Queue))
-        {
-            yield return new ValidationResult($"'{Queue}' is not a valid queue name.", [nameof(Queue)]);
-        }
-    }
-
-    private static bool IsValidQueueName(string name)
-    {
-        try
-        {
-            _ = Destination.Queue(name);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

@@ -2,7 +2,6 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
-using Fleetman.ServiceDefaults;
 
 namespace Fleetman.QueueConsumer;
 
@@ -11,16 +10,13 @@ public static class QueueConsumerExtensions
 {
     public static WebApplicationBuilder AddQueueConsumer(this WebApplicationBuilder builder)
     {
-        var pipeline = builder.Configuration.GetSection(QueueConsumerPipelineOptions.SectionName).Get<QueueConsumerPipelineOptions>() ?? new QueueConsumerPipelineOptions();
-        builder.AddValidatedOptions<QueueConsumerPipelineOptions>(QueueConsumerPipelineOptions.SectionName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();
-        var positions = Destination.Queue(pipeline.PositionsQueue);
         builder.AddMessaging()
-            .AddBatchConsumer<PositionReported, StorePositionsHandler>(positions, "Consumer")
+            .AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer")
             // fleetman_messaging_queue_depth{queue="positionQueue"}: what the depth alert and the KEDA autoscaler read.
-            .AddQueueDepthGauge(positions);
+            .AddQueueDepthGauge<PositionReported>();
         return builder;
     }
 }

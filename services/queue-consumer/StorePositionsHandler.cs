@@ -2,7 +2,6 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer;
@@ -17,7 +16,6 @@ internal sealed partial class StorePositionsHandler(
     IPositionStore store,
     LatestPositionCache latest,
     IMessagePublisher publisher,
-    IOptions<QueueConsumerPipelineOptions> pipeline,
     TimeProvider clock,
     ILogger<StorePositionsHandler> logger) : IBatchMessageHandler<PositionReported>
 {
@@ -96,10 +94,10 @@ internal sealed partial class StorePositionsHandler(
     {
         try
         {
-            // Transient: live positions are stale a second later and a newer update always follows.
-            await publisher.PublishAsync(Destination.Topic(pipeline.Value.UpdatesTopic), new VehiclePositionsUpdated(positions, clock.GetUtcNow()), Delivery.Transient);
+            // Transient (the topology says so): live positions are stale a second later and a newer update always follows.
+            await publisher.PublishAsync(new VehiclePositionsUpdated(positions, clock.GetUtcNow()));
         }
-        catch (Exception ex) when (ex is BrokerUnavailableException or Fleetman.Messaging.Stomp.StompProtocolException)
+        catch (MessagingUnavailableException ex)
         {
             // Nobody awaits this: every failure ends here, logged and counted. The positions are stored, browsers catch
             // up with the next update (and their snapshot on reconnect), so the notification is best-effort.

@@ -2,6 +2,7 @@
 // until it is killed. Usage: Fleetman.Messaging.ProbeConsumer <queue> <prefetch>; broker from Broker__* variables.
 using System.Globalization;
 using Fleetman.Messaging;
+using Fleetman.Messaging.Stomp;
 using Microsoft.Extensions.Options;
 
 var options = new BrokerOptions
@@ -16,7 +17,7 @@ var received = 0;
 using var subscription = client.Subscribe(Destination.Queue(args[0]), int.Parse(args[1], CultureInfo.InvariantCulture), message =>
 {
     var count = Interlocked.Increment(ref received);
-    Console.Out.WriteLine($"received {count} {message.Frame.BodyText}");
+    Console.Out.WriteLine($"received {count} {message.BodyText}");
     Console.Out.Flush();
 });
 await client.WaitUntilConnectedAsync(CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Fleetman.Messaging;
+using Fleetman.Messaging.Stomp;
 using Microsoft.Extensions.Options;
 using Xunit;
 
@@ -81,7 +82,11 @@ public sealed class BrokerInstance : IAsyncDisposable
         };
     }
 
-    public async Task<BrokerClient> ConnectAsync(Action<BrokerOptions>? configure = null)
+    /// <summary>A connection to this broker for tests and tools that act as a publisher, a listener or an inspector.</summary>
+    public async Task<BrokerConnection> ConnectAsync() => new(await ConnectClientAsync());
+
+    /// <summary>The library's STOMP client itself, for the messaging library's own tests.</summary>
+    internal async Task<BrokerClient> ConnectClientAsync(Action<BrokerOptions>? configure = null)
     {
         var options = await OptionsAsync();
         configure?.Invoke(options);

@@ -1,5 +1,4 @@
 using Fleetman.Contracts;
-using Fleetman.Messaging;
 
 namespace Fleetman.Testing;
 
@@ -13,8 +12,7 @@ public sealed class IsolatedRun : IAsyncDisposable
     private readonly List<ServiceProcess> _services = [];
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-run-" + Guid.NewGuid().ToString("N")[..8]);
     private Dictionary<string, string?> _infra = [];
-    private BrokerClient? _client;
-    private MessagePublisher? _publisher;
+    private BrokerConnection? _connection;
 
     private IsolatedRun(BrokerInstance broker) => Broker = broker;
 
@@ -23,9 +21,11 @@ public sealed class IsolatedRun : IAsyncDisposable
 
     public string Id { get; } = Guid.NewGuid().ToString("N")[..8];
 
-    public Destination Queue => Destination.Queue($"test.positions.{Id}");
+    /// <summary>The run's queue of position reports (<c>PositionReported</c> in the messaging topology).</summary>
+    public string Queue => $"test.positions.{Id}";
 
-    public Destination Topic => Destination.Topic($"test.vehicle-updates.{Id}");
+    /// <summary>The run's topic of stored positions (<c>VehiclePositionsUpdated</c> in the messaging topology).</summary>
+    public string Topic => $"test.vehicle-updates.{Id}";
 
     public string RedisPrefix => $"test:{Id}";
 
@@ -54,9 +54,8 @@ public sealed class IsolatedRun : IAsyncDisposable
             ["LatestPositions__KeyPrefix"] = RedisPrefix,
             ["Store__Provider"] = "Sqlite",
             ["Store__SqlitePath"] = DatabasePath,
-            ["Pipeline__PositionsQueue"] = Queue.Name,
-            ["Pipeline__UpdatesTopic"] = Topic.Name,
-            ["Simulator__Queue"] = Queue.Name,
+            ["Messaging__Destinations__PositionReported"] = Queue,
+            ["Messaging__Destinations__VehiclePositionsUpdated"] = Topic,
             ["Hub__BackplaneChannelPrefix"] = BackplanePrefix,
             ["Logging__LogLevel__Default"] = "Warning",
         };
@@ -112,14 +111,8 @@ public sealed class IsolatedRun : IAsyncDisposable
     /// <summary>Publishes the reports to the run's queue, in order, and waits until the broker has them all.</summary>
     public async Task PublishAsync(IEnumerable<PositionReported> reports)
     {
-        if (_publisher is null)
-        {
-            _client = await Broker.ConnectAsync();
-            _publisher = new MessagePublisher(_client);
-        }
-
-        // Sends are pipelined in call order; awaiting them together keeps that order and is quick.
-        await Task.WhenAll(reports.Select(report => _publisher.PublishAsync(Queue, report)).ToList());
+        _connection ??= await Broker.ConnectAsync();
+        await _connection.PublishAllAsync(Queue, reports);
     }
 
     public async ValueTask DisposeAsync()
@@ -129,9 +122,9 @@ public sealed class IsolatedRun : IAsyncDisposable
             await service.DisposeAsync();
         }
 
-        if (_client is not null)
+        if (_connection is not null)
         {
-            await _client.DisposeAsync();
+            await _connection.DisposeAsync();
         }
 
         try

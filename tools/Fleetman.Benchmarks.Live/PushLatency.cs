@@ -5,7 +5,6 @@ using Fleetman.Benchmarks;
 using Fleetman.Contracts;
 using Fleetman.Messaging;
 using Fleetman.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 
@@ -49,17 +48,14 @@ internal static class PushLatency
         // simulator reports once a second): connecting takes well under two minutes.
         var storedAt = new StoredAtLog(keptPerVehicle: seconds + 120);
         await using var broker = await run.Broker.ConnectAsync();
-        await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(broker, run.Topic, new ConsumerOptions(), (message, _) =>
+        await using var listener = broker.Listen<VehiclePositionsUpdated>(run.Topic, topic: true, (update, _) =>
         {
-            var stored = message.Message.StoredAt.UtcTicks;
-            foreach (var position in message.Message.Positions)
+            var stored = update.StoredAt.UtcTicks;
+            foreach (var position in update.Positions)
             {
                 storedAt.Add(position.Vehicle, position.Time.UtcTicks, stored);
             }
-
-            return Task.CompletedTask;
-        }, NullLogger.Instance);
-        listener.Start();
+        });
 
         var hubUrl = new Uri(edge.Http.BaseAddress!, "/hubs/vehicles");
         var recorders = Enumerable.Range(0, count).Select(_ => new PushRecorder(storedAt)).ToArray();
@@ -127,7 +123,7 @@ internal static class PushLatency
         }
 
         await Task.Delay(1_000); // the listener hears the last writes
-        await listener.StopAsync(CancellationToken.None);
+        await listener.DisposeAsync();
         foreach (var recorder in recorders)
         {
             recorder.MatchLateWrites();

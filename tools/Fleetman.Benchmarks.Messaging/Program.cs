@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Fleetman.Benchmarks;
 using Fleetman.Messaging;
+using Fleetman.Messaging.Stomp;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -79,14 +80,14 @@ async Task<double> RunAsync(int producerCount, int consumerCount, int batchSize,
     {
         var client = await ConnectAsync();
         clients.Add(client);
-        publishers.Add(new MessagePublisher(client));
+        publishers.Add(new MessagePublisher(client, MessageTopology.Default));
     }
 
     await Task.Delay(200); // subscriptions registered before the clock starts
     var clock = Stopwatch.StartNew();
     var perProducer = count / producerCount;
     await Task.WhenAll(publishers.Select((publisher, p) => Task.Run(() => Task.WhenAll(Enumerable.Range(0, perProducer).Select(i =>
-        publisher.PublishAsync(queue, new PositionLike($"vehicle-{i % 1000}", 53.38 + (i * 1e-5), -1.47, DateTimeOffset.UtcNow, p * perProducer + i)))))));
+        publisher.PublishAsync(queue, new PositionLike($"vehicle-{i % 1000}", 53.38 + (i * 1e-5), -1.47, DateTimeOffset.UtcNow, p * perProducer + i), Delivery.Persistent))))));
     await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
     clock.Stop();
 

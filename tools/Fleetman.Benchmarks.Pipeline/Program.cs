@@ -7,7 +7,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Fleetman.Benchmarks;
 using Fleetman.Contracts;
-using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,15 +21,14 @@ var environment = await broker.ServiceEnvironmentAsync();
 var run = Guid.NewGuid().ToString("N")[..8];
 var folder = Directory.CreateTempSubdirectory("fleetman-bench-").FullName;
 var database = Path.Combine(folder, "positions.db");
-var queue = Destination.Queue($"bench.positions.{run}");
-var topic = Destination.Topic($"bench.vehicle-updates.{run}");
+var queue = $"bench.positions.{run}";
+var topic = $"bench.vehicle-updates.{run}";
 foreach (var (key, value) in new Dictionary<string, string?>
 {
     ["LatestPositions__KeyPrefix"] = $"bench:{run}",
     ["Store__SqlitePath"] = database,
-    ["Pipeline__PositionsQueue"] = queue.Name,
-    ["Pipeline__UpdatesTopic"] = topic.Name,
-    ["Simulator__Queue"] = $"bench.simulator.{run}",
+    ["Messaging__Destinations__PositionReported"] = queue,
+    ["Messaging__Destinations__VehiclePositionsUpdated"] = topic,
     ["Simulator__Vehicles"] = "1000",
     ["Simulator__AutoStart"] = "false", // started after the throughput and latency runs, so it does not compete with them
     ["Logging__LogLevel__Default"] = "Warning",
@@ -44,12 +42,15 @@ var services = new List<(ServiceProcess Service, TimeSpan Ready)>();
 foreach (var (folderName, assembly) in new[] { ("position-tracker", "Fleetman.PositionTracker"), ("queue-consumer", "Fleetman.QueueConsumer"), ("position-simulator", "Fleetman.PositionSimulator") })
 {
     var clock = Stopwatch.StartNew();
-    var service = await ServiceProcess.StartAsync(folderName, assembly, environment);
+    // The simulator reports to a queue of its own, so its load does not mix with the measured positions.
+    var settings = assembly == "Fleetman.PositionSimulator"
+        ? new Dictionary<string, string?>(environment) { ["Messaging__Destinations__PositionReported"] = $"bench.simulator.{run}" }
+        : environment;
+    var service = await ServiceProcess.StartAsync(folderName, assembly, settings);
     services.Add((service, clock.Elapsed));
 }
 
 await using var client = await broker.ConnectAsync();
-var publisher = new MessagePublisher(client);
 var store = new SqlitePositionStore(database);
 await ThroughputAsync(500, 10_000); // warm-up, not reported: JIT, connections, broker and SQLite caches
 var throughput = new List<(int Vehicles, double Rate)>();
@@ -110,7 +111,7 @@ async Task<double> ThroughputAsync(int vehicles, int count)
             new PositionReported($"Bench {vehicles} {i % vehicles:D5}", 53.38 + ((i / vehicles) * 1e-4), -1.47 + ((i % vehicles) * 1e-5), start.AddMilliseconds(i / vehicles * 1000)));
         foreach (var chunk in reports.Chunk(5_000))
         {
-            await Task.WhenAll(chunk.Select(r => publisher.PublishAsync(queue, r)));
+            await client.PublishAllAsync(queue, chunk);
         }
     });
     while (await store.CountAsync(null, default) < before + count)
@@ -130,16 +131,13 @@ async Task<double> ThroughputAsync(int vehicles, int count)
 async Task<List<double>> LatencyAsync(int vehicles, int seconds)
 {
     var samples = new ConcurrentBag<double>();
-    await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(client, topic, new ConsumerOptions(), (message, _) =>
+    await using var listener = client.Listen<VehiclePositionsUpdated>(topic, topic: true, (update, _) =>
     {
-        foreach (var position in message.Message.Positions.Where(p => p.Vehicle.StartsWith("Latency", StringComparison.Ordinal)))
+        foreach (var position in update.Positions.Where(p => p.Vehicle.StartsWith("Latency", StringComparison.Ordinal)))
         {
-            samples.Add((message.Message.StoredAt - position.Time).TotalMilliseconds);
+            samples.Add((update.StoredAt - position.Time).TotalMilliseconds);
         }
-
-        return Task.CompletedTask;
-    }, NullLogger.Instance);
-    listener.Start();
+    });
     await Task.Delay(500);
 
     // Every 20 ms, the 20 vehicles due: 1,000 reports a second, spread evenly, each stamped when it is sent.
@@ -150,7 +148,7 @@ async Task<List<double>> LatencyAsync(int vehicles, int seconds)
         var now = DateTimeOffset.UtcNow;
         for (var v = tick % 50 * (vehicles / 50); v < ((tick % 50) + 1) * (vehicles / 50); v++)
         {
-            sends.Add(publisher.PublishAsync(queue, new PositionReported($"Latency {v:D4}", 53.38, -1.47 + (v * 1e-5), now)));
+            sends.Add(client.PublishAsync(queue, new PositionReported($"Latency {v:D4}", 53.38, -1.47 + (v * 1e-5), now)));
         }
     }
 

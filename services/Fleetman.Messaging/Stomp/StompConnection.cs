@@ -64,7 +64,7 @@ internal sealed partial class StompConnection : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await DisposeQuietly(connection, socket);
-            throw new BrokerUnavailableException($"No STOMP connection to {options} within {options.ConnectTimeoutSeconds} s.");
+            throw new MessagingUnavailableException($"No STOMP connection to {options} within {options.ConnectTimeoutSeconds} s.");
         }
         catch
         {
@@ -117,13 +117,13 @@ internal sealed partial class StompConnection : IAsyncDisposable
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (answer is null && result.IsCompleted)
             {
-                throw new BrokerUnavailableException($"The broker at {options} closed the connection during the STOMP handshake.");
+                throw new MessagingUnavailableException($"The broker at {options} closed the connection during the STOMP handshake.");
             }
         }
 
         if (answer.Command == StompCommands.Error)
         {
-            throw new BrokerUnavailableException($"The broker at {options} refused the connection: {answer["message"]} {answer.BodyText}".TrimEnd());
+            throw new MessagingUnavailableException($"The broker at {options} refused the connection: {answer["message"]} {answer.BodyText}".TrimEnd());
         }
 
         if (answer.Command != StompCommands.Connected)

@@ -6,7 +6,7 @@ namespace Fleetman.Messaging.Stomp;
 /// One STOMP 1.2 frame: a command, ordered headers and an opaque body.
 /// Headers keep their wire order because STOMP says the first occurrence of a repeated header wins.
 /// </summary>
-public sealed class StompFrame
+internal sealed class StompFrame
 {
     public StompFrame(string command, IReadOnlyList<KeyValuePair<string, string>>? headers = null, ReadOnlyMemory<byte> body = default)
     {
@@ -45,7 +45,7 @@ public sealed class StompFrame
 }
 
 /// <summary>STOMP command names used by the client and the broker.</summary>
-public static class StompCommands
+internal static class StompCommands
 {
     public const string Connect = "CONNECT";
     public const string Stomp = "STOMP";

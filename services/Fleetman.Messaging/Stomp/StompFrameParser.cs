@@ -9,7 +9,7 @@ namespace Fleetman.Messaging.Stomp;
 /// (except in CONNECT/CONNECTED, as the spec says), content-length bodies that contain NUL bytes,
 /// and NUL-terminated bodies without content-length. Malformed input throws <see cref="StompProtocolException"/>.
 /// </summary>
-public sealed class StompFrameParser(StompParserLimits? limits = null)
+internal sealed class StompFrameParser(StompParserLimits? limits = null)
 {
     private const byte Nul = 0, Lf = (byte)'\n', Cr = (byte)'\r';
 
@@ -246,7 +246,7 @@ public sealed class StompFrameParser(StompParserLimits? limits = null)
 }
 
 /// <summary>Bounds that protect a connection from a peer sending endless lines or bodies.</summary>
-public sealed record StompParserLimits(int MaxLineBytes = 64 * 1024, int MaxHeaders = 256, int MaxBodyBytes = 16 * 1024 * 1024)
+internal sealed record StompParserLimits(int MaxLineBytes = 64 * 1024, int MaxHeaders = 256, int MaxBodyBytes = 16 * 1024 * 1024)
 {
     public static StompParserLimits Default { get; } = new();
 }

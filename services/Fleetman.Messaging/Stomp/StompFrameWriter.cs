@@ -5,7 +5,7 @@ using System.Text;
 namespace Fleetman.Messaging.Stomp;
 
 /// <summary>Serialises frames to the STOMP 1.2 wire format, escaping headers and always writing content-length.</summary>
-public static class StompFrameWriter
+internal static class StompFrameWriter
 {
     public static void Write(StompFrame frame, IBufferWriter<byte> output)
     {

@@ -1,4 +1,5 @@
 using Fleetman.Contracts;
+using Fleetman.Messaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -67,12 +68,14 @@ public sealed partial class Simulator
     private readonly SimulationClock _clock;
     private double _interval;
     private int _active;
+    private readonly string _queue;
 
-    public Simulator(VehicleSource source, IOptions<SimulatorOptions> options, SimulatorMetrics metrics, TimeProvider time, ILogger<Simulator> logger)
+    public Simulator(VehicleSource source, IOptions<SimulatorOptions> options, SimulatorMetrics metrics, TimeProvider time, ILogger<Simulator> logger, MessageTopology? topology = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _options = options.Value;
+        _queue = (topology ?? MessageTopology.Default).NameOf<PositionReported>();
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
@@ -108,7 +111,7 @@ public sealed partial class Simulator
             _clock.Start(now, _time.GetUtcNow());
             Spread(now);
             _metrics.SetVehiclesActive(_active);
-            LogStarted(_logger, _active, _source.Kind, IntervalMilliseconds, _clock.Compression, _options.Queue);
+            LogStarted(_logger, _active, _source.Kind, IntervalMilliseconds, _clock.Compression, _queue);
         }
     }
 
@@ -176,7 +179,7 @@ public sealed partial class Simulator
                 _metrics.Dropped,
                 _metrics.InFlight,
                 _metrics.PublishedPerSecond(now),
-                _options.Queue,
+                _queue,
                 _clock.ReportTime(now));
         }
     }

@@ -24,7 +24,7 @@ public sealed partial class SimulatorService : BackgroundService
     private readonly SimulatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Destination _queue;
+    private readonly string _queue;
     private readonly SemaphoreSlim _slots;
     private readonly List<Task> _pending = [];
     private readonly Lock _warningLock = new();
@@ -34,7 +34,7 @@ public sealed partial class SimulatorService : BackgroundService
     private long _dropsSinceWarning;
     private int _failing;
 
-    public SimulatorService(Simulator simulator, IMessagePublisher publisher, SimulatorMetrics metrics, IOptions<SimulatorOptions> options, TimeProvider time, ILogger<SimulatorService> logger)
+    public SimulatorService(Simulator simulator, IMessagePublisher publisher, MessageTopology topology, SimulatorMetrics metrics, IOptions<SimulatorOptions> options, TimeProvider time, ILogger<SimulatorService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _simulator = simulator;
@@ -43,7 +43,7 @@ public sealed partial class SimulatorService : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _queue = Destination.Queue(_options.Queue);
+        _queue = topology.NameOf<PositionReported>();
         _slots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
         _lastFailureWarning = _lastDropWarning = -WarningInterval.Ticks * 2;
     }
@@ -141,23 +141,23 @@ public sealed partial class SimulatorService : BackgroundService
         try
         {
             // Not cancelled at shutdown: a report on its way is worth the few milliseconds its confirmation takes.
-            await _publisher.PublishAsync(_queue, report, CancellationToken.None);
+            await _publisher.PublishAsync(report, CancellationToken.None);
             _metrics.OnPublished();
             if (Interlocked.Exchange(ref _failing, 0) == 1)
             {
-                LogResumed(_logger, _queue.Name);
+                LogResumed(_logger, _queue);
             }
         }
         catch (Exception e)
         {
-            // BrokerUnavailableException while the broker is down; anything else (the client closing at shutdown)
+            // MessagingUnavailableException while the broker is down; anything else (the client closing at shutdown)
             // must not stop the simulation either.
             _metrics.OnFailed();
             Interlocked.Exchange(ref _failing, 1);
             Interlocked.Increment(ref _failuresSinceWarning);
             if (TimeToWarn(ref _lastFailureWarning))
             {
-                LogPublishFailing(_logger, Interlocked.Exchange(ref _failuresSinceWarning, 0), _queue.Name, e.Message);
+                LogPublishFailing(_logger, Interlocked.Exchange(ref _failuresSinceWarning, 0), _queue, e.Message);
             }
         }
         finally

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Fleetman.Contracts;
-using Fleetman.Messaging;
 using Fleetman.Testing;
 
 namespace Fleetman.ApiGateway.Tests.System;
@@ -148,10 +147,9 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
 
         // As two queue-consumer batches finishing out of order announce them, then a redelivered batch again.
         await using var broker = await live.Run.Broker.ConnectAsync();
-        var publisher = new MessagePublisher(broker);
         foreach (var update in new[] { [Point(2)], [Point(1)], new[] { Point(1), Point(2) } })
         {
-            await publisher.PublishAsync(live.Run.Topic, new VehiclePositionsUpdated(update, DateTimeOffset.UtcNow), Delivery.Transient);
+            await broker.PublishToTopicAsync(live.Run.Topic, new VehiclePositionsUpdated(update, DateTimeOffset.UtcNow));
         }
 
         await follower.ReceivedAsync("Late Truck", Point(1).Time);

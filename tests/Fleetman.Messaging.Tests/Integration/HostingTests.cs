@@ -1,3 +1,4 @@
+using Fleetman.Messaging.Stomp;
 using Fleetman.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,12 +17,13 @@ public sealed class HostingTests(SharedBrokerFixture fixture)
         var queue = Destination.Queue(Eventually.UniqueQueue("hosted"));
         var builder = await BuilderWithBrokerAsync();
         builder.Services.AddSingleton<DeliveryLog>();
-        builder.AddMessaging().AddBatchConsumer<TestMessage, RecordingHandler>(queue, "Consumer");
+        builder.Services.AddSingleton(MessageTopology.Default.With<TestMessage>(queue));
+        builder.AddMessaging().AddBatchConsumer<TestMessage, RecordingHandler>("Consumer");
         using var host = builder.Build();
         await host.StartAsync();
 
         var publisher = host.Services.GetRequiredService<IMessagePublisher>();
-        await Task.WhenAll(Enumerable.Range(0, 50).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(id => publisher.PublishAsync(new TestMessage(id))));
 
         var log = host.Services.GetRequiredService<DeliveryLog>();
         await Eventually.Until(() => log.Unique == 50, TimeSpan.FromSeconds(30), () => $"{log.Unique} of 50 handled");
@@ -42,7 +44,7 @@ public sealed class HostingTests(SharedBrokerFixture fixture)
         builder.AddMessaging();
         using var host = builder.Build();
         await host.StartAsync();
-        var client = host.Services.GetRequiredService<BrokerClient>();
+        var client = ((BrokerClient)host.Services.GetRequiredService<IMessageTransport>());
         await Eventually.Until(() => client.LastError is not null, TimeSpan.FromSeconds(10), () => "no connection attempt failed yet");
 
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"));
@@ -62,7 +64,8 @@ public sealed class HostingTests(SharedBrokerFixture fixture)
     {
         var builder = await BuilderWithBrokerAsync();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
-        builder.AddMessaging().AddBatchConsumer<TestMessage, RecordingHandler>(Destination.Queue("never-used"), "Consumer");
+        builder.Services.AddSingleton(MessageTopology.Default.With<TestMessage>(Destination.Queue("never-used")));
+        builder.AddMessaging().AddBatchConsumer<TestMessage, RecordingHandler>("Consumer");
         using var host = builder.Build();
 
         var error = await Should.ThrowAsync<OptionsValidationException>(() => host.StartAsync());

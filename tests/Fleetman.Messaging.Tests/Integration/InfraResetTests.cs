@@ -1,3 +1,4 @@
+using Fleetman.Messaging.Stomp;
 using Fleetman.Testing;
 
 namespace Fleetman.Messaging.Tests.Integration;
@@ -10,7 +11,7 @@ public sealed class InfraResetTests
     {
         await using var broker = await BrokerInstance.StartPrivateAsync();
         var queue = Destination.Queue(Eventually.UniqueQueue("left-over"));
-        await using (var client = await broker.ConnectAsync())
+        await using (var client = await broker.ConnectClientAsync())
         {
             var publisher = new MessagePublisher(client);
             await Task.WhenAll(Enumerable.Range(0, 5).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));

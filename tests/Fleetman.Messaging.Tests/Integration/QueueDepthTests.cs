@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Fleetman.Messaging.Stomp;
 using Fleetman.ServiceDefaults;
 using Fleetman.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +22,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
     public async Task The_depth_of_a_queue_without_consumers_is_what_waits_in_it_and_zero_once_it_is_consumed()
     {
         var queue = Destination.Queue(Eventually.UniqueQueue("depth"));
-        await using var broker = await fixture.Broker.ConnectAsync();
+        await using var broker = await fixture.Broker.ConnectClientAsync();
         await using var statistics = new QueueStatisticsClient(await fixture.Broker.OptionsAsync(), TimeSpan.FromSeconds(5));
         var publisher = new MessagePublisher(broker);
         await Task.WhenAll(Enumerable.Range(0, 37).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
@@ -61,15 +62,16 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         using var gauge = new DepthGaugeReader(queue);
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(ConfigurationOf(await fixture.Broker.OptionsAsync()));
-        builder.AddMessaging().AddQueueDepthGauge(queue);
+        builder.Services.AddSingleton(MessageTopology.Default.With<TestMessage>(queue));
+        builder.AddMessaging().AddQueueDepthGauge<TestMessage>();
         using var host = builder.Build();
         await host.StartAsync();
         var publisher = host.Services.GetRequiredService<IMessagePublisher>();
 
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(id => publisher.PublishAsync(new TestMessage(id))));
         await Eventually.Until(() => gauge.Read() == 20, Patience, () => $"gauge reads {gauge.Read()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}, not 20");
 
-        using var subscription = host.Services.GetRequiredService<BrokerClient>().Subscribe(queue, prefetch: 100, message => message.Ack());
+        using var subscription = ((BrokerClient)host.Services.GetRequiredService<IMessageTransport>()).Subscribe(queue, prefetch: 100, message => message.Ack());
         await Eventually.Until(() => gauge.Read() == 0, Patience, () => $"gauge reads {gauge.Read()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}, not 0");
         await host.StopAsync();
     }
@@ -82,13 +84,14 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(ConfigurationOf(await fixture.Broker.OptionsAsync()));
         builder.AddServiceDefaults(TextWriter.Null);
-        builder.AddMessaging().AddQueueDepthGauge(queue);
+        builder.Services.AddSingleton(MessageTopology.Default.With<TestMessage>(queue));
+        builder.AddMessaging().AddQueueDepthGauge<TestMessage>();
         await using var app = builder.Build();
         app.MapDefaultEndpoints();
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         var publisher = app.Services.GetRequiredService<IMessagePublisher>();
-        await Task.WhenAll(Enumerable.Range(0, 3).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(id => publisher.PublishAsync(new TestMessage(id))));
 
         // docs/deployment-reference.md: fleetman_messaging_queue_depth{queue="positionQueue"}
         var expected = $"fleetman_messaging_queue_depth{{queue=\"{queue.Name}\"}} 3";
@@ -124,7 +127,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         await using var broker = await BrokerInstance.StartPrivateAsync();
         var queue = Destination.Queue(Eventually.UniqueQueue("outage"));
         var log = new ListLogger<QueueDepthGauge>();
-        await using (var client = await broker.ConnectAsync())
+        await using (var client = await broker.ConnectClientAsync())
         {
             await new MessagePublisher(client).PublishAsync(queue, new TestMessage(1));
         }
@@ -161,14 +164,15 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         configuration["QueueDepth:ReplyTimeoutSeconds"] = "1";
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddSingleton<DeliveryLog>();
+        builder.Services.AddSingleton(MessageTopology.Default.With<TestMessage>(queue));
         builder.AddMessaging()
-            .AddBatchConsumer<TestMessage, LoggingHandler>(queue, "Consumer")
-            .AddQueueDepthGauge(queue);
+            .AddBatchConsumer<TestMessage, LoggingHandler>("Consumer")
+            .AddQueueDepthGauge<TestMessage>();
         using var host = builder.Build();
         await host.StartAsync();
 
         var publisher = host.Services.GetRequiredService<IMessagePublisher>();
-        await Task.WhenAll(Enumerable.Range(0, 50).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(id => publisher.PublishAsync(new TestMessage(id))));
         var log = host.Services.GetRequiredService<DeliveryLog>();
         await Eventually.Until(() => log.Unique == 50, Patience, () => $"{log.Unique} of 50 handled");
         await Eventually.Until(() => gauge.Read() is double.NaN, Patience, () => $"gauge reads {gauge.Read()}, not NaN");
@@ -176,7 +180,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         await using var statistics = new QueueStatisticsClient(broker.Options, TimeSpan.FromSeconds(1));
         var error = await Should.ThrowAsync<QueueStatisticsUnavailableException>(() => statistics.GetAsync(queue));
         error.Message.ShouldContain("its statisticsBrokerPlugin is not enabled");
-        host.Services.GetRequiredService<BrokerClient>().IsConnected.ShouldBeTrue();
+        ((BrokerClient)host.Services.GetRequiredService<IMessageTransport>()).IsConnected.ShouldBeTrue();
         await host.StopAsync();
     }
 

@@ -20,11 +20,9 @@ public sealed class LocalRunTests
             ["FLEETMAN_PORT_BASE"] = portBase.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             ["FLEETMAN_SKIP_BUILD"] = "1", // this test run's build is the one to start
             ["FLEETMAN_CONFIGURATION"] = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug",
-            ["Simulator__Queue"] = $"test.local-run.{Guid.NewGuid():N}",
-            ["Pipeline__PositionsQueue"] = "", // set below to the same queue
+            ["Messaging__Destinations__PositionReported"] = $"test.local-run.{Guid.NewGuid():N}",
             ["LatestPositions__KeyPrefix"] = $"test:{Guid.NewGuid():N}",
         };
-        environment["Pipeline__PositionsQueue"] = environment["Simulator__Queue"];
         try
         {
             var up = await RunAsync("up", environment);

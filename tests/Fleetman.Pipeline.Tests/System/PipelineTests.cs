@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Fleetman.Contracts;
-using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.Pipeline.Tests.System;
 
@@ -58,7 +55,6 @@ public sealed class PipelineTests
         await using var steady = await run.StartConsumerAsync();
         await using var victim = await run.StartConsumerAsync();
         await using var client = await run.Broker.ConnectAsync();
-        var publisher = new MessagePublisher(client);
         var start = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds()); // the store keeps milliseconds
         var published = 0;
 
@@ -66,8 +62,8 @@ public sealed class PipelineTests
         {
             for (var round = 0; round < reportsEach; round++)
             {
-                await Task.WhenAll(Enumerable.Range(0, vehicles).Select(v => publisher.PublishAsync(run.Queue,
-                    new PositionReported($"Van {v:D3}", 53.38 + (round * 1e-4), -1.47 + (v * 1e-3), start.AddSeconds(round)))));
+                await client.PublishAllAsync(run.Queue, Enumerable.Range(0, vehicles).Select(v =>
+                    new PositionReported($"Van {v:D3}", 53.38 + (round * 1e-4), -1.47 + (v * 1e-3), start.AddSeconds(round))));
                 Interlocked.Add(ref published, vehicles);
                 await Task.Delay(40); // ~2,500 reports/s: the kill lands mid-stream
             }
@@ -93,19 +89,9 @@ public sealed class PipelineTests
         await using var run = await IsolatedRun.StartAsync();
         await using var consumer = await run.StartConsumerAsync();
         await using var client = await run.Broker.ConnectAsync();
-        var dead = new ConcurrentQueue<string>();
-        client.Subscribe(run.Queue.DeadLetterQueue, 100, message =>
-        {
-            dead.Enqueue(message.Frame.BodyText);
-            message.Ack();
-        });
+        var dead = client.DeadLetters(run.Queue);
         var updates = new ConcurrentQueue<VehiclePositionsUpdated>();
-        await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(client, run.Topic, new ConsumerOptions(), (m, _) =>
-        {
-            updates.Enqueue(m.Message);
-            return Task.CompletedTask;
-        }, NullLogger.Instance);
-        listener.Start();
+        client.Listen<VehiclePositionsUpdated>(run.Topic, topic: true, (update, _) => updates.Enqueue(update));
         var now = DateTimeOffset.UtcNow;
         string[] poison =
         [
@@ -119,21 +105,19 @@ public sealed class PipelineTests
             """{"vehicle":"","lat":53.1,"long":-1.4,"time":"2026-11-22T12:00:00Z"}""",
             """{"vehicle":"Van","lat":53.1,"long":-1.4,"time":"yesterday"}""",
         ];
-        var publisher = new MessagePublisher(client);
-
         for (var i = 0; i < 10; i++)
         {
-            await publisher.PublishAsync(run.Queue, new PositionReported("Good Van", 53.38 + (i * 1e-4), -1.47, now.AddSeconds(i)));
+            await client.PublishAsync(run.Queue, new PositionReported("Good Van", 53.38 + (i * 1e-4), -1.47, now.AddSeconds(i)));
         }
 
         foreach (var body in poison)
         {
-            await client.SendAsync(run.Queue, [new("persistent", "true"), new("content-type", MessageSerializer.ContentType)], Encoding.UTF8.GetBytes(body));
+            await client.SendRawAsync(run.Queue, body);
         }
 
         for (var i = 10; i < 20; i++)
         {
-            await publisher.PublishAsync(run.Queue, new PositionReported("Good Van", 53.38 + (i * 1e-4), -1.47, now.AddSeconds(i)));
+            await client.PublishAsync(run.Queue, new PositionReported("Good Van", 53.38 + (i * 1e-4), -1.47, now.AddSeconds(i)));
         }
 
         var store = new SqlitePositionStore(run.DatabasePath);

@@ -21,7 +21,7 @@ public sealed class BrokerOutageTests
             ["Simulator__Vehicles"] = "5",
             ["Simulator__ReportIntervalMilliseconds"] = "200",
             ["Simulator__MaxInFlightPublishes"] = "10",
-            ["Simulator__Queue"] = Eventually.UniqueQueue("simulator-no-broker"),
+            ["Messaging__Destinations__PositionReported"] = Eventually.UniqueQueue("simulator-no-broker"),
         });
 
         await simulator.WaitForStatusAsync(s => s.Failed > 0, "no publish has failed yet");

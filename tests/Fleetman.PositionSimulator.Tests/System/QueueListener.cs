@@ -1,26 +1,18 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Fleetman.Messaging;
 using Fleetman.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.PositionSimulator.Tests.System;
 
 /// <summary>Reads a queue with the messaging library, keeping each body as raw JSON.</summary>
 internal sealed class QueueListener : IAsyncDisposable
 {
-    private readonly BrokerClient _client;
-    private readonly MessageConsumer<JsonElement> _consumer;
+    private readonly BrokerConnection _connection;
 
-    private QueueListener(BrokerClient client, string queue)
+    private QueueListener(BrokerConnection connection, string queue)
     {
-        _client = client;
-        _consumer = MessageConsumer.ForSingleMessages<JsonElement>(client, Destination.Queue(queue), new ConsumerOptions(), (message, _) =>
-        {
-            Messages.Enqueue(message.Message.Clone());
-            return Task.CompletedTask;
-        }, NullLogger.Instance);
-        _consumer.Start();
+        _connection = connection;
+        _connection.Listen<JsonElement>(queue, topic: false, (message, _) => Messages.Enqueue(message.Clone()));
     }
 
     public ConcurrentQueue<JsonElement> Messages { get; } = new();
@@ -29,9 +21,5 @@ internal sealed class QueueListener : IAsyncDisposable
 
     public HashSet<string> Vehicles() => [.. Messages.Select(m => m.GetProperty("vehicle").GetString()!)];
 
-    public async ValueTask DisposeAsync()
-    {
-        await _consumer.DisposeAsync();
-        await _client.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

@@ -17,7 +17,7 @@ internal static class SimulatorEnvironment
         var environment = (await broker.EnvironmentAsync())
             .Where(setting => setting.Key.StartsWith("Broker__", StringComparison.Ordinal))
             .ToDictionary();
-        environment["Simulator__Queue"] = queue;
+        environment["Messaging__Destinations__PositionReported"] = queue;
         environment["Simulator__Vehicles"] = vehicles.ToString(CultureInfo.InvariantCulture);
         environment["Simulator__ReportIntervalMilliseconds"] = intervalMilliseconds.ToString(CultureInfo.InvariantCulture);
         foreach (var (name, value) in more)

@@ -45,11 +45,11 @@ internal sealed class SimulatorProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the service and waits until <c>/healthz/live</c> answers. With <paramref name="listenWith"/>, its queue
-    /// (<c>Simulator__Queue</c>) is consumed from before the start until after the process ended.
+    /// (<c>Messaging__Destinations__PositionReported</c>) is consumed from before the start until after the process ended.
     /// </summary>
     public static async Task<SimulatorProcess> StartAsync(IReadOnlyDictionary<string, string> environment, BrokerInstance? listenWith = null)
     {
-        var listener = listenWith is null ? null : await QueueListener.StartAsync(listenWith, environment["Simulator__Queue"]);
+        var listener = listenWith is null ? null : await QueueListener.StartAsync(listenWith, environment["Messaging__Destinations__PositionReported"]);
         var simulator = Launch(environment, listener);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)

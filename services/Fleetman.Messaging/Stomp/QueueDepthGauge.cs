@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Fleetman.Messaging;
+namespace Fleetman.Messaging.Stomp;
 
 /// <summary>
 /// Polls a queue's depth from the broker's statistics and publishes it as the <c>queue_depth</c> gauge of meter
@@ -70,7 +70,7 @@ internal sealed partial class QueueDepthGauge(
         {
             throw;
         }
-        catch (BrokerUnavailableException ex)
+        catch (MessagingUnavailableException ex)
         {
             Unknown(State.BrokerUnreachable, ex.Message);
         }

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Fleetman.Messaging.Stomp;
 
-namespace Fleetman.Messaging.Tests.Stomp;
+namespace Fleetman.Messaging.Tests.Unit;
 
 public class StompFrameParserTests
 {

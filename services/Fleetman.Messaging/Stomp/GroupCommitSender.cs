@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
-using Fleetman.Messaging.Stomp;
 
-namespace Fleetman.Messaging;
+namespace Fleetman.Messaging.Stomp;
 
 /// <summary>
 /// Confirms persistent sends in groups. Every send is queued; one loop takes whatever has queued up (up to
@@ -50,7 +49,7 @@ internal sealed class GroupCommitSender : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new BrokerUnavailableException(
+            throw new MessagingUnavailableException(
                 $"The broker at {_options} did not confirm a send to {destination} within {_options.SendTimeoutSeconds} s ({_client.LastError ?? send.LastFailure ?? "no connection"}).");
         }
     }
@@ -133,9 +132,11 @@ internal sealed class GroupCommitSender : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // An ERROR answering the receipt: the broker refused the frames. Callers see the transport-neutral exception.
+            var refused = new MessagingUnavailableException($"The broker at {_options} refused a send: {ex.Message}", ex);
             foreach (var send in batch)
             {
-                send.Confirmed.TrySetException(ex);
+                send.Confirmed.TrySetException(refused);
             }
         }
     }

@@ -1,6 +1,6 @@
 using Fleetman.Messaging.Stomp;
 
-namespace Fleetman.Messaging.Tests.Stomp;
+namespace Fleetman.Messaging.Tests.Unit;
 
 public class HeartbeatNegotiationTests
 {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Fleetman.Messaging.Tests.Integration;
+namespace Fleetman.Messaging.Tests;
 
 public sealed record TestMessage(int Id, string Text = "");
 

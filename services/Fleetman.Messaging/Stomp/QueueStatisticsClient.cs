@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
-using Fleetman.Messaging.Stomp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Fleetman.Messaging;
+namespace Fleetman.Messaging.Stomp;
 
 /// <summary>A queue's figures as ActiveMQ's statistics plugin reports them.</summary>
 /// <param name="Queue">The queue name.</param>
@@ -15,13 +14,13 @@ namespace Fleetman.Messaging;
 /// <param name="EnqueueCount">Messages sent to the queue since the broker started.</param>
 /// <param name="DequeueCount">Messages acked (or dead-lettered) since the broker started.</param>
 /// <param name="Exists">False when the broker has no such queue (yet): nothing waits in it, and every figure is 0.</param>
-public sealed record QueueStatistics(string Queue, long Size, long ConsumerCount, long InflightCount, long EnqueueCount, long DequeueCount, bool Exists = true)
+internal sealed record QueueStatistics(string Queue, long Size, long ConsumerCount, long InflightCount, long EnqueueCount, long DequeueCount, bool Exists = true)
 {
     internal static QueueStatistics Absent(string queue) => new(queue, 0, 0, 0, 0, 0, Exists: false);
 }
 
 /// <summary>The broker gave no statistics: it lacks the statisticsBrokerPlugin (or cannot transform its answer).</summary>
-public sealed class QueueStatisticsUnavailableException(string message) : Exception(message);
+internal sealed class QueueStatisticsUnavailableException(string message) : Exception(message);
 
 /// <summary>
 /// Asks ActiveMQ Classic for a queue's statistics over STOMP, without JMX: a SEND to
@@ -40,7 +39,7 @@ public sealed class QueueStatisticsUnavailableException(string message) : Except
 /// they would otherwise pile up in a queue nobody reads.
 /// </para>
 /// </remarks>
-public sealed partial class QueueStatisticsClient : IAsyncDisposable
+internal sealed partial class QueueStatisticsClient : IAsyncDisposable
 {
     private const string StatisticsPrefix = "/queue/ActiveMQ.Statistics.Destination.";
     private const string BrokerStatistics = "/queue/ActiveMQ.Statistics.Broker";
@@ -69,7 +68,7 @@ public sealed partial class QueueStatisticsClient : IAsyncDisposable
     /// <summary>
     /// The queue's current statistics; for a queue the broker does not have, zeros (<see cref="QueueStatistics.Exists"/> false).
     /// </summary>
-    /// <exception cref="BrokerUnavailableException">The broker cannot be reached, or the connection broke during the request.</exception>
+    /// <exception cref="MessagingUnavailableException">The broker cannot be reached, or the connection broke during the request.</exception>
     /// <exception cref="QueueStatisticsUnavailableException">No answer within the reply timeout: the broker has no statistics plugin.</exception>
     public async Task<QueueStatistics> GetAsync(Destination queue, CancellationToken cancellationToken = default)
     {
@@ -101,7 +100,7 @@ public sealed partial class QueueStatisticsClient : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (finished == connection.Completion)
             {
-                throw new BrokerUnavailableException($"The connection to the broker at {_options} closed before it answered: {Reason(connection.Completion)}");
+                throw new MessagingUnavailableException($"The connection to the broker at {_options} closed before it answered: {Reason(connection.Completion)}");
             }
 
             throw new QueueStatisticsUnavailableException(
@@ -110,7 +109,7 @@ public sealed partial class QueueStatisticsClient : IAsyncDisposable
         }
         catch (ConnectionLostException ex)
         {
-            throw new BrokerUnavailableException($"The connection to the broker at {_options} is closed: {ex.Message}", ex);
+            throw new MessagingUnavailableException($"The connection to the broker at {_options} is closed: {ex.Message}", ex);
         }
         finally
         {
@@ -156,7 +155,7 @@ public sealed partial class QueueStatisticsClient : IAsyncDisposable
             }
             catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or StompProtocolException)
             {
-                throw new BrokerUnavailableException($"Cannot connect to the broker at {_options}: {ex.Message}", ex);
+                throw new MessagingUnavailableException($"Cannot connect to the broker at {_options}: {ex.Message}", ex);
             }
 
             // Auto acks: a reply is read once and needs no settling. The same connection's frames are handled in order,

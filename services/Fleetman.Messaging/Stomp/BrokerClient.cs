@@ -1,18 +1,17 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Fleetman.Messaging.Stomp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Fleetman.Messaging;
+namespace Fleetman.Messaging.Stomp;
 
 /// <summary>
 /// A self-healing STOMP client: keeps one connection to the broker, reconnects with exponential backoff and jitter
 /// when it is lost, resubscribes every subscription, and lets sends wait (bounded) through an outage.
 /// Thread-safe; one per process is enough.
 /// </summary>
-public sealed partial class BrokerClient : IAsyncDisposable
+internal sealed partial class BrokerClient : IMessageTransport, IAsyncDisposable
 {
     private readonly BrokerOptions _options;
     private readonly string _brokerName;
@@ -36,7 +35,11 @@ public sealed partial class BrokerClient : IAsyncDisposable
 
     public BrokerOptions Options => _options;
 
+    public string System => "activemq";
+
     public bool IsConnected => _current is { IsOpen: true };
+
+    public override string ToString() => $"the broker at {_brokerName}";
 
     /// <summary>Why the last connection attempt or connection failed; null while connected.</summary>
     public string? LastError { get; private set; }
@@ -160,7 +163,7 @@ public sealed partial class BrokerClient : IAsyncDisposable
     /// Sends a frame and completes once the broker confirmed it with a receipt (for a persistent message: stored).
     /// Sends are pipelined and group-committed: see <see cref="BrokerOptions.MaxSendBatch"/>. If the connection drops
     /// before the confirmation, the frame is sent again on the next connection (at-least-once); the whole operation
-    /// gives up with <see cref="BrokerUnavailableException"/> after <see cref="BrokerOptions.SendTimeoutSeconds"/>.
+    /// gives up with <see cref="MessagingUnavailableException"/> after <see cref="BrokerOptions.SendTimeoutSeconds"/>.
     /// </summary>
     public Task SendAsync(Destination destination, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
@@ -185,7 +188,7 @@ public sealed partial class BrokerClient : IAsyncDisposable
     /// it is sent again on every new connection. Each MESSAGE frame is handed to <paramref name="onMessage"/> on the
     /// connection's reader, so the callback must only queue the message.
     /// </summary>
-    public Subscription Subscribe(Destination destination, int prefetch, Action<ReceivedMessage> onMessage)
+    public IDisposable Subscribe(Destination destination, int prefetch, Action<TransportMessage> onMessage)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 1);
         var id = "sub-" + Interlocked.Increment(ref _subscriptionCounter).ToString(CultureInfo.InvariantCulture);
@@ -264,12 +267,12 @@ public sealed partial class BrokerClient : IAsyncDisposable
 }
 
 /// <summary>A live subscription of a <see cref="BrokerClient"/>; dispose it to unsubscribe.</summary>
-public sealed class Subscription : IDisposable
+internal sealed class Subscription : IDisposable
 {
     private readonly BrokerClient _client;
-    private readonly Action<ReceivedMessage> _onMessage;
+    private readonly Action<TransportMessage> _onMessage;
 
-    internal Subscription(BrokerClient client, string id, Destination destination, int prefetch, Action<ReceivedMessage> onMessage)
+    internal Subscription(BrokerClient client, string id, Destination destination, int prefetch, Action<TransportMessage> onMessage)
     {
         _client = client;
         Id = id;
@@ -294,8 +297,7 @@ public sealed class Subscription : IDisposable
 
     internal void Deliver(ReceivedMessage message)
     {
-        MessagingTelemetry.Consumed.Add(1, MessagingTelemetry.DestinationTag(Destination));
-        MessagingTelemetry.InFlight.Add(1, MessagingTelemetry.DestinationTag(Destination));
+        MessagingTelemetry.Delivered(Destination);
         _onMessage(message);
     }
 

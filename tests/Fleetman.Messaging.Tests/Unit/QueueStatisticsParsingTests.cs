@@ -1,6 +1,7 @@
 using System.Text;
+using Fleetman.Messaging.Stomp;
 
-namespace Fleetman.Messaging.Tests;
+namespace Fleetman.Messaging.Tests.Unit;
 
 /// <summary>Reading the statistics plugin's map in the shapes ActiveMQ's jms-map-json transformation writes.</summary>
 public sealed class QueueStatisticsParsingTests

@@ -1,6 +1,6 @@
 using Fleetman.Testing;
 
-namespace Fleetman.Messaging.Tests;
+namespace Fleetman.Messaging.Tests.Integration;
 
 [CollectionDefinition(Name)]
 public sealed class SharedBrokerTests : ICollectionFixture<SharedBrokerFixture>
