@@ -17,7 +17,7 @@ public sealed class LocalRunTests
         var environment = new Dictionary<string, string>
         {
             ["FLEETMAN_HOME"] = home,
-            ["FLEETMAN_PORT_BASE"] = portBase.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FLEETMAN_PORT_BASE"] = portBase.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             ["FLEETMAN_SKIP_BUILD"] = "1", // this test run's build is the one to start
             ["FLEETMAN_CONFIGURATION"] = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug",
             ["Simulator__Queue"] = $"test.local-run.{Guid.NewGuid():N}",
