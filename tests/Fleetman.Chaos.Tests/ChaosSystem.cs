@@ -119,6 +119,7 @@ public sealed class ChaosSystem : IAsyncDisposable
             ["Broker__Port"] = Tap.Port.ToString(CultureInfo.InvariantCulture),
             ["Simulator__Vehicles"] = Vehicles.ToString(CultureInfo.InvariantCulture),
             ["Simulator__ReportIntervalMilliseconds"] = ReportIntervalMilliseconds.ToString(CultureInfo.InvariantCulture),
+            ["Admin__Password"] = SimulatorAdminPassword,
         });
         FirstConsumer = await first;
         SecondConsumer = await second;
@@ -349,6 +350,15 @@ public sealed class ChaosSystem : IAsyncDisposable
             () => $"{Tap.ConfirmedCount} of {target} reports confirmed");
     }
 
+    private const string SimulatorAdminPassword = "chaos admin password";
+
+    // The simulator's control routes check the admin's credentials.
+    private static HttpRequestMessage WithAdmin(HttpRequestMessage request)
+    {
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{SimulatorAdminPassword}")));
+        return request;
+    }
+
     /// <summary>
     /// Stops the simulator (<c>POST /simulator/stop</c>), waits until none of its sends is still waiting for the broker
     /// (each one confirmed or failed), then until the consumers have stored every report the broker confirmed.
@@ -356,7 +366,8 @@ public sealed class ChaosSystem : IAsyncDisposable
     /// </summary>
     public async Task<(SimulatorStatus Simulator, List<ReportKey> Stored)> StopAndDrainAsync()
     {
-        using (var stop = await Simulator.Http.PostAsync(new Uri("/simulator/stop", UriKind.Relative), null))
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/simulator/stop"))
+        using (var stop = await Simulator.Http.SendAsync(WithAdmin(request)))
         {
             stop.EnsureSuccessStatusCode();
         }
