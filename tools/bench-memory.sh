@@ -112,8 +112,10 @@ common=(
   "Logging__LogLevel__Default=Warning"
 )
 simulator_port=$(free_port)
+# The control routes ask for the admin's credentials: a throwaway password for this run.
+simulator_admin=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 start_service position-simulator Fleetman.PositionSimulator "$simulator_port" "$logs/bench-memory-simulator.log" \
-  "${common[@]}" "Simulator__AutoStart=false" \
+  "${common[@]}" "Simulator__AutoStart=false" "Admin__Password=$simulator_admin" \
   "Simulator__Vehicles=$vehicles" "Simulator__ReportIntervalMilliseconds=$interval_ms"
 
 printf 'Fleetman memory benchmark: queue-consumer, %d vehicles every %d ms (%d positions/s) for %d s, then %d s idle; %d cores, %s\n' \
@@ -130,9 +132,9 @@ for configuration in "${configurations[@]}"; do
     "${common[@]}" "Store__SqlitePath=$work/positions-$index.db" ${gc_settings[@]+"${gc_settings[@]}"}
   consumer=$service_pid
 
-  curl -fs -X POST "http://127.0.0.1:$simulator_port/simulator/start" >/dev/null
+  curl -fs -u "admin:$simulator_admin" -X POST "http://127.0.0.1:$simulator_port/simulator/start" >/dev/null
   sleep "$load_seconds"
-  curl -fs -X POST "http://127.0.0.1:$simulator_port/simulator/stop" >/dev/null
+  curl -fs -u "admin:$simulator_admin" -X POST "http://127.0.0.1:$simulator_port/simulator/stop" >/dev/null
   # The queue empty (as the consumer polls it from the broker), then idle.
   for _ in $(seq 1 120); do
     curl -fs "http://127.0.0.1:$port/metrics" >"$work/metrics"

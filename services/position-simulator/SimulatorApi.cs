@@ -1,12 +1,13 @@
 using Fleetman.PositionSimulator.Simulation;
+using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleetman.PositionSimulator;
 
 /// <summary>
 /// The control API under <c>/simulator</c>: status, start, stop and settings at run time.
-/// It is unauthenticated here, like <c>/metrics</c>: the edge gateway exposes it only as an admin route behind
-/// authentication, and inside the cluster only the gateway and operators reach the service.
+/// The routes that change something need the admin user's credentials here too, not only at the edge (which forwards
+/// them): anything that can reach the service's port could otherwise stop the fleet. The status stays open, like /metrics.
 /// </summary>
 public static class SimulatorApi
 {
@@ -23,6 +24,7 @@ public static class SimulatorApi
             s.Start();
             return TypedResults.Ok(s.Status());
         })
+            .RequireAdmin()
             .WithName("StartSimulator")
             .WithSummary("Sets the vehicles driving (again) from where they stood; does nothing if they are driving.");
 
@@ -31,6 +33,7 @@ public static class SimulatorApi
             s.Stop();
             return TypedResults.Ok(s.Status());
         })
+            .RequireAdmin()
             .WithName("StopSimulator")
             .WithSummary("Stops every vehicle where it is; no reports are sent until the next start.");
 
@@ -44,6 +47,7 @@ public static class SimulatorApi
             s.Apply(settings);
             return TypedResults.Ok(s.Status());
         })
+            .RequireAdmin()
             .WithName("ChangeSimulatorSettings")
             .WithSummary("Changes the number of vehicles, the report interval or the time compression at once; absent fields stay as they are.");
 

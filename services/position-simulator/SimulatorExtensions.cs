@@ -16,6 +16,7 @@ public static class SimulatorExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.SectionName);
+        builder.AddAdminCredentials();
         builder.Services.AddOpenApi();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SimulatorMetrics>();

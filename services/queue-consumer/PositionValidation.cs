@@ -7,13 +7,13 @@ public static class PositionValidation
 {
     public const int MaxVehicleNameLength = 100;
 
-    /// <summary>Reports this far ahead of the consumer's clock are refused (a simulator may run time-compressed, so be generous).</summary>
-    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromDays(7);
-
     private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Null when the report can be stored, otherwise the reason it cannot.</summary>
-    public static string? Problem(PositionReported report, DateTimeOffset now)
+    /// <summary>
+    /// Null when the report can be stored, otherwise the reason it cannot. A report more than
+    /// <paramref name="maxClockSkew"/> ahead of <paramref name="now"/> is refused.
+    /// </summary>
+    public static string? Problem(PositionReported report, DateTimeOffset now, TimeSpan maxClockSkew)
     {
         if (string.IsNullOrWhiteSpace(report.Vehicle))
         {
@@ -45,6 +45,8 @@ public static class PositionValidation
             return $"time {report.Time:O} is before {Earliest:yyyy}";
         }
 
-        return report.Time > now + MaxFutureSkew ? $"time {report.Time:O} is more than {MaxFutureSkew.TotalDays} days in the future" : null;
+        return report.Time > now + maxClockSkew
+            ? $"time {report.Time:O} is more than {maxClockSkew:c} ahead of the consumer's clock ({now:O}; Pipeline__MaxClockSkew)"
+            : null;
     }
 }

@@ -2,6 +2,7 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
+using Fleetman.ServiceDefaults;
 
 namespace Fleetman.QueueConsumer;
 
@@ -10,6 +11,7 @@ public static class QueueConsumerExtensions
 {
     public static WebApplicationBuilder AddQueueConsumer(this WebApplicationBuilder builder)
     {
+        builder.AddValidatedOptions<QueueConsumerPipelineOptions>(QueueConsumerPipelineOptions.SectionName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();

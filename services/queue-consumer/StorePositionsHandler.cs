@@ -2,6 +2,7 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer;
@@ -16,16 +17,18 @@ internal sealed partial class StorePositionsHandler(
     IPositionStore store,
     LatestPositionCache latest,
     IMessagePublisher publisher,
+    IOptions<QueueConsumerPipelineOptions> pipeline,
     TimeProvider clock,
     ILogger<StorePositionsHandler> logger) : IBatchMessageHandler<PositionReported>
 {
     public async Task HandleAsync(IReadOnlyList<MessageContext<PositionReported>> batch, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var maxClockSkew = pipeline.Value.MaxClockSkew;
         var reports = new List<PositionReported>(batch.Count);
         foreach (var message in batch)
         {
-            if (PositionValidation.Problem(message.Message, now) is { } problem)
+            if (PositionValidation.Problem(message.Message, now, maxClockSkew) is { } problem)
             {
                 message.Reject(problem);
                 ConsumerMetrics.Rejected.Add(1);
@@ -49,14 +52,22 @@ internal sealed partial class StorePositionsHandler(
         ConsumerMetrics.Stored.Add(stored);
         ConsumerMetrics.Duplicates.Add(positions.Count - stored);
 
-        var newest = positions.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
+        // A report no newer than its vehicle's latest stored one (late, or redelivered) is history only: it never
+        // becomes the latest, in Redis or on the map.
+        var current = positions.Where(p => !previous.TryGetValue(p.Vehicle, out var last) || p.Time > last.Time).ToList();
+        if (current.Count == 0)
+        {
+            return;
+        }
+
+        var newest = current.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
         await UpdateLatestAsync(newest);
 
-        // Every stored position is announced, not only each vehicle's newest: a browser following a vehicle draws its
+        // Every current position is announced, not only each vehicle's newest: a browser following a vehicle draws its
         // every point (the api-gateway coalesces the rest per connection). Not awaited: the positions are stored, so
         // the batch is done and its acks should go now. The notification follows on its own (pipelined, in order)
         // and only logs if it fails.
-        _ = PublishUpdateAsync(positions);
+        _ = PublishUpdateAsync(current);
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ foreach (var (key, value) in new Dictionary<string, string?>
     ["Messaging__Destinations__PositionReported"] = queue,
     ["Messaging__Destinations__VehiclePositionsUpdated"] = topic,
     ["Simulator__Vehicles"] = "1000",
+    ["Admin__Password"] = "benchmark admin password", // the control routes ask for the admin's credentials
     ["Simulator__AutoStart"] = "false", // started after the throughput and latency runs, so it does not compete with them
     ["Logging__LogLevel__Default"] = "Warning",
 })
@@ -63,7 +64,11 @@ var latencies = await LatencyAsync(vehicles: 1_000, seconds: latencySeconds);
 
 // The simulator's own load: 1,000 vehicles reporting every second for 10 s (to its own queue), before memory is read.
 var simulator = services[2].Service;
-(await simulator.Http.PostAsync(new Uri("/simulator/start", UriKind.Relative), null)).EnsureSuccessStatusCode();
+using (var start = new HttpRequestMessage(HttpMethod.Post, "/simulator/start"))
+{
+    start.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("admin:benchmark admin password")));
+    (await simulator.Http.SendAsync(start)).EnsureSuccessStatusCode();
+}
 await Task.Delay(10_000);
 
 Console.WriteLine();

@@ -6,6 +6,15 @@ namespace Fleetman.Chaos.Tests.System;
 /// <summary>The end of a run: the simulator stopped, the queue drained, the store read back.</summary>
 public sealed partial class ChaosSystem
 {
+    private const string SimulatorAdminPassword = "chaos admin password";
+
+    // The simulator's control routes check the admin's credentials.
+    private static HttpRequestMessage WithAdmin(HttpRequestMessage request)
+    {
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String(global::System.Text.Encoding.UTF8.GetBytes($"admin:{SimulatorAdminPassword}")));
+        return request;
+    }
+
     /// <summary>
     /// Stops the simulator (<c>POST /simulator/stop</c>), waits until none of its sends is still waiting for the broker
     /// (each one confirmed or failed), then until the consumers have stored every report the broker confirmed.
@@ -13,7 +22,8 @@ public sealed partial class ChaosSystem
     /// </summary>
     public async Task<(SimulatorStatus Simulator, List<ReportKey> Stored)> StopAndDrainAsync()
     {
-        using (var stop = await Simulator.Http.PostAsync(new Uri("/simulator/stop", UriKind.Relative), null))
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/simulator/stop"))
+        using (var stop = await Simulator.Http.SendAsync(WithAdmin(request)))
         {
             stop.EnsureSuccessStatusCode();
         }

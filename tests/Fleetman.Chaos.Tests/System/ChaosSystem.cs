@@ -86,6 +86,7 @@ public sealed partial class ChaosSystem : IAsyncDisposable
             ["Broker__Port"] = Tap.Port.ToString(CultureInfo.InvariantCulture),
             ["Simulator__Vehicles"] = Vehicles.ToString(CultureInfo.InvariantCulture),
             ["Simulator__ReportIntervalMilliseconds"] = ReportIntervalMilliseconds.ToString(CultureInfo.InvariantCulture),
+            ["Admin__Password"] = SimulatorAdminPassword,
         });
         FirstConsumer = await first;
         SecondConsumer = await second;

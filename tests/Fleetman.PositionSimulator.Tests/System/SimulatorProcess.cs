@@ -20,18 +20,28 @@ internal sealed class SimulatorProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private SimulatorProcess(Process process, Uri address, QueueListener? listener)
+    private SimulatorProcess(Process process, Uri address, QueueListener? listener, string? adminPassword)
     {
         _process = process;
         Listener = listener;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        if (adminPassword is { Length: > 0 })
+        {
+            // The control routes check the admin's credentials (as the edge forwards them).
+            Http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(global::System.Text.Encoding.UTF8.GetBytes($"admin:{adminPassword}")));
+        }
+
+        Address = address;
         process.OutputDataReceived += (_, line) => Keep(line.Data);
         process.ErrorDataReceived += (_, line) => Keep(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
+    /// <summary>A client that sends the admin's credentials when the simulator was given a password.</summary>
     public HttpClient Http { get; }
+
+    public Uri Address { get; }
 
     /// <summary>What arrived on the simulator's queue, when started with a listener (which also keeps the shared broker clean).</summary>
     public QueueListener? Listener { get; }
@@ -109,7 +119,7 @@ internal sealed class SimulatorProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        return new SimulatorProcess(process, new Uri($"http://127.0.0.1:{port}"), listener);
+        return new SimulatorProcess(process, new Uri($"http://127.0.0.1:{port}"), listener, environment.GetValueOrDefault("Admin__Password"));
     }
 
     public async Task<SimulatorStatus> StatusAsync() =>

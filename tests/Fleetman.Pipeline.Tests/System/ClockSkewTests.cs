@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Fleetman.Contracts;
+using Fleetman.Messaging;
+using Fleetman.PositionStore;
+using Fleetman.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fleetman.Pipeline.Tests.System;
+
+/// <summary>
+/// Reports whose time cannot be believed, through the real queue-consumer, broker, SQLite and Redis: one from the
+/// future is dead-lettered with the reason; one older than its vehicle's latest is history, never the latest.
+/// </summary>
+public sealed class ClockSkewTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private const string VehicleName = "Skewed Van";
+
+    private sealed record Vehicle(string Name, double Lat, double Longitude, DateTimeOffset Timestamp, double? Speed);
+
+    [Fact]
+    public async Task A_report_from_beyond_the_skew_bound_is_dead_lettered_and_a_late_one_is_history_only()
+    {
+        await using var run = await IsolatedRun.StartAsync();
+        await using var tracker = await run.StartTrackerAsync();
+        await using var consumer = await run.StartConsumerAsync();
+        await using var client = await run.Broker.ConnectAsync();
+        var dead = new ConcurrentQueue<string>();
+        client.Subscribe(run.Queue.DeadLetterQueue, 100, message =>
+        {
+            dead.Enqueue(message.Frame.BodyText);
+            message.Ack();
+        });
+        var updates = new ConcurrentQueue<VehiclePosition>();
+        await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(client, run.Topic, new ConsumerOptions(), (m, _) =>
+        {
+            foreach (var position in m.Message.Positions)
+            {
+                updates.Enqueue(position);
+            }
+
+            return Task.CompletedTask;
+        }, NullLogger.Instance);
+        listener.Start();
+        var publisher = new MessagePublisher(client);
+        var store = new SqlitePositionStore(run.DatabasePath);
+        long Stored() => store.CountAsync(VehicleName, default).GetAwaiter().GetResult();
+
+        // Whole seconds: the times survive every store and format exactly.
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        await publisher.PublishAsync(run.Queue, new PositionReported(VehicleName, 53.3800, -1.4700, now));
+        await Eventually.Until(() => Stored() == 1, Patience, () => $"the first report was not stored; consumer log:\n{consumer.Tail()}");
+
+        var future = new PositionReported(VehicleName, 53.9000, -1.9000, now.AddHours(1));
+        var late = new PositionReported(VehicleName, 53.3700, -1.4600, now.AddMinutes(-1));
+        var next = new PositionReported(VehicleName, 53.3801, -1.4701, now.AddSeconds(1));
+        await publisher.PublishAsync(run.Queue, future);
+        await publisher.PublishAsync(run.Queue, late);
+        await publisher.PublishAsync(run.Queue, next);
+
+        await Eventually.Until(() => dead.Count == 1 && Stored() == 3 && updates.Any(p => p.Time == next.Time), Patience,
+            () => $"{dead.Count} dead-lettered, {Stored()} of 3 stored, updates: {string.Join(", ", updates.Select(p => p.Time))}");
+        dead.Single().ShouldContain(future.Time.ToString("yyyy-MM-ddTHH:mm:ss", global::System.Globalization.CultureInfo.InvariantCulture));
+        consumer.Tail(200).ShouldContain("ahead of the consumer's clock");
+        updates.ShouldNotContain(p => p.Time == late.Time, "a late report is never announced as where the vehicle is");
+        updates.ShouldNotContain(p => p.Time == future.Time);
+
+        var latest = (await tracker.GetJsonAsync<Vehicle[]>("/vehicles/")).Single(v => v.Name == VehicleName);
+        latest.Timestamp.ShouldBe(next.Time);
+        latest.Lat.ShouldBe(next.Latitude, 1e-9);
+    }
+}
