@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Fleetman.Contracts;
-using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.Pipeline.Tests.System;
 
@@ -26,38 +23,29 @@ public sealed class ClockSkewTests
         await using var tracker = await run.StartTrackerAsync();
         await using var consumer = await run.StartConsumerAsync();
         await using var client = await run.Broker.ConnectAsync();
-        var dead = new ConcurrentQueue<string>();
-        client.Subscribe(run.Queue.DeadLetterQueue, 100, message =>
-        {
-            dead.Enqueue(message.Frame.BodyText);
-            message.Ack();
-        });
+        var dead = client.DeadLetters(run.Queue);
         var updates = new ConcurrentQueue<VehiclePosition>();
-        await using var listener = MessageConsumer.ForSingleMessages<VehiclePositionsUpdated>(client, run.Topic, new ConsumerOptions(), (m, _) =>
+        await using var listener = client.Listen<VehiclePositionsUpdated>(run.Topic, topic: true, (update, _) =>
         {
-            foreach (var position in m.Message.Positions)
+            foreach (var position in update.Positions)
             {
                 updates.Enqueue(position);
             }
-
-            return Task.CompletedTask;
-        }, NullLogger.Instance);
-        listener.Start();
-        var publisher = new MessagePublisher(client);
+        });
         var store = new SqlitePositionStore(run.DatabasePath);
         long Stored() => store.CountAsync(VehicleName, default).GetAwaiter().GetResult();
 
         // Whole seconds: the times survive every store and format exactly.
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        await publisher.PublishAsync(run.Queue, new PositionReported(VehicleName, 53.3800, -1.4700, now));
+        await client.PublishAsync(run.Queue, new PositionReported(VehicleName, 53.3800, -1.4700, now));
         await Eventually.Until(() => Stored() == 1, Patience, () => $"the first report was not stored; consumer log:\n{consumer.Tail()}");
 
         var future = new PositionReported(VehicleName, 53.9000, -1.9000, now.AddHours(1));
         var late = new PositionReported(VehicleName, 53.3700, -1.4600, now.AddMinutes(-1));
         var next = new PositionReported(VehicleName, 53.3801, -1.4701, now.AddSeconds(1));
-        await publisher.PublishAsync(run.Queue, future);
-        await publisher.PublishAsync(run.Queue, late);
-        await publisher.PublishAsync(run.Queue, next);
+        await client.PublishAsync(run.Queue, future);
+        await client.PublishAsync(run.Queue, late);
+        await client.PublishAsync(run.Queue, next);
 
         await Eventually.Until(() => dead.Count == 1 && Stored() == 3 && updates.Any(p => p.Time == next.Time), Patience,
             () => $"{dead.Count} dead-lettered, {Stored()} of 3 stored, updates: {string.Join(", ", updates.Select(p => p.Time))}");

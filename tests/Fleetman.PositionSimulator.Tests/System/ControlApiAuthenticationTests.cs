@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleetman.PositionSimulator.Tests.Service;
 using Fleetman.Testing;
 
 namespace Fleetman.PositionSimulator.Tests.System;
