@@ -22,10 +22,27 @@ public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
 
     internal InProcessService(IDictionary<string, string?> environment)
     {
-        // As the environment variable provider reads them: "__" separates sections.
-        _settings = environment.ToDictionary(setting => setting.Key.Replace("__", ":", StringComparison.Ordinal), setting => setting.Value);
+        // A test project that hosts several services has one appsettings.json in its output (the last one copied), and
+        // the services read theirs from beside their assembly: the service's own file is given first, explicitly.
+        _settings = OwnSettings();
+        foreach (var (key, value) in environment)
+        {
+            // As the environment variable provider reads them: "__" separates sections.
+            _settings[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+        }
+
         _settings.TryAdd("OTEL_EXPORTER_OTLP_ENDPOINT", ""); // the machine's own environment must not switch the exporter on
         UseKestrel(0);
+    }
+
+    private static Dictionary<string, string?> OwnSettings()
+    {
+        var assembly = typeof(TMarker).Assembly.GetName().Name!;
+        var project = Directory.GetFiles(Path.Combine(Repository.Root, "services"), assembly + ".csproj", SearchOption.AllDirectories).Single();
+        var file = Path.Combine(Path.GetDirectoryName(project)!, "appsettings.json");
+        return new ConfigurationBuilder().AddJsonFile(file, optional: true).Build().AsEnumerable()
+            .Where(setting => setting.Value is not null)
+            .ToDictionary(setting => setting.Key, setting => setting.Value);
     }
 
     /// <summary>Where the service listens (http://127.0.0.1:port/).</summary>
