@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The one test command: on a fresh machine of the project's kind it installs what is missing, starts the
-# infrastructure (ActiveMQ, Redis) on loopback, checks formatting, builds, and runs every test against the real
-# components. Infrastructure this script started is stopped again at the end.
+# The one test command: on a fresh machine of the project's kind it installs what is missing, starts what the chosen
+# layer needs (ActiveMQ and Redis on loopback, Chromium, a Docker engine), builds, and runs that layer's tests against
+# the real components. Whatever this script started is stopped again at the end.
 #
-# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Stomp]
+# Usage: scripts/test.sh [unit|integration|system|deploy|all] [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Stomp]
+#   unit         no network, no process, no broker: the Unit namespaces, plus the webapp's typecheck and Vitest
+#   integration  real ActiveMQ, Redis, SQLite, services hosted in-process: the Integration namespaces
+#   system       services as processes, pipeline, chaos, browser, images: the System namespaces (+ Chromium, Docker, webapp build)
+#   deploy       rendered manifests and scripts: Fleetman.Deploy.Tests (helm/kustomize render, docker-compose, shellcheck)
+#   all          (default, what CI runs) every step once, plus dotnet format and the warnings-as-errors build of everything
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -11,69 +16,142 @@ cd "$repo"
 results=$repo/.fleetman/test-results
 step() { printf '\n== %s\n' "$*"; }
 
-step "infrastructure"
-# shellcheck source=scripts/lib/infra-session.sh
-source scripts/lib/infra-session.sh
-# shellcheck disable=SC2119 # no arguments: both components
-infra_for_this_run
+mode=all
+case ${1:-} in
+  unit | integration | system | deploy | all)
+    mode=$1
+    shift
+    ;;
+esac
+# True when the current mode is `all` or one of the given modes.
+for_mode() { [[ $mode == all || " $* " == *" $mode "* ]]; }
 
-step "browser"
-# The live-map tests drive Debian's Chromium through Playwright (no browser download).
-if ! command -v chromium >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
-chromium --version 2>/dev/null | grep -v 'unexpected operator' || true
+apt_install() {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
 
-step "container engine"
-# tests/Fleetman.Images.Tests builds every image with scripts/build-images.sh and starts each in Docker.
-# shellcheck source=scripts/lib/docker-session.sh
-source scripts/lib/docker-session.sh
-docker_for_this_run
-base_images_in_background
-
-step "webapp (npm ci, typecheck, unit tests, build)"
 rm -rf "$results"
 mkdir -p "$results"
-command -v npm >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
-}
-(
-  cd webapp
-  npm ci --no-audit --no-fund --loglevel=error
-  npm run --silent typecheck
-  npm test --silent -- --reporter=default --reporter=json --outputFile="$results/webapp-vitest.json"
-  npm run --silent build
-)
 
-step "deployment manifests (helm lint/template, kustomize, docker-compose config)"
-# Rendered offline into .fleetman/rendered/; tests/Fleetman.Deploy.Tests then load every document strictly.
-if ! command -v docker-compose >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+if for_mode integration system; then
+  step "infrastructure"
+  # shellcheck source=scripts/lib/infra-session.sh
+  source scripts/lib/infra-session.sh
+  # shellcheck disable=SC2119 # no arguments: both components
+  infra_for_this_run
 fi
-scripts/render-manifests.sh
-# The deploy tests run shellcheck on the course's secrets script (k8s/course/create-secrets.sh).
-command -v shellcheck >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
-}
+
+if for_mode system; then
+  step "browser"
+  # The live-map tests drive Debian's Chromium through Playwright (no browser download).
+  command -v chromium >/dev/null || apt_install chromium
+  chromium --version 2>/dev/null | grep -v 'unexpected operator' || true
+
+  step "container engine"
+  # tests/Fleetman.Images.Tests builds every image with scripts/build-images.sh and starts each in Docker.
+  # shellcheck source=scripts/lib/docker-session.sh
+  source scripts/lib/docker-session.sh
+  docker_for_this_run
+  base_images_in_background
+fi
+
+webapp_report=""
+if for_mode unit system; then
+  webapp_steps=()
+  if for_mode unit; then webapp_steps+=("typecheck" "unit tests"); fi
+  if for_mode system; then webapp_steps+=("build"); fi
+  joined=$(IFS=,; echo "${webapp_steps[*]}")
+  step "webapp (npm ci, ${joined//,/, })"
+  command -v npm >/dev/null || apt_install nodejs npm
+  if for_mode unit; then webapp_report=$results/webapp-vitest.json; fi
+  (
+    cd webapp
+    npm ci --no-audit --no-fund --loglevel=error
+    if [[ -n $webapp_report ]]; then
+      npm run --silent typecheck
+      npm test --silent -- --reporter=default --reporter=json --outputFile="$webapp_report"
+    fi
+    # The live-map tests and the edge serve the built webapp.
+    if for_mode system; then
+      npm run --silent build
+    fi
+  )
+fi
+
+if for_mode deploy; then
+  step "deployment manifests (helm lint/template, kustomize, docker-compose config)"
+  # Rendered offline into .fleetman/rendered/; tests/Fleetman.Deploy.Tests then load every document strictly.
+  command -v docker-compose >/dev/null || apt_install docker-compose
+  scripts/render-manifests.sh
+  # The deploy tests run shellcheck on the course's secrets script (k8s/course/create-secrets.sh).
+  command -v shellcheck >/dev/null || apt_install shellcheck
+fi
+
+# What to build and test: everything for `all`; otherwise the test projects with a folder of that layer (each test
+# class lives in tests/<project>/<Layer>/ with the namespace <project>.<Layer>; a test in Fleetman.Deploy.Tests checks
+# that no test class is outside a layer), filtered to that layer's namespace.
+layer_filter=""
+projects=()
+case $mode in
+  unit | integration | system)
+    folder=${mode^}
+    layer_filter="FullyQualifiedName~.Tests.$folder."
+    for dir in tests/*/"$folder"/; do
+      project=${dir%/"$folder"/}
+      projects+=("$project/$(basename "$project").csproj")
+    done
+    ;;
+  deploy)
+    layer_filter="FullyQualifiedName~Fleetman.Deploy.Tests."
+    projects=(tests/Fleetman.Deploy.Tests/Fleetman.Deploy.Tests.csproj)
+    ;;
+esac
+
+# A --filter given after the mode narrows the layer's selection instead of replacing it.
+test_args=()
+while (($#)); do
+  if [[ $1 == --filter && $# -ge 2 ]]; then
+    if [[ -n $layer_filter ]]; then layer_filter="($layer_filter)&($2)"; else layer_filter=$2; fi
+    shift 2
+  else
+    test_args+=("$1")
+    shift
+  fi
+done
+[[ -z $layer_filter ]] || test_args+=(--filter "$layer_filter")
+
+if [[ $mode == all ]]; then
+  target=Fleetman.sln
+else
+  # A solution filter of the chosen projects: one restore and one parallel build, as for the whole solution.
+  target=.fleetman/test-$mode.slnf
+  printf '{"solution":{"path":"../Fleetman.sln","projects":[%s]}}\n' \
+    "$(printf '"%s",' "${projects[@]}" | sed 's/,$//')" >"$target"
+fi
 
 step "restore"
-dotnet restore Fleetman.sln --nologo -v quiet
+dotnet restore "$target" --nologo -v quiet
 
-step "format (dotnet format --verify-no-changes)"
-dotnet format Fleetman.sln --verify-no-changes --no-restore
+if [[ $mode == all ]]; then
+  step "format (dotnet format --verify-no-changes)"
+  dotnet format Fleetman.sln --verify-no-changes --no-restore
+fi
 
 step "build"
-dotnet build Fleetman.sln -c Release --no-restore --nologo -v quiet -warnaserror
+dotnet build "$target" -c Release --no-restore --nologo -v quiet -warnaserror
 
-step "test"
-base_images_wait
+step "test ($mode)"
+if for_mode system; then base_images_wait; fi
 status=0
-dotnet test Fleetman.sln -c Release --no-build --nologo --results-directory "$results" \
-  --logger "console;verbosity=normal" --logger trx "$@" | tee "$results.log" || status=$?
+dotnet test "$target" -c Release --no-build --nologo --results-directory "$results" \
+  --logger "console;verbosity=normal" --logger trx "${test_args[@]}" | tee "$results.log" || status=$?
 
 # One closing line for the whole run: every test assembly's TRX report plus the webapp's Vitest report.
-webapp_counts=$(node -e 'const r = require(process.argv[1]);
-  console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests)' "$results/webapp-vitest.json")
+webapp_counts="0 0 0"
+if [[ -n $webapp_report ]]; then
+  webapp_counts=$(node -e 'const r = require(process.argv[1]);
+    console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests)' "$webapp_report")
+fi
 { cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>'; echo "webapp $webapp_counts"; } | awk '
   $1 == "webapp" { p += $2; f += $3; s += $4; next }
   { for (i = 1; i <= NF; i++) { split($i, kv, "\""); key = kv[1]

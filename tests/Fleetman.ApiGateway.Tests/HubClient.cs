@@ -47,9 +47,12 @@ public sealed class HubClient : IAsyncDisposable
 
     public HubConnectionState State => _connection.State;
 
-    public static async Task<HubClient> ConnectAsync(ServiceProcess gateway)
+    public static Task<HubClient> ConnectAsync(ServiceProcess gateway) => ConnectAsync(gateway.Http.BaseAddress!);
+
+    /// <summary>Connects to the api-gateway at <paramref name="gateway"/> (a process or hosted in the test process).</summary>
+    public static async Task<HubClient> ConnectAsync(Uri gateway)
     {
-        var client = new HubClient(gateway.Http.BaseAddress!);
+        var client = new HubClient(gateway);
         await client._connection.StartAsync();
         return client;
     }

@@ -5,11 +5,13 @@ namespace Fleetman.Testing;
 /// <summary>
 /// One isolated run of Fleetman: its own queue, topic, SQLite file, Redis key prefix and backplane channel prefix on
 /// the shared broker and Redis (or on a private instance), so runs can go side by side. Starts the services as real
-/// processes (api-gateway replicas included), publishes position reports to the run's queue, and stops it all at the end.
+/// processes (api-gateway replicas included) or hosts them in the test process, publishes position reports to the
+/// run's queue, and stops it all at the end.
 /// </summary>
 public sealed class IsolatedRun : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _services = [];
+    private readonly List<IAsyncDisposable> _hosted = [];
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-run-" + Guid.NewGuid().ToString("N")[..8]);
     private Dictionary<string, string?> _infra = [];
     private BrokerConnection? _connection;
@@ -108,6 +110,18 @@ public sealed class IsolatedRun : IAsyncDisposable
         return service;
     }
 
+    /// <summary>
+    /// Hosts the service whose assembly holds <typeparamref name="TMarker"/> in the test process, with this run's
+    /// settings and <paramref name="extra"/>; it is stopped with the run.
+    /// </summary>
+    public async Task<InProcessService<TMarker>> HostAsync<TMarker>(IDictionary<string, string?>? extra = null)
+        where TMarker : class
+    {
+        var service = await InProcessService.StartAsync<TMarker>(Environment(extra));
+        _hosted.Add(service);
+        return service;
+    }
+
     /// <summary>Publishes the reports to the run's queue, in order, and waits until the broker has them all.</summary>
     public async Task PublishAsync(IEnumerable<PositionReported> reports)
     {
@@ -118,6 +132,11 @@ public sealed class IsolatedRun : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var service in Enumerable.Reverse(_services))
+        {
+            await service.DisposeAsync();
+        }
+
+        foreach (var service in Enumerable.Reverse(_hosted))
         {
             await service.DisposeAsync();
         }

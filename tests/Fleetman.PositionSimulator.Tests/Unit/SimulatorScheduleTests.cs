@@ -5,6 +5,7 @@ using Fleetman.PositionSimulator.Routes;
 using Fleetman.PositionSimulator.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace Fleetman.PositionSimulator.Tests.Unit;
@@ -15,7 +16,7 @@ public sealed class SimulatorScheduleTests(ITestOutputHelper output) : IDisposab
     private static readonly DateTimeOffset Noon = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(25);
 
-    private readonly ManualTime _time = new(Noon);
+    private readonly FakeTimeProvider _time = new(Noon);
     private readonly TestMeterFactory _meters = new();
 
     public void Dispose() => _meters.Dispose();
@@ -170,20 +171,6 @@ public sealed class SimulatorScheduleTests(ITestOutputHelper output) : IDisposab
         new SimulatorMetrics(_meters),
         _time,
         NullLogger<Simulator>.Instance);
-
-    /// <summary>A clock that moves only when told to.</summary>
-    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _ticks;
-
-        public override DateTimeOffset GetUtcNow() => start.AddTicks(_ticks);
-
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
-    }
 
     private sealed class TestMeterFactory : IMeterFactory
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Fleetman.PositionSimulator.Routes;
-using Fleetman.Testing;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Fleetman.PositionSimulator.Tests.Unit;
 
@@ -55,11 +54,11 @@ public sealed class TrackReaderTests : IDisposable
     [Fact]
     public void Files_without_points_are_skipped_with_one_log_line_each()
     {
-        var logger = new ListLogger<TrackReaderTests>();
+        var logger = new FakeLogger<TrackReaderTests>();
 
         TrackReader.ReadFolder(ReferenceTracks.Folder, logger);
 
-        var skipped = logger.Lines.Where(line => line.Contains("Skipped", StringComparison.Ordinal)).ToList();
+        var skipped = Messages(logger).Where(line => line.Contains("Skipped", StringComparison.Ordinal)).ToList();
         skipped.Count(line => line.Contains("README.md", StringComparison.Ordinal)).ShouldBe(1);
         skipped.Count(line => line.Contains("MD5SUMS", StringComparison.Ordinal)).ShouldBe(1);
         skipped.Count.ShouldBe(3, "README.md, MD5SUMS and .gitattributes: " + string.Join(" | ", skipped));
@@ -97,13 +96,13 @@ public sealed class TrackReaderTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "b_truck"), "lat=\"53.3\" lon=\"-1.3\"\r\nlat=\"53.4\" lon=\"-1.4\"\r\n");
         File.WriteAllText(Path.Combine(_folder, "broken.gpx"), "<gpx><trk>");
         File.WriteAllText(Path.Combine(_folder, "notes.txt"), "Each line reads like `lat=\"53.3\" lon=\"-1.3\"` in these files.\n");
-        var logger = new ListLogger<TrackReaderTests>();
+        var logger = new FakeLogger<TrackReaderTests>();
 
         var tracks = TrackReader.ReadFolder(_folder, logger);
 
         tracks.Select(t => (t.Name, t.Points.Count)).ShouldBe([("A Van", 2), ("B Truck", 2)]);
-        logger.Lines.ShouldContain(line => line.Contains("broken.gpx", StringComparison.Ordinal) && line.Contains("not valid GPX", StringComparison.Ordinal));
-        logger.Lines.ShouldContain(line => line.Contains("Skipped notes.txt", StringComparison.Ordinal));
+        Messages(logger).ShouldContain(line => line.Contains("broken.gpx", StringComparison.Ordinal) && line.Contains("not valid GPX", StringComparison.Ordinal));
+        Messages(logger).ShouldContain(line => line.Contains("Skipped notes.txt", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -125,4 +124,6 @@ public sealed class TrackReaderTests : IDisposable
     [InlineData("van", "Van")]
     public void Vehicle_names_are_file_names_with_spaces_and_capitalised_words(string fileName, string name) =>
         TrackReader.VehicleName(fileName).ShouldBe(name);
+
+    private static List<string> Messages(FakeLogger<TrackReaderTests> logger) => [.. logger.Collector.GetSnapshot().Select(record => record.Message)];
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Fleetman.PositionStore.Tests.Infrastructure;
 using Fleetman.ServiceDefaults;
+using Fleetman.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

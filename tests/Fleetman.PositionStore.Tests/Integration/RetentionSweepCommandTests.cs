@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fleetman.Contracts;
 using Fleetman.PositionStore.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleetman.PositionStore.Tests.Integration;
 
@@ -134,14 +135,8 @@ public sealed class RetentionSweepCommandTests : IDisposable
     }
 
     private Task<int> RunAsync(params string[] settings) =>
-        RetentionSweepCommand.RunAsync(["retention-sweep", $"--Store:SqlitePath={DatabasePath}", .. settings], new FixedTime(Now), _log);
+        RetentionSweepCommand.RunAsync(["retention-sweep", $"--Store:SqlitePath={DatabasePath}", .. settings], new FakeTimeProvider(Now), _log);
 
     private List<JsonElement> LogLines() =>
         [.. _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
-
-    /// <summary>A clock that says it is always <paramref name="now"/>.</summary>
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

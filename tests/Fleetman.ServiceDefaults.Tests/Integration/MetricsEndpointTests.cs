@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Fleetman.Testing;
 using Microsoft.AspNetCore.Builder;
 
 namespace Fleetman.ServiceDefaults.Tests.Integration;
@@ -17,16 +18,18 @@ public sealed class MetricsEndpointTests
         // Counted although no scrape has happened yet (prometheus-net would otherwise start listening at the first scrape).
         things.Add(3);
         // The meter adapter hands measurements over to prometheus-net's registry on its own schedule: read until the
-        // counter is there (or a few seconds have passed; the assertions below then say what is missing).
-        HttpResponseMessage response;
-        string metrics;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        do
-        {
-            response = await service.Http.GetAsync(new Uri("/metrics", UriKind.Relative));
-            metrics = await response.Content.ReadAsStringAsync();
-        }
-        while (!metrics.Contains("\nfleetman_test_things 3\n", StringComparison.Ordinal) && DateTime.UtcNow < deadline && await Task.Delay(100).ContinueWith(_ => true));
+        // counter is there.
+        HttpResponseMessage response = null!;
+        var metrics = "";
+        await Eventually.Until(
+            async () =>
+            {
+                response = await service.Http.GetAsync(new Uri("/metrics", UriKind.Relative));
+                metrics = await response.Content.ReadAsStringAsync();
+                return metrics.Contains("\nfleetman_test_things 3\n", StringComparison.Ordinal);
+            },
+            TimeSpan.FromSeconds(10),
+            () => Task.FromResult($"no fleetman_test_things 3 in /metrics:\n{metrics}"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         // prometheus-net's process and .NET collectors.

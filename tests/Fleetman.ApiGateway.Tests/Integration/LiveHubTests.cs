@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Fleetman.Contracts;
+using Fleetman.PositionTracker;
 using Fleetman.Testing;
 
-namespace Fleetman.ApiGateway.Tests.System;
+namespace Fleetman.ApiGateway.Tests.Integration;
 
 /// <summary>
-/// tracker + queue-consumer (batching as in production) + api-gateway with a 500 ms push interval. Each test uses its own
+/// tracker + queue-consumer (batching as in production) + api-gateway with a 500 ms push interval, hosted in-process. Each test uses its own
 /// vehicles, so they share the run.
 /// </summary>
 public sealed class LiveGateway : IAsyncLifetime
@@ -14,15 +15,16 @@ public sealed class LiveGateway : IAsyncLifetime
 
     public IsolatedRun Run { get; private set; } = null!;
 
-    public ServiceProcess Gateway { get; private set; } = null!;
+    public InProcessService<TrackerClientOptions> Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Run = await IsolatedRun.StartAsync();
-        var tracker = await Run.StartTrackerAsync();
-        await Run.StartConsumerAsync();
-        Gateway = await Run.StartGatewayAsync(tracker, new Dictionary<string, string?>
+        var tracker = await Run.HostAsync<TrackerOptions>();
+        await Run.HostAsync<Fleetman.QueueConsumer.PipelineOptions>(); // the queue-consumer
+        Gateway = await Run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?>
         {
+            ["Tracker__BaseAddress"] = tracker.Address.ToString(),
             ["Hub__PushIntervalMilliseconds"] = PushIntervalMilliseconds.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             ["Hub__MaxFollowedVehicles"] = "3",
         });
@@ -56,7 +58,7 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
         await live.PublishAndWaitUntilStoredAsync(Reports.Interleaved(1, "Snap Truck", "Snap Van"));
         await live.PublishAndWaitUntilStoredAsync([Reports.Of("Snap Truck", 1, lane: 0), Reports.Of("Snap Van", 1, lane: 1)]);
 
-        await using var client = await HubClient.ConnectAsync(live.Gateway);
+        await using var client = await HubClient.ConnectAsync(live.Gateway.Address);
 
         var raw = await client.RawSnapshot.WaitAsync(TimeSpan.FromSeconds(30));
         raw.ValueKind.ShouldBe(JsonValueKind.Array);
@@ -85,7 +87,7 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
     public async Task Many_quick_reports_arrive_coalesced_in_fewer_frames_each_vehicle_once_per_frame_ending_at_the_last_report()
     {
         const int reportsEach = 60;
-        await using var client = await HubClient.ConnectAsync(live.Gateway);
+        await using var client = await HubClient.ConnectAsync(live.Gateway.Address);
         await client.SnapshotAsync();
 
         var reports = Reports.Interleaved(reportsEach, "Busy Truck", "Busy Van");
@@ -111,7 +113,7 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
     public async Task A_followed_vehicle_gets_every_point_in_order_while_the_others_stay_coalesced_until_it_is_unfollowed()
     {
         const int reportsEach = 40;
-        await using var client = await HubClient.ConnectAsync(live.Gateway);
+        await using var client = await HubClient.ConnectAsync(live.Gateway.Address);
         await client.SnapshotAsync();
         await client.InvokeAsync("Follow", "Followed Truck");
 
@@ -137,8 +139,8 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
     [Fact]
     public async Task A_point_announced_after_a_newer_one_reaches_followers_only_and_a_repeat_reaches_no_one()
     {
-        await using var follower = await HubClient.ConnectAsync(live.Gateway);
-        await using var watcher = await HubClient.ConnectAsync(live.Gateway);
+        await using var follower = await HubClient.ConnectAsync(live.Gateway.Address);
+        await using var watcher = await HubClient.ConnectAsync(live.Gateway.Address);
         await follower.SnapshotAsync();
         await watcher.SnapshotAsync();
         await follower.InvokeAsync("Follow", "Late Truck");
@@ -163,7 +165,7 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
     [Fact]
     public async Task The_gateway_counts_its_connections_the_frames_and_positions_it_pushed_and_their_lag()
     {
-        await using var client = await HubClient.ConnectAsync(live.Gateway);
+        await using var client = await HubClient.ConnectAsync(live.Gateway.Address);
         await client.SnapshotAsync();
         var report = Reports.Of("Counted Van", 1);
         await live.Run.PublishAsync([report]);
@@ -183,7 +185,7 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
     [Fact]
     public async Task Following_more_vehicles_than_allowed_is_refused_with_the_reason()
     {
-        await using var client = await HubClient.ConnectAsync(live.Gateway);
+        await using var client = await HubClient.ConnectAsync(live.Gateway.Address);
         foreach (var vehicle in new[] { "A", "B", "C" })
         {
             await client.InvokeAsync("Follow", vehicle);

@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Fleetman.PositionTracker;
 using Fleetman.Testing;
 
-namespace Fleetman.ApiGateway.Tests.System;
+namespace Fleetman.ApiGateway.Tests.Integration;
 
-/// <summary>tracker + queue-consumer + api-gateway, three vehicles with five reports each, stored through the real pipeline.</summary>
+/// <summary>tracker + queue-consumer + api-gateway hosted in-process, three vehicles with five reports each, stored through the real pipeline.</summary>
 public sealed class SeededGateway : IAsyncLifetime
 {
     public static readonly string[] Vehicles = ["City Truck", "Village Van", "Bus 7"];
@@ -13,16 +14,16 @@ public sealed class SeededGateway : IAsyncLifetime
 
     public IsolatedRun Run { get; private set; } = null!;
 
-    public ServiceProcess Tracker { get; private set; } = null!;
+    public InProcessService<TrackerOptions> Tracker { get; private set; } = null!;
 
-    public ServiceProcess Gateway { get; private set; } = null!;
+    public InProcessService<TrackerClientOptions> Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Run = await IsolatedRun.StartAsync();
-        Tracker = await Run.StartTrackerAsync();
-        await Run.StartConsumerAsync();
-        Gateway = await Run.StartGatewayAsync(Tracker);
+        Tracker = await Run.HostAsync<TrackerOptions>();
+        await Run.HostAsync<Fleetman.QueueConsumer.PipelineOptions>(); // the queue-consumer
+        Gateway = await Run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?> { ["Tracker__BaseAddress"] = Tracker.Address.ToString() });
         await Run.PublishAsync(Reports.Interleaved(ReportsEach, Vehicles));
         await Eventually.Until(() => Vehicles.All(StoredAll), TimeSpan.FromSeconds(60), () => "the reports were not all stored");
     }
@@ -40,7 +41,7 @@ public sealed class SeededGateway : IAsyncLifetime
 /// <summary>The REST routes the browser uses, through the api-gateway, against the original Fleetman's shapes.</summary>
 public sealed class RestApiTests(SeededGateway seeded) : IClassFixture<SeededGateway>
 {
-    private readonly ServiceProcess _gateway = seeded.Gateway;
+    private readonly InProcessService<TrackerClientOptions> _gateway = seeded.Gateway;
 
     [Fact]
     public async Task The_vehicle_list_is_the_trackers_json_unchanged_in_the_original_shape()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -8,15 +7,15 @@ using Fleetman.PositionStore;
 using Fleetman.Testing;
 using StackExchange.Redis;
 
-namespace Fleetman.PositionTracker.Tests.System;
+namespace Fleetman.PositionTracker.Tests.Integration;
 
-/// <summary>The tracker's REST API, run as a process over a seeded SQLite file and Redis.</summary>
+/// <summary>The tracker's REST API, hosted in-process over a seeded SQLite file and the real Redis.</summary>
 public sealed class TrackerApiTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-tracker-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly string _prefix = $"test:{Guid.NewGuid():N}";
-    private ServiceProcess _tracker = null!;
+    private InProcessService<TrackerOptions> _tracker = null!;
     private Dictionary<string, string?> _environment = null!;
 
     public async Task InitializeAsync()
@@ -44,44 +43,13 @@ public sealed class TrackerApiTests : IAsyncLifetime
             ["Store__SqlitePath"] = database,
             ["Tracker__StaleAfterSeconds"] = "300",
         };
-        _tracker = await ServiceProcess.StartAsync("position-tracker", "Fleetman.PositionTracker", _environment);
+        _tracker = await InProcessService.StartAsync<TrackerOptions>(_environment);
     }
 
     public async Task DisposeAsync()
     {
         await _tracker.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    [Fact]
-    public async Task The_healthcheck_command_asks_the_running_instance_and_exits_with_its_answer()
-    {
-        var port = _tracker.Http.BaseAddress!.Port;
-        var dll = ServiceProcess.BuildOutput("services/position-tracker", "Fleetman.PositionTracker");
-
-        var (ready, readyOutput) = await RunAsync(dll, port, "healthcheck");
-        var (missing, missingOutput) = await RunAsync(dll, port, "healthcheck", "/no-such-path");
-
-        ready.ShouldBe(0, readyOutput);
-        readyOutput.Trim().ShouldBe($"200 http://127.0.0.1:{port}/healthz/ready");
-        missing.ShouldBe(1, missingOutput);
-        missingOutput.ShouldStartWith("404 ");
-
-        static async Task<(int ExitCode, string Output)> RunAsync(string dll, int port, params string[] args)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
-            start.ArgumentList.Add(dll);
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            start.Environment["ASPNETCORE_HTTP_PORTS"] = $"{port}";
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            return (process.ExitCode, output);
-        }
     }
 
     [Fact]
@@ -179,7 +147,7 @@ public sealed class TrackerApiTests : IAsyncLifetime
         {
             ["ConnectionStrings__Redis"] = $"127.0.0.1:{BrokerInstance.FreePort()},connectTimeout=200",
         };
-        await using var tracker = await ServiceProcess.StartAsync("position-tracker", "Fleetman.PositionTracker", environment, readinessPath: "/healthz/live");
+        await using var tracker = await InProcessService.StartAsync<TrackerOptions>(environment);
 
         using var response = await tracker.Http.GetAsync(new Uri("/vehicles/", UriKind.Relative));
         response.StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Fleetman.Testing;
+
+/// <summary>
+/// A Fleetman service hosted in the test process (its own Program, its own appsettings.json) on Kestrel at a free
+/// loopback port, configured with the same settings a process would get as environment variables
+/// (<c>Section__Key</c>). Every service's Program is the global <c>Program</c>, so <typeparamref name="TMarker"/> is any
+/// public type of the service's assembly (its options class) that tells the factory which entry point to run.
+/// </summary>
+public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
+    where TMarker : class
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    internal InProcessService(IDictionary<string, string?> environment)
+    {
+        // A test project that hosts several services has one appsettings.json in its output (the last one copied), and
+        // the services read theirs from beside their assembly: the service's own file is given first, explicitly.
+        _settings = OwnSettings();
+        foreach (var (key, value) in environment)
+        {
+            // As the environment variable provider reads them: "__" separates sections.
+            _settings[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+        }
+
+        _settings.TryAdd("OTEL_EXPORTER_OTLP_ENDPOINT", ""); // the machine's own environment must not switch the exporter on
+        UseKestrel(0);
+    }
+
+    private static Dictionary<string, string?> OwnSettings()
+    {
+        var assembly = typeof(TMarker).Assembly.GetName().Name!;
+        var project = Directory.GetFiles(Path.Combine(Repository.Root, "services"), assembly + ".csproj", SearchOption.AllDirectories).Single();
+        var file = Path.Combine(Path.GetDirectoryName(project)!, "appsettings.json");
+        return new ConfigurationBuilder().AddJsonFile(file, optional: true).Build().AsEnumerable()
+            .Where(setting => setting.Value is not null)
+            .ToDictionary(setting => setting.Key, setting => setting.Value);
+    }
+
+    /// <summary>Where the service listens (http://127.0.0.1:port/).</summary>
+    public Uri Address { get; internal set; } = null!;
+
+    /// <summary>A client of the service with <see cref="Address"/> as its base address.</summary>
+    public HttpClient Http { get; internal set; } = null!;
+
+    public async Task<T> GetJsonAsync<T>(string path) =>
+        (await Http.GetFromJsonAsync<T>(new Uri(path, UriKind.Relative), JsonSerializerOptions.Web))!;
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        // Host configuration reaches the Program as arguments, so settings are there before it reads any of them.
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.UseEnvironment(Environments.Production);
+        return base.CreateHost(builder);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>Starts services in-process: <c>await InProcessService.StartAsync&lt;TrackerOptions&gt;(settings)</c>.</summary>
+public static class InProcessService
+{
+    /// <summary>Builds and starts the service; fails (naming the setting) as the process would if it cannot start.</summary>
+    public static async Task<InProcessService<TMarker>> StartAsync<TMarker>(IDictionary<string, string?> environment)
+        where TMarker : class
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var service = new InProcessService<TMarker>(environment);
+        try
+        {
+            service.StartServer();
+            var addresses = service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            service.Address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+            service.Http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(10) };
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+
+        return service;
+    }
+}
