@@ -21,7 +21,7 @@ public sealed class LiveGateway : IAsyncLifetime
     {
         Run = await IsolatedRun.StartAsync();
         var tracker = await Run.HostAsync<TrackerOptions>();
-        await Run.HostAsync<Fleetman.QueueConsumer.PipelineOptions>(); // the queue-consumer
+        await Run.HostAsync<Fleetman.QueueConsumer.QueueConsumerPipelineOptions>(); // the queue-consumer
         Gateway = await Run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?>
         {
             ["Tracker__BaseAddress"] = tracker.Address.ToString(),

@@ -2,8 +2,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fleetman.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Fleetman.ApiGateway.Tests.Integration;
 
@@ -22,16 +20,9 @@ public sealed class OpenApiDocumentTests
     public async Task The_webapps_copy_of_the_api_gateway_document_is_the_document_the_service_renders()
     {
         await using var run = await IsolatedRun.StartAsync();
-        var settings = run.Environment(new Dictionary<string, string?> { ["Tracker__BaseAddress"] = "http://127.0.0.1:9/" });
-        await using var gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            foreach (var (key, value) in settings)
-            {
-                web.UseSetting(key.Replace("__", ":", StringComparison.Ordinal), value);
-            }
-        });
+        await using var gateway = await run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?> { ["Tracker__BaseAddress"] = "http://127.0.0.1:9/" });
 
-        var rendered = Comparable(await gateway.CreateClient().GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var rendered = Comparable(await gateway.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
         if (Environment.GetEnvironmentVariable("FLEETMAN_UPDATE_CONTRACTS") == "1")
         {
             await File.WriteAllTextAsync(CheckedIn, rendered.ToJsonString(Written) + "\n");
