@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +42,7 @@ internal sealed partial class AdminAuthentication(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!TryDecode(header.Parameter, out var user, out var password))
+        if (!AdminCredentials.TryDecodeBasic(header.Parameter, out var user, out var password))
         {
             return Task.FromResult(AuthenticateResult.Fail("Malformed Basic credentials."));
         }
@@ -84,31 +85,6 @@ internal sealed partial class AdminAuthentication(
             HttpContext = Context,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
-    }
-
-    private static bool TryDecode(string? parameter, out string user, out string password)
-    {
-        user = password = "";
-        if (string.IsNullOrEmpty(parameter))
-        {
-            return false;
-        }
-
-        var bytes = new byte[(parameter.Length * 3 / 4) + 3];
-        if (!Convert.TryFromBase64String(parameter, bytes, out var length))
-        {
-            return false;
-        }
-
-        var text = Encoding.UTF8.GetString(bytes, 0, length);
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
-        {
-            return false;
-        }
-
-        (user, password) = (text[..colon], text[(colon + 1)..]);
-        return true;
     }
 
     private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));

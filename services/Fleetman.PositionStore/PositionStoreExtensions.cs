@@ -54,6 +54,7 @@ public static class PositionStoreExtensions
 internal sealed partial class PositionStoreInitializer(IPositionStore store, ILogger<PositionStoreInitializer> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private Task? _initializing;
     private volatile bool _initialized;
     private volatile string? _lastError;
@@ -80,6 +81,13 @@ internal sealed partial class PositionStoreInitializer(IPositionStore store, ILo
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be disposed before it is stopped (an in-process test host at the end of its test): its container
+        // has disposed this already and there is nothing left to stop.
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         if (_initializing is { } initializing)
         {
@@ -87,7 +95,13 @@ internal sealed partial class PositionStoreInitializer(IPositionStore store, ILo
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Dispose();
+        }
+    }
 
     /// <summary>Attempts until one succeeds or the host stops; <paramref name="firstAttempt"/> completes after the first.</summary>
     private async Task InitializeAsync(TaskCompletionSource firstAttempt, CancellationToken stopping)

@@ -77,8 +77,18 @@ public static class AdminCredentials
         TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
 
     // Hashing both sides first makes the comparison take the same time whatever the lengths; both halves always run.
-    private static bool Matches(string? parameter, string password)
+    private static bool Matches(string? parameter, string password) =>
+        TryDecodeBasic(parameter, out var user, out var given)
+        & CryptographicOperations.FixedTimeEquals(Hash(user), Hash(AdminOptions.UserName))
+        & CryptographicOperations.FixedTimeEquals(Hash(given), Hash(password));
+
+    /// <summary>
+    /// Reads the parameter of an HTTP Basic <c>Authorization</c> header (base64 of <c>user:password</c>); false, with
+    /// empty strings, when it is missing or malformed. The edge's admin authentication reads it the same way.
+    /// </summary>
+    public static bool TryDecodeBasic(string? parameter, out string user, out string password)
     {
+        user = password = "";
         if (string.IsNullOrEmpty(parameter))
         {
             return false;
@@ -97,8 +107,8 @@ public static class AdminCredentials
             return false;
         }
 
-        return CryptographicOperations.FixedTimeEquals(Hash(text[..colon]), Hash(AdminOptions.UserName))
-            & CryptographicOperations.FixedTimeEquals(Hash(text[(colon + 1)..]), Hash(password));
+        (user, password) = (text[..colon], text[(colon + 1)..]);
+        return true;
     }
 
     private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));

@@ -170,7 +170,8 @@ public sealed class LiveRunTests(LiveFleetman fleetman) : IClassFixture<LiveFlee
     public async Task Rate_limited_requests_are_errors_by_status_with_a_hint()
     {
         var (exitCode, output, _) = await RunInProcessAsync(
-            "--base-url", fleetman.LimitedEdge.Http.BaseAddress!.ToString(), "--users", "2", "--profile", "steady", "--duration", "3s",
+            // Long enough that a progress line follows the first 429s even when a loaded machine is slow to start the users.
+            "--base-url", fleetman.LimitedEdge.Http.BaseAddress!.ToString(), "--users", "2", "--profile", "steady", "--duration", "6s",
             "--think-time", "100ms", "--mix", "list=1", "--report-interval", "1s");
 
         exitCode.ShouldBe(0, "no targets given");

@@ -293,7 +293,14 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
             var root = Path.Combine(Path.GetTempPath(), "fleetman-test-noplugin-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(Path.Combine(root, "scripts"));
             Directory.CreateDirectory(Path.Combine(root, "infra", "activemq"));
+            Directory.CreateDirectory(Path.Combine(root, "scripts", "lib"));
             File.Copy(Path.Combine(Repository.Root, "scripts", "infra.sh"), Path.Combine(root, "scripts", "infra.sh"));
+            // infra.sh sources its parts from scripts/lib.
+            foreach (var part in Directory.GetFiles(Path.Combine(Repository.Root, "scripts", "lib"), "infra-*.sh"))
+            {
+                File.Copy(part, Path.Combine(root, "scripts", "lib", Path.GetFileName(part)));
+            }
+
             File.Copy(Path.Combine(Repository.Root, "infra", "activemq", "log4j.properties"), Path.Combine(root, "infra", "activemq", "log4j.properties"));
             var config = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "infra", "activemq", "activemq.xml"));
             config.ShouldContain("<statisticsBrokerPlugin/>");
