@@ -82,6 +82,7 @@ public sealed partial class ReadmeCheck
         "CustomResourceDefinition: crd crds customresourcedefinition customresourcedefinitions",
         "IngressClass: ingressclass ingressclasses",
         "ServiceMonitor: servicemonitor servicemonitors",
+        "PodMonitor: podmonitor podmonitors",
         "PrometheusRule: prometheusrule prometheusrules",
         "Prometheus: prometheus prometheuses",
         "Alertmanager: alertmanager alertmanagers",

@@ -635,11 +635,11 @@ public sealed class CourseTests
     }
 
     [Fact]
-    public void The_monitoring_chapter_has_service_monitors_and_alert_rules_for_kube_prometheus_stack()
+    public void The_monitoring_chapter_has_a_pod_monitor_and_alert_rules_for_kube_prometheus_stack()
     {
         var objects = Course.Chapter("10-monitoring").Objects;
 
-        objects.ShouldContain(item => item.Kind == "ServiceMonitor", "10-monitoring has no ServiceMonitor");
+        objects.ShouldContain(item => item.Kind == "PodMonitor", "10-monitoring has no PodMonitor");
         objects.ShouldContain(item => item.Kind == "PrometheusRule", "10-monitoring has no PrometheusRule");
     }
 

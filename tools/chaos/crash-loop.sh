@@ -87,7 +87,7 @@ spec:
         app.kubernetes.io/component: chaos
       annotations:
         prometheus.io/scrape: "true"
-        prometheus.io/port: "8080"
+        prometheus.io/port: "8090"
         prometheus.io/path: /metrics
     spec:
       automountServiceAccountToken: false
@@ -106,6 +106,8 @@ spec:
           env:
             - name: ASPNETCORE_HTTP_PORTS
               value: "8080"
+            - name: Management__Port
+              value: "8090"
             - name: Broker__Host
               value: activemq
             # The bad setting: not a number.
@@ -114,6 +116,8 @@ spec:
           ports:
             - name: http
               containerPort: 8080
+            - name: metrics
+              containerPort: 8090
           resources:
             requests:
               cpu: 10m

@@ -182,10 +182,18 @@ readinessProbe:
   failureThreshold: 2
 {{- end }}
 
-{{/* Prometheus scrape annotations of the .NET pods; context's metricsPort when it has one (the edge's management port). */}}
+{{/*
+The management port of the .NET services (Management__Port): they answer /metrics there only, never on http. Container
+port `metrics`, scraped by Prometheus, never behind a Service: nothing outside the cluster can read it.
+*/}}
+{{- define "fleetman.managementPort" -}}
+8090
+{{- end }}
+
+{{/* Prometheus scrape annotations of a pod; context's metricsPort (default: the .NET services' management port). */}}
 {{- define "fleetman.scrapeAnnotations" -}}
 prometheus.io/scrape: "true"
-prometheus.io/port: {{ .metricsPort | default 8080 | toString | quote }}
+prometheus.io/port: {{ .metricsPort | default (include "fleetman.managementPort" .) | toString | quote }}
 prometheus.io/path: /metrics
 {{- end }}
 
@@ -269,8 +277,8 @@ Context: dict
   secretEnv              YAML list of env entries after the ConfigMap's (credentials, and settings built from them)
   hpa                    the component may be autoscaled on CPU (svc.autoscaling)
   keda                   KEDA owns the replica count
-  metrics                it serves Prometheus /metrics on http
-  metricsPort            ...or on this management port instead (Management__Port, container port `metrics`)
+  metrics                a .NET service: Management__Port set in its ConfigMap, /metrics on container port `metrics`
+                         (the management port) only, scraped there; the Service exposes http alone
   preStop                pause 5 s before stopping (it answers requests routed to it by Services)
   terminationGrace       seconds (default 45: ShutdownTimeoutSeconds 30 plus a margin)
   files                  dict of file name -> content: a ConfigMap mounted into filesDir instead of config
@@ -280,6 +288,9 @@ Context: dict
 {{- define "fleetman.httpService" -}}
 {{- $root := .root -}}
 {{- $svc := .svc -}}
+{{- if .metrics }}
+{{- $_ := set .config "Management__Port" (include "fleetman.managementPort" .) }}
+{{- end }}
 {{- $autoscaled := and .hpa $svc.autoscaling.enabled -}}
 {{- $replicated := or $autoscaled .keda (gt (int $svc.replicas) 1) -}}
 {{ include "fleetman.serviceAccount" . }}
@@ -357,9 +368,9 @@ spec:
             - name: http
               containerPort: 8080
               protocol: TCP
-            {{- with .metricsPort }}
+            {{- if .metrics }}
             - name: metrics
-              containerPort: {{ . }}
+              containerPort: {{ include "fleetman.managementPort" . }}
               protocol: TCP
             {{- end }}
           {{- if .config }}

@@ -27,10 +27,11 @@ via_port_forward() { # target (pod/x, svc/x) remote-port path
   return "$rc"
 }
 
-# A pod's /metrics (port 8080): through the API server's proxy (no local port, no curl), else a port-forward.
+# A pod's /metrics, on the services' management port 8090 (their port 8080 answers it with 404): through the API
+# server's proxy (no local port, no curl), else a port-forward.
 pod_metrics() {
-  kubectl --request-timeout=10s get --raw "/api/v1/namespaces/$NAMESPACE/pods/$1:8080/proxy/metrics" 2>/dev/null ||
-    via_port_forward "pod/$1" 8080 /metrics
+  kubectl --request-timeout=10s get --raw "/api/v1/namespaces/$NAMESPACE/pods/$1:8090/proxy/metrics" 2>/dev/null ||
+    via_port_forward "pod/$1" 8090 /metrics
 }
 
 # The values of one series (exact name with labels, or a bare name for every series of it) on every running pod
