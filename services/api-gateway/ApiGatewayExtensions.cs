@@ -5,6 +5,7 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.ServiceDefaults;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ public static class ApiGatewayExtensions
 {
     /// <summary>
     /// The REST facade over the tracker (with the last-known-position fallback), the SignalR hub with its Redis
-    /// backplane, this replica's subscription to the updates topic, the metrics and the OpenAPI document.
+    /// backplane and its admission (allowed origins, connections and negotiations per client), this replica's subscription to the updates topic, the metrics and the OpenAPI document.
     /// Readiness: Redis and the broker (their libraries' checks); the tracker is left out on purpose, since while it is
     /// down the gateway still answers from Redis.
     /// </summary>
@@ -40,7 +41,8 @@ public static class ApiGatewayExtensions
         builder.Services.AddSingleton<LastKnownPositions>();
 
         builder.Services.AddSingleton<LiveUpdates>();
-        builder.Services.AddSignalR()
+        builder.Services.AddHubAdmission();
+        builder.Services.AddSignalR(hub => hub.AddFilter<HubConnectionCap>())
             .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new LivePositionJsonConverter()))
             .AddStackExchangeRedis();
         builder.Services.AddOptions<BackplaneOptions>().Configure<IOptions<LatestPositionsConnectionOptions>, IOptions<VehicleHubOptions>>((backplane, redis, hub) =>

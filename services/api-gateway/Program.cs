@@ -13,5 +13,6 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapVehiclesApi();
 app.MapFleetApi();
+app.UseHubAdmission();
 app.MapVehicleHub();
 return await app.RunServiceAsync();

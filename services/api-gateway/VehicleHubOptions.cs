@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Fleetman.ApiGateway;
 
-/// <summary>Section <c>Hub</c>: how live positions are pushed to browsers.</summary>
-public sealed class VehicleHubOptions
+/// <summary>Section <c>Hub</c>: how live positions are pushed to browsers, and who may connect how often.</summary>
+public sealed class VehicleHubOptions : IValidatableObject
 {
     public const string SectionName = "Hub";
 
@@ -37,4 +38,102 @@ public sealed class VehicleHubOptions
     /// </summary>
     [Required(AllowEmptyStrings = false)]
     public string BackplaneChannelPrefix { get; set; } = "fleetman:";
+
+    /// <summary>
+    /// Origins besides the request's own (scheme, host and port, e.g. <c>https://fleet.example</c>) whose pages may
+    /// open the hub. A browser request from any other origin is refused (403); requests without an <c>Origin</c>
+    /// header (not browsers) are not affected.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>Hub connections one client (IP address, IPv6 /64) may hold at once; further ones are refused.</summary>
+    [Range(1, 100_000)]
+    public int MaxConnectionsPerClient { get; set; } = 20;
+
+    /// <summary>Negotiate requests one client may make in a burst (a token bucket that many deep).</summary>
+    [Range(1, 100_000)]
+    public int NegotiateBurst { get; set; } = 20;
+
+    /// <summary>Negotiate requests per second one client may make in the long run (the bucket's refill).</summary>
+    [Range(1, 100_000)]
+    public int NegotiatePermitsPerSecond { get; set; } = 2;
+
+    /// <summary>
+    /// Proxies whose <c>X-Forwarded-For</c>, <c>-Proto</c> and <c>-Host</c> are believed on hub requests (the edge): IP
+    /// addresses and CIDR networks separated by commas or spaces. The default is loopback and the private networks,
+    /// where the edge runs in every deployment. Empty: nobody's; every client is the address it connects from.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "127.0.0.0/8 ::1 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7";
+
+    /// <summary>The parsed <see cref="TrustedProxies"/>; a single address is a /32 (or /128) network.</summary>
+    public IReadOnlyList<IPNetwork> TrustedNetworks() =>
+        [.. Split(TrustedProxies).Select(entry => TryParseNetwork(entry, out var network) ? network : throw new FormatException(entry))];
+
+    /// <summary>The parsed <see cref="AllowedOrigins"/>, each as <c>scheme://host[:port]</c> in lower case.</summary>
+    public IReadOnlySet<string> AllowedOriginSet() =>
+        AllowedOrigins.Select(origin => TryParseOrigin(origin, out var parsed) ? parsed : throw new FormatException(origin)).ToHashSet(StringComparer.Ordinal);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < AllowedOrigins.Count; i++)
+        {
+            if (!TryParseOrigin(AllowedOrigins[i], out _))
+            {
+                yield return new($"'{AllowedOrigins[i]}' is not an origin like https://fleet.example (http or https, a host, an optional port, nothing after).",
+                    [$"{nameof(AllowedOrigins)}:{i}"]);
+            }
+        }
+
+        foreach (var entry in Split(TrustedProxies).Where(entry => !TryParseNetwork(entry, out _)))
+        {
+            yield return new($"'{entry}' is neither an IP address nor a CIDR network like 10.0.0.0/8.", [nameof(TrustedProxies)]);
+        }
+    }
+
+    /// <summary>
+    /// An origin as browsers send it: <c>http</c> or <c>https</c>, a host, an optional port and no path, query or
+    /// user; normalized to lower case with the scheme's default port left out.
+    /// </summary>
+    public static bool TryParseOrigin(string? origin, out string normalized)
+    {
+        normalized = "";
+        if (!Uri.TryCreate(origin?.Trim(), UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.Host.Length == 0
+            || uri.UserInfo.Length > 0
+            || uri.AbsolutePath != "/"
+            || uri.Query.Length > 0
+            || uri.Fragment.Length > 0)
+        {
+            return false;
+        }
+
+        normalized = Normalize(uri.Scheme, uri.IdnHost, uri.Port);
+        return true;
+    }
+
+    /// <summary><c>scheme://host[:port]</c>, lower case, without the scheme's default port.</summary>
+    public static string Normalize(string scheme, string host, int port)
+    {
+        scheme = scheme.ToLowerInvariant();
+        var defaultPort = scheme == Uri.UriSchemeHttps ? 443 : 80;
+        var authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+        return port == defaultPort || port < 0
+            ? $"{scheme}://{authority.ToLowerInvariant()}"
+            : $"{scheme}://{authority.ToLowerInvariant()}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+
+    private static string[] Split(string? list) =>
+        (list ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static bool TryParseNetwork(string entry, out IPNetwork network)
+    {
+        if (IPAddress.TryParse(entry, out var address))
+        {
+            network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        return IPNetwork.TryParse(entry, out network);
+    }
 }

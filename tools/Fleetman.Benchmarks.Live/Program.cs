@@ -45,7 +45,19 @@ try
 {
     var tracker = await run.StartTrackerAsync();
     await run.StartConsumerAsync();
-    var api = await run.StartGatewayAsync(tracker, pushInterval is null ? null : new Dictionary<string, string?> { ["Hub__PushIntervalMilliseconds"] = pushInterval });
+    // Every simulated browser connects from this machine: one client to the hub's admission, whose caps are lifted.
+    var apiSettings = new Dictionary<string, string?>
+    {
+        ["Hub__MaxConnectionsPerClient"] = "100000",
+        ["Hub__NegotiateBurst"] = "100000",
+        ["Hub__NegotiatePermitsPerSecond"] = "100000",
+    };
+    if (pushInterval is not null)
+    {
+        apiSettings["Hub__PushIntervalMilliseconds"] = pushInterval;
+    }
+
+    var api = await run.StartGatewayAsync(tracker, apiSettings);
     if (pushInterval is not null)
     {
         results.Add("hub_push_interval_ms", double.Parse(pushInterval, CultureInfo.InvariantCulture), "ms");

@@ -72,7 +72,7 @@ public static class VehicleHubEndpoints
 {
     public static IEndpointRouteBuilder MapVehicleHub(this IEndpointRouteBuilder app)
     {
-        app.MapHub<VehicleHub>(VehicleHub.Path);
+        app.MapHub<VehicleHub>(VehicleHub.Path).RequireRateLimiting(HubAdmission.NegotiatePolicyName);
         return app;
     }
 }
