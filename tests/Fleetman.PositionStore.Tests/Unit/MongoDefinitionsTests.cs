@@ -114,7 +114,7 @@ public sealed class MongoDefinitionsTests
               $replaceWith: {
                 $cond: [
                   { $lt: ["$time", ISODate("2026-03-01T12:00:00.123Z")] },
-                  { $literal: { _id: "$truck", time: ISODate("2026-03-01T12:00:00.123Z"), lat: 51.5, lon: -0.125, speed: 30.25 } },
+                  { $literal: { time: ISODate("2026-03-01T12:00:00.123Z"), lat: 51.5, lon: -0.125, speed: 30.25, _id: "$truck" } },
                   "$$ROOT"
                 ]
               }
@@ -128,7 +128,7 @@ public sealed class MongoDefinitionsTests
         var document = PositionDocument.From(new VehiclePosition("truck", 51.5, -0.125, Noon, null, 270.0)).ToBsonDocument();
 
         document.ShouldBe(Bson("""
-            { vehicle: "truck", time: ISODate("2026-03-01T12:00:00.123Z"), lat: 51.5, lon: -0.125, heading: 270.0 }
+            { time: ISODate("2026-03-01T12:00:00.123Z"), lat: 51.5, lon: -0.125, heading: 270.0, vehicle: "truck" }
             """));
     }
 
