@@ -90,6 +90,15 @@ public sealed class MongoDefinitionsTests
     }
 
     [Fact]
+    public void A_replay_window_bounds_the_time_field_on_both_sides_and_sorts_by_time_then_vehicle()
+    {
+        Render(MongoDefinitions.FleetHistoryFilter(Noon, Noon.AddMinutes(1))).ShouldBe(Bson("""
+            { time: { $gte: ISODate("2026-03-01T12:00:00.123Z"), $lte: ISODate("2026-03-01T12:01:00.123Z") } }
+            """));
+        Render(MongoDefinitions.TimeThenVehicle()).ShouldBe(Bson("{ time: 1, vehicle: 1 }"));
+    }
+
+    [Fact]
     public void Counts_are_of_one_vehicle_or_of_everything()
     {
         Render(MongoDefinitions.CountFilter("truck")).ShouldBe(Bson("""{ vehicle: "truck" }"""));
