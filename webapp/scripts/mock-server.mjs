@@ -8,6 +8,7 @@
 //   POST /mock/drop                 end every hub connection (clients reconnect)
 //   POST /mock/down?seconds=20      drop connections and refuse new ones for a while (clients go offline)
 //   POST /mock/silence?name=NAME    that vehicle stops reporting (it turns stale)
+//   POST /mock/fleet?vehicles=N     the fleet grows or shrinks to N (those that leave are announced: vehiclesRemoved)
 //   GET  /mock/state                connections and what they follow
 import { randomUUID } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
@@ -29,8 +30,21 @@ const tiles = args.tiles === "true";
 const RS = "\x1e";
 
 // --- vehicles, and the JSON made from them (scripts/mock-fixtures.mjs, checked against the OpenAPI document) ---
-const vehicles = createFleet(count);
+let vehicles = createFleet(count);
 for (const v of vehicles) for (let k = 30; k >= 0; k--) step(v, intervalMs / 1000, Date.now() - k * intervalMs);
+
+/** Grows the fleet with fresh vehicles, or shrinks it and tells every connection who left. */
+function resize(size) {
+  if (size > vehicles.length) {
+    const added = createFleet(size).slice(vehicles.length);
+    for (const v of added) step(v, intervalMs / 1000, Date.now());
+    vehicles = vehicles.concat(added);
+    return;
+  }
+  const gone = vehicles.slice(size).map((v) => v.name);
+  vehicles = vehicles.slice(0, size);
+  for (const conn of connections.values()) if (conn.handshaken && gone.length) send(conn, { type: 1, target: hub.vehiclesRemoved, arguments: [gone] });
+}
 
 // --- SignalR over long polling ---
 const connections = new Map(); // token -> { queue, poll, handshaken, follows, closed }
@@ -182,6 +196,10 @@ createServer(async (req, res) => {
       const v = vehicles.find((x) => x.name === url.searchParams.get("name"));
       if (v) v.silent = true;
       return json(res, v ? 200 : 404, { silenced: v?.name ?? null });
+    }
+    if (path === "/mock/fleet" && req.method === "POST") {
+      resize(Math.max(0, Number(url.searchParams.get("vehicles") ?? vehicles.length)));
+      return json(res, 200, { vehicles: vehicles.length });
     }
     if (path === "/mock/state") {
       return json(res, 200, { connections: [...connections.values()].map((c) => ({ handshaken: c.handshaken, follows: [...c.follows] })) });

@@ -76,7 +76,8 @@ export class App {
     this.indicator = new ConnectionIndicator(elements.connection, () => this.hub.retryNow());
     this.batcher = new PositionBatcher(frameScheduler(), (positions) => this.applyBatch(positions));
     this.feed = new PositionFeed(config, this.clock, {
-      received: (positions) => this.receive(positions),
+      received: (positions, complete) => this.receive(positions, complete),
+      removed: (names) => this.removeVehicles(names),
       connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
     });
     this.hub = this.feed.hub;
@@ -143,10 +144,33 @@ export class App {
     return this.list.renderedNames();
   }
 
-  /** Every report goes to the selected vehicle's trail at once; the markers and list get batches. */
-  private receive(positions: Position[]): void {
+  /**
+   * Every report goes to the selected vehicle's trail at once; the markers and list get batches. The whole fleet
+   * (`complete`) is applied at once, and whoever is not in it has left.
+   */
+  private receive(positions: Position[], complete: boolean): void {
     this.selection.addLive(positions);
     this.batcher.add(positions);
+    if (!complete) return;
+    this.batcher.flush();
+    this.removeVehicles(this.store.missingFrom(new Set(positions.map((p) => p.name))));
+  }
+
+  /** Vehicles that left the fleet: off the map, the list and the counts at once. */
+  private removeVehicles(names: readonly string[]): void {
+    // A report of theirs still waiting for the next frame must not bring them back.
+    this.batcher.flush();
+    let removed = false;
+    for (const name of names) {
+      if (!this.store.remove(name)) continue;
+      removed = true;
+      if (name === this.selected) this.select(null);
+      this.animation.stopped(name);
+      this.map.removeMarker(name);
+    }
+    if (!removed) return;
+    this.labels.schedule(true);
+    this.renderList();
   }
 
   private applyBatch(positions: Position[]): void {

@@ -5,8 +5,13 @@ import type { ServerClock } from "./state";
 import type { ConnectionState, Position } from "./types";
 
 export interface FeedHandlers {
-  /** Reports, from the hub or from REST, in any order; newest-wins is the store's job. */
-  received(positions: Position[]): void;
+  /**
+   * Reports, from the hub or from REST, in any order; newest-wins is the store's job. `complete` when they are the
+   * whole fleet (a snapshot or the REST list): a vehicle not among them has left it.
+   */
+  received(positions: Position[], complete: boolean): void;
+  /** Vehicles that left the fleet. */
+  removed(names: string[]): void;
   connectionChanged(state: ConnectionState, retryAt: number | null): void;
 }
 
@@ -25,17 +30,18 @@ export class PositionFeed {
     clock: ServerClock,
     private readonly handlers: FeedHandlers,
   ) {
-    this.hub = new HubClient(config.hubUrl, {
+    this.hub = new HubClient(config.hubUrl, config.hubKeepAliveSeconds, {
       snapshot: (positions) => {
         this.lastSnapshotAt = Date.now();
-        handlers.received(positions);
+        handlers.received(positions, true);
       },
       positions: (positions) => {
         let newest = Number.NEGATIVE_INFINITY;
         for (const p of positions) if (p.time > newest) newest = p.time;
         clock.observe(Date.now(), newest);
-        handlers.received(positions);
+        handlers.received(positions, false);
       },
+      vehiclesRemoved: (names) => handlers.removed(names),
       state: (state, detail) => this.connectionChanged(state, detail.retryAt),
     });
   }
@@ -52,7 +58,6 @@ export class PositionFeed {
         if (this.connection !== "live") void this.pollRest();
       }, this.config.restPollSeconds * 1000);
     }
-    window.addEventListener("online", () => this.hub.retryNow());
   }
 
   private connectionChanged(state: ConnectionState, retryAt: number | null): void {
@@ -69,7 +74,7 @@ export class PositionFeed {
 
   private async pollRest(): Promise<void> {
     try {
-      this.handlers.received(await fetchVehicles(this.config.apiBase));
+      this.handlers.received(await fetchVehicles(this.config.apiBase), true);
     } catch (error) {
       console.warn("fleetman: GET /api/vehicles/ failed", error);
     }

@@ -203,6 +203,11 @@ export class MapView {
     this.markers.set(name, marker);
   }
 
+  removeMarker(name: string): void {
+    this.markers.get(name)?.remove();
+    this.markers.delete(name);
+  }
+
   moveMarker(name: string, at: LatLng): void {
     this.markers.get(name)?.setLatLng([at.lat, at.lng]);
     this.labels.move(name, at);

@@ -100,7 +100,9 @@ export class ConnectionIndicator {
   /** Refreshes the retry countdown. */
   tick(): void {
     let detail = "";
-    if (this.state === "offline") {
+    if (this.state === "offline" && !navigator.onLine) {
+      detail = "no network";
+    } else if (this.state === "offline") {
       const seconds = this.retryAt === null ? 0 : Math.ceil((this.retryAt - Date.now()) / 1000);
       detail = seconds > 0 ? `retrying in ${seconds} s` : "retrying…";
     }

@@ -149,3 +149,14 @@ describe("sorting and search", () => {
     expect(performance.now() - started).toBeLessThan(500);
   });
 });
+
+describe("a fleet that changes size", () => {
+  it("forgets a vehicle that left, and tells which vehicles are missing from the whole fleet", () => {
+    const store = new VehicleStore();
+    for (const name of ["a", "b", "c"]) store.apply(pos(name, T0), 0);
+    expect(store.missingFrom(new Set(["a", "c", "d"]))).toEqual(["b"]);
+    expect(store.remove("b")).toBe(true);
+    expect(store.remove("b")).toBe(false);
+    expect([...store.all()].map((v) => v.name)).toEqual(["a", "c"]);
+  });
+});

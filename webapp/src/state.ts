@@ -62,6 +62,18 @@ export class VehicleStore {
     return existing;
   }
 
+  /** Forgets a vehicle (it left the fleet); false when it was not known. */
+  remove(name: string): boolean {
+    return this.vehicles.delete(name);
+  }
+
+  /** The names of the vehicles not in `names` (the whole fleet as the server knows it): they have left it. */
+  missingFrom(names: ReadonlySet<string>): string[] {
+    const gone: string[] = [];
+    for (const name of this.vehicles.keys()) if (!names.has(name)) gone.push(name);
+    return gone;
+  }
+
   /** Where the vehicle's marker is at monotonic time `now`. */
   displayed(name: string, now: number): LatLng | undefined {
     const vehicle = this.vehicles.get(name);

@@ -62,6 +62,31 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
     }
 
     [Fact]
+    public async Task Going_offline_shows_offline_within_five_seconds_and_coming_back_shows_live_again()
+    {
+        var page = await system.OpenMapAsync();
+        await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'live'", null, Patience);
+
+        try
+        {
+            await system.Browser.SetOfflineAsync(true);
+            await page.WaitForFunctionAsync("() => ['offline', 'reconnecting'].includes(window.fleetman.connectionState())", null, new() { Timeout = 5_000 });
+            (await page.GetByTestId("connection-state").GetAttributeAsync("data-state")).ShouldBeOneOf("offline", "reconnecting");
+            await LiveSystem.ScreenshotAsync(page, "browser-offline");
+        }
+        finally
+        {
+            await system.Browser.SetOfflineAsync(false);
+        }
+
+        await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'live'", null, Patience);
+        var name = (await page.EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()"))[0];
+        var time = await page.EvaluateAsync<string>($"() => window.fleetman.positionOf({Js(name)}).time");
+        await page.WaitForFunctionAsync($"() => window.fleetman.positionOf({Js(name)}).time !== {Js(time)}", null, Patience);
+        (await page.GetByTestId("connection-state").GetAttributeAsync("data-state")).ShouldBe("live");
+    }
+
+    [Fact]
     public async Task The_header_shows_the_release_the_edge_reports()
     {
         var page = await system.OpenMapAsync();
