@@ -8,7 +8,7 @@ import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
 import { ConnectionIndicator, SelectionPanel } from "./panel";
 import { Selection, type SelectOptions } from "./selection";
-import { listRows, nextSortOrder, ServerClock, VehicleStore } from "./state";
+import { countByFreshness, isShown, listRows, nextSortOrder, normalQuery, ServerClock, VehicleStore, type Vehicle, type VehicleFilter } from "./state";
 import type { ConnectionState, Position, SortOrder } from "./types";
 
 export interface AppElements {
@@ -37,7 +37,7 @@ export class App {
   private readonly indicator: ConnectionIndicator;
   private readonly batcher: PositionBatcher;
   private sort: SortOrder = { key: "name", direction: "asc" };
-  private query = "";
+  private readonly filter: VehicleFilter = { query: "", showStale: true };
   private listDirty = true;
   private lastListPaint = 0;
   private fitted = false;
@@ -64,8 +64,12 @@ export class App {
         this.renderList();
       },
       searchChanged: (query) => {
-        this.query = query;
-        this.renderList();
+        this.filter.query = query;
+        this.applyFilter();
+      },
+      showStaleChanged: (show) => {
+        this.filter.showStale = show;
+        this.applyFilter();
       },
     });
     this.list.showSort(this.sort);
@@ -85,6 +89,8 @@ export class App {
       follow: (name) => this.hub.select(name),
       selectionChanged: (name, options) => {
         if (name !== null && options.reveal === true) this.list.reveal(name);
+        // The selected vehicle shows whatever the filter says; the one before it may not.
+        if (this.filter.query !== "" || !this.filter.showStale) this.applyFilter();
         this.labels.schedule(true);
         this.renderList();
         this.animation.request();
@@ -183,10 +189,14 @@ export class App {
       const selected = vehicle.name === this.selected;
       if (!this.map.hasMarker(vehicle.name)) {
         this.map.addMarker(vehicle.name, vehicle.motion.to, selected, false);
+        this.showIfFiltered(vehicle);
         added = true;
         continue;
       }
-      if (wasStale) this.map.setMarkerStyle(vehicle.name, selected, false);
+      if (wasStale) {
+        this.map.setMarkerStyle(vehicle.name, selected, false);
+        this.showIfFiltered(vehicle);
+      }
       if (vehicle.motion.duration > 0) {
         this.animation.started(vehicle.name);
       } else {
@@ -211,8 +221,10 @@ export class App {
   /** Twice a second: staleness, the list (when it changed, or its ages each second), the panel and indicator. */
   private tick(): void {
     const serverNow = this.clock.now(Date.now());
-    for (const vehicle of this.store.updateStaleness(serverNow, this.config.staleAfterSeconds * 1000)) {
+    const staleMs = this.config.staleAfterSeconds * 1000;
+    for (const vehicle of this.store.updateStaleness(serverNow, staleMs, this.config.offlineAfterSeconds * 1000)) {
       this.map.setMarkerStyle(vehicle.name, vehicle.name === this.selected, vehicle.stale);
+      this.showIfFiltered(vehicle);
       this.listDirty = true;
     }
     if (this.listDirty || performance.now() - this.lastListPaint >= 1000) this.renderList();
@@ -221,11 +233,24 @@ export class App {
     if (this.labels.age >= 1000) this.labels.schedule();
   }
 
+  /** The search or the stale filter changed: the map shows what the list shows (the selected vehicle always). */
+  private applyFilter(): void {
+    for (const vehicle of this.store.all()) this.showIfFiltered(vehicle);
+    this.labels.schedule(true);
+    this.renderList();
+  }
+
+  private showIfFiltered(vehicle: Vehicle): void {
+    const shown = vehicle.name === this.selected || isShown(vehicle, normalQuery(this.filter.query), this.filter.showStale);
+    this.map.setShown(vehicle.name, shown);
+  }
+
   private renderList(): void {
     this.listDirty = false;
     this.lastListPaint = performance.now();
     const serverNow = this.clock.now(Date.now());
-    this.list.update(listRows(this.store.all(), this.query, this.sort), this.store.size, this.selected, serverNow);
+    this.list.update(listRows(this.store.all(), this.filter, this.sort), this.store.size, this.filter.query, this.selected, serverNow);
+    this.list.showCounts(countByFreshness(this.store.all()));
     this.renderPanel();
   }
 

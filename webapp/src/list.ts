@@ -1,5 +1,6 @@
+import { setText } from "./dom";
 import { formatAge, formatClock, formatSpeed } from "./format";
-import type { Vehicle } from "./state";
+import type { Freshness, FreshnessCounts, Vehicle } from "./state";
 import type { SortKey, SortOrder } from "./types";
 import { visibleRange } from "./virtual";
 
@@ -7,7 +8,15 @@ export interface ListCallbacks {
   rowClicked(name: string): void;
   sortClicked(key: SortKey): void;
   searchChanged(query: string): void;
+  showStaleChanged(show: boolean): void;
 }
+
+const freshnessLabels: [Freshness, string][] = [
+  ["moving", "moving"],
+  ["stopped", "stopped"],
+  ["stale", "stale"],
+  ["offline", "offline"],
+];
 
 export const ROW_HEIGHT = 34;
 
@@ -37,6 +46,8 @@ export class VehicleList {
   private readonly topSpacer: HTMLTableRowElement;
   private readonly bottomSpacer: HTMLTableRowElement;
   private readonly count: HTMLElement;
+  private readonly counts = new Map<Freshness, HTMLElement>();
+  private readonly noMatches: HTMLElement;
   private readonly headers = new Map<SortKey, HTMLTableCellElement>();
   private readonly pool: RowElements[] = [];
   private rows: Vehicle[] = [];
@@ -52,6 +63,13 @@ export class VehicleList {
       </div>
       <label class="visually-hidden" for="vehicle-search">Search vehicles by name</label>
       <input id="vehicle-search" type="search" placeholder="Search by name" autocomplete="off" spellcheck="false" data-testid="vehicle-search">
+      <div class="fleet-filter">
+        <ul class="fleet-counts" data-testid="fleet-counts" aria-label="Vehicles by state">
+          ${freshnessLabels.map(([key, label]) => `<li data-freshness="${key}"><span class="swatch" aria-hidden="true"></span><span data-testid="count-${key}">0</span> ${label}</li>`).join("")}
+        </ul>
+        <label class="show-stale"><input type="checkbox" data-testid="show-stale" checked> Show stale/offline</label>
+      </div>
+      <p class="no-matches" data-testid="no-matches" role="status" hidden></p>
       <div class="table-scroll" data-testid="vehicle-list" role="region" aria-labelledby="vehicles-heading" tabindex="0">
         <table class="vehicles">
           <thead><tr></tr></thead>
@@ -60,6 +78,10 @@ export class VehicleList {
       </div>`;
     this.scroller = root.querySelector(".table-scroll")!;
     this.count = root.querySelector(".count")!;
+    this.noMatches = root.querySelector(".no-matches")!;
+    for (const [key] of freshnessLabels) this.counts.set(key, root.querySelector(`[data-testid=count-${key}]`)!);
+    const showStale = root.querySelector<HTMLInputElement>("[data-testid=show-stale]")!;
+    showStale.addEventListener("change", () => callbacks.showStaleChanged(showStale.checked));
     const headRow = root.querySelector("thead tr")!;
     for (const col of columns) {
       const th = document.createElement("th");
@@ -90,13 +112,21 @@ export class VehicleList {
     new ResizeObserver(() => this.requestPaint()).observe(this.scroller);
   }
 
-  /** New rows (already filtered and sorted) out of `total` vehicles. */
-  update(rows: Vehicle[], total: number, selected: string | null, serverNow: number): void {
+  /** New rows (already filtered and sorted, by `query`) out of `total` vehicles. */
+  update(rows: Vehicle[], total: number, query: string, selected: string | null, serverNow: number): void {
     this.rows = rows;
     this.selected = selected;
     this.serverNow = serverNow;
-    this.count.textContent = rows.length === total ? `${total} vehicles` : `${rows.length} of ${total} vehicles`;
+    setText(this.count, rows.length === total ? `${total} vehicles` : `${rows.length} of ${total} vehicles`);
+    const empty = rows.length === 0 && total > 0;
+    this.noMatches.hidden = !empty;
+    if (empty) setText(this.noMatches, query.trim() === "" ? "No live vehicles: stale and offline ones are hidden." : `No vehicles match “${query.trim()}”.`);
     this.paint();
+  }
+
+  /** The fleet by state, whatever the filter shows. */
+  showCounts(counts: FreshnessCounts): void {
+    for (const [key, el] of this.counts) setText(el, String(counts[key]));
   }
 
   showSort(order: SortOrder): void {
@@ -209,7 +239,8 @@ export class VehicleList {
       seen.dateTime = iso;
       seen.title = formatClock(time);
     }
-    const mph = formatSpeed(vehicle.latest.speed);
+    // A stale vehicle's last speed is not its speed now.
+    const mph = vehicle.stale ? "" : formatSpeed(vehicle.latest.speed);
     if (speed.textContent !== mph) speed.textContent = mph;
   }
 }

@@ -143,6 +143,10 @@ export class MapView {
   readonly map: L.Map;
   private readonly renderer: L.Canvas;
   private readonly markers = new Map<string, L.CircleMarker>();
+  /** Markers the filter hides (off the map, kept up to date). */
+  private readonly hidden = new Set<string>();
+  /** Markers drawn as stale: under the live ones. */
+  private readonly stale = new Set<string>();
   private readonly labels: LabelLayer;
   private readonly trail: L.Polyline;
   private flying = false;
@@ -206,6 +210,27 @@ export class MapView {
   removeMarker(name: string): void {
     this.markers.get(name)?.remove();
     this.markers.delete(name);
+    this.hidden.delete(name);
+    this.stale.delete(name);
+  }
+
+  /** Shows or hides a marker (the search and the stale filter). */
+  setShown(name: string, shown: boolean): void {
+    const marker = this.markers.get(name);
+    if (marker === undefined || shown !== this.hidden.has(name)) return;
+    if (shown) {
+      this.hidden.delete(name);
+      marker.addTo(this.map);
+      if (this.stale.has(name)) marker.bringToBack();
+    } else {
+      this.hidden.add(name);
+      marker.remove();
+    }
+  }
+
+  /** Whether the vehicle's marker is on the map (known and not hidden by the filter). */
+  isShown(name: string): boolean {
+    return this.markers.has(name) && !this.hidden.has(name);
   }
 
   moveMarker(name: string, at: LatLng): void {
@@ -218,12 +243,19 @@ export class MapView {
     return ll === undefined ? undefined : { lat: ll.lat, lng: ll.lng };
   }
 
+  /** Restyles a marker; stale ones are drawn under the live ones (and the selected one over all). */
   setMarkerStyle(name: string, selected: boolean, stale: boolean): void {
     const marker = this.markers.get(name);
     if (marker === undefined) return;
+    const wasStale = this.stale.has(name);
+    if (stale) this.stale.add(name);
+    else this.stale.delete(name);
     marker.setStyle(markerStyle(selected, stale));
     marker.setRadius(markerStyle(selected, stale).radius);
-    if (selected) marker.bringToFront();
+    if (!this.hidden.has(name)) {
+      if (selected || (wasStale && !stale)) marker.bringToFront();
+      else if (stale) marker.bringToBack();
+    }
     this.labels.setStale(name, stale);
   }
 

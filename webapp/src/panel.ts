@@ -1,3 +1,4 @@
+import { setText } from "./dom";
 import { formatAge, formatClock, formatHeading, formatSpeed } from "./format";
 import type { Vehicle } from "./state";
 import type { ConnectionState } from "./types";
@@ -49,17 +50,13 @@ export class SelectionPanel {
     this.root.classList.toggle("stale", vehicle.stale);
     const p = vehicle.latest;
     setText(this.name, vehicle.name);
-    setText(this.speed, formatSpeed(p.speed));
+    setText(this.speed, vehicle.stale ? "–" : formatSpeed(p.speed));
     setText(this.heading, formatHeading(p.heading));
     setText(this.seen, `${formatClock(p.time)} (${formatAge(serverNow - p.time)})${vehicle.stale ? ", stale" : ""}`);
     setText(this.position, `${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}`);
     this.follow.setAttribute("aria-pressed", String(following));
     setText(this.follow, following ? "Following" : "Follow");
   }
-}
-
-function setText(el: HTMLElement, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
 }
 
 const labels: Record<ConnectionState, string> = {
