@@ -1,6 +1,7 @@
 import { MarkerAnimation } from "./animation";
 import { frameScheduler, PositionBatcher } from "./batch";
 import type { AppConfig } from "./config";
+import { urlWithVehicle, vehicleFromUrl } from "./deeplink";
 import { PositionFeed } from "./feed";
 import type { HubClient } from "./hub";
 import { VehicleList } from "./list";
@@ -43,6 +44,8 @@ export class App {
   private fitted = false;
   private userMoved = false;
   private started = false;
+  /** The vehicle the page address named before it was known (`?vehicle=`): selected when it arrives. */
+  private linked: string | null = vehicleFromUrl(location.href);
 
   constructor(
     readonly config: AppConfig,
@@ -76,6 +79,7 @@ export class App {
     this.panel = new SelectionPanel(elements.selection, {
       followToggled: () => this.setFollowing(!this.following),
       deselect: () => this.select(null),
+      link: () => location.href,
     });
     this.indicator = new ConnectionIndicator(elements.connection, () => this.hub.retryNow());
     this.batcher = new PositionBatcher(frameScheduler(), (positions) => this.applyBatch(positions));
@@ -123,6 +127,12 @@ export class App {
   start(): void {
     this.feed.start();
     setInterval(() => this.tick(), 500);
+    // Back and forward go through the selections (each pushed a page address).
+    window.addEventListener("popstate", () => {
+      const name = vehicleFromUrl(location.href);
+      if (name !== null && this.store.get(name) === undefined) this.linked = name;
+      else this.select(name, { fly: true, reveal: true, history: "none" });
+    });
     document.addEventListener("keydown", (event) => {
       // Escape deselects, except in a search box with text in it (there it clears the text).
       const target = event.target as HTMLInputElement | null;
@@ -132,9 +142,17 @@ export class App {
     this.started = true;
   }
 
-  /** Selects a vehicle (or none): highlight, Follow on the hub, history trail, fly to it. */
+  /** Selects a vehicle (or none): highlight, Follow on the hub, history trail, fly to it; the page address says which. */
   select(name: string | null, options: SelectOptions = {}): void {
+    const before = this.selected;
     this.selection.select(name, options);
+    if (this.selected === before) return;
+    this.linked = null;
+    const url = urlWithVehicle(location.href, this.selected);
+    if (url === location.href || options.history === "none") return;
+    const state = { vehicle: this.selected };
+    if (options.history === "replace") history.replaceState(state, "", url);
+    else history.pushState(state, "", url);
   }
 
   setFollowing(on: boolean): void {
@@ -170,7 +188,7 @@ export class App {
     for (const name of names) {
       if (!this.store.remove(name)) continue;
       removed = true;
-      if (name === this.selected) this.select(null);
+      if (name === this.selected) this.select(null, { history: "replace" });
       this.animation.stopped(name);
       this.map.removeMarker(name);
     }
@@ -203,6 +221,10 @@ export class App {
         this.animation.stopped(vehicle.name);
         this.map.moveMarker(vehicle.name, vehicle.motion.to);
       }
+    }
+    if (this.linked !== null && this.store.get(this.linked) !== undefined) {
+      this.select(this.linked, { fly: true, reveal: true, history: "replace" });
+      this.fitted = true;
     }
     if (!this.fitted && this.store.size > 0) {
       this.fitted = true;

@@ -6,6 +6,8 @@ import type { ConnectionState } from "./types";
 export interface PanelCallbacks {
   followToggled(): void;
   deselect(): void;
+  /** The address of the page showing this vehicle. */
+  link(): string;
 }
 
 /** The selected vehicle's details, the Follow toggle and the close button. */
@@ -16,6 +18,7 @@ export class SelectionPanel {
   private readonly heading: HTMLElement;
   private readonly position: HTMLElement;
   private readonly follow: HTMLButtonElement;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly root: HTMLElement, callbacks: PanelCallbacks) {
     root.innerHTML = `
@@ -29,7 +32,12 @@ export class SelectionPanel {
         <div><dt>Last seen</dt><dd data-testid="selected-seen"></dd></div>
         <div><dt>Position</dt><dd data-testid="selected-position"></dd></div>
       </dl>
-      <button type="button" class="toggle" data-testid="follow-toggle" aria-pressed="false">Follow</button>`;
+      <div class="selection-actions">
+        <button type="button" class="toggle" data-testid="follow-toggle" aria-pressed="false">Follow</button>
+        <button type="button" class="toggle" data-testid="copy-link">Copy link</button>
+        <span class="copy-status" data-testid="copy-status" role="status"></span>
+      </div>
+      <input class="link-text" data-testid="link-text" readonly aria-label="Link to this vehicle" hidden>`;
     this.name = root.querySelector("h2")!;
     this.speed = root.querySelector("[data-testid=selected-speed]")!;
     this.heading = root.querySelector("[data-testid=selected-heading]")!;
@@ -38,6 +46,28 @@ export class SelectionPanel {
     this.follow = root.querySelector("[data-testid=follow-toggle]")!;
     this.follow.addEventListener("click", () => callbacks.followToggled());
     root.querySelector("[data-testid=deselect]")!.addEventListener("click", () => callbacks.deselect());
+    const copy = root.querySelector<HTMLButtonElement>("[data-testid=copy-link]")!;
+    const status = root.querySelector<HTMLElement>("[data-testid=copy-status]")!;
+    const linkText = root.querySelector<HTMLInputElement>("[data-testid=link-text]")!;
+    copy.addEventListener("click", () => {
+      const link = callbacks.link();
+      const copied = navigator.clipboard?.writeText(link) ?? Promise.reject(new Error("no clipboard"));
+      copied.then(
+        () => {
+          linkText.hidden = true;
+          setText(status, "Link copied");
+        },
+        () => {
+          // No clipboard here (a page served over plain HTTP from another host): the link to copy by hand.
+          linkText.value = link;
+          linkText.hidden = false;
+          linkText.select();
+          setText(status, "Copy the link below");
+        },
+      );
+      clearTimeout(this.statusTimer);
+      this.statusTimer = setTimeout(() => setText(status, ""), 4000);
+    });
     root.hidden = true;
   }
 

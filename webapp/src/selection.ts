@@ -11,6 +11,8 @@ export interface SelectOptions {
   fly?: boolean;
   /** Scroll the list to its row. */
   reveal?: boolean;
+  /** How the page address records it: a new history entry (default), in place, or not at all (back/forward). */
+  history?: "push" | "replace" | "none";
 }
 
 /** What the selection needs from the rest of the page. */

@@ -87,6 +87,41 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
     }
 
     [Fact]
+    public async Task A_link_to_a_vehicle_selects_it_and_flies_to_it_and_back_and_forward_go_through_the_selections()
+    {
+        var names = await (await system.OpenMapAsync()).EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()");
+        var (linked, other) = (names[0], names[^1]);
+        var page = await system.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(system.Edge.Http.BaseAddress!, "/?vehicle=" + Uri.EscapeDataString(linked)).ToString());
+
+        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.selected() === {Js(linked)}", null, Patience);
+        (await page.GetByTestId("selected-name").InnerTextAsync()).ShouldBe(linked);
+        // Flown to: the map ends centred close to the vehicle (it moves on while the map flies).
+        await page.WaitForFunctionAsync(
+            $$"""
+            () => {
+              const v = window.fleetman.mapView(), p = window.fleetman.positionOf({{Js(linked)}});
+              return v.zoom >= window.fleetman.config().selectZoom && Math.abs(v.lat - p.lat) < 0.01 && Math.abs(v.lng - p.lng) < 0.01;
+            }
+            """, null, Patience);
+
+        await page.Locator($"[data-testid=vehicle-row][data-name={Js(other)}]").ClickAsync();
+        await page.WaitForFunctionAsync($"() => window.fleetman.selected() === {Js(other)}", null, Patience);
+        (await page.EvaluateAsync<string>("() => new URL(location.href).searchParams.get('vehicle')")).ShouldBe(other);
+
+        await page.GoBackAsync();
+        await page.WaitForFunctionAsync($"() => window.fleetman.selected() === {Js(linked)}", null, Patience);
+        await page.GoForwardAsync();
+        await page.WaitForFunctionAsync($"() => window.fleetman.selected() === {Js(other)}", null, Patience);
+
+        await system.Browser.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = system.Edge.Http.BaseAddress!.GetLeftPart(UriPartial.Authority) });
+        await page.GetByTestId("copy-link").ClickAsync();
+        await page.GetByTestId("copy-status").Filter(new() { HasText = "Link copied" }).WaitForAsync();
+        (await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")).ShouldBe(page.Url);
+        await LiveSystem.ScreenshotAsync(page, "deep-link");
+    }
+
+    [Fact]
     public async Task The_header_shows_the_release_the_edge_reports()
     {
         var page = await system.OpenMapAsync();
