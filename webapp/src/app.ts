@@ -1,5 +1,6 @@
 import { MarkerAnimation } from "./animation";
 import { frameScheduler, PositionBatcher } from "./batch";
+import { vehicleCard } from "./card";
 import type { AppConfig } from "./config";
 import { urlWithVehicle, vehicleFromUrl } from "./deeplink";
 import { PositionFeed } from "./feed";
@@ -9,7 +10,8 @@ import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
 import { ConnectionIndicator, SelectionPanel } from "./panel";
 import { Selection, type SelectOptions } from "./selection";
-import { countByFreshness, isShown, listRows, nextSortOrder, normalQuery, ServerClock, VehicleStore, type Vehicle, type VehicleFilter } from "./state";
+import { arrowHeading } from "./style";
+import { countByFreshness, isShown, movingMph, listRows, nextSortOrder, normalQuery, ServerClock, VehicleStore, type Vehicle, type VehicleFilter } from "./state";
 import type { ConnectionState, Position, SortOrder } from "./types";
 
 export interface AppElements {
@@ -44,6 +46,8 @@ export class App {
   private fitted = false;
   private userMoved = false;
   private started = false;
+  /** The vehicle under the pointer: its card shows (else the selected vehicle's). */
+  private hovered: string | null = null;
   /** The vehicle the page address named before it was known (`?vehicle=`): selected when it arrives. */
   private linked: string | null = vehicleFromUrl(location.href);
 
@@ -53,6 +57,10 @@ export class App {
   ) {
     this.map = new MapView(elements.map, config, {
       markerClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: true }),
+      markerHovered: (name) => {
+        this.hovered = name;
+        this.renderCard();
+      },
       userDragged: () => {
         this.userMoved = true;
         if (this.following) this.setFollowing(false);
@@ -189,6 +197,7 @@ export class App {
       if (!this.store.remove(name)) continue;
       removed = true;
       if (name === this.selected) this.select(null, { history: "replace" });
+      if (name === this.hovered) this.hovered = null;
       this.animation.stopped(name);
       this.map.removeMarker(name);
     }
@@ -204,9 +213,11 @@ export class App {
       const wasStale = this.store.get(p.name)?.stale ?? false;
       const vehicle = this.store.apply(p, now);
       if (vehicle === null) continue;
+      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, false, movingMph));
       const selected = vehicle.name === this.selected;
       if (!this.map.hasMarker(vehicle.name)) {
         this.map.addMarker(vehicle.name, vehicle.motion.to, selected, false);
+        this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, false, movingMph));
         this.showIfFiltered(vehicle);
         added = true;
         continue;
@@ -245,6 +256,8 @@ export class App {
     const serverNow = this.clock.now(Date.now());
     const staleMs = this.config.staleAfterSeconds * 1000;
     for (const vehicle of this.store.updateStaleness(serverNow, staleMs, this.config.offlineAfterSeconds * 1000)) {
+      const p = vehicle.latest;
+      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, vehicle.stale, movingMph));
       this.map.setMarkerStyle(vehicle.name, vehicle.name === this.selected, vehicle.stale);
       this.showIfFiltered(vehicle);
       this.listDirty = true;
@@ -274,6 +287,15 @@ export class App {
     this.list.update(listRows(this.store.all(), this.filter, this.sort), this.store.size, this.filter.query, this.selected, serverNow);
     this.list.showCounts(countByFreshness(this.store.all()));
     this.renderPanel();
+    this.renderCard();
+  }
+
+  /** The card over the marker under the pointer, or else over the selected vehicle's. */
+  private renderCard(): void {
+    const name = this.hovered ?? this.selected;
+    const vehicle = name === null ? undefined : this.store.get(name);
+    if (vehicle === undefined) this.map.showCard(null);
+    else this.map.showCard(vehicle.name, vehicleCard(vehicle, this.clock.now(Date.now())));
   }
 
   private renderPanel(): void {

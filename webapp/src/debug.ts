@@ -42,6 +42,8 @@ export interface FleetmanDebug {
   isStale(name: string): boolean;
   trailLength(): number;
   labelledNames(): string[];
+  /** The vehicle whose card (hover or click) is open over its marker, or null. */
+  cardOf(): string | null;
   /** Names of the list rows in the DOM (the list renders only the rows in view). */
   renderedRowNames(): string[];
   mapView(): { lat: number; lng: number; zoom: number };
@@ -78,6 +80,7 @@ export function exposeDebug(app: DebugSource): void {
     trailLength: () => app.map.trailLength,
     labelledNames: () => app.labelledNames(),
     renderedRowNames: () => app.renderedRowNames(),
+    cardOf: () => app.map.cardOf,
     mapView: () => {
       const c = app.map.map.getCenter();
       return { lat: c.lat, lng: c.lng, zoom: app.map.map.getZoom() };

@@ -7,6 +7,8 @@ import type { LatLng } from "./types";
 
 export interface MapCallbacks {
   markerClicked(name: string): void;
+  /** The pointer is over a vehicle's marker (null: over none). */
+  markerHovered(name: string | null): void;
   /** The user dragged the map (ends following). */
   userDragged(): void;
   /** The view changed (labels need choosing again). */
@@ -22,18 +24,47 @@ interface Sprite {
 
 const sprites = new Map<string, Sprite>();
 
-function spriteFor(o: L.CircleMarkerOptions, radius: number): Sprite {
+/** Marker options with the way the vehicle heads (`arrowHeading`: degrees, or null for no arrow). */
+interface VehicleMarkerOptions extends L.CircleMarkerOptions {
+  heading?: number | null;
+}
+
+function spriteFor(o: VehicleMarkerOptions, radius: number): Sprite {
   const dpr = window.devicePixelRatio || 1;
   const weight = o.stroke === false ? 0 : (o.weight ?? 3);
-  const key = `${radius}|${o.fillColor}|${o.fillOpacity}|${o.color}|${weight}|${o.opacity}|${dpr}`;
+  const heading = o.heading ?? null;
+  const key = `${radius}|${o.fillColor}|${o.fillOpacity}|${o.color}|${weight}|${o.opacity}|${dpr}|${heading}`;
   let sprite = sprites.get(key);
   if (sprite !== undefined) return sprite;
-  const size = Math.ceil(2 * radius + weight + 2);
+  // Room for the arrow's tip on every side, so the sprite stays centred on the vehicle whichever way it points. The
+  // tip stays inside the bounds Leaflet redraws round a marker (its radius plus the renderer's click tolerance).
+  const tip = heading === null ? 0 : 6;
+  const size = Math.ceil(2 * (radius + tip) + weight + 2);
   const image = document.createElement("canvas");
   image.width = Math.ceil(size * dpr);
   image.height = Math.ceil(size * dpr);
   const ctx = image.getContext("2d")!;
   ctx.scale(dpr, dpr);
+  if (heading !== null) {
+    // A wedge from the circle's edge to a point ahead of it, in the marker's colours.
+    ctx.save();
+    ctx.translate(size / 2, size / 2);
+    ctx.rotate((heading * Math.PI) / 180);
+    ctx.beginPath();
+    ctx.moveTo(0, -(radius + tip));
+    ctx.lineTo(radius * 0.95, -radius * 0.3);
+    ctx.lineTo(-radius * 0.95, -radius * 0.3);
+    ctx.closePath();
+    ctx.globalAlpha = o.opacity ?? 1;
+    ctx.fillStyle = o.fillColor ?? o.color ?? "#3388ff";
+    ctx.fill();
+    if (weight > 0) {
+      ctx.lineWidth = weight;
+      ctx.strokeStyle = o.color ?? "#3388ff";
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
   ctx.beginPath();
   ctx.arc(size / 2, size / 2, radius, 0, Math.PI * 2, false);
   if (o.fill !== false) {
@@ -56,7 +87,7 @@ interface CanvasCircle {
   _point: L.Point;
   _radius: number;
   _empty(): boolean;
-  options: L.CircleMarkerOptions;
+  options: VehicleMarkerOptions;
 }
 
 /**
@@ -150,6 +181,9 @@ export class MapView {
   private readonly labels: LabelLayer;
   private readonly trail: L.Polyline;
   private flying = false;
+  /** The one card (a tooltip) for the vehicle under the pointer or just clicked, and whose it is. */
+  private readonly card: L.Tooltip;
+  private cardName: string | null = null;
 
   constructor(
     container: HTMLElement,
@@ -176,6 +210,7 @@ export class MapView {
     L.control.scale({ imperial: true, metric: true }).addTo(this.map);
     this.labels = new LabelLayer(this.map);
     this.trail = L.polyline([], { ...trailStyle, renderer: this.renderer }).addTo(this.map);
+    this.card = L.tooltip({ direction: "top", offset: [0, -10], className: "vehicle-card", opacity: 1 });
     this.map.on("dragstart", () => callbacks.userDragged());
     this.map.on("moveend zoomend", () => {
       this.flying = false;
@@ -203,15 +238,24 @@ export class MapView {
     if (this.markers.has(name)) return;
     const marker = L.circleMarker([at.lat, at.lng], { ...markerStyle(selected, stale), renderer: this.renderer, bubblingMouseEvents: false });
     marker.on("click", () => this.callbacks.markerClicked(name));
+    marker.on("mouseover", () => this.callbacks.markerHovered(name));
+    marker.on("mouseout", () => this.callbacks.markerHovered(null));
     marker.addTo(this.map);
     this.markers.set(name, marker);
   }
 
   removeMarker(name: string): void {
+    if (name === this.cardName) this.showCard(null);
     this.markers.get(name)?.remove();
     this.markers.delete(name);
     this.hidden.delete(name);
     this.stale.delete(name);
+  }
+
+  /** Which way the marker's arrow points (`arrowHeading`); drawn with its next move or restyle. */
+  setHeading(name: string, heading: number | null): void {
+    const marker = this.markers.get(name);
+    if (marker !== undefined) (marker.options as VehicleMarkerOptions).heading = heading;
   }
 
   /** Shows or hides a marker (the search and the stale filter). */
@@ -236,6 +280,26 @@ export class MapView {
   moveMarker(name: string, at: LatLng): void {
     this.markers.get(name)?.setLatLng([at.lat, at.lng]);
     this.labels.move(name, at);
+    if (name === this.cardName) this.card.setLatLng([at.lat, at.lng]);
+  }
+
+  /** Shows the card over a vehicle's marker with `content`, or closes it (null). */
+  showCard(name: string | null, content?: HTMLElement): void {
+    const marker = name === null ? undefined : this.markers.get(name);
+    if (name === null || marker === undefined || content === undefined) {
+      this.cardName = null;
+      this.card.close();
+      return;
+    }
+    if (this.cardName !== name) this.card.setLatLng(marker.getLatLng());
+    this.cardName = name;
+    this.card.setContent(content);
+    if (!this.map.hasLayer(this.card)) this.card.openOn(this.map);
+  }
+
+  /** Whose card is open, or null. */
+  get cardOf(): string | null {
+    return this.cardName;
   }
 
   markerPosition(name: string): LatLng | undefined {

@@ -122,6 +122,36 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
     }
 
     [Fact]
+    public async Task Hovering_a_marker_shows_a_card_with_its_name_speed_heading_and_last_seen()
+    {
+        var page = await system.OpenMapAsync();
+        // A vehicle with no other marker within 24 px, so the pointer is over its marker alone.
+        var name = await page.EvaluateAsync<string?>(
+            """
+            () => {
+              const f = window.fleetman, points = f.vehicleNames().map((n) => [n, f.screenPointOf(n)]);
+              const alone = points.find(([n, p]) => points.every(([m, q]) => m === n || Math.hypot(p.x - q.x, p.y - q.y) > 24));
+              return alone === undefined ? null : alone[0];
+            }
+            """);
+        name.ShouldNotBeNull();
+        await page.WaitForFunctionAsync($"() => window.fleetman.positionOf({Js(name)}).speed !== null", null, Patience);
+
+        var at = await page.EvaluateAsync<global::System.Text.Json.JsonElement>($"() => window.fleetman.screenPointOf({Js(name)})");
+        await page.Mouse.MoveAsync(at.GetProperty("x").GetSingle(), at.GetProperty("y").GetSingle());
+
+        var card = page.GetByTestId("vehicle-card");
+        await card.WaitForAsync(new() { Timeout = 10_000 });
+        (await page.EvaluateAsync<string>("() => window.fleetman.cardOf()")).ShouldBe(name);
+        var text = await card.InnerTextAsync();
+        text.ShouldContain(name);
+        text.ShouldContain("Speed");
+        text.ShouldContain("Heading");
+        text.ShouldContain("Last seen");
+        await LiveSystem.ScreenshotAsync(page, "marker-card");
+    }
+
+    [Fact]
     public async Task The_header_shows_the_release_the_edge_reports()
     {
         var page = await system.OpenMapAsync();
