@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
-import { createFleet, history, hub, hubPosition, restVehicle, step, unknownVehicle } from "./mock-fixtures.mjs";
+import { createFleet, history, hub, hubPosition, restVehicle, step, streets, unknownVehicle } from "./mock-fixtures.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => {
@@ -177,6 +177,9 @@ createServer(async (req, res) => {
     }
     if (path === "/api/vehicles/" || path === "/api/vehicles") {
       return json(res, 200, vehicles.map(restVehicle));
+    }
+    if (path === "/api/streets") {
+      return json(res, 200, streets(vehicles), "application/geo+json");
     }
     if (path.startsWith("/api/history/")) {
       const name = decodeURIComponent(path.slice("/api/history/".length));

@@ -1,4 +1,5 @@
 import { parseHistoryPoint, parseList, parseRestVehicle } from "./parse";
+import { parseStreets, type StreetLine } from "./streets";
 import type { LatLng, Position } from "./types";
 
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {
@@ -22,4 +23,9 @@ export async function fetchVehicles(apiBase: string, timeoutMs = 10_000): Promis
 /** `GET /api/history/{name}` → the vehicle's stored track, oldest first. */
 export async function fetchHistory(apiBase: string, name: string, timeoutMs = 15_000): Promise<LatLng[]> {
   return parseList(await getJson(`${apiBase}/api/history/${encodeURIComponent(name)}`, timeoutMs), parseHistoryPoint);
+}
+
+/** `GET /api/streets` → the offline street map's lines. */
+export async function fetchStreets(apiBase: string, timeoutMs = 15_000): Promise<StreetLine[]> {
+  return parseStreets(await getJson(`${apiBase}/api/streets`, timeoutMs));
 }

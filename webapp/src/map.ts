@@ -1,5 +1,7 @@
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
+import { fetchStreets } from "./api";
+import { Basemap } from "./basemap";
 import type { AppConfig } from "./config";
 import { diffSets } from "./labels";
 import { markerStyle, trailStyle } from "./style";
@@ -172,6 +174,7 @@ class LabelLayer {
 /** The Leaflet map: one canvas circle marker per vehicle, name labels, the selected vehicle's trail. */
 export class MapView {
   readonly map: L.Map;
+  readonly basemap: Basemap;
   private readonly renderer: L.Canvas;
   private readonly markers = new Map<string, L.CircleMarker>();
   /** Markers the filter hides (off the map, kept up to date). */
@@ -201,12 +204,8 @@ export class MapView {
       zoomControl: true,
     });
     container.setAttribute("aria-label", "Map of vehicles");
-    if (config.tileUrl !== "") {
-      L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: config.tileMaxZoom }).addTo(this.map);
-    } else {
-      container.classList.add("no-tiles");
-      this.map.attributionControl.setPrefix(false);
-    }
+    this.basemap = new Basemap(this.map, container, config, () => fetchStreets(config.apiBase));
+    this.basemap.start();
     L.control.scale({ imperial: true, metric: true }).addTo(this.map);
     this.labels = new LabelLayer(this.map);
     this.trail = L.polyline([], { ...trailStyle, renderer: this.renderer }).addTo(this.map);

@@ -152,6 +152,34 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
     }
 
     [Fact]
+    public async Task With_the_tile_servers_unreachable_the_map_draws_the_offline_streets_without_console_errors_or_their_attribution()
+    {
+        var page = await system.Browser.NewPageAsync();
+        var errors = new global::System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Enqueue(message.Text);
+            }
+        };
+        // The shipped configuration's tiles, on a network that cannot reach them (a demo room, a cluster without egress).
+        await page.AddInitScriptAsync("window.FLEETMAN_CONFIG = { tileUrl: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png' };");
+        await page.RouteAsync("https://*.tile.openstreetmap.org/**", route => route.AbortAsync("connectionrefused"));
+
+        await page.GotoAsync(system.Edge.Http.BaseAddress!.ToString());
+        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {LiveSystem.Vehicles}", null, Patience);
+        await page.WaitForFunctionAsync("() => window.fleetman.basemap() === 'streets'", null, Patience);
+
+        (await page.EvaluateAsync<int>("() => window.fleetman.streetLines()")).ShouldBeGreaterThan(0);
+        (await page.EvaluateAsync<string>("() => window.fleetman.attribution()")).ShouldNotContain("OpenStreetMap");
+        // One tile was tried (the browser reports its failure itself); nothing else complained.
+        errors.Where(e => !e.StartsWith("Failed to load resource", StringComparison.Ordinal)).ShouldBeEmpty();
+        errors.Count.ShouldBeLessThanOrEqualTo(1);
+        await LiveSystem.ScreenshotAsync(page, "offline-streets");
+    }
+
+    [Fact]
     public async Task The_header_shows_the_release_the_edge_reports()
     {
         var page = await system.OpenMapAsync();
