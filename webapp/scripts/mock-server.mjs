@@ -8,6 +8,7 @@
 //   POST /mock/drop                 end every hub connection (clients reconnect)
 //   POST /mock/down?seconds=20      drop connections and refuse new ones for a while (clients go offline)
 //   POST /mock/silence?name=NAME    that vehicle stops reporting (it turns stale)
+//   POST /mock/fail?path=/api/history/&status=429&count=3   the next 3 requests under that path fail (Retry-After: 2)
 //   POST /mock/fleet?vehicles=N     the fleet grows or shrinks to N (those that leave are announced: vehiclesRemoved)
 //   GET  /mock/state                connections and what they follow
 import { randomUUID } from "node:crypto";
@@ -49,6 +50,7 @@ function resize(size) {
 // --- SignalR over long polling ---
 const connections = new Map(); // token -> { queue, poll, handshaken, follows, closed }
 let downUntil = 0;
+const failures = []; // { path, status, count }: requests under path answered with status, count more times
 
 function send(conn, message) {
   if (conn.closed) return;
@@ -171,6 +173,16 @@ createServer(async (req, res) => {
         connections.delete(conn.token);
         return res.writeHead(202).end();
       }
+    }
+    const failure = failures.find((f) => f.count > 0 && path.startsWith(f.path));
+    if (failure) {
+      failure.count--;
+      res.writeHead(failure.status, { "content-type": "application/problem+json", "retry-after": "2" });
+      return res.end(JSON.stringify({ title: "Failing on purpose", status: failure.status }));
+    }
+    if (path === "/mock/fail" && req.method === "POST") {
+      failures.push({ path: url.searchParams.get("path") ?? "/api/", status: Number(url.searchParams.get("status") ?? 503), count: Number(url.searchParams.get("count") ?? 1) });
+      return json(res, 200, { failing: failures.filter((f) => f.count > 0) });
     }
     if (path === "/version") {
       return json(res, 200, { service: "mock", version: "0.0.0", release: "mock" });

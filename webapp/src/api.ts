@@ -1,4 +1,5 @@
 import { parseHistoryPoint, parseList, parseRestVehicle } from "./parse";
+import { HttpError, parseRetryAfter } from "./retrying";
 import { parseStreets, type StreetLine } from "./streets";
 import type { LatLng, Position } from "./types";
 
@@ -7,7 +8,7 @@ async function getJson(url: string, timeoutMs: number): Promise<unknown> {
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const response = await fetch(url, { headers: { accept: "application/json" }, signal: controller.signal, cache: "no-store" });
-    if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+    if (!response.ok) throw new HttpError(url, response.status, parseRetryAfter(response.headers.get("retry-after"), Date.now()));
     return await response.json();
   } finally {
     clearTimeout(timer);

@@ -3,6 +3,7 @@ import { frameScheduler, PositionBatcher } from "./batch";
 import { vehicleCard } from "./card";
 import type { AppConfig } from "./config";
 import { urlWithVehicle, vehicleFromUrl } from "./deeplink";
+import { formatRetry, type RetryStatus } from "./retrying";
 import { PositionFeed } from "./feed";
 import type { HubClient } from "./hub";
 import { VehicleList } from "./list";
@@ -48,6 +49,7 @@ export class App {
   private started = false;
   /** The vehicle under the pointer: its card shows (else the selected vehicle's). */
   private hovered: string | null = null;
+  private restStatus: RetryStatus | null = null;
   /** The vehicle the page address named before it was known (`?vehicle=`): selected when it arrives. */
   private linked: string | null = vehicleFromUrl(location.href);
 
@@ -95,6 +97,10 @@ export class App {
       received: (positions, complete) => this.receive(positions, complete),
       removed: (names) => this.removeVehicles(names),
       connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
+      restStatus: (status) => {
+        this.restStatus = status;
+        this.renderList();
+      },
     });
     this.hub = this.feed.hub;
     this.selection = new Selection(this.store, this.map, config, {
@@ -111,6 +117,7 @@ export class App {
         this.renderPanel();
         this.animation.request();
       },
+      historyChanged: () => this.renderPanel(),
     });
     this.animation = new MarkerAnimation(this.store, this.map, this.selection);
     this.labels = new MapLabels(this.store, this.map, config, () => this.selected);
@@ -286,6 +293,7 @@ export class App {
     const serverNow = this.clock.now(Date.now());
     this.list.update(listRows(this.store.all(), this.filter, this.sort), this.store.size, this.filter.query, this.selected, serverNow);
     this.list.showCounts(countByFreshness(this.store.all()));
+    this.list.showProblem(this.restStatus === null ? null : `Vehicle list not loaded: ${formatRetry(this.restStatus, Date.now())}`);
     this.renderPanel();
     this.renderCard();
   }
@@ -301,6 +309,6 @@ export class App {
   private renderPanel(): void {
     const name = this.selected;
     const vehicle = name === null ? undefined : this.store.get(name);
-    this.panel.show(vehicle, this.following, this.clock.now(Date.now()));
+    this.panel.show(vehicle, this.following, this.clock.now(Date.now()), this.selection.historyStatus);
   }
 }

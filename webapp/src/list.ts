@@ -48,6 +48,7 @@ export class VehicleList {
   private readonly count: HTMLElement;
   private readonly counts = new Map<Freshness, HTMLElement>();
   private readonly noMatches: HTMLElement;
+  private readonly problem: HTMLElement;
   private readonly headers = new Map<SortKey, HTMLTableCellElement>();
   private readonly pool: RowElements[] = [];
   private rows: Vehicle[] = [];
@@ -69,6 +70,7 @@ export class VehicleList {
         </ul>
         <label class="show-stale"><input type="checkbox" data-testid="show-stale" checked> Show stale/offline</label>
       </div>
+      <p class="load-problem" data-testid="api-status" role="status" hidden></p>
       <p class="no-matches" data-testid="no-matches" role="status" hidden></p>
       <div class="table-scroll" data-testid="vehicle-list" role="region" aria-labelledby="vehicles-heading" tabindex="0">
         <table class="vehicles">
@@ -79,6 +81,7 @@ export class VehicleList {
     this.scroller = root.querySelector(".table-scroll")!;
     this.count = root.querySelector(".count")!;
     this.noMatches = root.querySelector(".no-matches")!;
+    this.problem = root.querySelector("[data-testid=api-status]")!;
     for (const [key] of freshnessLabels) this.counts.set(key, root.querySelector(`[data-testid=count-${key}]`)!);
     const showStale = root.querySelector<HTMLInputElement>("[data-testid=show-stale]")!;
     showStale.addEventListener("change", () => callbacks.showStaleChanged(showStale.checked));
@@ -122,6 +125,12 @@ export class VehicleList {
     this.noMatches.hidden = !empty;
     if (empty) setText(this.noMatches, query.trim() === "" ? "No live vehicles: stale and offline ones are hidden." : `No vehicles match “${query.trim()}”.`);
     this.paint();
+  }
+
+  /** Why the list may be behind (a failed REST read being retried), or null. */
+  showProblem(text: string | null): void {
+    this.problem.hidden = text === null;
+    setText(this.problem, text ?? "");
   }
 
   /** The fleet by state, whatever the filter shows. */

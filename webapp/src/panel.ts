@@ -1,5 +1,6 @@
 import { setText } from "./dom";
 import { formatAge, formatClock, formatHeading, formatSpeed } from "./format";
+import { formatRetry, type RetryStatus } from "./retrying";
 import type { Vehicle } from "./state";
 import type { ConnectionState } from "./types";
 
@@ -19,6 +20,7 @@ export class SelectionPanel {
   private readonly position: HTMLElement;
   private readonly follow: HTMLButtonElement;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly historyStatus: HTMLElement;
 
   constructor(private readonly root: HTMLElement, callbacks: PanelCallbacks) {
     root.innerHTML = `
@@ -32,6 +34,7 @@ export class SelectionPanel {
         <div><dt>Last seen</dt><dd data-testid="selected-seen"></dd></div>
         <div><dt>Position</dt><dd data-testid="selected-position"></dd></div>
       </dl>
+      <p class="load-problem" data-testid="history-status" role="status" hidden></p>
       <div class="selection-actions">
         <button type="button" class="toggle" data-testid="follow-toggle" aria-pressed="false">Follow</button>
         <button type="button" class="toggle" data-testid="copy-link">Copy link</button>
@@ -44,6 +47,7 @@ export class SelectionPanel {
     this.seen = root.querySelector("[data-testid=selected-seen]")!;
     this.position = root.querySelector("[data-testid=selected-position]")!;
     this.follow = root.querySelector("[data-testid=follow-toggle]")!;
+    this.historyStatus = root.querySelector("[data-testid=history-status]")!;
     this.follow.addEventListener("click", () => callbacks.followToggled());
     root.querySelector("[data-testid=deselect]")!.addEventListener("click", () => callbacks.deselect());
     const copy = root.querySelector<HTMLButtonElement>("[data-testid=copy-link]")!;
@@ -71,7 +75,7 @@ export class SelectionPanel {
     root.hidden = true;
   }
 
-  show(vehicle: Vehicle | undefined, following: boolean, serverNow: number): void {
+  show(vehicle: Vehicle | undefined, following: boolean, serverNow: number, history: RetryStatus | null = null): void {
     if (vehicle === undefined) {
       this.root.hidden = true;
       return;
@@ -84,6 +88,8 @@ export class SelectionPanel {
     setText(this.heading, formatHeading(p.heading));
     setText(this.seen, `${formatClock(p.time)} (${formatAge(serverNow - p.time)})${vehicle.stale ? ", stale" : ""}`);
     setText(this.position, `${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}`);
+    this.historyStatus.hidden = history === null;
+    setText(this.historyStatus, history === null ? "" : `History not loaded: ${formatRetry(history, Date.now())}`);
     this.follow.setAttribute("aria-pressed", String(following));
     setText(this.follow, following ? "Following" : "Follow");
   }

@@ -180,6 +180,28 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
     }
 
     [Fact]
+    public async Task A_history_refused_by_the_edges_rate_limit_says_so_in_the_panel_and_is_loaded_when_retried()
+    {
+        var page = await system.OpenMapAsync();
+        var name = (await page.EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()"))[0];
+
+        // Spend this browser's share of the edge's /api requests, so the history request is refused with 429.
+        var refused = await page.EvaluateAsync<int>(
+            "async () => (await Promise.all(Array.from({ length: 400 }, () => fetch('/api/vehicles/', { cache: 'no-store' }).then((r) => r.status)))).filter((s) => s === 429).length");
+        refused.ShouldBeGreaterThan(0);
+        await page.Locator($"[data-testid=vehicle-row][data-name={Js(name)}]").ClickAsync();
+
+        var status = page.GetByTestId("history-status");
+        await status.WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+        (await status.InnerTextAsync()).ShouldContain("HTTP 429");
+        await LiveSystem.ScreenshotAsync(page, "history-refused");
+
+        // Retried after the edge's Retry-After: the whole history arrives and the notice goes.
+        await status.WaitForAsync(new() { State = WaitForSelectorState.Hidden, Timeout = 60_000 });
+        await page.WaitForFunctionAsync("() => window.fleetman.trailLength() >= 2", null, Patience);
+    }
+
+    [Fact]
     public async Task The_header_shows_the_release_the_edge_reports()
     {
         var page = await system.OpenMapAsync();
