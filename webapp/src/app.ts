@@ -12,8 +12,11 @@ import { MapLabels } from "./map-labels";
 import { ConnectionIndicator, SelectionPanel } from "./panel";
 import { Selection, type SelectOptions } from "./selection";
 import { arrowHeading } from "./style";
-import { countByFreshness, isShown, movingMph, listRows, nextSortOrder, normalQuery, ServerClock, VehicleStore, type Vehicle, type VehicleFilter } from "./state";
+import { countByFreshness, isShown, keepOrder, movingMph, listRows, nextSortOrder, normalQuery, ServerClock, VehicleStore, type Vehicle, type VehicleFilter } from "./state";
 import type { ConnectionState, Position, SortOrder } from "./types";
+
+/** The list re-sorts by a changing value at most this often (and not while the pointer or focus is in it). */
+const resortMs = 3000;
 
 export interface AppElements {
   map: HTMLElement;
@@ -44,6 +47,9 @@ export class App {
   private readonly filter: VehicleFilter = { query: "", showStale: true };
   private listDirty = true;
   private lastListPaint = 0;
+  /** The list's order as last painted, and when it was last sorted (it re-sorts at most every few seconds). */
+  private listOrder: string[] = [];
+  private lastSort = Number.NEGATIVE_INFINITY;
   private fitted = false;
   private userMoved = false;
   private started = false;
@@ -71,10 +77,15 @@ export class App {
     });
     this.list = new VehicleList(elements.list, {
       rowClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: false }),
+      rowStepped: (name) => {
+        // Moving through the list with the keyboard: one history entry for the walk, not one per row.
+        this.select(name, { fly: true, reveal: true, history: "replace" });
+        this.list.focusRow(name);
+      },
       sortClicked: (key) => {
         this.sort = nextSortOrder(this.sort, key);
         this.list.showSort(this.sort);
-        this.renderList();
+        this.renderList(true);
       },
       searchChanged: (query) => {
         this.filter.query = query;
@@ -279,7 +290,7 @@ export class App {
   private applyFilter(): void {
     for (const vehicle of this.store.all()) this.showIfFiltered(vehicle);
     this.labels.schedule(true);
-    this.renderList();
+    this.renderList(true);
   }
 
   private showIfFiltered(vehicle: Vehicle): void {
@@ -287,11 +298,22 @@ export class App {
     this.map.setShown(vehicle.name, shown);
   }
 
-  private renderList(): void {
+  /**
+   * Paints the list. Sorted by a changing value (speed, last seen), rows would move several times a second: they
+   * keep their order while the pointer or focus is in the list, and are re-sorted at most every `resortMs`
+   * otherwise; `resort` sorts now (the user changed the sort, the search or the filter).
+   */
+  private renderList(resort = false): void {
+    const now = performance.now();
     this.listDirty = false;
-    this.lastListPaint = performance.now();
+    this.lastListPaint = now;
     const serverNow = this.clock.now(Date.now());
-    this.list.update(listRows(this.store.all(), this.filter, this.sort), this.store.size, this.filter.query, this.selected, serverNow);
+    let rows = listRows(this.store.all(), this.filter, this.sort);
+    const hold = !resort && this.sort.key !== "name" && (this.list.held || now - this.lastSort < resortMs);
+    if (hold) rows = keepOrder(this.listOrder, rows);
+    else this.lastSort = now;
+    this.listOrder = rows.map((v) => v.name);
+    this.list.update(rows, this.store.size, this.filter.query, this.selected, serverNow);
     this.list.showCounts(countByFreshness(this.store.all()));
     this.list.showProblem(this.restStatus === null ? null : `Vehicle list not loaded: ${formatRetry(this.restStatus, Date.now())}`);
     this.renderPanel();

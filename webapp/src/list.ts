@@ -6,6 +6,8 @@ import { visibleRange } from "./virtual";
 
 export interface ListCallbacks {
   rowClicked(name: string): void;
+  /** An arrow key (or Home/End) moved the selection to this row. */
+  rowStepped(name: string): void;
   sortClicked(key: SortKey): void;
   searchChanged(query: string): void;
   showStaleChanged(show: boolean): void;
@@ -18,6 +20,7 @@ const freshnessLabels: [Freshness, string][] = [
   ["offline", "offline"],
 ];
 
+/** Row height in pixels when the stylesheet does not say (its `--row`: taller on touch-sized screens). */
 export const ROW_HEIGHT = 34;
 
 interface RowElements {
@@ -55,6 +58,10 @@ export class VehicleList {
   private selected: string | null = null;
   private serverNow = Date.now();
   private frame = 0;
+  private rowHeight = ROW_HEIGHT;
+  private pointerInside = false;
+  /** The vehicle whose row button has the keyboard focus: it keeps it when rows are recycled. */
+  private focusedName: string | null = null;
 
   constructor(root: HTMLElement, callbacks: ListCallbacks) {
     root.innerHTML = `
@@ -112,7 +119,24 @@ export class VehicleList {
     const search = root.querySelector<HTMLInputElement>("#vehicle-search")!;
     search.addEventListener("input", () => callbacks.searchChanged(search.value));
     this.scroller.addEventListener("scroll", () => this.requestPaint(), { passive: true });
-    new ResizeObserver(() => this.requestPaint()).observe(this.scroller);
+    new ResizeObserver(() => {
+      this.rowHeight = parseFloat(getComputedStyle(this.scroller).getPropertyValue("--row")) || ROW_HEIGHT;
+      this.requestPaint();
+    }).observe(this.scroller);
+    this.scroller.addEventListener("pointerenter", () => (this.pointerInside = true));
+    this.scroller.addEventListener("pointerleave", () => (this.pointerInside = false));
+    this.tbody.addEventListener("focusin", (event) => {
+      this.focusedName = (event.target as HTMLElement).closest<HTMLTableRowElement>("tr[data-name]")?.dataset.name ?? null;
+    });
+    this.tbody.addEventListener("focusout", (event) => {
+      if (!this.tbody.contains(event.relatedTarget as Node | null)) this.focusedName = null;
+    });
+    this.scroller.addEventListener("keydown", (event) => {
+      const name = this.step(event.key);
+      if (name === null) return;
+      event.preventDefault();
+      callbacks.rowStepped(name);
+    });
   }
 
   /** New rows (already filtered and sorted, by `query`) out of `total` vehicles. */
@@ -146,17 +170,53 @@ export class VehicleList {
     }
   }
 
+  /** Whether the pointer or the keyboard focus is in the list: rows should not move under it. */
+  get held(): boolean {
+    return this.pointerInside || this.scroller.contains(document.activeElement);
+  }
+
   /** Scrolls the selected vehicle's row into view if it is not. */
   reveal(name: string): void {
     const index = this.rows.findIndex((v) => v.name === name);
     if (index < 0) return;
-    const top = index * ROW_HEIGHT;
+    const top = index * this.rowHeight;
     const headerHeight = this.tbody.offsetTop;
     const viewTop = this.scroller.scrollTop;
     const viewHeight = this.scroller.clientHeight - headerHeight;
-    if (top < viewTop || top + ROW_HEIGHT > viewTop + viewHeight) {
+    if (top < viewTop || top + this.rowHeight > viewTop + viewHeight) {
       this.scroller.scrollTop = Math.max(0, top - viewHeight / 2);
     }
+  }
+
+  /** Moves the keyboard focus to a vehicle's row button (after it was revealed and painted). */
+  focusRow(name: string): void {
+    this.focusedName = name;
+    this.paint();
+    this.pool.find((r) => r.name === name && r.row.isConnected)?.button.focus({ preventScroll: true });
+  }
+
+  /** The row an arrow key (or Home/End) moves to from the selected one, or null for another key. */
+  private step(key: string): string | null {
+    if (this.rows.length === 0) return null;
+    const index = this.selected === null ? -1 : this.rows.findIndex((v) => v.name === this.selected);
+    let next: number;
+    switch (key) {
+      case "ArrowDown":
+        next = Math.min(this.rows.length - 1, index + 1);
+        break;
+      case "ArrowUp":
+        next = index < 0 ? 0 : Math.max(0, index - 1);
+        break;
+      case "Home":
+        next = 0;
+        break;
+      case "End":
+        next = this.rows.length - 1;
+        break;
+      default:
+        return null;
+    }
+    return this.rows[next]!.name;
   }
 
   /** Names of the rows in the DOM, top to bottom (for tests). */
@@ -182,11 +242,11 @@ export class VehicleList {
 
   private paint(): void {
     const headerHeight = this.tbody.offsetTop;
-    const { start, end } = visibleRange(this.scroller.scrollTop - headerHeight, this.scroller.clientHeight, ROW_HEIGHT, this.rows.length);
+    const { start, end } = visibleRange(this.scroller.scrollTop - headerHeight, this.scroller.clientHeight, this.rowHeight, this.rows.length);
     const needed = end - start;
     while (this.pool.length < needed) this.pool.push(this.createRow());
-    this.topSpacer.style.height = `${start * ROW_HEIGHT}px`;
-    this.bottomSpacer.style.height = `${(this.rows.length - end) * ROW_HEIGHT}px`;
+    this.topSpacer.style.height = `${start * this.rowHeight}px`;
+    this.bottomSpacer.style.height = `${(this.rows.length - end) * this.rowHeight}px`;
     let before: ChildNode = this.bottomSpacer;
     for (let i = needed - 1; i >= 0; i--) {
       const el = this.pool[i]!;
@@ -201,6 +261,12 @@ export class VehicleList {
     }
     this.topSpacer.hidden = start === 0;
     this.bottomSpacer.hidden = end === this.rows.length;
+    // Recycled rows show other vehicles now: the focus follows its vehicle, not the row element.
+    const focused = document.activeElement;
+    if (this.focusedName !== null && focused instanceof HTMLElement && this.tbody.contains(focused)) {
+      const holder = this.pool.find((r) => r.name === this.focusedName && r.row.isConnected);
+      if (holder !== undefined && !holder.row.contains(focused)) holder.button.focus({ preventScroll: true });
+    }
   }
 
   private createRow(): RowElements {

@@ -32,7 +32,7 @@ export class SelectionPanel {
         <div><dt>Speed</dt><dd><span data-testid="selected-speed"></span> mph</dd></div>
         <div><dt>Heading</dt><dd data-testid="selected-heading"></dd></div>
         <div><dt>Last seen</dt><dd data-testid="selected-seen"></dd></div>
-        <div><dt>Position</dt><dd data-testid="selected-position"></dd></div>
+        <div class="position"><dt>Position</dt><dd data-testid="selected-position"></dd></div>
       </dl>
       <p class="load-problem" data-testid="history-status" role="status" hidden></p>
       <div class="selection-actions">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countByFreshness, freshnessOf, isStale, listRows, nextSortOrder, ServerClock, vehicleComparator, VehicleStore, type Vehicle } from "./state";
+import { countByFreshness, freshnessOf, isStale, keepOrder, listRows, nextSortOrder, ServerClock, vehicleComparator, VehicleStore, type Vehicle } from "./state";
 import type { Position } from "./types";
 
 const T0 = Date.parse("2026-01-01T12:00:00Z");
@@ -197,5 +197,15 @@ describe("freshness", () => {
     store.updateStaleness(T0, 30_000, 120_000);
     store.apply(pos("a", T0), 10);
     expect(freshnessOf(store.get("a")!)).toBe("moving");
+  });
+});
+
+describe("a list that holds still", () => {
+  it("keeps the previous order, with new rows after and gone rows dropped", () => {
+    const store = new VehicleStore();
+    for (const name of ["a", "b", "c", "d"]) store.apply(pos(name, T0), 0);
+    const rows = [...store.all()].reverse(); // d c b a: the order a re-sort would give now
+    expect(keepOrder(["b", "x", "a", "c"], rows).map((v) => v.name)).toEqual(["b", "a", "c", "d"]);
+    expect(keepOrder([], rows).map((v) => v.name)).toEqual(["d", "c", "b", "a"]);
   });
 });

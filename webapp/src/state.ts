@@ -214,3 +214,17 @@ export function nextSortOrder(current: SortOrder, clicked: SortKey): SortOrder {
   if (current.key === clicked) return { key: clicked, direction: current.direction === "asc" ? "desc" : "asc" };
   return { key: clicked, direction: defaultDirections[clicked] };
 }
+
+/**
+ * `rows` in the order `previous` had them (names), those new to it after, in their own order: the list keeps its
+ * order while the user points at it or moves through it, and only the values in the rows change.
+ */
+export function keepOrder(previous: readonly string[], rows: readonly Vehicle[]): Vehicle[] {
+  const at = new Map<string, number>();
+  previous.forEach((name, i) => at.set(name, i));
+  const kept: Vehicle[] = [];
+  const added: Vehicle[] = [];
+  for (const row of rows) (at.has(row.name) ? kept : added).push(row);
+  kept.sort((a, b) => at.get(a.name)! - at.get(b.name)!);
+  return kept.concat(added);
+}
