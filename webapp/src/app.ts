@@ -117,11 +117,11 @@ export class App {
     this.selection = new Selection(this.store, this.map, config, {
       follow: (name) => this.hub.select(name),
       selectionChanged: (name, options) => {
-        if (name !== null && options.reveal === true) this.list.reveal(name);
         // The selected vehicle shows whatever the filter says; the one before it may not.
         if (this.filter.query !== "" || !this.filter.showStale) this.applyFilter();
         this.labels.schedule(true);
         this.renderList();
+        if (name !== null && options.reveal === true) this.list.reveal(name);
         this.animation.request();
       },
       followingChanged: () => {

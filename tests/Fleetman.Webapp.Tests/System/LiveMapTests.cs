@@ -189,7 +189,8 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
         // history request is refused with 429 until the load stops.
         var refused = 0;
         using var spending = new CancellationTokenSource();
-        var load = Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        // Enough requesters that the tokens the edge adds every second are gone at once, on a busy machine too.
+        var load = Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
         {
             while (!spending.IsCancellationRequested)
             {
@@ -273,9 +274,10 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
         var point = await page.EvaluateAsync<global::System.Text.Json.JsonElement>("() => window.fleetman.screenPointOf(window.fleetman.vehicleNames()[0])");
         await page.Mouse.MoveAsync(point.GetProperty("x").GetSingle(), point.GetProperty("y").GetSingle());
 
-        var pairs = await page.EvaluateAsync<ContrastPair[]>(ContrastScript);
+        var pairs = (await page.EvaluateAsync<global::System.Text.Json.JsonElement>(ContrastScript)).EnumerateArray()
+            .Select(p => (What: p.GetProperty("what").GetString(), Ratio: p.GetProperty("ratio").GetDouble())).ToList();
 
-        pairs.Length.ShouldBeGreaterThan(15);
+        pairs.Count.ShouldBeGreaterThan(15);
         pairs.Where(p => p.Ratio < 4.5).Select(p => $"{p.What}: {p.Ratio:0.00}").ShouldBeEmpty();
     }
 
@@ -372,8 +374,6 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
           return pairs;
         }
         """;
-
-    private sealed record ContrastPair(string What, double Ratio);
 
     private static string Js(string value) => global::System.Text.Json.JsonSerializer.Serialize(value);
 }
