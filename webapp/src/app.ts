@@ -3,13 +3,13 @@ import { frameScheduler, PositionBatcher } from "./batch";
 import { vehicleCard } from "./card";
 import type { AppConfig } from "./config";
 import { urlWithVehicle, vehicleFromUrl } from "./deeplink";
-import { formatRetry, type RetryStatus } from "./retrying";
 import { PositionFeed } from "./feed";
 import type { HubClient } from "./hub";
 import { VehicleList } from "./list";
 import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
 import { ConnectionIndicator, SelectionPanel } from "./panel";
+import { formatRetry, type RetryStatus } from "./retrying";
 import { Selection, type SelectOptions } from "./selection";
 import { arrowHeading } from "./style";
 import { countByFreshness, isShown, keepOrder, movingMph, listRows, nextSortOrder, normalQuery, ServerClock, VehicleStore, type Vehicle, type VehicleFilter } from "./state";
@@ -231,7 +231,6 @@ export class App {
       const wasStale = this.store.get(p.name)?.stale ?? false;
       const vehicle = this.store.apply(p, now);
       if (vehicle === null) continue;
-      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, false, movingMph));
       const selected = vehicle.name === this.selected;
       if (!this.map.hasMarker(vehicle.name)) {
         this.map.addMarker(vehicle.name, vehicle.motion.to, selected, false);
@@ -240,6 +239,7 @@ export class App {
         added = true;
         continue;
       }
+      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, false, movingMph));
       if (wasStale) {
         this.map.setMarkerStyle(vehicle.name, selected, false);
         this.showIfFiltered(vehicle);

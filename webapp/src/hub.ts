@@ -126,7 +126,10 @@ export class HubClient {
   start(): void {
     this.stopped = false;
     window.addEventListener("offline", () => this.check());
-    window.addEventListener("online", () => this.restart());
+    window.addEventListener("online", () => {
+      this.check();
+      this.restart();
+    });
     setInterval(() => this.check(), 500);
     void this.connect();
   }
@@ -161,7 +164,8 @@ export class HubClient {
         void this.connection.stop();
         return;
       default:
-        this.check();
+        // Starting or stopping already: a new connection follows either way.
+        return;
     }
   }
 
@@ -178,7 +182,7 @@ export class HubClient {
       this.shown = shown;
       this.handlers.state(shown, { retryAt: shown === "offline" && navigator.onLine ? this.retryAt : null });
     }
-    if (navigator.onLine && this.transport === "live" && silentFor > this.windowMs) this.restart();
+    if (navigator.onLine && this.transport === "live" && silentFor > this.windowMs && !this.restartPending) this.restart();
   }
 
   private async connect(): Promise<void> {
