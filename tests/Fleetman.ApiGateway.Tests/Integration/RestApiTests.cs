@@ -136,6 +136,22 @@ public sealed class RestApiTests(SeededGateway seeded) : IClassFixture<SeededGat
     }
 
     [Fact]
+    public async Task The_fleets_history_for_a_replay_passes_its_window_and_the_trackers_answers_through()
+    {
+        var from = Uri.EscapeDataString(Reports.Start.ToString("O"));
+        var to = Uri.EscapeDataString(Reports.Start.AddSeconds(1).ToString("O"));
+
+        var window = await _gateway.GetJsonAsync<JsonElement[]>($"/api/history?from={from}&to={to}&limit=1000");
+        window.ShouldNotBeEmpty();
+        window.Select(p => p.GetProperty("time").GetDateTimeOffset()).ShouldBeInOrder(SortDirection.Ascending);
+        window.Select(p => p.GetProperty("name").GetString()).Distinct().Count().ShouldBeGreaterThan(1, "every vehicle's positions");
+
+        using var bad = await _gateway.Http.GetAsync(new Uri($"/api/history?from={from}", UriKind.Relative));
+        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("to", out _).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task The_fleet_summary_comes_from_the_tracker()
     {
         var summary = await _gateway.GetJsonAsync<JsonElement>("/api/fleet/summary");
@@ -150,7 +166,7 @@ public sealed class RestApiTests(SeededGateway seeded) : IClassFixture<SeededGat
         var document = await _gateway.GetJsonAsync<JsonElement>("/openapi/v1.json");
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        paths.ShouldBe(["/api/vehicles", "/api/vehicles/{name}", "/api/vehicles/{name}/history", "/api/history/{name}", "/api/fleet/summary"], ignoreOrder: true);
+        paths.ShouldBe(["/api/vehicles", "/api/vehicles/{name}", "/api/vehicles/{name}/history", "/api/history", "/api/history/{name}", "/api/fleet/summary"], ignoreOrder: true);
         var list = document.GetProperty("paths").GetProperty("/api/vehicles").GetProperty("get").GetProperty("responses");
         list.TryGetProperty("200", out _).ShouldBeTrue();
         list.TryGetProperty("503", out _).ShouldBeTrue();
