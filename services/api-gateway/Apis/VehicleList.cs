@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -158,7 +159,31 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
     /// <param name="Version">Which change of the list it is.</param>
     /// <param name="Body">UTF-8 JSON.</param>
     /// <param name="ETag">Quoted, weak: <c>W/"…"</c>.</param>
-    public sealed record Written(long Version, byte[] Body, string ETag);
+    public sealed record Written(long Version, byte[] Body, string ETag)
+    {
+        private readonly Lazy<byte[]> _brotli = new(() => Compress(Body, stream => new BrotliStream(stream, CompressionLevel.Fastest)));
+        private readonly Lazy<byte[]> _gzip = new(() => Compress(Body, stream => new GZipStream(stream, CompressionLevel.Fastest)));
+
+        /// <summary>
+        /// The JSON compressed with Brotli, once per change at the first request that asks for it (the edge would
+        /// otherwise compress the same list again for every request).
+        /// </summary>
+        public byte[] Brotli => _brotli.Value;
+
+        /// <summary>The JSON compressed with gzip, once per change.</summary>
+        public byte[] Gzip => _gzip.Value;
+
+        private static byte[] Compress(byte[] body, Func<Stream, Stream> compressor)
+        {
+            using var output = new MemoryStream();
+            using (var compressing = compressor(output))
+            {
+                compressing.Write(body);
+            }
+
+            return output.ToArray();
+        }
+    }
 }
 
 /// <summary>The list's JSON metadata, generated at build time.</summary>

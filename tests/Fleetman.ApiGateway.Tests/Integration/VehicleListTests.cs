@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -100,6 +101,32 @@ public sealed class VehicleListTests : IAsyncLifetime
             document.RootElement.EnumerateArray().Single(v => v.GetProperty("name").GetString() == "City Truck")
                 .GetProperty("lat").GetDouble().ShouldBe(53.5);
         }
+    }
+
+    [Theory]
+    [InlineData("br", "br")]
+    [InlineData("gzip", "gzip")]
+    [InlineData("gzip;q=1, br;q=0.5", "br")]
+    [InlineData("br;q=0, gzip", "gzip")]
+    public async Task The_list_comes_compressed_once_per_change_as_the_client_accepts_and_decompresses_to_the_same_bytes(string accepted, string expected)
+    {
+        using var plain = await FromMemoryAsync();
+        var json = await plain.Content.ReadAsByteArrayAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, List);
+        request.Headers.AcceptEncoding.ParseAdd(accepted);
+        using var response = await _gateway.Http.SendAsync(request);
+
+        response.Content.Headers.ContentEncoding.ShouldBe([expected]);
+        response.Headers.Vary.ShouldContain("Accept-Encoding");
+        plain.Headers.Vary.ShouldContain("Accept-Encoding");
+        var wire = await response.Content.ReadAsByteArrayAsync();
+        wire.Length.ShouldBeLessThan(json.Length);
+        using var input = new MemoryStream(wire);
+        using Stream decompressor = expected == "br" ? new BrotliStream(input, CompressionMode.Decompress) : new GZipStream(input, CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        await decompressor.CopyToAsync(output);
+        output.ToArray().ShouldBe(json);
     }
 
     /// <summary>The list once the gateway has read Redis (until then the tracker's answer passes through, without an ETag).</summary>
