@@ -53,6 +53,7 @@ public static partial class GatewayExtensions
                 .RequireAuthenticatedUser());
         builder.Services.AddApiRateLimiting();
         builder.Services.AddVersionEndpoint();
+        builder.Services.AddEdgeCompression();
 
         // Read when the pipeline is built, after the options were validated.
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((forwarded, gateway) =>
@@ -97,13 +98,14 @@ public static partial class GatewayExtensions
         return builder;
     }
 
-    /// <summary>Forwarded headers, security headers on every response, the request body limit.</summary>
+    /// <summary>Forwarded headers, security headers on every response, the request body limit, compression of the API's JSON.</summary>
     public static WebApplication UseGatewayEdge(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestBodyLimit>();
+        app.UseResponseCompression();
         return app;
     }
 

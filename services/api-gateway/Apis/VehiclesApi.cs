@@ -9,8 +9,9 @@ namespace Fleetman.ApiGateway.Apis;
 /// The original Fleetman api-gateway's routes over the position-tracker (<c>/api/vehicles/</c>,
 /// <c>/api/vehicles/{name}</c>, <c>/api/history/{name}</c>) and the richer history route
 /// (<c>/api/vehicles/{name}/history?from=&amp;to=&amp;limit=</c>) and the whole fleet's for a replay
-/// (<c>/api/history?from=&amp;to=&amp;limit=</c>). The tracker's JSON passes through unchanged; while
-/// the tracker is unavailable the latest positions come from Redis (<see cref="LastKnownPositions"/>) and history is a 503.
+/// (<c>/api/history?from=&amp;to=&amp;limit=</c>). The vehicle list comes from memory (<see cref="VehicleList"/>) once
+/// it is complete; otherwise, and on the other routes, the tracker's JSON passes through unchanged. While the tracker
+/// is unavailable the latest positions come from Redis (<see cref="LastKnownPositions"/>) and history is a 503.
 /// </summary>
 public static class VehiclesApi
 {
@@ -40,9 +41,14 @@ public static class VehiclesApi
         return app;
     }
 
-    public static async Task<Results<TrackerJson<VehiclePositionResponse[]>, Ok<VehiclePositionResponse[]>, ProblemHttpResult>> GetLatestOfAllAsync(
-        TrackerClient tracker, LastKnownPositions lastKnown, HttpResponse response, CancellationToken cancellationToken)
+    public static async Task<Results<VehicleListResult, TrackerJson<VehiclePositionResponse[]>, Ok<VehiclePositionResponse[]>, ProblemHttpResult>> GetLatestOfAllAsync(
+        VehicleList list, TrackerClient tracker, LastKnownPositions lastKnown, HttpResponse response, CancellationToken cancellationToken)
     {
+        if (list.Current() is { } current)
+        {
+            return new VehicleListResult(current);
+        }
+
         try
         {
             return new TrackerJson<VehiclePositionResponse[]>(await tracker.GetAsync("/vehicles/", cancellationToken));
