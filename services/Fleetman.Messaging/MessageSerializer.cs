@@ -6,6 +6,8 @@ namespace Fleetman.Messaging;
 /// JSON bodies with web conventions: camelCase, case-insensitive reading, numbers also read from strings, unknown
 /// fields ignored. Strict where it matters: a missing constructor parameter or a null where the contract says
 /// non-null makes the body malformed (dead-lettered), instead of a half-filled message reaching a handler.
+/// A JMS map message (<see cref="JmsMapJson"/>) is read as the JSON object of its entries, with the same rules: a Java
+/// service's <c>MapMessage</c> of strings becomes the contract message whose fields have those names.
 /// </summary>
 internal static class MessageSerializer
 {
@@ -32,13 +34,14 @@ internal static class MessageSerializer
             return false;
         }
 
+        var isMap = JmsMapJson.IsMap(body.Span);
         try
         {
-            message = JsonSerializer.Deserialize<TMessage>(body.Span, Options);
+            message = JsonSerializer.Deserialize<TMessage>(isMap ? JmsMapJson.ToJsonObject(body) : body.Span, Options);
         }
         catch (JsonException ex)
         {
-            error = $"the body is not a valid {typeof(TMessage).Name}: {ex.Message}";
+            error = $"the {(isMap ? "map message" : "body")} is not a valid {typeof(TMessage).Name}: {ex.Message}";
             return false;
         }
 

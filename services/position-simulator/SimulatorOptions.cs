@@ -15,6 +15,20 @@ public enum VehicleSourceKind
     Tracks,
 }
 
+/// <summary>What a position report looks like on the queue.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<WireFormat>))]
+public enum WireFormat
+{
+    /// <summary>Our JSON message, which our queue-consumer reads (and so would the original's, were it a JSON reader).</summary>
+    Json,
+
+    /// <summary>
+    /// What the original Java position-tracker reads: a JMS MapMessage of strings <c>vehicle</c>, <c>lat</c>, <c>long</c>,
+    /// <c>time</c> (<c>yyyy-MM-dd'T'HH:mm:ss.SSSZ</c>). Our queue-consumer reads it too.
+    /// </summary>
+    JmsMap,
+}
+
 /// <summary>The simulator's settings: section "Simulator" (environment variables <c>Simulator__Vehicles</c>, ...), checked at start.</summary>
 public sealed class SimulatorOptions : IValidatableObject
 {
@@ -76,6 +90,13 @@ public sealed class SimulatorOptions : IValidatableObject
     /// </summary>
     [Range(1, 1_000_000)]
     public int MaxInFlightPublishes { get; set; } = 10_000;
+
+    /// <summary>
+    /// <see cref="WireFormat.JmsMap"/> to feed the original Java position-tracker image on the same broker; our
+    /// queue-consumer reads either.
+    /// </summary>
+    [EnumDataType(typeof(WireFormat))]
+    public WireFormat WireFormat { get; set; } = WireFormat.Json;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

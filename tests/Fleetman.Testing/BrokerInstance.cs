@@ -49,6 +49,11 @@ public sealed class BrokerInstance : IAsyncDisposable
 
     public string? StateDirectory => _environment.GetValueOrDefault("FLEETMAN_STATE_DIR");
 
+    /// <summary>The broker's OpenWire port, for JMS clients (infra.sh reads the same variable).</summary>
+    public int OpenWirePort => int.Parse(
+        _environment.GetValueOrDefault("FLEETMAN_OPENWIRE_PORT") ?? Environment.GetEnvironmentVariable("FLEETMAN_OPENWIRE_PORT") ?? "61616",
+        System.Globalization.CultureInfo.InvariantCulture);
+
     public async ValueTask DisposeAsync()
     {
         if (StateDirectory is { } state)

@@ -293,6 +293,10 @@ internal sealed class Subscription : IDisposable
         new("destination", Destination.Path),
         new("ack", "client-individual"),
         new("activemq.prefetchSize", Prefetch.ToString(CultureInfo.InvariantCulture)),
+
+        // JMS map messages (a Java service's MapMessage) arrive as JSON the serializer reads; text and bytes
+        // messages, ours, arrive unchanged.
+        new(JmsMapJson.TransformationHeader, JmsMapJson.Transformation),
     ]);
 
     internal void Deliver(ReceivedMessage message)

@@ -4,7 +4,10 @@ using System.Text;
 
 namespace Fleetman.Messaging.Stomp;
 
-/// <summary>Serialises frames to the STOMP 1.2 wire format, escaping headers and always writing content-length.</summary>
+/// <summary>
+/// Serialises frames to the STOMP 1.2 wire format, escaping headers and writing content-length, except on a SEND
+/// that asks ActiveMQ for a transformation (see <see cref="JmsMapJson"/>).
+/// </summary>
 internal static class StompFrameWriter
 {
     public static void Write(StompFrame frame, IBufferWriter<byte> output)
@@ -25,8 +28,11 @@ internal static class StompFrameWriter
             WriteText(output, "\n");
         }
 
-        // content-length lets bodies carry NUL bytes and spares the broker a scan for the terminator.
-        if (frame.Body.Length > 0 || frame.Command is StompCommands.Send or StompCommands.Message)
+        // content-length lets bodies carry NUL bytes and spares the broker a scan for the terminator. ActiveMQ, though,
+        // stores any SEND with a content-length as bytes and ignores its transformation: such a body is JSON text,
+        // which has no NUL byte, and goes without.
+        var transformed = frame.Command == StompCommands.Send && frame[JmsMapJson.TransformationHeader] is not null;
+        if (!transformed && (frame.Body.Length > 0 || frame.Command is StompCommands.Send or StompCommands.Message))
         {
             WriteText(output, "content-length:");
             WriteText(output, frame.Body.Length.ToString(CultureInfo.InvariantCulture));

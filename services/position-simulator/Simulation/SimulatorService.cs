@@ -141,7 +141,9 @@ public sealed partial class SimulatorService : BackgroundService
         try
         {
             // Not cancelled at shutdown: a report on its way is worth the few milliseconds its confirmation takes.
-            await _publisher.PublishAsync(report, CancellationToken.None);
+            await (_options.WireFormat == WireFormat.JmsMap
+                ? _publisher.PublishMapAsync<PositionReported>(OriginalPositionMessage.Entries(report), CancellationToken.None)
+                : _publisher.PublishAsync(report, CancellationToken.None));
             _metrics.OnPublished();
             if (Interlocked.Exchange(ref _failing, 0) == 1)
             {
