@@ -85,6 +85,10 @@ if for_mode deploy; then
   scripts/render-manifests.sh
   # The deploy tests run shellcheck on the course's secrets script (k8s/course/create-secrets.sh).
   command -v shellcheck >/dev/null || apt_install shellcheck
+  # The alert rules and Alertmanager's routing are checked with Prometheus' and Alertmanager's own tools: promtool
+  # (check rules, and the rules' unit tests) and amtool (check-config).
+  command -v promtool >/dev/null || apt_install prometheus
+  command -v amtool >/dev/null || apt_install prometheus-alertmanager
 fi
 
 # What to build and test: everything for `all`; otherwise the test projects with a folder of that layer (each test

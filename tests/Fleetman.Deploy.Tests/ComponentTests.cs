@@ -7,9 +7,6 @@ namespace Fleetman.Deploy.Tests;
 /// <summary>The opt-in parts, as the kustomize components and the chart's toggles render them.</summary>
 public sealed class ComponentTests
 {
-    private static readonly string[] Alerts =
-        ["FleetmanQueueDepthGrowing", "FleetmanNoPositionsStored", "FleetmanPodRestarting", "FleetmanPushLagHigh", "FleetmanTargetDown"];
-
     [Theory]
     [InlineData("k8s-component-network-policies")]
     [InlineData("helm-all-components")]
@@ -47,7 +44,7 @@ public sealed class ComponentTests
             .Cast<Dictionary<object, object>>()
             .Where(rule => rule.ContainsKey("alert"))
             .ToDictionary(rule => (string)rule["alert"], rule => (string)rule["expr"]);
-        rules.Keys.ShouldBe(Alerts, ignoreOrder: true);
+        rules.Keys.ShouldBe(AlertRulesTests.Alerts, ignoreOrder: true);
         rules["FleetmanQueueDepthGrowing"].ShouldContain("fleetman_messaging_queue_depth");
         rules["FleetmanNoPositionsStored"].ShouldContain("fleetman_queueconsumer_positions_stored");
         rules["FleetmanPushLagHigh"].ShouldContain("fleetman_apigateway_hub_push_lag");
