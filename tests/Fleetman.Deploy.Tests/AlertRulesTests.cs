@@ -141,6 +141,13 @@ public sealed class AlertRulesTests
             .SelectMany(group => ((List<object>)group["rules"]).Cast<Dictionary<object, object>>())
             .Select(rule => rule.TryGetValue("alert", out var name) ? (string)name : (string)rule["record"]);
 
-    /// <summary>One text for equal YAML trees, whatever their layout and comments.</summary>
-    public static string Canonical(object tree) => new SerializerBuilder().JsonCompatible().Build().Serialize(tree);
+    /// <summary>One text for equal YAML trees, whatever their layout, comments and order of keys.</summary>
+    public static string Canonical(object tree) => new SerializerBuilder().JsonCompatible().Build().Serialize(Sorted(tree));
+
+    private static object Sorted(object tree) => tree switch
+    {
+        Dictionary<object, object> map => map.OrderBy(pair => (string)pair.Key, StringComparer.Ordinal).ToDictionary(pair => pair.Key, pair => Sorted(pair.Value)),
+        List<object> items => items.Select(Sorted).ToList(),
+        _ => tree,
+    };
 }
