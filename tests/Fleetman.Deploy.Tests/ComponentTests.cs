@@ -95,6 +95,30 @@ public sealed class ComponentTests
     }
 
     [Theory]
+    [InlineData("k8s-component-monitoring")]
+    [InlineData("helm-all-components")]
+    public void With_monitoring_the_broker_mongodb_and_redis_each_have_an_exporter_prometheus_finds(string render)
+    {
+        foreach (var (name, port) in new[] { ("activemq", 9404), ("mongodb", 9216), ("redis", 9121) })
+        {
+            var workload = Workload.In(render).Single(workload => workload.Name == name);
+            var exporter = workload.Pod.Containers.SingleOrDefault(container => container.Name == $"{name}-exporter");
+            exporter.ShouldNotBeNull($"{render}: {name} has no exporter beside it");
+            exporter.Ports.Single().Name.ShouldBe("metrics");
+            exporter.Ports.Single().ContainerPort.ShouldBe(port);
+            workload.Template.Metadata.Annotations["prometheus.io/port"].ShouldBe(port.ToString(System.Globalization.CultureInfo.InvariantCulture), "the chart's own Prometheus finds it by the pod's annotations");
+            exporter.SecurityContext.ReadOnlyRootFilesystem.ShouldBe(true);
+            exporter.Resources.Limits.ShouldContainKey("memory");
+        }
+    }
+
+    [Fact]
+    public void Without_monitoring_no_exporter_runs()
+    {
+        Workload.In("helm-default").SelectMany(workload => workload.Pod.Containers).ShouldNotContain(container => container.Name.EndsWith("-exporter", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("k8s-component-logging")]
     [InlineData("helm-all-components")]
     public void Logging_ships_every_node_s_logs_to_elasticsearch_on_a_volume_and_kibana_shows_them(string render)
