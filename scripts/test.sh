@@ -47,6 +47,13 @@ if for_mode system; then
   command -v chromium >/dev/null || apt_install chromium
   chromium --version 2>/dev/null | grep -v 'unexpected operator' || true
 
+  step "monitoring tools"
+  # The monitoring test scrapes the local run with Prometheus and routes its alerts through Alertmanager, beside
+  # redis_exporter (tests/Fleetman.Chaos.Tests/System/MonitoringTests.cs).
+  command -v prometheus >/dev/null || apt_install prometheus
+  command -v prometheus-alertmanager >/dev/null || apt_install prometheus-alertmanager
+  command -v prometheus-redis-exporter >/dev/null || apt_install prometheus-redis-exporter
+
   step "container engine"
   # tests/Fleetman.Images.Tests builds every image with scripts/build-images.sh and starts each in Docker.
   # shellcheck source=scripts/lib/docker-session.sh
@@ -85,6 +92,10 @@ if for_mode deploy; then
   scripts/render-manifests.sh
   # The deploy tests run shellcheck on the course's secrets script (k8s/course/create-secrets.sh).
   command -v shellcheck >/dev/null || apt_install shellcheck
+  # The alert rules and Alertmanager's routing are checked with Prometheus' and Alertmanager's own tools: promtool
+  # (check rules, and the rules' unit tests) and amtool (check-config).
+  command -v promtool >/dev/null || apt_install prometheus
+  command -v amtool >/dev/null || apt_install prometheus-alertmanager
 fi
 
 # What to build and test: everything for `all`; otherwise the test projects with a folder of that layer (each test

@@ -4,7 +4,9 @@ using Fleetman.ServiceDefaults;
 
 var builder = FleetmanService.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddMessaging();
+// The producer reads positionQueue's depth too (fleetman_messaging_queue_depth): the backlog alert must see the queue
+// grow when no queue-consumer runs, which is when it matters most.
+builder.AddMessaging().AddQueueDepthGauge<Fleetman.Contracts.PositionReported>();
 builder.AddPositionSimulator();
 
 var app = builder.Build();

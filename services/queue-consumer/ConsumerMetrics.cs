@@ -9,6 +9,8 @@ internal static class ConsumerMetrics
 
     public static readonly Counter<long> Stored = Meter.CreateCounter<long>("positions.stored", "{position}", "Positions written to the store for the first time.");
     public static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("positions.duplicates", "{position}", "Redelivered reports that were already stored.");
+    public static readonly Histogram<double> StoreLag = Meter.CreateHistogram<double>("positions.store_lag", "s",
+        "For each position written to the store: from the time the vehicle reported it to the write (the consumer lag alert reads it).");
     public static readonly Counter<long> Rejected = Meter.CreateCounter<long>("positions.rejected", "{position}", "Reports refused as unusable and dead-lettered.");
     public static readonly Counter<long> LatestNotUpdated = Meter.CreateCounter<long>("latest.not_updated", "{batch}", "Stored batches whose latest positions could not be written to Redis.");
     public static readonly Counter<long> UpdatesNotPublished = Meter.CreateCounter<long>("updates.not_published", "{batch}", "Stored batches whose vehicle-updates notification could not be sent.");

@@ -50,6 +50,12 @@ internal sealed partial class StorePositionsHandler(
 
         var stored = await StoreCallAsync(() => store.AppendAsync(positions, cancellationToken));
         ConsumerMetrics.Stored.Add(stored);
+        var storedAt = clock.GetUtcNow();
+        foreach (var position in positions)
+        {
+            ConsumerMetrics.StoreLag.Record(Math.Max(0, (storedAt - position.Time).TotalSeconds));
+        }
+
         ConsumerMetrics.Duplicates.Add(positions.Count - stored);
 
         // A report no newer than its vehicle's latest stored one (late, or redelivered) is history only: it never

@@ -7,9 +7,6 @@ namespace Fleetman.Deploy.Tests;
 /// <summary>The opt-in parts, as the kustomize components and the chart's toggles render them.</summary>
 public sealed class ComponentTests
 {
-    private static readonly string[] Alerts =
-        ["FleetmanQueueDepthGrowing", "FleetmanNoPositionsStored", "FleetmanPodRestarting", "FleetmanPushLagHigh", "FleetmanTargetDown"];
-
     [Theory]
     [InlineData("k8s-component-network-policies")]
     [InlineData("helm-all-components")]
@@ -47,7 +44,7 @@ public sealed class ComponentTests
             .Cast<Dictionary<object, object>>()
             .Where(rule => rule.ContainsKey("alert"))
             .ToDictionary(rule => (string)rule["alert"], rule => (string)rule["expr"]);
-        rules.Keys.ShouldBe(Alerts, ignoreOrder: true);
+        rules.Keys.ShouldBe(AlertRulesTests.Alerts, ignoreOrder: true);
         rules["FleetmanQueueDepthGrowing"].ShouldContain("fleetman_messaging_queue_depth");
         rules["FleetmanNoPositionsStored"].ShouldContain("fleetman_queueconsumer_positions_stored");
         rules["FleetmanPushLagHigh"].ShouldContain("fleetman_apigateway_hub_push_lag");
@@ -55,9 +52,13 @@ public sealed class ComponentTests
         files.ShouldContain(file => file.Value.Contains("kubernetes_sd_configs", StringComparison.Ordinal) && file.Value.Contains("prometheus.io/scrape", StringComparison.Ordinal)
             || file.Value.Contains("__meta_kubernetes_pod_annotation_prometheus_io_scrape", StringComparison.Ordinal), $"{render}: Prometheus does not discover pods by annotation");
 
-        var dashboard = files.Select(file => file.Value).Single(text => text.TrimStart().StartsWith('{') && text.Contains("\"panels\"", StringComparison.Ordinal));
-        using var json = JsonDocument.Parse(dashboard);
-        var queries = string.Join("\n", Expressions(json.RootElement));
+        var dashboards = files.Select(file => file.Value).Where(text => text.TrimStart().StartsWith('{') && text.Contains("\"panels\"", StringComparison.Ordinal)).ToList();
+        dashboards.ShouldNotBeEmpty($"{render}: no dashboard");
+        var queries = string.Join("\n", dashboards.SelectMany(dashboard =>
+        {
+            using var json = JsonDocument.Parse(dashboard);
+            return Expressions(json.RootElement).ToList();
+        }));
         foreach (var metric in new[] { "fleetman_queueconsumer_positions_stored", "fleetman_messaging_queue_depth", "fleetman_apigateway_hub_push_lag", "kube_deployment_status_replicas" })
         {
             queries.ShouldContain(metric, Case.Sensitive, $"{render}: the dashboard shows nothing of {metric}");
@@ -91,6 +92,30 @@ public sealed class ComponentTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [InlineData("k8s-component-monitoring")]
+    [InlineData("helm-all-components")]
+    public void With_monitoring_the_broker_mongodb_and_redis_each_have_an_exporter_prometheus_finds(string render)
+    {
+        foreach (var (name, port) in new[] { ("activemq", 9404), ("mongodb", 9216), ("redis", 9121) })
+        {
+            var workload = Workload.In(render).Single(workload => workload.Name == name);
+            var exporter = workload.Pod.Containers.SingleOrDefault(container => container.Name == $"{name}-exporter");
+            exporter.ShouldNotBeNull($"{render}: {name} has no exporter beside it");
+            exporter.Ports.Single().Name.ShouldBe("metrics");
+            exporter.Ports.Single().ContainerPort.ShouldBe(port);
+            workload.Template.Metadata.Annotations["prometheus.io/port"].ShouldBe(port.ToString(System.Globalization.CultureInfo.InvariantCulture), "the chart's own Prometheus finds it by the pod's annotations");
+            exporter.SecurityContext.ReadOnlyRootFilesystem.ShouldBe(true);
+            exporter.Resources.Limits.ShouldContainKey("memory");
+        }
+    }
+
+    [Fact]
+    public void Without_monitoring_no_exporter_runs()
+    {
+        Workload.In("helm-default").SelectMany(workload => workload.Pod.Containers).ShouldNotContain(container => container.Name.EndsWith("-exporter", StringComparison.Ordinal));
     }
 
     [Theory]

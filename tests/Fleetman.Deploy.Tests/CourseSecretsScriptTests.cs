@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Fleetman.Testing;
 using k8s.Models;
@@ -101,7 +100,7 @@ public sealed partial class CourseSecretsScriptTests : IDisposable
     public void Is_shellcheck_clean()
     {
         // scripts/test.sh installs shellcheck; without it this test cannot tell, so it fails rather than pass.
-        var result = Exec("shellcheck", ["--external-sources", Script], Repository.Root, []);
+        var result = ExternalTool.Run("shellcheck", ["--external-sources", Script], Repository.Root);
 
         result.ExitCode.ShouldBe(0, result.Output);
     }
@@ -116,38 +115,11 @@ public sealed partial class CourseSecretsScriptTests : IDisposable
             File.SetUnixFileMode(kubectl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        var result = Exec(Script, arguments, Repository.Root, new() { ["KUBECTL"] = kubectl, ["STUB"] = stub });
+        var result = ExternalTool.Run(Script, arguments, Repository.Root, new Dictionary<string, string> { ["KUBECTL"] = kubectl, ["STUB"] = stub });
 
         result.ExitCode.ShouldBe(0, result.Output);
         result.Output.ShouldNotContain("password=", Case.Insensitive, "the script prints a value");
         return Directory.GetFiles(stub, "value.*").ToDictionary(file => Path.GetFileName(file)["value.".Length..], File.ReadAllText);
-    }
-
-    private static (int ExitCode, string Output) Exec(string program, IEnumerable<string> arguments, string directory, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        try
-        {
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            return (process.ExitCode, output.Result + error.Result);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"{program} cannot be run ({e.Message}): install it (scripts/test.sh does)", e);
-        }
     }
 
     [GeneratedRegex("^[0-9a-f]+$")]

@@ -25,7 +25,7 @@ public sealed record Manifest(string ApiVersion, string Kind, string Name, objec
 public static partial class Renders
 {
     /// <summary>Custom resources the system uses; their schemas are not in the client's models.</summary>
-    public static readonly IReadOnlySet<string> CustomResourceGroups = new HashSet<string> { "keda.sh" };
+    public static readonly IReadOnlySet<string> CustomResourceGroups = new HashSet<string> { "keda.sh", "monitoring.coreos.com" };
 
     private static readonly Dictionary<string, IReadOnlyList<Manifest>> Loaded = [];
     private static readonly Lock Gate = new();

@@ -71,7 +71,8 @@ public sealed class ServiceAndScalingTests
             set.Spec.VolumeClaimTemplates.ShouldNotBeEmpty($"{render}: {name} has no volumeClaimTemplates");
             var claim = set.Spec.VolumeClaimTemplates[0];
             claim.Spec.Resources.Requests.ShouldContainKey("storage");
-            set.Spec.Template.Spec.Containers[0].VolumeMounts.ShouldContain(mount => mount.Name == claim.Name(), $"{render}: {name} does not mount its claim");
+            // By name: a monitoring render adds an exporter beside it.
+            set.Spec.Template.Spec.Containers.Single(container => container.Name == name).VolumeMounts.ShouldContain(mount => mount.Name == claim.Name(), $"{render}: {name} does not mount its claim");
             services.ShouldContainKey(set.Spec.ServiceName, $"{render}: {name}'s governing Service is missing");
             if (name == "mongodb")
             {

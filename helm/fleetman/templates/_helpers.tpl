@@ -508,3 +508,32 @@ spec:
     scaleDown:
       stabilizationWindowSeconds: {{ $a.scaleDownStabilizationSeconds }}
 {{- end }}
+
+{{/* Whether the exporters beside ActiveMQ, MongoDB and Redis are rendered: with either monitoring (the chart's own, or
+a cluster's kube-prometheus-stack), unless monitoring.exporters.enabled is false. Context: the root. */}}
+{{- define "fleetman.exporters" -}}
+{{- $m := .Values.monitoring -}}
+{{- if and (or $m.enabled $m.operator.enabled) $m.exporters.enabled }}true{{ end -}}
+{{- end }}
+
+{{/* What the monitoring component adds to a workload's pods (files/monitoring/exporters.yaml links to its patches: one
+source for both deployments), as YAML of a pod template: annotations, containers (the exporter, and the part's own
+container with the environment the exporter needs), volumes; {} when exporters are off. The exporter's Secret is
+the chart's, which existingSecret may rename. Context: dict root, name (the workload), secret. */}}
+{{- define "fleetman.exporterPatch" -}}
+{{- $template := dict }}
+{{- if include "fleetman.exporters" .root }}
+{{- range $document := regexSplit "\n---\n" (.root.Files.Get "files/monitoring/exporters.yaml") -1 }}
+{{- $patch := fromYaml $document }}
+{{- if eq (dig "metadata" "name" "" $patch) $.name }}
+{{- $template = $patch.spec.template }}
+{{- range $container := $template.spec.containers }}
+{{- range $variable := $container.env | default list }}
+{{- with $variable.valueFrom }}{{ $_ := set .secretKeyRef "name" $.secret }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toYaml $template }}
+{{- end }}

@@ -14,7 +14,8 @@
 #   ACTIVEMQ_DATA        KahaDB and broker state (default /opt/apache-activemq/data: mount a volume there)
 #   ACTIVEMQ_WORK_CONF   the working copy of the configuration (default /tmp/activemq-conf)
 #   /tmp                 the JVM's and the console's temporary files (compiled JSPs)
-# Optional: ACTIVEMQ_JAVA_OPTS, JVM options (default: heap at half the container's memory limit).
+# Optional: ACTIVEMQ_JAVA_OPTS, JVM options (default: heap at half the container's memory limit);
+#   ACTIVEMQ_JMX_OPTS, JVM options added after them (the monitoring component's JMX for the exporter beside the broker).
 #
 # What it does, on every start: copies the image's configuration folder (readable files only) to
 # ACTIVEMQ_WORK_CONF, lays activemq.xml and log4j2.properties from this folder over it, replaces the example
@@ -90,7 +91,7 @@ java=java
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
   java=$JAVA_HOME/bin/java
 fi
-java_opts=${ACTIVEMQ_JAVA_OPTS:-"-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"}
+java_opts="${ACTIVEMQ_JAVA_OPTS:-"-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"} ${ACTIVEMQ_JMX_OPTS:-}"
 
 echo "activemq start: configuration $conf, data $data, console user $ACTIVEMQ_WEB_USER"
 # The --add-* options are the ones ActiveMQ's own launcher passes on Java 9 and later.

@@ -6,6 +6,7 @@ using Fleetman.PositionStore;
 using Fleetman.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -52,6 +53,20 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         updates.SelectMany(u => u.Positions).Where(p => p.Vehicle == "City Truck").Select(p => p.SpeedMph).ShouldBe([null, 24.9], (IEqualityComparer<double?>)new Tolerance());
         Broker.DeadLetters<PositionReported>().ShouldBeEmpty();
         await Eventually.Until(() => Broker.Depth<PositionReported>() == 0, Patience, () => $"{Broker.Depth<PositionReported>()} not acked");
+    }
+
+    [Fact]
+    public async Task The_store_lag_runs_from_the_vehicle_s_report_to_the_write_in_seconds()
+    {
+        using var lag = new MetricCollector<double>(null, "Fleetman.QueueConsumer", "positions.store_lag");
+        await StartAsync(Path.Combine(_folder.FullName, "positions.db"));
+
+        await Publisher.PublishAllAsync([new PositionReported("Lag Truck", 53.38, -1.47, Now.AddSeconds(-42)), new PositionReported("Lag Van", 53.37, -1.46, Now.AddSeconds(-7))]);
+
+        await Eventually.Until(() => Broker.Published<VehiclePositionsUpdated>().Count > 0, Patience, () => "nothing was stored");
+        // The meter is static and other tests store too: look for this test's two values among theirs.
+        lag.GetMeasurementSnapshot().Select(measurement => measurement.Value).ShouldContain(42.0);
+        lag.GetMeasurementSnapshot().Select(measurement => measurement.Value).ShouldContain(7.0);
     }
 
     [Fact]
