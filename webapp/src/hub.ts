@@ -5,7 +5,9 @@ import { parseHubPosition, parseList } from "./parse";
 import type { ConnectionState, Position } from "./types";
 
 /** One handler per method the hub calls (as parsed positions), and one for the connection's state. */
-export type HubHandlers = { [M in keyof VehicleHubClient]: (positions: Position[]) => void } & {
+type PositionMethod = "snapshot" | "positions";
+
+export type HubHandlers = { [M in PositionMethod & keyof VehicleHubClient]: (positions: Position[]) => void } & {
   state(state: ConnectionState, detail: { retryAt: number | null }): void;
 };
 
@@ -40,7 +42,7 @@ export class HubClient {
       (error) => console.warn("fleetman: follow failed", error),
     );
     // What arrives is untrusted: parsed and checked, whatever the generated signatures say.
-    for (const method of Object.values(vehicleHubClientMethods)) {
+    for (const method of [vehicleHubClientMethods.snapshot, vehicleHubClientMethods.positions] as const) {
       this.connection.on(method, (raw: unknown) => handlers[method](parseAll(raw)));
     }
     this.connection.onreconnecting(() => {
