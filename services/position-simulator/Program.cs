@@ -12,4 +12,5 @@ app.UseProblemDetailsForErrors();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapSimulatorApi();
+app.MapStreetsApi();
 return await app.RunServiceAsync();

@@ -96,6 +96,18 @@ public sealed partial class Simulator
         }
     }
 
+    /// <summary>How many vehicles the fleet has (driving, or parked while stopped).</summary>
+    public int ActiveVehicles
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _active;
+            }
+        }
+    }
+
     /// <summary>Seconds of the monotonic clock the schedule runs on.</summary>
     internal double Now => _time.GetTimestamp() / (double)_time.TimestampFrequency;
 
