@@ -75,7 +75,7 @@ public sealed class ControlApiTests(SharedBrokerFixture fixture)
 
         var openApi = await simulator.Http.GetFromJsonAsync<JsonElement>(new Uri("/openapi/v1.json", UriKind.Relative));
         openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name)
-            .ShouldBe(["/simulator/status", "/simulator/start", "/simulator/stop", "/simulator/settings"], ignoreOrder: true);
+            .ShouldBe(["/simulator/status", "/simulator/start", "/simulator/stop", "/simulator/settings", "/simulator/streets"], ignoreOrder: true);
     }
 
     [Fact]
