@@ -2,11 +2,12 @@ using System.Text.Json;
 using Fleetman.PositionSimulator.Routes;
 using Fleetman.PositionSimulator.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
 
 namespace Fleetman.PositionSimulator.Tests.Unit;
 
 /// <summary>The street network as GeoJSON: its shape, its precision and its size.</summary>
-public sealed class StreetsTests
+public sealed class StreetsTests(ITestOutputHelper output)
 {
     private static readonly GeoPoint Sheffield = new(53.375564, -1.506785);
 
@@ -66,6 +67,7 @@ public sealed class StreetsTests
         var towns = source.StreetsVersion(10_000);
         var drawing = StreetsDocument.Render(source.Streets(10_000));
 
+        output.WriteLine($"streets: {StreetsDocument.Render(source.Streets(38)).Body.Length:N0} bytes for 38 vehicles, {StreetsDocument.Render(source.Streets(1_000)).Body.Length:N0} for 1,000, {drawing.Body.Length:N0} for 10,000");
         towns.ShouldBe(100);
         source.StreetsVersion(SimulatorOptions.DefaultBuiltInVehicles).ShouldBe(0, "the default fleet drives in the central town only");
         source.StreetsVersion(1_000).ShouldBe(10);
@@ -84,6 +86,7 @@ public sealed class StreetsTests
         lines.ShouldAllBe(line => line.Kind == StreetKind.Track);
         lines.Sum(line => line.Points.Count).ShouldBeLessThanOrEqualTo(TrackVehicles.MaxDrawnPoints);
         lines.Sum(line => line.Points.Count).ShouldBeLessThan(ReferenceTracks.Tracks.Sum(t => t.Points.Count), "simplified");
+        output.WriteLine($"tracks: {drawing.Body.Length:N0} bytes, {lines.Sum(line => line.Points.Count):N0} of {ReferenceTracks.Tracks.Sum(t => t.Points.Count):N0} points");
         drawing.Body.Length.ShouldBeLessThan(1_500_000);
         using var json = JsonDocument.Parse(drawing.Body);
         json.RootElement.GetProperty("features")[0].GetProperty("properties").GetProperty("kind").GetString().ShouldBe("track");
