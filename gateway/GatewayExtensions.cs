@@ -53,27 +53,11 @@ public static partial class GatewayExtensions
                 .RequireAuthenticatedUser());
         builder.Services.AddApiRateLimiting();
         builder.Services.AddVersionEndpoint();
+        builder.Services.AddEdgeCompression();
 
         // Read when the pipeline is built, after the options were validated.
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((forwarded, gateway) =>
-        {
-            // Only the configured proxies are believed. The middleware trusts everyone when its lists are empty, and
-            // loopback by default, so the lists are replaced and an empty configuration switches it off.
-            var trusted = gateway.Value.TrustedNetworks();
-            forwarded.ForwardedHeaders = trusted.Count == 0 ? ForwardedHeaders.None : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.KnownProxies.Clear();
-            forwarded.KnownIPNetworks.Clear();
-#pragma warning disable ASPDEPR005 // Still a list of its own, also trusted, with loopback in it by default.
-            forwarded.KnownNetworks.Clear();
-#pragma warning restore ASPDEPR005
-            foreach (var network in trusted)
-            {
-                forwarded.KnownIPNetworks.Add(network);
-            }
-
-            // Each trusted hop may add one address; the first untrusted one from the right is the client.
-            forwarded.ForwardLimit = null;
-        });
+            forwarded.TrustOnly(gateway.Value.TrustedNetworks(), ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto));
         builder.Services.AddOptions<StaticFileOptions>().Configure<IOptions<WebappOptions>>((files, webapp) =>
         {
             if (webapp.Value.ServedFromFolder)
@@ -114,13 +98,14 @@ public static partial class GatewayExtensions
         return builder;
     }
 
-    /// <summary>Forwarded headers, security headers on every response, the request body limit.</summary>
+    /// <summary>Forwarded headers, security headers on every response, the request body limit, compression of the API's JSON.</summary>
     public static WebApplication UseGatewayEdge(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestBodyLimit>();
+        app.UseResponseCompression();
         return app;
     }
 

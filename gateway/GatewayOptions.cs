@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using Fleetman.ServiceDefaults;
 
 namespace Fleetman.Gateway;
 
@@ -49,8 +50,7 @@ public sealed class GatewayOptions : IValidatableObject
     public bool AdminEnabled => !string.IsNullOrEmpty(AdminPassword);
 
     /// <summary>The parsed <see cref="TrustedProxies"/>; a single address is a /32 (or /128) network.</summary>
-    public IReadOnlyList<IPNetwork> TrustedNetworks() =>
-        [.. Split(TrustedProxies).Select(entry => TryParseNetwork(entry, out var network) ? network : throw new FormatException(entry))];
+    public IReadOnlyList<IPNetwork> TrustedNetworks() => ClientLimits.ParseNetworks(TrustedProxies).Networks;
 
     public IReadOnlyList<string> MapTileSourceList() => Split(MapTileSources);
 
@@ -61,9 +61,9 @@ public sealed class GatewayOptions : IValidatableObject
             yield return new($"The admin password must have at least {MinAdminPasswordLength} characters.", [nameof(AdminPassword)]);
         }
 
-        foreach (var entry in Split(TrustedProxies).Where(entry => !TryParseNetwork(entry, out _)))
+        foreach (var entry in ClientLimits.ParseNetworks(TrustedProxies).Invalid)
         {
-            yield return new($"'{entry}' is neither an IP address nor a CIDR network like 10.0.0.0/8.", [nameof(TrustedProxies)]);
+            yield return new(ClientLimits.InvalidNetworkMessage(entry), [nameof(TrustedProxies)]);
         }
 
         // One source is scheme, host and port, with wildcards; anything that could end the directive or add another is refused.
@@ -75,15 +75,4 @@ public sealed class GatewayOptions : IValidatableObject
 
     private static string[] Split(string? list) =>
         (list ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private static bool TryParseNetwork(string entry, out IPNetwork network)
-    {
-        if (IPAddress.TryParse(entry, out var address))
-        {
-            network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
-            return true;
-        }
-
-        return IPNetwork.TryParse(entry, out network);
-    }
 }

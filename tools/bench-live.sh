@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: the live map with real processes, through the edge gateway. Prints push latency consumer-write→client
 # (and publish→client) with N SignalR clients (JSON protocol over WebSockets), GET /api/vehicles/ through the edge
-# versus straight to the api-gateway (wrk, N connections and then one), and the time to the first paint of every
-# vehicle in Chromium. Starts the local infrastructure if needed (and stops it again
+# versus straight to the api-gateway (wrk, N connections and then one), the time to the first paint of every
+# vehicle in Chromium, resident memory per service, and (the simulator stopped) the list through the edge against a
+# static file of the same bytes, the 304 path and the bytes on the wire with gzip and Brotli. Starts the local infrastructure if needed (and stops it again
 # if it did); the services run as an isolated run (their own queue, topic, SQLite file and Redis prefixes) on free
 # loopback ports and are stopped at the end.
 # With FLEETMAN_BENCH_RESULTS set to a file, every figure is also appended to it (tools/bench-all.sh reads it).

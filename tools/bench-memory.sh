@@ -21,7 +21,8 @@ for n in "$load_seconds" "$vehicles" "$interval_ms"; do
   fi
 done
 
-# label | environment of the consumer. The DOTNET_GC* values are read as hexadecimal (0x3000000 is 48 MiB; a percentage
+# label | environment of the consumer. The last rows try the other GC and JIT levers one at a time (README: "what each
+# lever bought"); the services' own settings (services/Directory.Build.props) are in every row. The DOTNET_GC* values are read as hexadecimal (0x3000000 is 48 MiB; a percentage
 # of 25 is written 0x19, and a plain "25" would be 37 %). In a pod, DOTNET_GCHeapHardLimitPercent is a share of the
 # container's memory limit (and without any setting the heap may take 75 % of it); the queue-consumer's limit in
 # k8s/base is 384 MiB, so 0x19 there is the 96 MiB row and the default the 288 MiB one. The limits are given here as
@@ -33,6 +34,9 @@ configurations=(
   "heap hard limit 48 MiB|DOTNET_GCHeapHardLimit=0x3000000"
   "heap hard limit 96 MiB (25 % of a 384 MiB container)|DOTNET_GCHeapHardLimit=0x6000000"
   "heap hard limit 288 MiB (a 384 MiB container's default)|DOTNET_GCHeapHardLimit=0x12000000"
+  "gen-0 budget 2 MiB|DOTNET_GCgen0size=0x200000"
+  "conserve memory (level 5)|DOTNET_GCConserveMemory=5"
+  "tiered PGO back on|DOTNET_TieredPGO=1"
 )
 
 # shellcheck source=scripts/lib/infra-session.sh

@@ -27,6 +27,14 @@ public interface IPositionStore
     /// </summary>
     Task<IReadOnlyList<VehiclePosition>> GetHistoryAsync(string vehicle, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Positions of every vehicle with <paramref name="since"/> ≤ time ≤ <paramref name="until"/>, ordered by time (then
+    /// vehicle name), the first <paramref name="limit"/> of them: a replay reads a window forward, page by page, each
+    /// page starting at the last time of the one before (positions at that very time come again; a reader drops
+    /// the (vehicle, time) pairs it already has).
+    /// </summary>
+    Task<IReadOnlyList<VehiclePosition>> GetFleetHistoryAsync(DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken);
+
     /// <summary>How many positions are stored, for one vehicle or (null) for all.</summary>
     Task<long> CountAsync(string? vehicle, CancellationToken cancellationToken);
 

@@ -74,6 +74,15 @@ internal static class MongoDefinitions
     /// Every measurement older than the cutoff, by the timeField alone: MongoDB 7.0 and later delete from a time-series
     /// collection with any filter (5.1 to 6.3 accepted only filters on the metaField); every deployment runs 8.0.
     /// </summary>
+    /// <summary>Every vehicle's positions in a window (both bounds included), for a replay.</summary>
+    public static FilterDefinition<PositionDocument> FleetHistoryFilter(DateTimeOffset since, DateTimeOffset until) =>
+        Positions.Gte(position => position.Time, StoredPositions.Truncate(since).UtcDateTime)
+        & Positions.Lte(position => position.Time, StoredPositions.Truncate(until).UtcDateTime);
+
+    /// <summary>Time order, then vehicle name: the order a replay plays positions in, the same on every page.</summary>
+    public static SortDefinition<PositionDocument> TimeThenVehicle() =>
+        Builders<PositionDocument>.Sort.Ascending(position => position.Time).Ascending(position => position.Vehicle);
+
     public static FilterDefinition<PositionDocument> HistoryBeforeFilter(DateTimeOffset cutoff) =>
         Positions.Lt(position => position.Time, StoredPositions.Truncate(cutoff).UtcDateTime);
 

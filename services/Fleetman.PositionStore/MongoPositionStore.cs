@@ -139,6 +139,14 @@ public sealed class MongoPositionStore : IPositionStore, IDisposable
         return history;
     }
 
+    public async Task<IReadOnlyList<VehiclePosition>> GetFleetHistoryAsync(DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken)
+    {
+        StoredPositions.CheckLimit(limit);
+        await EnsureInitializedAsync(cancellationToken);
+        var documents = await _positions.Find(FleetHistoryFilter(since, until)).Sort(TimeThenVehicle()).Limit(limit).ToListAsync(cancellationToken);
+        return documents.ConvertAll(document => document.ToPosition());
+    }
+
     public async Task<long> CountAsync(string? vehicle, CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync(cancellationToken);

@@ -32,6 +32,8 @@ public sealed class SqlitePositionStore : IPositionStore, IDisposable
             heading REAL,
             PRIMARY KEY (vehicle, time)
         ) WITHOUT ROWID;
+        -- The fleet's history in time order (replay) and the retention sweep read by time across vehicles.
+        CREATE INDEX IF NOT EXISTS positions_by_time ON positions (time, vehicle);
         CREATE TABLE IF NOT EXISTS latest (
             vehicle TEXT NOT NULL PRIMARY KEY,
             time INTEGER NOT NULL,
@@ -208,6 +210,23 @@ public sealed class SqlitePositionStore : IPositionStore, IDisposable
         var history = await ReadAsync(query, cancellationToken).ToListAsync(cancellationToken);
         history.Reverse();
         return history;
+    }
+
+    public async Task<IReadOnlyList<VehiclePosition>> GetFleetHistoryAsync(DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken)
+    {
+        StoredPositions.CheckLimit(limit);
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"""
+            SELECT {Columns} FROM positions
+            WHERE time >= $since AND time <= $until
+            ORDER BY time, vehicle LIMIT $limit
+            """;
+        query.Parameters.AddWithValue("$since", StoredPositions.Truncate(since).ToUnixTimeMilliseconds());
+        query.Parameters.AddWithValue("$until", StoredPositions.Truncate(until).ToUnixTimeMilliseconds());
+        query.Parameters.AddWithValue("$limit", limit);
+        return await ReadAsync(query, cancellationToken).ToListAsync(cancellationToken);
     }
 
     public async Task<long> CountAsync(string? vehicle, CancellationToken cancellationToken)

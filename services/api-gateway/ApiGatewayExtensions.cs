@@ -19,7 +19,7 @@ namespace Fleetman.ApiGateway;
 public static class ApiGatewayExtensions
 {
     /// <summary>
-    /// The REST facade over the tracker (with the last-known-position fallback), the SignalR hub with its Redis
+    /// The REST facade over the tracker (with the last-known-position fallback; the vehicle list from memory), the SignalR hub with its Redis
     /// backplane and its admission (allowed origins, connections and negotiations per client), this replica's subscription to the updates topic, the metrics and the OpenAPI document.
     /// Readiness: Redis and the broker (their libraries' checks); the tracker is left out on purpose, since while it is
     /// down the gateway still answers from Redis.
@@ -39,6 +39,10 @@ public static class ApiGatewayExtensions
 
         builder.AddTrackerClient();
         builder.Services.AddSingleton<LastKnownPositions>();
+        builder.AddValidatedOptions<VehicleListOptions>(VehicleListOptions.SectionName);
+        builder.Services.AddSingleton(provider => new VehicleList(
+            provider.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
+        builder.Services.AddHostedService<VehicleListSync>();
 
         builder.Services.AddSingleton<LiveUpdates>();
         builder.Services.AddHubAdmission();

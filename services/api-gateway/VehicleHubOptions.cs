@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using Fleetman.ServiceDefaults;
 
 namespace Fleetman.ApiGateway;
 
@@ -66,8 +67,7 @@ public sealed class VehicleHubOptions : IValidatableObject
     public string TrustedProxies { get; set; } = "127.0.0.0/8 ::1 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7";
 
     /// <summary>The parsed <see cref="TrustedProxies"/>; a single address is a /32 (or /128) network.</summary>
-    public IReadOnlyList<IPNetwork> TrustedNetworks() =>
-        [.. Split(TrustedProxies).Select(entry => TryParseNetwork(entry, out var network) ? network : throw new FormatException(entry))];
+    public IReadOnlyList<IPNetwork> TrustedNetworks() => ClientLimits.ParseNetworks(TrustedProxies).Networks;
 
     /// <summary>The parsed <see cref="AllowedOrigins"/>, each as <c>scheme://host[:port]</c> in lower case.</summary>
     public IReadOnlySet<string> AllowedOriginSet() =>
@@ -84,9 +84,9 @@ public sealed class VehicleHubOptions : IValidatableObject
             }
         }
 
-        foreach (var entry in Split(TrustedProxies).Where(entry => !TryParseNetwork(entry, out _)))
+        foreach (var entry in ClientLimits.ParseNetworks(TrustedProxies).Invalid)
         {
-            yield return new($"'{entry}' is neither an IP address nor a CIDR network like 10.0.0.0/8.", [nameof(TrustedProxies)]);
+            yield return new(ClientLimits.InvalidNetworkMessage(entry), [nameof(TrustedProxies)]);
         }
     }
 
@@ -121,19 +121,5 @@ public sealed class VehicleHubOptions : IValidatableObject
         return port == defaultPort || port < 0
             ? $"{scheme}://{authority.ToLowerInvariant()}"
             : $"{scheme}://{authority.ToLowerInvariant()}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-    }
-
-    private static string[] Split(string? list) =>
-        (list ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private static bool TryParseNetwork(string entry, out IPNetwork network)
-    {
-        if (IPAddress.TryParse(entry, out var address))
-        {
-            network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
-            return true;
-        }
-
-        return IPNetwork.TryParse(entry, out network);
     }
 }

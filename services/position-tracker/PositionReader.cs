@@ -59,6 +59,9 @@ public sealed partial class PositionReader(LatestPositionCache latest, IPosition
     public Task<IReadOnlyList<VehiclePosition>> GetHistoryAsync(string vehicle, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken) =>
         store.GetHistoryAsync(vehicle, since, until, limit, cancellationToken);
 
+    public Task<IReadOnlyList<VehiclePosition>> GetFleetHistoryAsync(DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken) =>
+        store.GetFleetHistoryAsync(since, until, limit, cancellationToken);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable ({Reason}); reading latest positions from the store")]
     private static partial void LogRedisDown(ILogger logger, string reason);
 }

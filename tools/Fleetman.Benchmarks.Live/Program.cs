@@ -7,7 +7,10 @@
 //   2. GET /api/vehicles/ through the edge versus straight to the api-gateway, with wrk: N connections, then one
 //      (skipped with --push-only);
 //   3. time to the first paint of every vehicle in Chromium (Debian's, driven by Playwright), unless --no-browser or
-//      --push-only.
+//      --push-only;
+//   4. resident memory per service, steady, before the clients connect;
+//   5. with the simulator stopped, the list through the edge against the same bytes as a static file: one and N
+//      connections, the 304 path, bytes on the wire (skipped with --push-only).
 // Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
 //        [--push-only] [--push-interval=MS (the api-gateway's Hub__PushIntervalMilliseconds; default: its own)]
 using System.Diagnostics;
@@ -27,6 +30,7 @@ var seconds = numbers.Length > 2 ? numbers[2] : 20;
 var pushOnly = args.Contains("--push-only");
 var browser = !args.Contains("--no-browser") && !pushOnly;
 var pushInterval = args.FirstOrDefault(a => a.StartsWith("--push-interval=", StringComparison.Ordinal))?["--push-interval=".Length..];
+const int SteadySeconds = 20;
 const int RateLimit = 100_000; // the gateway's maximum; ×10 s window: far above what one machine can send
 var results = new BenchmarkResults("live");
 results.Add("clients", clients, "clients");
@@ -44,7 +48,7 @@ ServiceProcess? edge = null;
 try
 {
     var tracker = await run.StartTrackerAsync();
-    await run.StartConsumerAsync();
+    var consumer = await run.StartConsumerAsync();
     // Every simulated browser connects from this machine: one client to the hub's admission, whose caps are lifted.
     var apiSettings = new Dictionary<string, string?>
     {
@@ -76,6 +80,23 @@ try
         ["Simulator__TimeCompression"] = "1",
     });
     await WaitForVehiclesAsync(edge, vehicles);
+
+    // Steady state: every vehicle reporting every second for a while, no browser connected yet.
+    await Task.Delay(TimeSpan.FromSeconds(SteadySeconds));
+    Console.WriteLine();
+    Console.WriteLine($"Resident memory per service after {SteadySeconds} s of {vehicles:N0} vehicles reporting every second, before any browser connects:");
+    Console.WriteLine();
+    Console.WriteLine("| service | resident | of which mapped runtime and framework files | the rest (heap, JIT code, stacks) |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var (name, service) in new[] { ("edge", edge), ("api-gateway", api), ("position-tracker", tracker), ("queue-consumer", consumer), ("position-simulator", simulator) })
+    {
+        var (resident, files) = ProcessMemory.Read(service.ProcessId);
+        Console.WriteLine($"| {name} | {resident:F0} MiB | {files:F0} MiB | {resident - files:F0} MiB |");
+        results.Add($"memory_resident_mib_{name}", resident, "MiB");
+        results.Add($"memory_mapped_files_mib_{name}", files, "MiB");
+    }
+
+    results.Add("memory_steady_seconds", SteadySeconds, "s");
 
     var push = await PushLatency.PushLatencyAsync(run, edge, api, clients, seconds, results);
     var lag = push.Lag;
@@ -173,7 +194,9 @@ try
         Console.WriteLine("First paint in Chromium: skipped (--no-browser).");
     }
 
-    _ = simulator;
+    // The list against a static file of its size: with the simulator stopped, so the list stays the same between requests.
+    await simulator.StopAsync();
+    await ListVsStatic.RunAsync(edge, webRoot, clients, seconds, results);
 
     // Both paths of one wrk comparison and the edge − direct row, as the tables above print them.
     void RecordRest(string prefix, WrkResult straight, WrkResult throughEdge)

@@ -8,13 +8,16 @@ namespace Fleetman.Benchmarks.Live;
 /// <summary>REST throughput and latency with wrk, straight to the api-gateway and through the edge.</summary>
 internal static class Wrk
 {
+    internal static Task<(WrkResult Direct, WrkResult Edge, List<(WrkResult Direct, WrkResult Edge, int Seconds)> Rounds)> AlternatingWrkAsync(
+        ServiceProcess direct, ServiceProcess edge, int seconds) =>
+        AlternatingWrkAsync(new Uri(direct.Http.BaseAddress!, "/api/vehicles/").ToString(), new Uri(edge.Http.BaseAddress!, "/api/vehicles/").ToString(), seconds);
+
+    /// <summary>One connection, rounds alternating two URLs (first, second, second, first, ...); medians over the rounds.</summary>
     internal static async Task<(WrkResult Direct, WrkResult Edge, List<(WrkResult Direct, WrkResult Edge, int Seconds)> Rounds)> AlternatingWrkAsync(
-        ServiceProcess direct, ServiceProcess edge, int seconds)
+        string directUrl, string edgeUrl, int seconds)
     {
         const int Rounds = 6;
         var roundSeconds = Math.Max(2, seconds / 4);
-        var directUrl = new Uri(direct.Http.BaseAddress!, "/api/vehicles/").ToString();
-        var edgeUrl = new Uri(edge.Http.BaseAddress!, "/api/vehicles/").ToString();
         await RunWrkAsync(directUrl, 1, 5, 1); // warm-up: JIT, connection pools, caches
         await RunWrkAsync(edgeUrl, 1, 5, 1);
         var rounds = new List<(WrkResult Direct, WrkResult Edge, int Seconds)>();
@@ -46,16 +49,19 @@ internal static class Wrk
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    internal static async Task<WrkResult> WrkAsync(ServiceProcess target, int connections, int seconds, int threads = 2)
+    internal static Task<WrkResult> WrkAsync(ServiceProcess target, int connections, int seconds, int threads = 2) =>
+        WrkAsync(new Uri(target.Http.BaseAddress!, "/api/vehicles/").ToString(), connections, seconds, threads);
+
+    /// <param name="header">One request header wrk sends with every request, e.g. <c>If-None-Match: W/"…"</c>.</param>
+    internal static async Task<WrkResult> WrkAsync(string url, int connections, int seconds, int threads = 2, string? header = null)
     {
-        var url = new Uri(target.Http.BaseAddress!, "/api/vehicles/").ToString();
-        await RunWrkAsync(url, connections, 5, threads); // warm-up: JIT, connection pools, caches
-        return await ParseWrkAsync(url, connections, seconds, threads);
+        await RunWrkAsync(url, connections, 5, threads, header); // warm-up: JIT, connection pools, caches
+        return await ParseWrkAsync(url, connections, seconds, threads, header);
     }
 
-    internal static async Task<WrkResult> ParseWrkAsync(string url, int connections, int seconds, int threads)
+    internal static async Task<WrkResult> ParseWrkAsync(string url, int connections, int seconds, int threads, string? header = null)
     {
-        var output = await RunWrkAsync(url, connections, seconds, threads);
+        var output = await RunWrkAsync(url, connections, seconds, threads, header);
         double Latency(string label)
         {
             var match = Regex.Match(output, $@"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
@@ -77,12 +83,18 @@ internal static class Wrk
         return new WrkResult(rate, Latency("50%"), Latency("99%"), non2xx, errors, errorCount);
     }
 
-    internal static async Task<string> RunWrkAsync(string url, int connections, int seconds, int threads)
+    internal static async Task<string> RunWrkAsync(string url, int connections, int seconds, int threads, string? header = null)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { $"-t{threads}", $"-c{connections}", $"-d{seconds}s", "--timeout", "10s", "--latency", url })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (header is not null)
+        {
+            start.ArgumentList.Add("-H");
+            start.ArgumentList.Add(header);
         }
 
         using var process = Process.Start(start)!;

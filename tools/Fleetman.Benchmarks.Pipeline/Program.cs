@@ -76,7 +76,7 @@ Console.WriteLine("| service | ready after start | resident memory after the run
 Console.WriteLine("|---|---|---|---|");
 foreach (var (service, ready) in services)
 {
-    var (resident, files) = Memory(service.ProcessId);
+    var (resident, files) = ProcessMemory.Read(service.ProcessId);
     Console.WriteLine($"| {service.Name} | {ready.TotalSeconds:F2} s | {resident:F0} MiB | {files:F0} MiB |");
     results.Add($"ready_seconds_{service.Name}", ready.TotalSeconds, "s", decimals: 2);
     results.Add($"memory_resident_mib_{service.Name}", resident, "MiB");
@@ -168,17 +168,3 @@ static double Percentile(List<double> values, double percentile)
     return sorted[(int)Math.Clamp(Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
 
-// VmRSS, and RssFile: the part that is mapped files (runtime, framework and app assemblies), shared between processes.
-static (double Resident, double Files) Memory(int? processId)
-{
-    if (processId is null)
-    {
-        return (double.NaN, double.NaN);
-    }
-
-    var status = File.ReadLines($"/proc/{processId}/status").ToList();
-    return (Kilobytes("VmRSS:") / 1024, Kilobytes("RssFile:") / 1024);
-
-    double Kilobytes(string field) =>
-        double.Parse(status.First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-}

@@ -1,7 +1,7 @@
 /** The api-gateway's OpenAPI document. */
 export const document: Record<string, unknown>;
 /** The hub's path and method names, from the document. */
-export const hub: { path: string; snapshot: string; positions: string; follow: string; unfollow: string };
+export const hub: { path: string; snapshot: string; positions: string; vehiclesRemoved: string; follow: string; unfollow: string };
 export interface MockVehicle {
   name: string;
   silent: boolean;
@@ -14,3 +14,4 @@ export function hubPosition(v: MockVehicle): unknown;
 export function restVehicle(v: MockVehicle): unknown;
 export function history(v: MockVehicle): unknown;
 export function unknownVehicle(name: string): unknown;
+export function streets(vehicles: MockVehicle[]): unknown;

@@ -17,6 +17,7 @@ export const hub = {
   path: vehicleHub.path,
   snapshot: method("clientMethods", "snapshot"),
   positions: method("clientMethods", "positions"),
+  vehiclesRemoved: "vehiclesRemoved",
   follow: method("serverMethods", "Follow"),
   unfollow: method("serverMethods", "Unfollow"),
 };
@@ -81,3 +82,28 @@ export const unknownVehicle = (name) => ({
   status: 404,
   detail: `No vehicle named '${name}' has reported a position.`,
 });
+
+/**
+ * `GET /api/streets`: the offline street map as GeoJSON (coordinates `[longitude, latitude]`): a street grid round
+ * the centre, and each vehicle's circle as a track.
+ */
+export function streets(vehicles) {
+  const line = (kind, coordinates) => ({ type: "Feature", properties: { kind }, geometry: { type: "LineString", coordinates } });
+  const features = [];
+  const half = 0.05;
+  for (let k = -10; k <= 10; k++) {
+    const lat = +(centre.lat + (k * half) / 10).toFixed(6);
+    const lng = +(centre.lng + (k * half * 1.6) / 10).toFixed(6);
+    features.push(line("street", [[+(centre.lng - half * 1.6).toFixed(6), lat], [+(centre.lng + half * 1.6).toFixed(6), lat]]));
+    features.push(line("street", [[lng, +(centre.lat - half).toFixed(6)], [lng, +(centre.lat + half).toFixed(6)]]));
+  }
+  for (const v of vehicles) {
+    const ring = [];
+    for (let a = 0; a <= 36; a++) {
+      const angle = (a / 36) * Math.PI * 2;
+      ring.push([+(v.cy + (Math.cos(angle) * v.radius) / mPerDegLng).toFixed(6), +(v.cx + (Math.sin(angle) * v.radius) / mPerDegLat).toFixed(6)]);
+    }
+    features.push(line("track", ring));
+  }
+  return { type: "FeatureCollection", features };
+}

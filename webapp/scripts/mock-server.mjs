@@ -8,12 +8,14 @@
 //   POST /mock/drop                 end every hub connection (clients reconnect)
 //   POST /mock/down?seconds=20      drop connections and refuse new ones for a while (clients go offline)
 //   POST /mock/silence?name=NAME    that vehicle stops reporting (it turns stale)
+//   POST /mock/fail?path=/api/history/&status=429&count=3   the next 3 requests under that path fail (Retry-After: 2)
+//   POST /mock/fleet?vehicles=N     the fleet grows or shrinks to N (those that leave are announced: vehiclesRemoved)
 //   GET  /mock/state                connections and what they follow
 import { randomUUID } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
-import { createFleet, history, hub, hubPosition, restVehicle, step, unknownVehicle } from "./mock-fixtures.mjs";
+import { createFleet, history, hub, hubPosition, restVehicle, step, streets, unknownVehicle } from "./mock-fixtures.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => {
@@ -29,12 +31,26 @@ const tiles = args.tiles === "true";
 const RS = "\x1e";
 
 // --- vehicles, and the JSON made from them (scripts/mock-fixtures.mjs, checked against the OpenAPI document) ---
-const vehicles = createFleet(count);
+let vehicles = createFleet(count);
 for (const v of vehicles) for (let k = 30; k >= 0; k--) step(v, intervalMs / 1000, Date.now() - k * intervalMs);
+
+/** Grows the fleet with fresh vehicles, or shrinks it and tells every connection who left. */
+function resize(size) {
+  if (size > vehicles.length) {
+    const added = createFleet(size).slice(vehicles.length);
+    for (const v of added) step(v, intervalMs / 1000, Date.now());
+    vehicles = vehicles.concat(added);
+    return;
+  }
+  const gone = vehicles.slice(size).map((v) => v.name);
+  vehicles = vehicles.slice(0, size);
+  for (const conn of connections.values()) if (conn.handshaken && gone.length) send(conn, { type: 1, target: hub.vehiclesRemoved, arguments: [gone] });
+}
 
 // --- SignalR over long polling ---
 const connections = new Map(); // token -> { queue, poll, handshaken, follows, closed }
 let downUntil = 0;
+const failures = []; // { path, status, count }: requests under path answered with status, count more times
 
 function send(conn, message) {
   if (conn.closed) return;
@@ -158,11 +174,24 @@ createServer(async (req, res) => {
         return res.writeHead(202).end();
       }
     }
+    const failure = failures.find((f) => f.count > 0 && path.startsWith(f.path));
+    if (failure) {
+      failure.count--;
+      res.writeHead(failure.status, { "content-type": "application/problem+json", "retry-after": "2" });
+      return res.end(JSON.stringify({ title: "Failing on purpose", status: failure.status }));
+    }
+    if (path === "/mock/fail" && req.method === "POST") {
+      failures.push({ path: url.searchParams.get("path") ?? "/api/", status: Number(url.searchParams.get("status") ?? 503), count: Number(url.searchParams.get("count") ?? 1) });
+      return json(res, 200, { failing: failures.filter((f) => f.count > 0) });
+    }
     if (path === "/version") {
       return json(res, 200, { service: "mock", version: "0.0.0", release: "mock" });
     }
     if (path === "/api/vehicles/" || path === "/api/vehicles") {
       return json(res, 200, vehicles.map(restVehicle));
+    }
+    if (path === "/api/streets") {
+      return json(res, 200, streets(vehicles), "application/geo+json");
     }
     if (path.startsWith("/api/history/")) {
       const name = decodeURIComponent(path.slice("/api/history/".length));
@@ -182,6 +211,10 @@ createServer(async (req, res) => {
       const v = vehicles.find((x) => x.name === url.searchParams.get("name"));
       if (v) v.silent = true;
       return json(res, v ? 200 : 404, { silenced: v?.name ?? null });
+    }
+    if (path === "/mock/fleet" && req.method === "POST") {
+      resize(Math.max(0, Number(url.searchParams.get("vehicles") ?? vehicles.length)));
+      return json(res, 200, { vehicles: vehicles.length });
     }
     if (path === "/mock/state") {
       return json(res, 200, { connections: [...connections.values()].map((c) => ({ handshaken: c.handshaken, follows: [...c.follows] })) });

@@ -1,4 +1,6 @@
 import { parseHistoryPoint, parseList, parseRestVehicle } from "./parse";
+import { HttpError, parseRetryAfter } from "./retrying";
+import { parseStreets, type StreetLine } from "./streets";
 import type { LatLng, Position } from "./types";
 
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {
@@ -6,7 +8,7 @@ async function getJson(url: string, timeoutMs: number): Promise<unknown> {
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const response = await fetch(url, { headers: { accept: "application/json" }, signal: controller.signal, cache: "no-store" });
-    if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+    if (!response.ok) throw new HttpError(url, response.status, parseRetryAfter(response.headers.get("retry-after"), Date.now()));
     return await response.json();
   } finally {
     clearTimeout(timer);
@@ -22,4 +24,9 @@ export async function fetchVehicles(apiBase: string, timeoutMs = 10_000): Promis
 /** `GET /api/history/{name}` → the vehicle's stored track, oldest first. */
 export async function fetchHistory(apiBase: string, name: string, timeoutMs = 15_000): Promise<LatLng[]> {
   return parseList(await getJson(`${apiBase}/api/history/${encodeURIComponent(name)}`, timeoutMs), parseHistoryPoint);
+}
+
+/** `GET /api/streets` → the offline street map's lines. */
+export async function fetchStreets(apiBase: string, timeoutMs = 15_000): Promise<StreetLine[]> {
+  return parseStreets(await getJson(`${apiBase}/api/streets`, timeoutMs));
 }

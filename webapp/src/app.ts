@@ -1,15 +1,22 @@
 import { MarkerAnimation } from "./animation";
 import { frameScheduler, PositionBatcher } from "./batch";
+import { vehicleCard } from "./card";
 import type { AppConfig } from "./config";
+import { urlWithVehicle, vehicleFromUrl } from "./deeplink";
 import { PositionFeed } from "./feed";
 import type { HubClient } from "./hub";
 import { VehicleList } from "./list";
 import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
 import { ConnectionIndicator, SelectionPanel } from "./panel";
+import { formatRetry, type RetryStatus } from "./retrying";
 import { Selection, type SelectOptions } from "./selection";
-import { listRows, nextSortOrder, ServerClock, VehicleStore } from "./state";
+import { arrowHeading } from "./style";
+import { countByFreshness, isShown, keepOrder, movingMph, listRows, nextSortOrder, normalQuery, ServerClock, VehicleStore, type Vehicle, type VehicleFilter } from "./state";
 import type { ConnectionState, Position, SortOrder } from "./types";
+
+/** The list re-sorts by a changing value at most this often (and not while the pointer or focus is in it). */
+const resortMs = 3000;
 
 export interface AppElements {
   map: HTMLElement;
@@ -37,12 +44,20 @@ export class App {
   private readonly indicator: ConnectionIndicator;
   private readonly batcher: PositionBatcher;
   private sort: SortOrder = { key: "name", direction: "asc" };
-  private query = "";
+  private readonly filter: VehicleFilter = { query: "", showStale: true };
   private listDirty = true;
   private lastListPaint = 0;
+  /** The list's order as last painted, and when it was last sorted (it re-sorts at most every few seconds). */
+  private listOrder: string[] = [];
+  private lastSort = Number.NEGATIVE_INFINITY;
   private fitted = false;
   private userMoved = false;
   private started = false;
+  /** The vehicle under the pointer: its card shows (else the selected vehicle's). */
+  private hovered: string | null = null;
+  private restStatus: RetryStatus | null = null;
+  /** The vehicle the page address named before it was known (`?vehicle=`): selected when it arrives. */
+  private linked: string | null = vehicleFromUrl(location.href);
 
   constructor(
     readonly config: AppConfig,
@@ -50,6 +65,10 @@ export class App {
   ) {
     this.map = new MapView(elements.map, config, {
       markerClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: true }),
+      markerHovered: (name) => {
+        this.hovered = name;
+        this.renderCard();
+      },
       userDragged: () => {
         this.userMoved = true;
         if (this.following) this.setFollowing(false);
@@ -58,40 +77,58 @@ export class App {
     });
     this.list = new VehicleList(elements.list, {
       rowClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: false }),
+      rowStepped: (name) => {
+        // Moving through the list with the keyboard: one history entry for the walk, not one per row.
+        this.select(name, { fly: true, reveal: true, history: "replace" });
+        this.list.focusRow(name);
+      },
       sortClicked: (key) => {
         this.sort = nextSortOrder(this.sort, key);
         this.list.showSort(this.sort);
-        this.renderList();
+        this.renderList(true);
       },
       searchChanged: (query) => {
-        this.query = query;
-        this.renderList();
+        this.filter.query = query;
+        this.applyFilter();
+      },
+      showStaleChanged: (show) => {
+        this.filter.showStale = show;
+        this.applyFilter();
       },
     });
     this.list.showSort(this.sort);
     this.panel = new SelectionPanel(elements.selection, {
       followToggled: () => this.setFollowing(!this.following),
       deselect: () => this.select(null),
+      link: () => location.href,
     });
     this.indicator = new ConnectionIndicator(elements.connection, () => this.hub.retryNow());
     this.batcher = new PositionBatcher(frameScheduler(), (positions) => this.applyBatch(positions));
     this.feed = new PositionFeed(config, this.clock, {
-      received: (positions) => this.receive(positions),
+      received: (positions, complete) => this.receive(positions, complete),
+      removed: (names) => this.removeVehicles(names),
       connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
+      restStatus: (status) => {
+        this.restStatus = status;
+        this.renderList();
+      },
     });
     this.hub = this.feed.hub;
     this.selection = new Selection(this.store, this.map, config, {
       follow: (name) => this.hub.select(name),
       selectionChanged: (name, options) => {
-        if (name !== null && options.reveal === true) this.list.reveal(name);
+        // The selected vehicle shows whatever the filter says; the one before it may not.
+        if (this.filter.query !== "" || !this.filter.showStale) this.applyFilter();
         this.labels.schedule(true);
         this.renderList();
+        if (name !== null && options.reveal === true) this.list.reveal(name);
         this.animation.request();
       },
       followingChanged: () => {
         this.renderPanel();
         this.animation.request();
       },
+      historyChanged: () => this.renderPanel(),
     });
     this.animation = new MarkerAnimation(this.store, this.map, this.selection);
     this.labels = new MapLabels(this.store, this.map, config, () => this.selected);
@@ -116,6 +153,12 @@ export class App {
   start(): void {
     this.feed.start();
     setInterval(() => this.tick(), 500);
+    // Back and forward go through the selections (each pushed a page address).
+    window.addEventListener("popstate", () => {
+      const name = vehicleFromUrl(location.href);
+      if (name !== null && this.store.get(name) === undefined) this.linked = name;
+      else this.select(name, { fly: true, reveal: true, history: "none" });
+    });
     document.addEventListener("keydown", (event) => {
       // Escape deselects, except in a search box with text in it (there it clears the text).
       const target = event.target as HTMLInputElement | null;
@@ -125,9 +168,17 @@ export class App {
     this.started = true;
   }
 
-  /** Selects a vehicle (or none): highlight, Follow on the hub, history trail, fly to it. */
+  /** Selects a vehicle (or none): highlight, Follow on the hub, history trail, fly to it; the page address says which. */
   select(name: string | null, options: SelectOptions = {}): void {
+    const before = this.selected;
     this.selection.select(name, options);
+    if (this.selected === before) return;
+    this.linked = null;
+    const url = urlWithVehicle(location.href, this.selected);
+    if (url === location.href || options.history === "none") return;
+    const state = { vehicle: this.selected };
+    if (options.history === "replace") history.replaceState(state, "", url);
+    else history.pushState(state, "", url);
   }
 
   setFollowing(on: boolean): void {
@@ -143,10 +194,34 @@ export class App {
     return this.list.renderedNames();
   }
 
-  /** Every report goes to the selected vehicle's trail at once; the markers and list get batches. */
-  private receive(positions: Position[]): void {
+  /**
+   * Every report goes to the selected vehicle's trail at once; the markers and list get batches. The whole fleet
+   * (`complete`) is applied at once, and whoever is not in it has left.
+   */
+  private receive(positions: Position[], complete: boolean): void {
     this.selection.addLive(positions);
     this.batcher.add(positions);
+    if (!complete) return;
+    this.batcher.flush();
+    this.removeVehicles(this.store.missingFrom(new Set(positions.map((p) => p.name))));
+  }
+
+  /** Vehicles that left the fleet: off the map, the list and the counts at once. */
+  private removeVehicles(names: readonly string[]): void {
+    // A report of theirs still waiting for the next frame must not bring them back.
+    this.batcher.flush();
+    let removed = false;
+    for (const name of names) {
+      if (!this.store.remove(name)) continue;
+      removed = true;
+      if (name === this.selected) this.select(null, { history: "replace" });
+      if (name === this.hovered) this.hovered = null;
+      this.animation.stopped(name);
+      this.map.removeMarker(name);
+    }
+    if (!removed) return;
+    this.labels.schedule(true);
+    this.renderList();
   }
 
   private applyBatch(positions: Position[]): void {
@@ -159,16 +234,26 @@ export class App {
       const selected = vehicle.name === this.selected;
       if (!this.map.hasMarker(vehicle.name)) {
         this.map.addMarker(vehicle.name, vehicle.motion.to, selected, false);
+        this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, false, movingMph));
+        this.showIfFiltered(vehicle);
         added = true;
         continue;
       }
-      if (wasStale) this.map.setMarkerStyle(vehicle.name, selected, false);
+      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, false, movingMph));
+      if (wasStale) {
+        this.map.setMarkerStyle(vehicle.name, selected, false);
+        this.showIfFiltered(vehicle);
+      }
       if (vehicle.motion.duration > 0) {
         this.animation.started(vehicle.name);
       } else {
         this.animation.stopped(vehicle.name);
         this.map.moveMarker(vehicle.name, vehicle.motion.to);
       }
+    }
+    if (this.linked !== null && this.store.get(this.linked) !== undefined) {
+      this.select(this.linked, { fly: true, reveal: true, history: "replace" });
+      this.fitted = true;
     }
     if (!this.fitted && this.store.size > 0) {
       this.fitted = true;
@@ -187,8 +272,12 @@ export class App {
   /** Twice a second: staleness, the list (when it changed, or its ages each second), the panel and indicator. */
   private tick(): void {
     const serverNow = this.clock.now(Date.now());
-    for (const vehicle of this.store.updateStaleness(serverNow, this.config.staleAfterSeconds * 1000)) {
+    const staleMs = this.config.staleAfterSeconds * 1000;
+    for (const vehicle of this.store.updateStaleness(serverNow, staleMs, this.config.offlineAfterSeconds * 1000)) {
+      const p = vehicle.latest;
+      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, vehicle.stale, movingMph));
       this.map.setMarkerStyle(vehicle.name, vehicle.name === this.selected, vehicle.stale);
+      this.showIfFiltered(vehicle);
       this.listDirty = true;
     }
     if (this.listDirty || performance.now() - this.lastListPaint >= 1000) this.renderList();
@@ -197,17 +286,51 @@ export class App {
     if (this.labels.age >= 1000) this.labels.schedule();
   }
 
-  private renderList(): void {
+  /** The search or the stale filter changed: the map shows what the list shows (the selected vehicle always). */
+  private applyFilter(): void {
+    for (const vehicle of this.store.all()) this.showIfFiltered(vehicle);
+    this.labels.schedule(true);
+    this.renderList(true);
+  }
+
+  private showIfFiltered(vehicle: Vehicle): void {
+    const shown = vehicle.name === this.selected || isShown(vehicle, normalQuery(this.filter.query), this.filter.showStale);
+    this.map.setShown(vehicle.name, shown);
+  }
+
+  /**
+   * Paints the list. Sorted by a changing value (speed, last seen), rows would move several times a second: they
+   * keep their order while the pointer or focus is in the list, and are re-sorted at most every `resortMs`
+   * otherwise; `resort` sorts now (the user changed the sort, the search or the filter).
+   */
+  private renderList(resort = false): void {
+    const now = performance.now();
     this.listDirty = false;
-    this.lastListPaint = performance.now();
+    this.lastListPaint = now;
     const serverNow = this.clock.now(Date.now());
-    this.list.update(listRows(this.store.all(), this.query, this.sort), this.store.size, this.selected, serverNow);
+    let rows = listRows(this.store.all(), this.filter, this.sort);
+    const hold = !resort && this.sort.key !== "name" && (this.list.held || now - this.lastSort < resortMs);
+    if (hold) rows = keepOrder(this.listOrder, rows);
+    else this.lastSort = now;
+    this.listOrder = rows.map((v) => v.name);
+    this.list.update(rows, this.store.size, this.filter.query, this.selected, serverNow);
+    this.list.showCounts(countByFreshness(this.store.all()));
+    this.list.showProblem(this.restStatus === null ? null : `Vehicle list not loaded: ${formatRetry(this.restStatus, Date.now())}`);
     this.renderPanel();
+    this.renderCard();
+  }
+
+  /** The card over the marker under the pointer, or else over the selected vehicle's. */
+  private renderCard(): void {
+    const name = this.hovered ?? this.selected;
+    const vehicle = name === null ? undefined : this.store.get(name);
+    if (vehicle === undefined) this.map.showCard(null);
+    else this.map.showCard(vehicle.name, vehicleCard(vehicle, this.clock.now(Date.now())));
   }
 
   private renderPanel(): void {
     const name = this.selected;
     const vehicle = name === null ? undefined : this.store.get(name);
-    this.panel.show(vehicle, this.following, this.clock.now(Date.now()));
+    this.panel.show(vehicle, this.following, this.clock.now(Date.now()), this.selection.historyStatus);
   }
 }

@@ -19,10 +19,24 @@ describe("mergeConfig", () => {
   });
 
   it("keeps defaults for wrong types, out-of-range values, unknown keys and non-objects", () => {
-    const c = mergeConfig(defaultConfig, { tileUrl: 5, staleAfterSeconds: -1, zoom: "12", center: { lat: 200 }, hubUrl: "", bogus: 1 });
+    const c = mergeConfig(defaultConfig, { tileUrl: 5, staleAfterSeconds: -1, zoom: "12", center: { lat: 200 }, hubUrl: "", bogus: 1, hubKeepAliveSeconds: 0, offlineAfterSeconds: "5" });
     expect(c).toEqual(defaultConfig);
     expect(mergeConfig(defaultConfig, null)).toBe(defaultConfig);
     expect(mergeConfig(defaultConfig, [1, 2])).toBe(defaultConfig);
     expect(mergeConfig(defaultConfig, "<html>")).toBe(defaultConfig);
+  });
+
+  it("takes the hub's keep-alive and the offline time", () => {
+    expect(defaultConfig.hubKeepAliveSeconds).toBe(15);
+    expect(defaultConfig.offlineAfterSeconds).toBe(120);
+    const c = mergeConfig(defaultConfig, { hubKeepAliveSeconds: 5, offlineAfterSeconds: 300 });
+    expect(c.hubKeepAliveSeconds).toBe(5);
+    expect(c.offlineAfterSeconds).toBe(300);
+  });
+
+  it("is what the shipped config.json gives: the defaults, tiles on", () => {
+    const files = import.meta.glob("../public/config.json", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+    const shipped: unknown = JSON.parse(files["../public/config.json"]!);
+    expect(mergeConfig(defaultConfig, shipped)).toEqual(defaultConfig);
   });
 });

@@ -20,10 +20,14 @@ export interface AppConfig {
   selectZoom: number;
   /** A vehicle not heard from for this long is shown as stale. */
   staleAfterSeconds: number;
+  /** A vehicle not heard from for this long is counted as offline (and still shown until the server retires it). */
+  offlineAfterSeconds: number;
   /** Prefix for the REST API ("" means same origin, `/api/...`). */
   apiBase: string;
   /** The SignalR hub (the api-gateway's, through the edge). */
   hubUrl: string;
+  /** The hub's keep-alive interval (the api-gateway's SignalR `KeepAliveInterval`): the longest a live connection is silent. */
+  hubKeepAliveSeconds: number;
   /** While the hub is not live, poll `GET /api/vehicles/` this often (0 turns it off). */
   restPollSeconds: number;
   /** Longest history trail kept for the selected vehicle. */
@@ -41,8 +45,10 @@ export const defaultConfig: AppConfig = {
   maxLabels: 150,
   selectZoom: 15,
   staleAfterSeconds: 30,
+  offlineAfterSeconds: 120,
   apiBase: "",
   hubUrl: vehicleHubPath,
+  hubKeepAliveSeconds: 15,
   restPollSeconds: 5,
   maxTrailPoints: 10000,
 };
@@ -88,8 +94,10 @@ export function mergeConfig(base: AppConfig, raw: unknown): AppConfig {
     maxLabels: Math.floor(num(r.maxLabels, base.maxLabels, 0, 5000)),
     selectZoom: num(r.selectZoom, base.selectZoom, 0, 24),
     staleAfterSeconds: num(r.staleAfterSeconds, base.staleAfterSeconds, 1, 86400),
+    offlineAfterSeconds: num(r.offlineAfterSeconds, base.offlineAfterSeconds, 1, 86400),
     apiBase: str(r.apiBase, base.apiBase).replace(/\/+$/, ""),
     hubUrl: str(r.hubUrl, base.hubUrl) || base.hubUrl,
+    hubKeepAliveSeconds: num(r.hubKeepAliveSeconds, base.hubKeepAliveSeconds, 1, 3600),
     restPollSeconds: num(r.restPollSeconds, base.restPollSeconds, 0, 3600),
     maxTrailPoints: Math.floor(num(r.maxTrailPoints, base.maxTrailPoints, 2, 1_000_000)),
   };

@@ -2,8 +2,9 @@ import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { checkGenerated, readDocument } from "../scripts/generate-contract.mjs";
-import { createFleet, document, history, hub, hubPosition, restVehicle, step, unknownVehicle } from "../scripts/mock-fixtures.mjs";
+import { createFleet, document, history, hub, hubPosition, restVehicle, step, streets, unknownVehicle } from "../scripts/mock-fixtures.mjs";
 import { parseHistoryPoint, parseHubPosition, parseRestVehicle } from "./parse";
+import { parseStreets } from "./streets";
 
 // The api-gateway's OpenAPI document (openapi/api-gateway.json) is the one source of the contract: the generated
 // types must be what it gives, and what the mock backend serves must be what it describes.
@@ -75,6 +76,13 @@ describe("the mock backend's fixtures", () => {
     expectValid(schemas.hubArgument(hub.snapshot), frame);
     expectValid(schemas.hubArgument(hub.positions), frame);
     expect(frame.map((p) => parseHubPosition(p, 0))).not.toContain(null);
+  });
+
+  it("serve GET /api/streets as GeoJSON lines the page draws, streets and tracks", () => {
+    const vehicles = fleet();
+    const lines = parseStreets(streets(vehicles));
+    expect(lines.filter((l) => l.kind === "track")).toHaveLength(vehicles.length);
+    expect(lines.filter((l) => l.kind === "street").length).toBeGreaterThan(0);
   });
 
   it("would be caught serving a shape the document does not describe", () => {

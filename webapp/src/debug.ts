@@ -42,6 +42,14 @@ export interface FleetmanDebug {
   isStale(name: string): boolean;
   trailLength(): number;
   labelledNames(): string[];
+  /** What the map is drawn on: "probing" (trying the tiles), "tiles", "streets" (the offline street map) or "none". */
+  basemap(): string;
+  /** Lines of the offline street map drawn. */
+  streetLines(): number;
+  /** The map's attribution text. */
+  attribution(): string;
+  /** The vehicle whose card (hover or click) is open over its marker, or null. */
+  cardOf(): string | null;
   /** Names of the list rows in the DOM (the list renders only the rows in view). */
   renderedRowNames(): string[];
   mapView(): { lat: number; lng: number; zoom: number };
@@ -78,6 +86,10 @@ export function exposeDebug(app: DebugSource): void {
     trailLength: () => app.map.trailLength,
     labelledNames: () => app.labelledNames(),
     renderedRowNames: () => app.renderedRowNames(),
+    cardOf: () => app.map.cardOf,
+    basemap: () => app.map.basemap.kind,
+    streetLines: () => app.map.basemap.streetLines,
+    attribution: () => app.map.map.attributionControl.getContainer()?.textContent ?? "",
     mapView: () => {
       const c = app.map.map.getCenter();
       return { lat: c.lat, lng: c.lng, zoom: app.map.map.getZoom() };

@@ -1,14 +1,26 @@
+import { setText } from "./dom";
 import { formatAge, formatClock, formatSpeed } from "./format";
-import type { Vehicle } from "./state";
+import type { Freshness, FreshnessCounts, Vehicle } from "./state";
 import type { SortKey, SortOrder } from "./types";
 import { visibleRange } from "./virtual";
 
 export interface ListCallbacks {
   rowClicked(name: string): void;
+  /** An arrow key (or Home/End) moved the selection to this row. */
+  rowStepped(name: string): void;
   sortClicked(key: SortKey): void;
   searchChanged(query: string): void;
+  showStaleChanged(show: boolean): void;
 }
 
+const freshnessLabels: [Freshness, string][] = [
+  ["moving", "moving"],
+  ["stopped", "stopped"],
+  ["stale", "stale"],
+  ["offline", "offline"],
+];
+
+/** Row height in pixels when the stylesheet does not say (its `--row`: taller on touch-sized screens). */
 export const ROW_HEIGHT = 34;
 
 interface RowElements {
@@ -37,12 +49,19 @@ export class VehicleList {
   private readonly topSpacer: HTMLTableRowElement;
   private readonly bottomSpacer: HTMLTableRowElement;
   private readonly count: HTMLElement;
+  private readonly counts = new Map<Freshness, HTMLElement>();
+  private readonly noMatches: HTMLElement;
+  private readonly problem: HTMLElement;
   private readonly headers = new Map<SortKey, HTMLTableCellElement>();
   private readonly pool: RowElements[] = [];
   private rows: Vehicle[] = [];
   private selected: string | null = null;
   private serverNow = Date.now();
   private frame = 0;
+  private rowHeight = ROW_HEIGHT;
+  private pointerInside = false;
+  /** The vehicle whose row button has the keyboard focus: it keeps it when rows are recycled. */
+  private focusedName: string | null = null;
 
   constructor(root: HTMLElement, callbacks: ListCallbacks) {
     root.innerHTML = `
@@ -52,6 +71,14 @@ export class VehicleList {
       </div>
       <label class="visually-hidden" for="vehicle-search">Search vehicles by name</label>
       <input id="vehicle-search" type="search" placeholder="Search by name" autocomplete="off" spellcheck="false" data-testid="vehicle-search">
+      <div class="fleet-filter">
+        <ul class="fleet-counts" data-testid="fleet-counts" aria-label="Vehicles by state">
+          ${freshnessLabels.map(([key, label]) => `<li data-freshness="${key}"><span class="swatch" aria-hidden="true"></span><span data-testid="count-${key}">0</span> ${label}</li>`).join("")}
+        </ul>
+        <label class="show-stale"><input type="checkbox" data-testid="show-stale" checked> Show stale/offline</label>
+      </div>
+      <p class="load-problem" data-testid="api-status" role="status" hidden></p>
+      <p class="no-matches" data-testid="no-matches" role="status" hidden></p>
       <div class="table-scroll" data-testid="vehicle-list" role="region" aria-labelledby="vehicles-heading" tabindex="0">
         <table class="vehicles">
           <thead><tr></tr></thead>
@@ -60,6 +87,11 @@ export class VehicleList {
       </div>`;
     this.scroller = root.querySelector(".table-scroll")!;
     this.count = root.querySelector(".count")!;
+    this.noMatches = root.querySelector(".no-matches")!;
+    this.problem = root.querySelector("[data-testid=api-status]")!;
+    for (const [key] of freshnessLabels) this.counts.set(key, root.querySelector(`[data-testid=count-${key}]`)!);
+    const showStale = root.querySelector<HTMLInputElement>("[data-testid=show-stale]")!;
+    showStale.addEventListener("change", () => callbacks.showStaleChanged(showStale.checked));
     const headRow = root.querySelector("thead tr")!;
     for (const col of columns) {
       const th = document.createElement("th");
@@ -87,16 +119,47 @@ export class VehicleList {
     const search = root.querySelector<HTMLInputElement>("#vehicle-search")!;
     search.addEventListener("input", () => callbacks.searchChanged(search.value));
     this.scroller.addEventListener("scroll", () => this.requestPaint(), { passive: true });
-    new ResizeObserver(() => this.requestPaint()).observe(this.scroller);
+    new ResizeObserver(() => {
+      this.rowHeight = parseFloat(getComputedStyle(this.scroller).getPropertyValue("--row")) || ROW_HEIGHT;
+      this.requestPaint();
+    }).observe(this.scroller);
+    this.scroller.addEventListener("pointerenter", () => (this.pointerInside = true));
+    this.scroller.addEventListener("pointerleave", () => (this.pointerInside = false));
+    this.tbody.addEventListener("focusin", (event) => {
+      this.focusedName = (event.target as HTMLElement).closest<HTMLTableRowElement>("tr[data-name]")?.dataset.name ?? null;
+    });
+    this.tbody.addEventListener("focusout", (event) => {
+      if (!this.tbody.contains(event.relatedTarget as Node | null)) this.focusedName = null;
+    });
+    this.scroller.addEventListener("keydown", (event) => {
+      const name = this.step(event.key);
+      if (name === null) return;
+      event.preventDefault();
+      callbacks.rowStepped(name);
+    });
   }
 
-  /** New rows (already filtered and sorted) out of `total` vehicles. */
-  update(rows: Vehicle[], total: number, selected: string | null, serverNow: number): void {
+  /** New rows (already filtered and sorted, by `query`) out of `total` vehicles. */
+  update(rows: Vehicle[], total: number, query: string, selected: string | null, serverNow: number): void {
     this.rows = rows;
     this.selected = selected;
     this.serverNow = serverNow;
-    this.count.textContent = rows.length === total ? `${total} vehicles` : `${rows.length} of ${total} vehicles`;
+    setText(this.count, rows.length === total ? `${total} vehicles` : `${rows.length} of ${total} vehicles`);
+    const empty = rows.length === 0 && total > 0;
+    this.noMatches.hidden = !empty;
+    if (empty) setText(this.noMatches, query.trim() === "" ? "No live vehicles: stale and offline ones are hidden." : `No vehicles match “${query.trim()}”.`);
     this.paint();
+  }
+
+  /** Why the list may be behind (a failed REST read being retried), or null. */
+  showProblem(text: string | null): void {
+    this.problem.hidden = text === null;
+    setText(this.problem, text ?? "");
+  }
+
+  /** The fleet by state, whatever the filter shows. */
+  showCounts(counts: FreshnessCounts): void {
+    for (const [key, el] of this.counts) setText(el, String(counts[key]));
   }
 
   showSort(order: SortOrder): void {
@@ -107,17 +170,53 @@ export class VehicleList {
     }
   }
 
+  /** Whether the pointer or the keyboard focus is in the list: rows should not move under it. */
+  get held(): boolean {
+    return this.pointerInside || this.scroller.contains(document.activeElement);
+  }
+
   /** Scrolls the selected vehicle's row into view if it is not. */
   reveal(name: string): void {
     const index = this.rows.findIndex((v) => v.name === name);
     if (index < 0) return;
-    const top = index * ROW_HEIGHT;
+    const top = index * this.rowHeight;
     const headerHeight = this.tbody.offsetTop;
     const viewTop = this.scroller.scrollTop;
     const viewHeight = this.scroller.clientHeight - headerHeight;
-    if (top < viewTop || top + ROW_HEIGHT > viewTop + viewHeight) {
+    if (top < viewTop || top + this.rowHeight > viewTop + viewHeight) {
       this.scroller.scrollTop = Math.max(0, top - viewHeight / 2);
     }
+  }
+
+  /** Moves the keyboard focus to a vehicle's row button (after it was revealed and painted). */
+  focusRow(name: string): void {
+    this.focusedName = name;
+    this.paint();
+    this.pool.find((r) => r.name === name && r.row.isConnected)?.button.focus({ preventScroll: true });
+  }
+
+  /** The row an arrow key (or Home/End) moves to from the selected one, or null for another key. */
+  private step(key: string): string | null {
+    if (this.rows.length === 0) return null;
+    const index = this.selected === null ? -1 : this.rows.findIndex((v) => v.name === this.selected);
+    let next: number;
+    switch (key) {
+      case "ArrowDown":
+        next = Math.min(this.rows.length - 1, index + 1);
+        break;
+      case "ArrowUp":
+        next = index < 0 ? 0 : Math.max(0, index - 1);
+        break;
+      case "Home":
+        next = 0;
+        break;
+      case "End":
+        next = this.rows.length - 1;
+        break;
+      default:
+        return null;
+    }
+    return this.rows[next]!.name;
   }
 
   /** Names of the rows in the DOM, top to bottom (for tests). */
@@ -143,11 +242,11 @@ export class VehicleList {
 
   private paint(): void {
     const headerHeight = this.tbody.offsetTop;
-    const { start, end } = visibleRange(this.scroller.scrollTop - headerHeight, this.scroller.clientHeight, ROW_HEIGHT, this.rows.length);
+    const { start, end } = visibleRange(this.scroller.scrollTop - headerHeight, this.scroller.clientHeight, this.rowHeight, this.rows.length);
     const needed = end - start;
     while (this.pool.length < needed) this.pool.push(this.createRow());
-    this.topSpacer.style.height = `${start * ROW_HEIGHT}px`;
-    this.bottomSpacer.style.height = `${(this.rows.length - end) * ROW_HEIGHT}px`;
+    this.topSpacer.style.height = `${start * this.rowHeight}px`;
+    this.bottomSpacer.style.height = `${(this.rows.length - end) * this.rowHeight}px`;
     let before: ChildNode = this.bottomSpacer;
     for (let i = needed - 1; i >= 0; i--) {
       const el = this.pool[i]!;
@@ -162,6 +261,12 @@ export class VehicleList {
     }
     this.topSpacer.hidden = start === 0;
     this.bottomSpacer.hidden = end === this.rows.length;
+    // Recycled rows show other vehicles now: the focus follows its vehicle, not the row element.
+    const focused = document.activeElement;
+    if (this.focusedName !== null && focused instanceof HTMLElement && this.tbody.contains(focused)) {
+      const holder = this.pool.find((r) => r.name === this.focusedName && r.row.isConnected);
+      if (holder !== undefined && !holder.row.contains(focused)) holder.button.focus({ preventScroll: true });
+    }
   }
 
   private createRow(): RowElements {
@@ -209,7 +314,8 @@ export class VehicleList {
       seen.dateTime = iso;
       seen.title = formatClock(time);
     }
-    const mph = formatSpeed(vehicle.latest.speed);
+    // A stale vehicle's last speed is not its speed now.
+    const mph = vehicle.stale ? "" : formatSpeed(vehicle.latest.speed);
     if (speed.textContent !== mph) speed.textContent = mph;
   }
 }

@@ -42,6 +42,7 @@ export class MapLabels {
     if (zoom >= this.config.labelMinZoom) {
       const view = this.map.paddedBounds(0.05);
       for (const vehicle of this.store.all()) {
+        if (!this.map.isShown(vehicle.name)) continue;
         const at = positionAt(vehicle.motion, now);
         if (view.contains(at)) candidates.push({ name: vehicle.name, ...this.map.containerPoint(at) });
       }

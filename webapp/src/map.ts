@@ -1,5 +1,7 @@
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
+import { fetchStreets } from "./api";
+import { Basemap } from "./basemap";
 import type { AppConfig } from "./config";
 import { diffSets } from "./labels";
 import { markerStyle, trailStyle } from "./style";
@@ -7,6 +9,8 @@ import type { LatLng } from "./types";
 
 export interface MapCallbacks {
   markerClicked(name: string): void;
+  /** The pointer is over a vehicle's marker (null: over none). */
+  markerHovered(name: string | null): void;
   /** The user dragged the map (ends following). */
   userDragged(): void;
   /** The view changed (labels need choosing again). */
@@ -22,18 +26,47 @@ interface Sprite {
 
 const sprites = new Map<string, Sprite>();
 
-function spriteFor(o: L.CircleMarkerOptions, radius: number): Sprite {
+/** Marker options with the way the vehicle heads (`arrowHeading`: degrees, or null for no arrow). */
+interface VehicleMarkerOptions extends L.CircleMarkerOptions {
+  heading?: number | null;
+}
+
+function spriteFor(o: VehicleMarkerOptions, radius: number): Sprite {
   const dpr = window.devicePixelRatio || 1;
   const weight = o.stroke === false ? 0 : (o.weight ?? 3);
-  const key = `${radius}|${o.fillColor}|${o.fillOpacity}|${o.color}|${weight}|${o.opacity}|${dpr}`;
+  const heading = o.heading ?? null;
+  const key = `${radius}|${o.fillColor}|${o.fillOpacity}|${o.color}|${weight}|${o.opacity}|${dpr}|${heading}`;
   let sprite = sprites.get(key);
   if (sprite !== undefined) return sprite;
-  const size = Math.ceil(2 * radius + weight + 2);
+  // Room for the arrow's tip on every side, so the sprite stays centred on the vehicle whichever way it points. The
+  // tip stays inside the bounds Leaflet redraws round a marker (its radius plus the renderer's click tolerance).
+  const tip = heading === null ? 0 : 6;
+  const size = Math.ceil(2 * (radius + tip) + weight + 2);
   const image = document.createElement("canvas");
   image.width = Math.ceil(size * dpr);
   image.height = Math.ceil(size * dpr);
   const ctx = image.getContext("2d")!;
   ctx.scale(dpr, dpr);
+  if (heading !== null) {
+    // A wedge from the circle's edge to a point ahead of it, in the marker's colours.
+    ctx.save();
+    ctx.translate(size / 2, size / 2);
+    ctx.rotate((heading * Math.PI) / 180);
+    ctx.beginPath();
+    ctx.moveTo(0, -(radius + tip));
+    ctx.lineTo(radius * 0.95, -radius * 0.3);
+    ctx.lineTo(-radius * 0.95, -radius * 0.3);
+    ctx.closePath();
+    ctx.globalAlpha = o.opacity ?? 1;
+    ctx.fillStyle = o.fillColor ?? o.color ?? "#3388ff";
+    ctx.fill();
+    if (weight > 0) {
+      ctx.lineWidth = weight;
+      ctx.strokeStyle = o.color ?? "#3388ff";
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
   ctx.beginPath();
   ctx.arc(size / 2, size / 2, radius, 0, Math.PI * 2, false);
   if (o.fill !== false) {
@@ -56,7 +89,7 @@ interface CanvasCircle {
   _point: L.Point;
   _radius: number;
   _empty(): boolean;
-  options: L.CircleMarkerOptions;
+  options: VehicleMarkerOptions;
 }
 
 /**
@@ -141,11 +174,19 @@ class LabelLayer {
 /** The Leaflet map: one canvas circle marker per vehicle, name labels, the selected vehicle's trail. */
 export class MapView {
   readonly map: L.Map;
+  readonly basemap: Basemap;
   private readonly renderer: L.Canvas;
   private readonly markers = new Map<string, L.CircleMarker>();
+  /** Markers the filter hides (off the map, kept up to date). */
+  private readonly hidden = new Set<string>();
+  /** Markers drawn as stale: under the live ones. */
+  private readonly stale = new Set<string>();
   private readonly labels: LabelLayer;
   private readonly trail: L.Polyline;
   private flying = false;
+  /** The one card (a tooltip) for the vehicle under the pointer or just clicked, and whose it is. */
+  private readonly card: L.Tooltip;
+  private cardName: string | null = null;
 
   constructor(
     container: HTMLElement,
@@ -163,15 +204,12 @@ export class MapView {
       zoomControl: true,
     });
     container.setAttribute("aria-label", "Map of vehicles");
-    if (config.tileUrl !== "") {
-      L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: config.tileMaxZoom }).addTo(this.map);
-    } else {
-      container.classList.add("no-tiles");
-      this.map.attributionControl.setPrefix(false);
-    }
+    this.basemap = new Basemap(this.map, container, config, () => fetchStreets(config.apiBase));
+    this.basemap.start();
     L.control.scale({ imperial: true, metric: true }).addTo(this.map);
     this.labels = new LabelLayer(this.map);
     this.trail = L.polyline([], { ...trailStyle, renderer: this.renderer }).addTo(this.map);
+    this.card = L.tooltip({ direction: "top", offset: [0, -10], className: "vehicle-card", opacity: 1 });
     this.map.on("dragstart", () => callbacks.userDragged());
     this.map.on("moveend zoomend", () => {
       this.flying = false;
@@ -199,13 +237,68 @@ export class MapView {
     if (this.markers.has(name)) return;
     const marker = L.circleMarker([at.lat, at.lng], { ...markerStyle(selected, stale), renderer: this.renderer, bubblingMouseEvents: false });
     marker.on("click", () => this.callbacks.markerClicked(name));
+    marker.on("mouseover", () => this.callbacks.markerHovered(name));
+    marker.on("mouseout", () => this.callbacks.markerHovered(null));
     marker.addTo(this.map);
     this.markers.set(name, marker);
+  }
+
+  removeMarker(name: string): void {
+    if (name === this.cardName) this.showCard(null);
+    this.markers.get(name)?.remove();
+    this.markers.delete(name);
+    this.hidden.delete(name);
+    this.stale.delete(name);
+  }
+
+  /** Which way the marker's arrow points (`arrowHeading`); drawn with its next move or restyle. */
+  setHeading(name: string, heading: number | null): void {
+    const marker = this.markers.get(name);
+    if (marker !== undefined) (marker.options as VehicleMarkerOptions).heading = heading;
+  }
+
+  /** Shows or hides a marker (the search and the stale filter). */
+  setShown(name: string, shown: boolean): void {
+    const marker = this.markers.get(name);
+    if (marker === undefined || shown !== this.hidden.has(name)) return;
+    if (shown) {
+      this.hidden.delete(name);
+      marker.addTo(this.map);
+      if (this.stale.has(name)) marker.bringToBack();
+    } else {
+      this.hidden.add(name);
+      marker.remove();
+    }
+  }
+
+  /** Whether the vehicle's marker is on the map (known and not hidden by the filter). */
+  isShown(name: string): boolean {
+    return this.markers.has(name) && !this.hidden.has(name);
   }
 
   moveMarker(name: string, at: LatLng): void {
     this.markers.get(name)?.setLatLng([at.lat, at.lng]);
     this.labels.move(name, at);
+    if (name === this.cardName) this.card.setLatLng([at.lat, at.lng]);
+  }
+
+  /** Shows the card over a vehicle's marker with `content`, or closes it (null). */
+  showCard(name: string | null, content?: HTMLElement): void {
+    const marker = name === null ? undefined : this.markers.get(name);
+    if (name === null || marker === undefined || content === undefined) {
+      this.cardName = null;
+      this.card.close();
+      return;
+    }
+    if (this.cardName !== name) this.card.setLatLng(marker.getLatLng());
+    this.cardName = name;
+    this.card.setContent(content);
+    if (!this.map.hasLayer(this.card)) this.card.openOn(this.map);
+  }
+
+  /** Whose card is open, or null. */
+  get cardOf(): string | null {
+    return this.cardName;
   }
 
   markerPosition(name: string): LatLng | undefined {
@@ -213,12 +306,19 @@ export class MapView {
     return ll === undefined ? undefined : { lat: ll.lat, lng: ll.lng };
   }
 
+  /** Restyles a marker; stale ones are drawn under the live ones (and the selected one over all). */
   setMarkerStyle(name: string, selected: boolean, stale: boolean): void {
     const marker = this.markers.get(name);
     if (marker === undefined) return;
+    const wasStale = this.stale.has(name);
+    if (stale) this.stale.add(name);
+    else this.stale.delete(name);
     marker.setStyle(markerStyle(selected, stale));
     marker.setRadius(markerStyle(selected, stale).radius);
-    if (selected) marker.bringToFront();
+    if (!this.hidden.has(name)) {
+      if (selected || (wasStale && !stale)) marker.bringToFront();
+      else if (stale) marker.bringToBack();
+    }
     this.labels.setStale(name, stale);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseHistoryPoint, parseHubPosition, parseList, parseRestVehicle, parseTime } from "./parse";
+import { parseHistoryPoint, parseHubPosition, parseList, parseNames, parseRestVehicle, parseTime } from "./parse";
 
 const NOW = 1_700_000_000_000;
 
@@ -55,5 +55,10 @@ describe("parsing the contract", () => {
     expect(parseTime(5)).toBe(5);
     expect(parseTime("garbage")).toBeNaN();
     expect(parseTime(undefined)).toBeNaN();
+  });
+
+  it("reads the names of vehiclesRemoved, skipping what is not a name", () => {
+    expect(parseNames(["truck-1", "", 7, null, "truck-2"])).toEqual(["truck-1", "truck-2"]);
+    expect(parseNames({ names: ["truck-1"] })).toEqual([]);
   });
 });

@@ -91,3 +91,8 @@ export function parseHistoryPoint(raw: unknown): LatLng | null {
   const r = fields<HistoryPointResponse>(raw);
   return r !== null && isLatitude(r.lat) && isLongitude(r.lng) ? { lat: r.lat, lng: r.lng } : null;
 }
+
+/** The names of `vehiclesRemoved`: the non-empty strings of an array. */
+export function parseNames(raw: unknown): string[] {
+  return parseList(raw, (item) => (typeof item === "string" && item.length > 0 ? item : null));
+}

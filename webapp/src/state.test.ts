@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterByName, isStale, listRows, nextSortOrder, ServerClock, vehicleComparator, VehicleStore, type Vehicle } from "./state";
+import { countByFreshness, freshnessOf, isStale, keepOrder, listRows, nextSortOrder, ServerClock, vehicleComparator, VehicleStore, type Vehicle } from "./state";
 import type { Position } from "./types";
 
 const T0 = Date.parse("2026-01-01T12:00:00Z");
@@ -121,15 +121,25 @@ describe("sorting and search", () => {
     expect(names(vehicles().sort(vehicleComparator({ key: "speed", direction: "asc" })))).toEqual(["truck-1", "truck-10", "Van-1", "truck-2"]);
   });
 
+  const byName = { key: "name", direction: "asc" } as const;
+  const search = (query: string) => ({ query, showStale: true });
+
   it("filters by a trimmed, case-insensitive substring of the name", () => {
-    expect(names(filterByName(vehicles(), "  VAN "))).toEqual(["Van-1"]);
-    expect(names(filterByName(vehicles(), "truck-1"))).toEqual(["truck-10", "truck-1"]);
-    expect(filterByName(vehicles(), "")).toHaveLength(4);
-    expect(filterByName(vehicles(), "bus")).toEqual([]);
+    expect(names(listRows(vehicles(), search("  VAN "), byName))).toEqual(["Van-1"]);
+    expect(names(listRows(vehicles(), search("truck-1"), byName))).toEqual(["truck-1", "truck-10"]);
+    expect(listRows(vehicles(), search(""), byName)).toHaveLength(4);
+    expect(listRows(vehicles(), search("bus"), byName)).toEqual([]);
   });
 
   it("listRows filters then sorts", () => {
-    expect(names(listRows(vehicles(), "truck", { key: "speed", direction: "desc" }))).toEqual(["truck-10", "truck-1", "truck-2"]);
+    expect(names(listRows(vehicles(), search("truck"), { key: "speed", direction: "desc" }))).toEqual(["truck-10", "truck-1", "truck-2"]);
+  });
+
+  it("hides stale and offline vehicles when asked", () => {
+    const all = vehicles();
+    all[0]!.stale = true;
+    expect(names(listRows(all, { query: "", showStale: false }, byName))).toEqual(["truck-1", "truck-2", "Van-1"]);
+    expect(listRows(all, { query: "", showStale: true }, byName)).toHaveLength(4);
   });
 
   it("a header click flips its column or starts another at its natural direction", () => {
@@ -143,9 +153,59 @@ describe("sorting and search", () => {
     const store = new VehicleStore();
     for (let i = 0; i < 10_000; i++) store.apply(pos(`vehicle-${i}`, T0 + ((i * 7919) % 10_000), 53, -1, (i * 31) % 80), 0);
     const started = performance.now();
-    const rows = listRows(store.all(), "vehicle-1", { key: "speed", direction: "desc" });
+    const rows = listRows(store.all(), { query: "vehicle-1", showStale: true }, { key: "speed", direction: "desc" });
     expect(rows.length).toBe(1111);
     expect(rows[0]!.latest.speed).toBe(79);
     expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+describe("a fleet that changes size", () => {
+  it("forgets a vehicle that left, and tells which vehicles are missing from the whole fleet", () => {
+    const store = new VehicleStore();
+    for (const name of ["a", "b", "c"]) store.apply(pos(name, T0), 0);
+    expect(store.missingFrom(new Set(["a", "c", "d"]))).toEqual(["b"]);
+    expect(store.remove("b")).toBe(true);
+    expect(store.remove("b")).toBe(false);
+    expect([...store.all()].map((v) => v.name)).toEqual(["a", "c"]);
+  });
+});
+
+describe("freshness", () => {
+  it("is each vehicle's own: moving, stopped, stale or offline from its last report and speed", () => {
+    const store = new VehicleStore();
+    store.apply(pos("moving", T0, 53, -1, 30), 0);
+    store.apply(pos("stopped", T0, 53, -1, 0), 0);
+    store.apply(pos("unknown-speed", T0, 53, -1, null), 0);
+    store.apply(pos("stale", T0 - 40_000), 0);
+    store.apply(pos("offline", T0 - 200_000), 0);
+    const changed = store.updateStaleness(T0, 30_000, 120_000);
+    expect(changed.map((v) => v.name).sort()).toEqual(["offline", "stale"]);
+    expect(Object.fromEntries([...store.all()].map((v) => [v.name, freshnessOf(v)]))).toEqual({
+      moving: "moving",
+      stopped: "stopped",
+      "unknown-speed": "stopped",
+      stale: "stale",
+      offline: "offline",
+    });
+    expect(countByFreshness(store.all())).toEqual({ moving: 1, stopped: 2, stale: 1, offline: 1 });
+  });
+
+  it("turns fresh again with a new report", () => {
+    const store = new VehicleStore();
+    store.apply(pos("a", T0 - 200_000), 0);
+    store.updateStaleness(T0, 30_000, 120_000);
+    store.apply(pos("a", T0), 10);
+    expect(freshnessOf(store.get("a")!)).toBe("moving");
+  });
+});
+
+describe("a list that holds still", () => {
+  it("keeps the previous order, with new rows after and gone rows dropped", () => {
+    const store = new VehicleStore();
+    for (const name of ["a", "b", "c", "d"]) store.apply(pos(name, T0), 0);
+    const rows = [...store.all()].reverse(); // d c b a: the order a re-sort would give now
+    expect(keepOrder(["b", "x", "a", "c"], rows).map((v) => v.name)).toEqual(["b", "a", "c", "d"]);
+    expect(keepOrder([], rows).map((v) => v.name)).toEqual(["d", "c", "b", "a"]);
   });
 });

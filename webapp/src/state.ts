@@ -12,7 +12,31 @@ export interface Vehicle {
   arrivedAt: number;
   /** Smoothed interval between its reports, monotonic ms; undefined until two close reports. */
   interval: number | undefined;
+  /** Not heard from for the stale time (offline vehicles are stale too). */
   stale: boolean;
+  /** Not heard from for the offline time. */
+  offline: boolean;
+}
+
+/** What the fleet filter counts: each vehicle is in exactly one. */
+export type Freshness = "moving" | "stopped" | "stale" | "offline";
+
+/** Below this a vehicle counts as stopped (GPS jitter reads as a walking pace). */
+export const movingMph = 1;
+
+export function freshnessOf(vehicle: Pick<Vehicle, "latest" | "stale" | "offline">): Freshness {
+  if (vehicle.offline) return "offline";
+  if (vehicle.stale) return "stale";
+  const speed = vehicle.latest.speed;
+  return speed !== null && speed >= movingMph ? "moving" : "stopped";
+}
+
+export type FreshnessCounts = Record<Freshness, number>;
+
+export function countByFreshness(vehicles: Iterable<Vehicle>): FreshnessCounts {
+  const counts: FreshnessCounts = { moving: 0, stopped: 0, stale: 0, offline: 0 };
+  for (const vehicle of vehicles) counts[freshnessOf(vehicle)]++;
+  return counts;
 }
 
 /** Vehicles by name. Newest report wins: a report no newer than the one held is ignored. */
@@ -48,6 +72,7 @@ export class VehicleStore {
         arrivedAt: now,
         interval: undefined,
         stale: false,
+        offline: false,
       };
       this.vehicles.set(position.name, vehicle);
       return vehicle;
@@ -59,7 +84,20 @@ export class VehicleStore {
     existing.latest = position;
     existing.arrivedAt = now;
     existing.stale = false;
+    existing.offline = false;
     return existing;
+  }
+
+  /** Forgets a vehicle (it left the fleet); false when it was not known. */
+  remove(name: string): boolean {
+    return this.vehicles.delete(name);
+  }
+
+  /** The names of the vehicles not in `names` (the whole fleet as the server knows it): they have left it. */
+  missingFrom(names: ReadonlySet<string>): string[] {
+    const gone: string[] = [];
+    for (const name of this.vehicles.keys()) if (!names.has(name)) gone.push(name);
+    return gone;
   }
 
   /** Where the vehicle's marker is at monotonic time `now`. */
@@ -69,15 +107,17 @@ export class VehicleStore {
   }
 
   /**
-   * Marks each vehicle stale when its newest report is older than `staleMs` at server time `serverNow`.
-   * Returns the vehicles whose staleness changed.
+   * Marks each vehicle stale when its newest report is older than `staleMs` at server time `serverNow`, and offline
+   * when older than `offlineMs`: each from its own last report. Returns the vehicles whose staleness changed.
    */
-  updateStaleness(serverNow: number, staleMs: number): Vehicle[] {
+  updateStaleness(serverNow: number, staleMs: number, offlineMs = Number.POSITIVE_INFINITY): Vehicle[] {
     const changed: Vehicle[] = [];
     for (const vehicle of this.vehicles.values()) {
       const stale = isStale(vehicle.latest, serverNow, staleMs);
-      if (stale !== vehicle.stale) {
+      const offline = isStale(vehicle.latest, serverNow, offlineMs);
+      if (stale !== vehicle.stale || offline !== vehicle.offline) {
         vehicle.stale = stale;
+        vehicle.offline = offline;
         changed.push(vehicle);
       }
     }
@@ -145,19 +185,26 @@ export function vehicleComparator(order: SortOrder): (a: Vehicle, b: Vehicle) =>
   }
 }
 
-/** Keeps vehicles whose name contains `query` (trimmed, case-insensitive); an empty query keeps all. */
-export function filterByName<T extends { name: string }>(items: Iterable<T>, query: string): T[] {
-  const q = query.trim().toLocaleLowerCase();
-  const out: T[] = [];
-  for (const item of items) {
-    if (q === "" || item.name.toLocaleLowerCase().includes(q)) out.push(item);
-  }
-  return out;
+/** What the map and the list show: the search, and whether stale and offline vehicles are shown. */
+export interface VehicleFilter {
+  query: string;
+  showStale: boolean;
 }
 
+/** Whether a vehicle passes the filter (`matchesQuery` for a query already trimmed and lower-cased). */
+export function isShown(vehicle: Pick<Vehicle, "name" | "stale">, query: string, showStale: boolean): boolean {
+  return (showStale || !vehicle.stale) && (query === "" || vehicle.name.toLocaleLowerCase().includes(query));
+}
+
+/** A query as `isShown` takes it. */
+export const normalQuery = (query: string): string => query.trim().toLocaleLowerCase();
+
 /** The filtered, sorted rows of the vehicle list. */
-export function listRows(vehicles: Iterable<Vehicle>, query: string, order: SortOrder): Vehicle[] {
-  return filterByName(vehicles, query).sort(vehicleComparator(order));
+export function listRows(vehicles: Iterable<Vehicle>, filter: VehicleFilter, order: SortOrder): Vehicle[] {
+  const q = normalQuery(filter.query);
+  const out: Vehicle[] = [];
+  for (const vehicle of vehicles) if (isShown(vehicle, q, filter.showStale)) out.push(vehicle);
+  return out.sort(vehicleComparator(order));
 }
 
 const defaultDirections: Record<SortKey, SortOrder["direction"]> = { name: "asc", lastSeen: "desc", speed: "desc" };
@@ -166,4 +213,18 @@ const defaultDirections: Record<SortKey, SortOrder["direction"]> = { name: "asc"
 export function nextSortOrder(current: SortOrder, clicked: SortKey): SortOrder {
   if (current.key === clicked) return { key: clicked, direction: current.direction === "asc" ? "desc" : "asc" };
   return { key: clicked, direction: defaultDirections[clicked] };
+}
+
+/**
+ * `rows` in the order `previous` had them (names), those new to it after, in their own order: the list keeps its
+ * order while the user points at it or moves through it, and only the values in the rows change.
+ */
+export function keepOrder(previous: readonly string[], rows: readonly Vehicle[]): Vehicle[] {
+  const at = new Map<string, number>();
+  previous.forEach((name, i) => at.set(name, i));
+  const kept: Vehicle[] = [];
+  const added: Vehicle[] = [];
+  for (const row of rows) (at.has(row.name) ? kept : added).push(row);
+  kept.sort((a, b) => at.get(a.name)! - at.get(b.name)!);
+  return kept.concat(added);
 }

@@ -27,3 +27,16 @@ export function markerStyle(selected: boolean, stale: boolean): MarkerStyle {
 
 /** The original Fleetman's trail: red, weight 10, opacity 0.5. */
 export const trailStyle = { color: colors.trail, weight: 10, opacity: 0.5, interactive: false } as const;
+
+/** Arrows point in steps of this many degrees: few sprites, and a heading that wobbles does not redraw them. */
+export const headingStep = 15;
+
+/**
+ * Which way a vehicle's marker points, in whole `headingStep`s clockwise from north; null for no arrow (a stopped
+ * or stale vehicle, or one whose heading is unknown, has no direction worth showing).
+ */
+export function arrowHeading(heading: number | null, speed: number | null, stale: boolean, movingMph: number): number | null {
+  if (stale || heading === null || speed === null || speed < movingMph) return null;
+  const h = ((heading % 360) + 360) % 360;
+  return (Math.round(h / headingStep) * headingStep) % 360;
+}

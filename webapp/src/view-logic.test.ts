@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { formatAge, formatClock, formatHeading, formatSpeed } from "./format";
 import { chooseLabels, defaultLabelOptions, diffSets } from "./labels";
-import { colors, markerStyle, trailStyle } from "./style";
+import { cardFacts } from "./card";
+import type { Vehicle } from "./state";
+import { arrowHeading, colors, markerStyle, trailStyle } from "./style";
 import { visibleRange } from "./virtual";
 
 describe("formatting", () => {
@@ -97,5 +99,46 @@ describe("styles", () => {
 
   it("draws the trail as the original: red, weight 10, opacity 0.5", () => {
     expect(trailStyle).toMatchObject({ color: "red", weight: 10, opacity: 0.5 });
+  });
+});
+
+describe("heading arrows", () => {
+  it("point the way a moving vehicle heads, in steps of 15 degrees", () => {
+    expect(arrowHeading(0, 30, false, 1)).toBe(0);
+    expect(arrowHeading(44, 30, false, 1)).toBe(45);
+    expect(arrowHeading(359, 30, false, 1)).toBe(0);
+    expect(arrowHeading(-90, 30, false, 1)).toBe(270);
+  });
+
+  it("are not drawn for a stopped or stale vehicle, or an unknown heading", () => {
+    expect(arrowHeading(90, 0.5, false, 1)).toBeNull();
+    expect(arrowHeading(90, null, false, 1)).toBeNull();
+    expect(arrowHeading(90, 30, true, 1)).toBeNull();
+    expect(arrowHeading(null, 30, false, 1)).toBeNull();
+  });
+});
+
+describe("the card over a marker", () => {
+  const vehicle = (stale: boolean): Vehicle => ({
+    name: "truck-1",
+    latest: { name: "truck-1", lat: 53, lng: -1, time: Date.parse("2026-01-01T12:00:00Z"), speed: 31.6, heading: 92 },
+    motion: { from: { lat: 53, lng: -1 }, to: { lat: 53, lng: -1 }, start: 0, duration: 0 },
+    arrivedAt: 0,
+    interval: undefined,
+    stale,
+    offline: false,
+  });
+
+  it("says a live vehicle's speed, heading and when it was last seen", () => {
+    const facts = Object.fromEntries(cardFacts(vehicle(false), Date.parse("2026-01-01T12:00:12Z")));
+    expect(facts.Speed).toBe("32 mph");
+    expect(facts.Heading).toBe("E 92°");
+    expect(facts["Last seen"]).toMatch(/^\d\d:\d\d:\d\d \(12 s ago\)$/);
+  });
+
+  it("gives a stale vehicle no speed or heading", () => {
+    const facts = Object.fromEntries(cardFacts(vehicle(true), Date.parse("2026-01-01T12:01:00Z")));
+    expect(facts.Speed).toBe("– (stale)");
+    expect(facts.Heading).toBe("–");
   });
 });

@@ -21,3 +21,16 @@ public sealed record HistoryPointResponse(double Lat, double Lng)
         return new(p.Lat, p.Lng);
     }
 }
+
+/// <summary>
+/// A point of the fleet's history (the replay route <c>/api/history?from=&amp;to=</c>): a detailed point with the
+/// vehicle it belongs to.
+/// </summary>
+public sealed record FleetHistoryPointResponse(string Name, double Lat, double Lng, DateTimeOffset Time, double? Speed, double? Heading)
+{
+    public static FleetHistoryPointResponse From(VehiclePosition p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return new(p.Vehicle, p.Latitude, p.Longitude, p.Time, p.SpeedMph, p.Heading);
+    }
+}

@@ -8,8 +8,10 @@ namespace Fleetman.ApiGateway.Apis;
 /// <summary>
 /// The original Fleetman api-gateway's routes over the position-tracker (<c>/api/vehicles/</c>,
 /// <c>/api/vehicles/{name}</c>, <c>/api/history/{name}</c>) and the richer history route
-/// (<c>/api/vehicles/{name}/history?from=&amp;to=&amp;limit=</c>). The tracker's JSON passes through unchanged; while
-/// the tracker is unavailable the latest positions come from Redis (<see cref="LastKnownPositions"/>) and history is a 503.
+/// (<c>/api/vehicles/{name}/history?from=&amp;to=&amp;limit=</c>) and the whole fleet's for a replay
+/// (<c>/api/history?from=&amp;to=&amp;limit=</c>). The vehicle list comes from memory (<see cref="VehicleList"/>) once
+/// it is complete; otherwise, and on the other routes, the tracker's JSON passes through unchanged. While the tracker
+/// is unavailable the latest positions come from Redis (<see cref="LastKnownPositions"/>) and history is a 503.
 /// </summary>
 public static class VehiclesApi
 {
@@ -28,6 +30,10 @@ public static class VehiclesApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapGet("/api/history", GetFleetHistoryAsync).WithTags("Vehicles").WithName("GetFleetHistory")
+            .WithSummary("Every vehicle's positions from `from` to `to` (both required, both included) in time order, the first `limit`: a replay reads on from the last time it got.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapGet("/api/history/{name}", GetOriginalHistoryAsync).WithTags("Vehicles").WithName("GetHistory")
             .WithSummary("One vehicle's trail as the original Fleetman gave it, `[{lat, lng}]` oldest first (the tracker's default history limit).")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -35,9 +41,14 @@ public static class VehiclesApi
         return app;
     }
 
-    public static async Task<Results<TrackerJson<VehiclePositionResponse[]>, Ok<VehiclePositionResponse[]>, ProblemHttpResult>> GetLatestOfAllAsync(
-        TrackerClient tracker, LastKnownPositions lastKnown, HttpResponse response, CancellationToken cancellationToken)
+    public static async Task<Results<VehicleListResult, TrackerJson<VehiclePositionResponse[]>, Ok<VehiclePositionResponse[]>, ProblemHttpResult>> GetLatestOfAllAsync(
+        VehicleList list, TrackerClient tracker, LastKnownPositions lastKnown, HttpResponse response, CancellationToken cancellationToken)
     {
+        if (list.Current() is { } current)
+        {
+            return new VehicleListResult(current);
+        }
+
         try
         {
             return new TrackerJson<VehiclePositionResponse[]>(await tracker.GetAsync("/vehicles/", cancellationToken));
@@ -68,14 +79,22 @@ public static class VehiclesApi
         }
     }
 
-    public static async Task<Results<TrackerJson<DetailedHistoryPointResponse[]>, ProblemHttpResult>> GetHistoryAsync(
-        string name, string? from, string? to, string? limit, TrackerClient tracker, HttpResponse response, CancellationToken cancellationToken)
+    public static Task<Results<TrackerJson<DetailedHistoryPointResponse[]>, ProblemHttpResult>> GetHistoryAsync(
+        string name, string? from, string? to, string? limit, TrackerClient tracker, HttpResponse response, CancellationToken cancellationToken) =>
+        HistoryWindowAsync<DetailedHistoryPointResponse>($"/vehicles/{Uri.EscapeDataString(name)}/history", from, to, limit, tracker, response, cancellationToken);
+
+    public static Task<Results<TrackerJson<FleetHistoryPointResponse[]>, ProblemHttpResult>> GetFleetHistoryAsync(
+        string? from, string? to, string? limit, TrackerClient tracker, HttpResponse response, CancellationToken cancellationToken) =>
+        HistoryWindowAsync<FleetHistoryPointResponse>("/history", from, to, limit, tracker, response, cancellationToken);
+
+    /// <summary>A history route with a window: the query goes to the tracker as given, which checks it.</summary>
+    private static async Task<Results<TrackerJson<T[]>, ProblemHttpResult>> HistoryWindowAsync<T>(
+        string trackerPath, string? from, string? to, string? limit, TrackerClient tracker, HttpResponse response, CancellationToken cancellationToken)
     {
         var query = new Dictionary<string, string?> { ["from"] = from, ["to"] = to, ["limit"] = limit }.Where(p => p.Value is not null);
-        var path = QueryHelpers.AddQueryString($"/vehicles/{Uri.EscapeDataString(name)}/history", query);
         try
         {
-            return new TrackerJson<DetailedHistoryPointResponse[]>(await tracker.GetAsync(path, cancellationToken));
+            return new TrackerJson<T[]>(await tracker.GetAsync(QueryHelpers.AddQueryString(trackerPath, query), cancellationToken));
         }
         catch (TrackerUnavailableException)
         {

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.RateLimiting;
+using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
@@ -20,36 +18,15 @@ public static class HubAdmission
 {
     public const string NegotiatePolicyName = "hub-negotiate";
 
-    /// <summary>RFC 6585 defines 429; every other problem's type is its status's RFC section too.</summary>
-    public const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
-
     public const string ForbiddenType = "https://tools.ietf.org/html/rfc9110#section-15.5.4";
 
     public static IServiceCollection AddHubAdmission(this IServiceCollection services)
     {
         services.AddSingleton<HubConnectionCounter>();
+        // X-Forwarded-Host and -Proto make the edge's public origin the request's own, so "same origin" holds through
+        // the edge, which sends the api-gateway its own Host.
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<VehicleHubOptions>>((forwarded, hub) =>
-        {
-            // Only the configured proxies are believed: the middleware's own lists (loopback by default) are replaced,
-            // and an empty setting switches it off. X-Forwarded-Host and -Proto make the edge's public origin the
-            // request's own, so "same origin" holds through the edge, which sends the api-gateway its own Host.
-            var trusted = hub.Value.TrustedNetworks();
-            forwarded.ForwardedHeaders = trusted.Count == 0
-                ? ForwardedHeaders.None
-                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
-            forwarded.KnownProxies.Clear();
-            forwarded.KnownIPNetworks.Clear();
-#pragma warning disable ASPDEPR005 // Still a list of its own, also trusted, with loopback in it by default.
-            forwarded.KnownNetworks.Clear();
-#pragma warning restore ASPDEPR005
-            foreach (var network in trusted)
-            {
-                forwarded.KnownIPNetworks.Add(network);
-            }
-
-            // Each trusted hop may add one address; the first untrusted one from the right is the client.
-            forwarded.ForwardLimit = null;
-        });
+            forwarded.TrustOnly(hub.Value.TrustedNetworks(), ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost));
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -72,29 +49,6 @@ public static class HubAdmission
             hub.UseRateLimiter();
         });
         return app;
-    }
-
-    /// <summary>The partition of one client: its IPv4 address, or its IPv6 /64, which one subscriber usually holds whole.</summary>
-    public static string ClientKey(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
     }
 
     /// <summary>Whether the request's <c>Origin</c> (if it has one) is its own origin or an allowed one.</summary>
@@ -129,17 +83,17 @@ public static class HubAdmission
         var options = context.RequestServices.GetRequiredService<IOptions<VehicleHubOptions>>().Value;
         if (!OriginAllowed(context.Request, options))
         {
-            await WriteProblemAsync(context, StatusCodes.Status403Forbidden, ForbiddenType, "Origin not allowed",
+            await ClientLimits.WriteProblemAsync(context, StatusCodes.Status403Forbidden, ForbiddenType, "Origin not allowed",
                 $"Pages from {context.Request.Headers.Origin} may not open the live positions hub (Hub__AllowedOrigins).");
             return;
         }
 
-        var client = ClientKey(context.Connection.RemoteIpAddress);
+        var client = ClientLimits.ClientKey(context);
         if (IsNegotiate(context.Request)
             && context.RequestServices.GetRequiredService<HubConnectionCounter>().Count(client) >= options.MaxConnectionsPerClient)
         {
             // No Retry-After: a slot frees when one of the client's connections closes, not after a known time.
-            await WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, TooManyRequestsType, "Too many connections",
+            await ClientLimits.WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, ClientLimits.TooManyRequestsType, "Too many connections",
                 $"At most {options.MaxConnectionsPerClient} live connections from one client; close one first.");
             return;
         }
@@ -150,19 +104,6 @@ public static class HubAdmission
     internal static bool IsNegotiate(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && request.Path.Value is { } path && path.EndsWith("/negotiate", StringComparison.OrdinalIgnoreCase);
 
-    internal static Task WriteProblemAsync(HttpContext context, int status, string type, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Type = type, Title = title, Detail = detail },
-        }).AsTask();
-    }
-
-    /// <summary>Whole seconds, rounded up, at least one: Retry-After has no fractions, and 0 would invite a retry storm.</summary>
-    public static int RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-
     /// <summary>
     /// A token bucket of negotiate requests per client. The other hub requests (the connection itself, long polls)
     /// share one unlimited partition. Partitions of clients whose bucket is full again are dropped by the limiter, so
@@ -171,39 +112,18 @@ public static class HubAdmission
     internal sealed class NegotiateRateLimitPolicy(IOptions<VehicleHubOptions> options) : IRateLimiterPolicy<string>
     {
         private const string Unlimited = "";
-        private static readonly TimeSpan ReplenishmentLag = TimeSpan.FromMilliseconds(100);
 
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, _) =>
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (rejected, _) =>
         {
-            var context = rejected.HttpContext;
-            var hub = context.RequestServices.GetRequiredService<IOptions<VehicleHubOptions>>().Value;
-            // The bucket's own answer (whole refill periods), plus the partitioned limiter's lag: it refills its
-            // buckets on a 100 ms heartbeat, so a token comes up to that much later. Rounded up: a client that waits
-            // this long gets in.
-            var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-            var seconds = RetryAfterSeconds(wait + ReplenishmentLag);
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, TooManyRequestsType, "Too many requests",
+            var hub = rejected.HttpContext.RequestServices.GetRequiredService<IOptions<VehicleHubOptions>>().Value;
+            return ClientLimits.RejectAsync(rejected, seconds =>
                 $"At most {hub.NegotiateBurst} hub negotiations at once and {hub.NegotiatePermitsPerSecond} per second from one client; retry in {seconds} s.");
         };
 
-        public RateLimitPartition<string> GetPartition(HttpContext httpContext)
-        {
-            if (!IsNegotiate(httpContext.Request))
-            {
-                return RateLimitPartition.GetNoLimiter(Unlimited);
-            }
-
-            var hub = options.Value;
-            return RateLimitPartition.GetTokenBucketLimiter(ClientKey(httpContext.Connection.RemoteIpAddress), _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = hub.NegotiateBurst,
-                TokensPerPeriod = hub.NegotiatePermitsPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
-        }
+        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
+            IsNegotiate(httpContext.Request)
+                ? ClientLimits.PerClientBucket(httpContext, options.Value.NegotiateBurst, options.Value.NegotiatePermitsPerSecond)
+                : RateLimitPartition.GetNoLimiter(Unlimited);
     }
 }
 
@@ -267,7 +187,7 @@ public sealed class HubConnectionCap(HubConnectionCounter counter, IOptions<Vehi
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var connectionId = context.Context.ConnectionId;
-        var client = HubAdmission.ClientKey(context.Context.GetHttpContext()?.Connection.RemoteIpAddress);
+        var client = ClientLimits.ClientKey(context.Context.GetHttpContext()?.Connection.RemoteIpAddress);
         var max = options.Value.MaxConnectionsPerClient;
         if (!counter.TryAdd(client, connectionId, max))
         {

@@ -1,10 +1,11 @@
+using Fleetman.ApiGateway.Apis;
 using Fleetman.Contracts;
 using Fleetman.Messaging;
 
 namespace Fleetman.ApiGateway.Live;
 
-/// <summary>Takes each update from this replica's subscription to the vehicle-updates topic to its connections.</summary>
-internal sealed class VehicleUpdatesHandler(LiveUpdates live) : IMessageHandler<VehiclePositionsUpdated>
+/// <summary>Takes each update from this replica's subscription to the vehicle-updates topic to its connections and its vehicle list.</summary>
+internal sealed class VehicleUpdatesHandler(LiveUpdates live, VehicleList list) : IMessageHandler<VehiclePositionsUpdated>
 {
     public Task HandleAsync(MessageContext<VehiclePositionsUpdated> message, CancellationToken cancellationToken)
     {
@@ -14,6 +15,7 @@ internal sealed class VehicleUpdatesHandler(LiveUpdates live) : IMessageHandler<
             return Task.CompletedTask;
         }
 
+        list.Apply(message.Message.Positions);
         live.Dispatch(message.Message);
         return Task.CompletedTask;
     }

@@ -7,7 +7,8 @@ namespace Fleetman.PositionTracker.Apis;
 
 /// <summary>
 /// The original Fleetman tracker routes (<c>/vehicles/</c>, <c>/vehicles/{name}</c>, <c>/history/{name}</c>) and the
-/// richer history route (<c>/vehicles/{name}/history?from=&amp;to=&amp;limit=</c>).
+/// richer history routes (<c>/vehicles/{name}/history?from=&amp;to=&amp;limit=</c>, and the whole fleet's for a replay,
+/// <c>/history?from=&amp;to=&amp;limit=</c>).
 /// </summary>
 public static class VehiclesApi
 {
@@ -21,6 +22,8 @@ public static class VehiclesApi
         vehicles.MapGet("/{name}", GetLatestAsync).WithName("GetVehicle").WithSummary("The latest position of one vehicle.");
         vehicles.MapGet("/{name}/history", GetHistoryAsync).WithName("GetVehicleHistory")
             .WithSummary("One vehicle's positions in a time range, oldest first; the most recent `limit` when more match.");
+        app.MapGet("/history", GetFleetHistoryAsync).WithTags("Vehicles").WithName("GetFleetHistory")
+            .WithSummary("Every vehicle's positions from `from` to `to` (both required, both included) in time order, the first `limit`: a replay reads on from the last time it got.");
         app.MapGet("/history/{name}", GetOriginalHistoryAsync).WithTags("Vehicles").WithName("GetHistory")
             .WithSummary("One vehicle's history, newest first (the original Fleetman's route and order).");
         return app;
@@ -51,51 +54,37 @@ public static class VehiclesApi
             : TypedResults.Ok(history.Reverse().Select(VehiclePositionResponse.From).ToArray());
     }
 
-    public static async Task<Results<Ok<DetailedHistoryPointResponse[]>, ValidationProblem, ProblemHttpResult>> GetHistoryAsync(
-        string name, string? from, string? to, string? limit, PositionReader reader, IOptions<TrackerOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<FleetHistoryPointResponse[]>, ValidationProblem>> GetFleetHistoryAsync(
+        string? from, string? to, string? limit, PositionReader reader, IOptions<TrackerOptions> options, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var since = ParseTime(from, nameof(from), errors);
-        var until = ParseTime(to, nameof(to), errors);
-        var count = options.Value.DefaultHistoryLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1))
-        {
-            errors[nameof(limit)] = [$"limit must be a whole number of at least 1 (at most {options.Value.MaxHistoryLimit} are returned)."];
-        }
-
-        if (since > until)
-        {
-            errors[nameof(from)] = ["from must not be after to."];
-        }
-
+        var window = HistoryWindow.Parse(from, to, limit, options.Value, boundsRequired: true, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The history request has invalid parameters.");
         }
 
-        var history = await reader.GetHistoryAsync(name, since, until, Math.Min(count, options.Value.MaxHistoryLimit), cancellationToken);
+        var history = await reader.GetFleetHistoryAsync(window.Since!.Value, window.Until!.Value, window.Limit, cancellationToken);
+        return TypedResults.Ok(history.Select(FleetHistoryPointResponse.From).ToArray());
+    }
+
+    public static async Task<Results<Ok<DetailedHistoryPointResponse[]>, ValidationProblem, ProblemHttpResult>> GetHistoryAsync(
+        string name, string? from, string? to, string? limit, PositionReader reader, IOptions<TrackerOptions> options, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var window = HistoryWindow.Parse(from, to, limit, options.Value, boundsRequired: false, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The history request has invalid parameters.");
+        }
+
+        var history = await reader.GetHistoryAsync(name, window.Since, window.Until, window.Limit, cancellationToken);
         if (history.Count == 0 && await reader.GetLatestAsync(name, cancellationToken) is null)
         {
             return UnknownVehicle(name);
         }
 
         return TypedResults.Ok(history.Select(DetailedHistoryPointResponse.From).ToArray());
-    }
-
-    private static DateTimeOffset? ParseTime(string? value, string parameter, Dictionary<string, string[]> errors)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-        {
-            return time;
-        }
-
-        errors[parameter] = [$"{parameter} '{value}' is not an ISO-8601 date-time, e.g. 2026-11-22T12:00:00Z."];
-        return null;
     }
 
     private static ProblemHttpResult UnknownVehicle(string name) =>

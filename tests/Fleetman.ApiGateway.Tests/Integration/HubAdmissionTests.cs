@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using Fleetman.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -56,7 +55,7 @@ public sealed class HubAdmissionTests(AdmissionGateway admission) : IClassFixtur
         problem.GetProperty("type").GetString().ShouldNotBeNullOrEmpty();
         problem.GetProperty("detail").GetString()!.ShouldContain("https://evil.example");
 
-        using var socket = NewSocket("203.0.113.10", origin: "https://evil.example");
+        using var socket = RawHubSocket.Create("https://evil.example", forwardedFor: "203.0.113.10");
         await Should.ThrowAsync<WebSocketException>(() => socket.ConnectAsync(WebSocketUri, CancellationToken.None));
         socket.HttpStatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
@@ -69,10 +68,10 @@ public sealed class HubAdmissionTests(AdmissionGateway admission) : IClassFixtur
     {
         foreach (var origin in new[] { OwnOrigin, AdmissionGateway.AllowedOrigin })
         {
-            using var socket = NewSocket("203.0.113.20", origin);
+            using var socket = RawHubSocket.Create(origin, forwardedFor: "203.0.113.20");
             await socket.ConnectAsync(WebSocketUri, CancellationToken.None);
             socket.HttpStatusCode.ShouldBe(HttpStatusCode.SwitchingProtocols, origin);
-            (await HandshakeAndReadAsync(socket)).ShouldContain("\"target\":\"snapshot\"", Case.Sensitive, origin);
+            (await RawHubSocket.HandshakeAndReadAsync(socket)).ShouldContain("\"target\":\"snapshot\"", Case.Sensitive, origin);
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         }
     }
@@ -81,11 +80,11 @@ public sealed class HubAdmissionTests(AdmissionGateway admission) : IClassFixtur
     public async Task Behind_the_edge_the_origin_is_compared_with_the_host_and_scheme_the_edge_forwards()
     {
         // The edge sends the api-gateway's own address as Host and the browser's in X-Forwarded-Host and -Proto.
-        using var socket = NewSocket("203.0.113.30", "https://map.example");
+        using var socket = RawHubSocket.Create("https://map.example", forwardedFor: "203.0.113.30");
         socket.Options.SetRequestHeader("X-Forwarded-Host", "map.example");
         socket.Options.SetRequestHeader("X-Forwarded-Proto", "https");
         await socket.ConnectAsync(WebSocketUri, CancellationToken.None);
-        (await HandshakeAndReadAsync(socket)).ShouldContain("\"target\":\"snapshot\"");
+        (await RawHubSocket.HandshakeAndReadAsync(socket)).ShouldContain("\"target\":\"snapshot\"");
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
 
         using var elsewhere = await NegotiateAsync("203.0.113.30", origin: "https://map.example", forwardedHost: "other.example");
@@ -117,9 +116,9 @@ public sealed class HubAdmissionTests(AdmissionGateway admission) : IClassFixtur
             problem.GetProperty("type").GetString().ShouldNotBeNullOrEmpty();
             problem.GetProperty("detail").GetString()!.ShouldContain($"At most {AdmissionGateway.MaxConnections} live connections");
 
-            using var socket = NewSocket(client, origin: null);
+            using var socket = RawHubSocket.Create(null, forwardedFor: client);
             await socket.ConnectAsync(WebSocketUri, CancellationToken.None);
-            var close = await HandshakeAndReadAsync(socket);
+            var close = await RawHubSocket.HandshakeAndReadAsync(socket);
             close.ShouldContain("\"type\":7", Case.Sensitive, "a close message");
             close.ShouldContain($"At most {AdmissionGateway.MaxConnections} live connections");
 
@@ -210,40 +209,5 @@ public sealed class HubAdmissionTests(AdmissionGateway admission) : IClassFixtur
         await connection.StartAsync();
         await snapshot.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return connection;
-    }
-
-    private static ClientWebSocket NewSocket(string client, string? origin)
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        socket.Options.SetRequestHeader("X-Forwarded-For", client);
-        if (origin is not null)
-        {
-            socket.Options.SetRequestHeader("Origin", origin);
-        }
-
-        return socket;
-    }
-
-    /// <summary>Sends SignalR's JSON handshake and returns what the hub sends next (after its handshake answer).</summary>
-    private static async Task<string> HandshakeAndReadAsync(ClientWebSocket socket)
-    {
-        await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = new StringBuilder();
-        var buffer = new byte[64 * 1024];
-        // The handshake answer ("{}") and then one more message, in as many frames as the server uses.
-        while (received.ToString().Split('\u001e', StringSplitOptions.RemoveEmptyEntries).Length < 2)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                break;
-            }
-
-            received.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-        }
-
-        return received.ToString();
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Text;
 using Fleetman.Testing;
 
 namespace Fleetman.ApiGateway.Tests.System;
@@ -40,15 +39,15 @@ public sealed class HubAdmissionThroughEdgeTests : IAsyncLifetime
     [Fact]
     public async Task A_page_served_by_the_edge_connects_through_it_and_a_page_from_elsewhere_is_refused()
     {
-        using (var own = Socket($"http://127.0.0.1:{_edge.Port}", forwardedFor: null))
+        using (var own = RawHubSocket.Create($"http://127.0.0.1:{_edge.Port}", forwardedFor: null))
         {
             await own.ConnectAsync(EdgeHub, CancellationToken.None);
             own.HttpStatusCode.ShouldBe(HttpStatusCode.SwitchingProtocols);
-            (await HandshakeAndReadAsync(own)).ShouldContain("\"target\":\"snapshot\"");
+            (await RawHubSocket.HandshakeAndReadAsync(own)).ShouldContain("\"target\":\"snapshot\"");
             await own.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         }
 
-        using var evil = Socket("https://evil.example", forwardedFor: null);
+        using var evil = RawHubSocket.Create("https://evil.example", forwardedFor: null);
         await Should.ThrowAsync<WebSocketException>(() => evil.ConnectAsync(EdgeHub, CancellationToken.None));
         evil.HttpStatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
@@ -61,16 +60,16 @@ public sealed class HubAdmissionThroughEdgeTests : IAsyncLifetime
         {
             for (var i = 0; i < MaxConnections; i++)
             {
-                var socket = Socket(origin: null, forwardedFor: $"203.0.113.{i + 1}");
+                var socket = RawHubSocket.Create(origin: null, forwardedFor: $"203.0.113.{i + 1}");
                 open.Add(socket);
                 await socket.ConnectAsync(EdgeHub, CancellationToken.None);
-                (await HandshakeAndReadAsync(socket)).ShouldContain("\"target\":\"snapshot\"", Case.Sensitive, "the hub counted it by then");
+                (await RawHubSocket.HandshakeAndReadAsync(socket)).ShouldContain("\"target\":\"snapshot\"", Case.Sensitive, "the hub counted it by then");
             }
 
-            var over = Socket(origin: null, forwardedFor: "203.0.113.99");
+            var over = RawHubSocket.Create(origin: null, forwardedFor: "203.0.113.99");
             open.Add(over);
             await over.ConnectAsync(EdgeHub, CancellationToken.None);
-            (await HandshakeAndReadAsync(over)).ShouldContain($"At most {MaxConnections} live connections");
+            (await RawHubSocket.HandshakeAndReadAsync(over)).ShouldContain($"At most {MaxConnections} live connections");
         }
         finally
         {
@@ -79,43 +78,5 @@ public sealed class HubAdmissionThroughEdgeTests : IAsyncLifetime
                 socket.Dispose();
             }
         }
-    }
-
-    private static ClientWebSocket Socket(string? origin, string? forwardedFor)
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        if (origin is not null)
-        {
-            socket.Options.SetRequestHeader("Origin", origin);
-        }
-
-        if (forwardedFor is not null)
-        {
-            socket.Options.SetRequestHeader("X-Forwarded-For", forwardedFor);
-        }
-
-        return socket;
-    }
-
-    /// <summary>Sends SignalR's JSON handshake and returns what the hub sends up to its first message after the handshake answer.</summary>
-    private static async Task<string> HandshakeAndReadAsync(ClientWebSocket socket)
-    {
-        await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = new StringBuilder();
-        var buffer = new byte[64 * 1024];
-        while (received.ToString().Split('\u001e', StringSplitOptions.RemoveEmptyEntries).Length < 2)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                break;
-            }
-
-            received.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-        }
-
-        return received.ToString();
     }
 }

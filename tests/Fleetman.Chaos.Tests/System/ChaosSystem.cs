@@ -18,6 +18,13 @@ public sealed partial class ChaosSystem : IAsyncDisposable
     public const int ReportIntervalMilliseconds = 500;
     public const int ReportsPerSecond = Vehicles * 1000 / ReportIntervalMilliseconds;
 
+    /// <summary>
+    /// How long the simulator's sends wait for the broker. Longer than the default (30 s) on purpose: the scenarios
+    /// prove that sends wait through an outage instead of failing, and on a loaded two-core machine a broker restart
+    /// plus the simulator's reconnect backoff has taken 26 s, too close to the default to be a steady test.
+    /// </summary>
+    public const int SimulatorSendTimeoutSeconds = 90;
+
     private static readonly TimeSpan StartupPatience = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan DrainPatience = TimeSpan.FromSeconds(90);
 
@@ -87,6 +94,7 @@ public sealed partial class ChaosSystem : IAsyncDisposable
             ["Simulator__Vehicles"] = Vehicles.ToString(CultureInfo.InvariantCulture),
             ["Simulator__ReportIntervalMilliseconds"] = ReportIntervalMilliseconds.ToString(CultureInfo.InvariantCulture),
             ["Admin__Password"] = SimulatorAdminPassword,
+            ["Broker__SendTimeoutSeconds"] = SimulatorSendTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
         });
         FirstConsumer = await first;
         SecondConsumer = await second;

@@ -11,7 +11,7 @@ namespace Fleetman.Gateway.Tests.System;
 
 /// <summary>
 /// A stand-in for a service behind the gateway, on a real Kestrel at a free loopback port. HTTP requests are answered
-/// with what arrived, as JSON (<see cref="Echo"/>); WebSocket requests are accepted and every text message is sent
+/// with what arrived, as JSON (<see cref="Echo"/>), or with <c>?json=N</c> a JSON string of N bytes; WebSocket requests are accepted and every text message is sent
 /// back as "{name}: {message}". It answers as Kestrel does (<c>Server: Kestrel</c>) and with a weaker framing policy
 /// than the gateway's, so tests can see the gateway's headers win.
 /// </summary>
@@ -57,6 +57,16 @@ internal sealed class Backend : IAsyncDisposable
         {
             // An answer without a body, as backends give for 404 or 204.
             context.Response.StatusCode = int.Parse(status, CultureInfo.InvariantCulture);
+            return;
+        }
+
+        if (context.Request.Query["json"] is [{ } size])
+        {
+            // A JSON answer of exactly that many bytes, with its Content-Length, as the api-gateway gives its list.
+            var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new string('x', int.Parse(size, CultureInfo.InvariantCulture) - 2)));
+            context.Response.ContentType = "application/json; charset=utf-8";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
             return;
         }
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Fleetman.PositionSimulator.Simulation;
 using Fleetman.Testing;
 
@@ -40,44 +38,6 @@ public sealed class ControlApiTests(SharedBrokerFixture fixture)
         await Eventually.Until(() => simulator.Listener!.Vehicles().Count == 8, TimeSpan.FromSeconds(10), () => $"{simulator.Listener!.Vehicles().Count} of 8 vehicles seen on the queue");
     }
 
-    [Theory]
-    [InlineData("""{"vehicles": 10001}""", "vehicles")]
-    [InlineData("""{"vehicles": -1}""", "vehicles")]
-    [InlineData("""{"reportIntervalMilliseconds": 10}""", "reportIntervalMilliseconds")]
-    [InlineData("""{"timeCompression": 0}""", "timeCompression")]
-    [InlineData("""{"timeCompression": 1000}""", "timeCompression")]
-    public async Task Invalid_settings_are_refused_with_a_validation_problem_naming_the_field(string body, string field)
-    {
-        await using var simulator = await StartAsync(vehicles: 2, intervalMilliseconds: 1_000, autoStart: false);
-
-        using var response = await simulator.Http.PutAsync(new Uri("/simulator/settings", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        problem.GetProperty("status").GetInt32().ShouldBe(400);
-        problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe([field]);
-        (await simulator.StatusAsync()).Vehicles.ShouldBe(2, "nothing was changed");
-    }
-
-    [Fact]
-    public async Task A_body_that_is_not_json_is_a_problem_too_and_the_api_is_described_by_openapi()
-    {
-        await using var simulator = await StartAsync(vehicles: 1, intervalMilliseconds: 1_000, autoStart: false);
-
-        using var response = await simulator.Http.PutAsync(new Uri("/simulator/settings", UriKind.Relative), new StringContent("vehicles=3", Encoding.UTF8, "application/json"));
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
-
-        using var missing = await simulator.Http.GetAsync(new Uri("/simulator/nothing-here", UriKind.Relative));
-        missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        missing.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
-
-        var openApi = await simulator.Http.GetFromJsonAsync<JsonElement>(new Uri("/openapi/v1.json", UriKind.Relative));
-        openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name)
-            .ShouldBe(["/simulator/status", "/simulator/start", "/simulator/stop", "/simulator/settings", "/simulator/streets"], ignoreOrder: true);
-    }
-
     [Fact]
     public async Task With_auto_start_off_nothing_drives_until_started_and_metrics_count_what_was_published()
     {
@@ -110,6 +70,16 @@ public sealed class ControlApiTests(SharedBrokerFixture fixture)
 
         (await simulator.WaitForExitAsync(TimeSpan.FromSeconds(30))).ShouldBe(1);
         simulator.Output.ShouldContain(line => line.Contains("Simulator:TracksPath (environment variable Simulator__TracksPath)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_admin_password_shorter_than_twelve_characters_stops_the_service_at_start_naming_the_setting()
+    {
+        var environment = await SimulatorEnvironment.ForAsync(fixture.Broker, Eventually.UniqueQueue("simulator-auth"), 1, 1_000, ("Admin__Password", "short"));
+        await using var simulator = SimulatorProcess.Launch(environment);
+        await Eventually.Until(() => simulator.HasExited, TimeSpan.FromSeconds(30), () => "the simulator kept running");
+        simulator.ExitCode.ShouldBe(1);
+        string.Join('\n', simulator.Output).ShouldContain("Admin__Password");
     }
 
     private async Task<SimulatorProcess> StartAsync(int vehicles, int intervalMilliseconds, bool autoStart = true) =>

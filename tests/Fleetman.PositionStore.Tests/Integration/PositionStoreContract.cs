@@ -187,6 +187,30 @@ public abstract class PositionStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task The_fleets_history_in_a_window_comes_in_time_order_then_by_vehicle_with_both_bounds_included()
+    {
+        var store = await InitializedStoreAsync();
+        await store.AppendAsync([.. Enumerable.Range(0, 6).SelectMany(second => new[] { At("van", second), At("truck", second) })], default);
+
+        (await store.GetFleetHistoryAsync(T0.AddSeconds(2), T0.AddSeconds(3), 100, default))
+            .ShouldBe([At("truck", 2), At("van", 2), At("truck", 3), At("van", 3)]);
+        (await store.GetFleetHistoryAsync(T0.AddSeconds(10), T0.AddSeconds(20), 100, default)).ShouldBeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task A_replay_reads_the_fleets_history_forward_page_by_page_from_the_last_time_of_the_page_before()
+    {
+        var store = await InitializedStoreAsync();
+        await store.AppendAsync([.. Enumerable.Range(0, 5).SelectMany(second => new[] { At("van", second), At("truck", second) })], default);
+
+        var first = await store.GetFleetHistoryAsync(T0, T0.AddSeconds(4), 3, default);
+        first.ShouldBe([At("truck", 0), At("van", 0), At("truck", 1)], "the first positions of the window, not the last");
+        var second = await store.GetFleetHistoryAsync(first[^1].Time, T0.AddSeconds(4), 3, default);
+        second.ShouldBe([At("truck", 1), At("van", 1), At("truck", 2)], "from the last time seen: its positions come again");
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => store.GetFleetHistoryAsync(T0, T0.AddSeconds(4), 0, default));
+    }
+
+    [SkippableFact]
     public async Task A_limit_below_one_is_rejected()
     {
         var store = await InitializedStoreAsync();

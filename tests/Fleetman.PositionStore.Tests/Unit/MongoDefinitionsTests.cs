@@ -90,6 +90,15 @@ public sealed class MongoDefinitionsTests
     }
 
     [Fact]
+    public void A_replay_window_bounds_the_time_field_on_both_sides_and_sorts_by_time_then_vehicle()
+    {
+        Render(MongoDefinitions.FleetHistoryFilter(Noon, Noon.AddMinutes(1))).ShouldBe(Bson("""
+            { time: { $gte: ISODate("2026-03-01T12:00:00.123Z"), $lte: ISODate("2026-03-01T12:01:00.123Z") } }
+            """));
+        Render(MongoDefinitions.TimeThenVehicle()).ShouldBe(Bson("{ time: 1, vehicle: 1 }"));
+    }
+
+    [Fact]
     public void Counts_are_of_one_vehicle_or_of_everything()
     {
         Render(MongoDefinitions.CountFilter("truck")).ShouldBe(Bson("""{ vehicle: "truck" }"""));
@@ -114,7 +123,7 @@ public sealed class MongoDefinitionsTests
               $replaceWith: {
                 $cond: [
                   { $lt: ["$time", ISODate("2026-03-01T12:00:00.123Z")] },
-                  { $literal: { _id: "$truck", time: ISODate("2026-03-01T12:00:00.123Z"), lat: 51.5, lon: -0.125, speed: 30.25 } },
+                  { $literal: { time: ISODate("2026-03-01T12:00:00.123Z"), lat: 51.5, lon: -0.125, speed: 30.25, _id: "$truck" } },
                   "$$ROOT"
                 ]
               }
@@ -128,7 +137,7 @@ public sealed class MongoDefinitionsTests
         var document = PositionDocument.From(new VehiclePosition("truck", 51.5, -0.125, Noon, null, 270.0)).ToBsonDocument();
 
         document.ShouldBe(Bson("""
-            { vehicle: "truck", time: ISODate("2026-03-01T12:00:00.123Z"), lat: 51.5, lon: -0.125, heading: 270.0 }
+            { time: ISODate("2026-03-01T12:00:00.123Z"), lat: 51.5, lon: -0.125, heading: 270.0, vehicle: "truck" }
             """));
     }
 

@@ -97,18 +97,41 @@ public sealed class TrackerApiTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("?limit=0", "limit")]
-    [InlineData("?limit=lots", "limit")]
-    [InlineData("?from=yesterday", "from")]
-    [InlineData("?to=2026-13-45", "to")]
-    [InlineData("?from=2026-11-22T12:00:00Z&to=2026-11-22T11:00:00Z", "from")]
-    public async Task Bad_history_parameters_are_a_400_problem_naming_the_parameter(string query, string parameter)
+    [InlineData("/vehicles/City%20Van/history?limit=0", "limit")]
+    [InlineData("/vehicles/City%20Van/history?limit=lots", "limit")]
+    [InlineData("/vehicles/City%20Van/history?from=yesterday", "from")]
+    [InlineData("/vehicles/City%20Van/history?to=2026-13-45", "to")]
+    [InlineData("/vehicles/City%20Van/history?from=2026-11-22T12:00:00Z&to=2026-11-22T11:00:00Z", "from")]
+    [InlineData("/history", "from")] // a replay needs its window
+    [InlineData("/history?from=2026-11-22T12:00:00Z", "to")]
+    [InlineData("/history?to=2026-11-22T12:00:00Z", "from")]
+    [InlineData("/history?from=2026-11-22T12:00:00Z&to=2026-11-22T11:00:00Z", "from")]
+    [InlineData("/history?from=2026-11-22T11:00:00Z&to=2026-11-22T12:00:00Z&limit=0", "limit")]
+    public async Task Bad_history_parameters_are_a_400_problem_naming_the_parameter(string pathAndQuery, string parameter)
     {
-        using var response = await _tracker.Http.GetAsync(new Uri("/vehicles/City%20Van/history" + query, UriKind.Relative));
+        using var response = await _tracker.Http.GetAsync(new Uri(pathAndQuery, UriKind.Relative));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(parameter, out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task The_fleets_history_for_a_replay_is_every_vehicle_in_time_order_within_the_window_and_the_first_limit()
+    {
+        var from = Uri.EscapeDataString(Now.AddHours(-2).ToString("O"));
+        var to = Uri.EscapeDataString(Now.ToString("O"));
+
+        var all = await _tracker.GetJsonAsync<JsonElement[]>($"/history?from={from}&to={to}");
+        all.Select(p => p.GetProperty("name").GetString()).ShouldBe(["Old Bus", "City Van", "City Van", "City Van", "City Van", "City Van"]);
+        all.Select(p => p.GetProperty("time").GetDateTimeOffset()).ShouldBeInOrder(SortDirection.Ascending);
+        all[0].EnumerateObject().Select(p => p.Name).ShouldBe(["name", "lat", "lng", "time", "speed", "heading"], ignoreOrder: true);
+
+        var first2 = await _tracker.GetJsonAsync<JsonElement[]>($"/history?from={from}&to={to}&limit=2");
+        first2.Select(p => p.GetProperty("time").GetDateTimeOffset()).ShouldBe(all[..2].Select(p => p.GetProperty("time").GetDateTimeOffset()));
+
+        var recent = Uri.EscapeDataString(Now.AddMinutes(-1).ToString("O"));
+        (await _tracker.GetJsonAsync<JsonElement[]>($"/history?from={recent}&to={to}")).Length.ShouldBe(5, "the bus reported an hour ago");
     }
 
     [Fact]
@@ -136,6 +159,7 @@ public sealed class TrackerApiTests : IAsyncLifetime
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         paths.ShouldContain("/vehicles"); // served with and without the trailing slash the original client uses
         paths.ShouldContain("/history/{name}");
+        paths.ShouldContain("/history");
         paths.ShouldContain("/vehicles/{name}/history");
         paths.ShouldContain("/fleet/summary");
     }

@@ -18,6 +18,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every vehicle's positions from `from` to `to` (both required, both included) in time order, the first `limit`: a replay reads on from the last time it got. */
+        get: operations["GetFleetHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/history/{name}": {
         parameters: {
             query?: never;
@@ -97,6 +114,19 @@ export interface components {
             lat: number;
             /** Format: double */
             lng: number;
+            /** Format: double */
+            speed: null | number;
+            /** Format: date-time */
+            time: string;
+        };
+        FleetHistoryPointResponse: {
+            /** Format: double */
+            heading: null | number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lng: number;
+            name: string;
             /** Format: double */
             speed: null | number;
             /** Format: date-time */
@@ -188,6 +218,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FleetSummaryResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GetFleetHistory: {
+        parameters: {
+            query?: {
+                from?: string;
+                limit?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetHistoryPointResponse"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
             /** @description Service Unavailable */

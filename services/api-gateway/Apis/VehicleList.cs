@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.IO.Hashing;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Fleetman.Contracts;
+using Fleetman.Contracts.Api;
+
+namespace Fleetman.ApiGateway.Apis;
+
+/// <summary>
+/// The answer to <c>GET /api/vehicles/</c> kept in memory: every vehicle's newest position, fed by the updates topic this
+/// replica already hears for the hub and put right from Redis now and then (<see cref="VehicleListSync"/>). The JSON is
+/// written once per change, not once per request, so an unchanged list is served like a static file; its hash is the
+/// ETag, the same on every replica for the same list.
+/// <para>
+/// Newest wins the way Redis decides it (the queue-consumer's script compares Unix milliseconds and keeps the older
+/// entry on a tie), so the list is the one the tracker reads from Redis: the same bytes.
+/// </para>
+/// </summary>
+/// <param name="apiJson">The options the APIs' JSON is written with (the relaxed escaping of ASP.NET Core's, strict numbers).</param>
+public sealed class VehicleList(JsonSerializerOptions apiJson)
+{
+    // The same options with the build-time metadata instead of reflection.
+    private readonly JsonTypeInfo<VehiclePositionResponse[]> _json = (JsonTypeInfo<VehiclePositionResponse[]>)
+        new JsonSerializerOptions(apiJson) { TypeInfoResolver = VehicleListJsonContext.Default }.GetTypeInfo(typeof(VehiclePositionResponse[]));
+    private readonly SortedDictionary<string, VehiclePosition> _newest = new(StringComparer.Ordinal); // the tracker's order
+    private readonly Lock _lock = new();
+    private readonly Lock _writing = new();
+    private long _version;
+    private bool _complete;
+    private Written? _written;
+
+    /// <summary>Whether the list has been read from Redis once: before that it knows only what came since it started.</summary>
+    public bool IsComplete
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _complete;
+            }
+        }
+    }
+
+    /// <summary>Takes each position that is newer than its vehicle's; returns whether any was.</summary>
+    public bool Apply(IEnumerable<VehiclePosition> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        lock (_lock)
+        {
+            var changed = false;
+            foreach (var position in positions)
+            {
+                changed |= ApplyOne(position);
+            }
+
+            if (changed)
+            {
+                _version++;
+            }
+
+            return changed;
+        }
+    }
+
+    /// <summary>Every vehicle's newest position as Redis has it: taken where newer, and from now on the list is complete.</summary>
+    public void Complete(IEnumerable<VehiclePosition> fromRedis)
+    {
+        ArgumentNullException.ThrowIfNull(fromRedis);
+        lock (_lock)
+        {
+            var changed = !_complete;
+            foreach (var position in fromRedis)
+            {
+                changed |= ApplyOne(position);
+            }
+
+            _complete = true;
+            if (changed)
+            {
+                _version++;
+            }
+        }
+    }
+
+    /// <summary>Drops a vehicle from the list; returns whether it was there.</summary>
+    public bool Remove(string vehicle)
+    {
+        lock (_lock)
+        {
+            if (!_newest.Remove(vehicle))
+            {
+                return false;
+            }
+
+            _version++;
+            return true;
+        }
+    }
+
+    /// <summary>The list as JSON with its ETag, or null while it is not complete (the tracker answers then).</summary>
+    public Written? Current()
+    {
+        var written = Volatile.Read(ref _written);
+        if (written is not null && written.Version == Volatile.Read(ref _version))
+        {
+            return written;
+        }
+
+        // One request writes a changed list; the others wait for it instead of writing it too.
+        lock (_writing)
+        {
+            VehiclePositionResponse[] answer;
+            long version;
+            lock (_lock)
+            {
+                if (!_complete)
+                {
+                    return null;
+                }
+
+                version = _version;
+                if (_written is { } fresh && fresh.Version == version)
+                {
+                    return fresh;
+                }
+
+                answer = [.. _newest.Values.Select(VehiclePositionResponse.From)];
+            }
+
+            var body = JsonSerializer.SerializeToUtf8Bytes(answer, _json);
+            written = new Written(version, body, ETagOf(body));
+            Volatile.Write(ref _written, written);
+            return written;
+        }
+    }
+
+    /// <summary>
+    /// A weak validator: the edge may compress the answer, and a weak ETag stays true for every encoding of the same
+    /// JSON (a strong one would promise the very bytes on the wire).
+    /// </summary>
+    private static string ETagOf(byte[] body) =>
+        $"W/\"{XxHash3.HashToUInt64(body).ToString("x16", CultureInfo.InvariantCulture)}\"";
+
+    private bool ApplyOne(VehiclePosition position)
+    {
+        if (_newest.TryGetValue(position.Vehicle, out var current)
+            && current.Time.ToUnixTimeMilliseconds() >= position.Time.ToUnixTimeMilliseconds())
+        {
+            return false;
+        }
+
+        _newest[position.Vehicle] = position;
+        return true;
+    }
+
+    /// <param name="Version">Which change of the list it is.</param>
+    /// <param name="Body">UTF-8 JSON.</param>
+    /// <param name="ETag">Quoted, weak: <c>W/"…"</c>.</param>
+    public sealed record Written(long Version, byte[] Body, string ETag)
+    {
+        private readonly Lazy<byte[]> _brotli = new(() => Compress(Body, stream => new BrotliStream(stream, CompressionLevel.Fastest)));
+        private readonly Lazy<byte[]> _gzip = new(() => Compress(Body, stream => new GZipStream(stream, CompressionLevel.Fastest)));
+
+        /// <summary>
+        /// The JSON compressed with Brotli, once per change at the first request that asks for it (the edge would
+        /// otherwise compress the same list again for every request).
+        /// </summary>
+        public byte[] Brotli => _brotli.Value;
+
+        /// <summary>The JSON compressed with gzip, once per change.</summary>
+        public byte[] Gzip => _gzip.Value;
+
+        private static byte[] Compress(byte[] body, Func<Stream, Stream> compressor)
+        {
+            using var output = new MemoryStream();
+            using (var compressing = compressor(output))
+            {
+                compressing.Write(body);
+            }
+
+            return output.ToArray();
+        }
+    }
+}
+
+/// <summary>The list's JSON metadata, generated at build time.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(VehiclePositionResponse[]))]
+internal sealed partial class VehicleListJsonContext : JsonSerializerContext;
