@@ -4,44 +4,142 @@ using StackExchange.Redis;
 
 namespace Fleetman.LatestPositions;
 
+/// <summary>What <see cref="LatestPositionCache.UpdateAsync"/> did.</summary>
+/// <param name="Updated">Vehicles whose position moved on (the incoming one was newer).</param>
+/// <param name="Retired">Vehicles refused because they were retired after the incoming position (a late report).</param>
+public sealed record LatestUpdate(int Updated, IReadOnlyList<string> Retired);
+
 /// <summary>
-/// The newest position of every vehicle, in two Redis hashes: one with the position as JSON, one with its time in
-/// Unix milliseconds. A Lua script updates both only when the incoming time is newer, atomically, so reports that
-/// arrive out of order (or twice) never move a vehicle back.
+/// The newest position of every vehicle in the fleet, in Redis: a hash with the position as JSON, a hash with its time
+/// in Unix milliseconds, and a sorted set of when each was last heard from (this service's clock), for the retention
+/// sweep. Lua scripts change them atomically, so several writers (queue-consumer replicas) never disagree:
+/// <list type="bullet">
+/// <item>an update wins only when its time is newer, so reports that arrive out of order (or twice) never move a vehicle
+/// back;</item>
+/// <item>a retired vehicle leaves a marker with the time it left: a report from before it (still queued when it left)
+/// does not bring it back, a later one does. Markers are forgotten after the retention.</item>
+/// </list>
 /// </summary>
-public sealed class LatestPositionCache(IConnectionMultiplexer redis, string keyPrefix = LatestPositionCache.DefaultKeyPrefix)
+public sealed class LatestPositionCache(IConnectionMultiplexer redis, string keyPrefix = LatestPositionCache.DefaultKeyPrefix, TimeProvider? clock = null)
 {
     public const string DefaultKeyPrefix = "fleetman:latest";
 
+    /// <summary>The most vehicles one sweep removes; <see cref="SweepAsync"/> says when more may wait.</summary>
+    public const int SweepBatch = 1_000;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    // KEYS: positions hash, times hash. ARGV: vehicle, time-ms, json, vehicle, time-ms, json, ...
+    // KEYS: positions, times, seen, retired, retired-at. ARGV: now-ms, then vehicle, time-ms, json, vehicle, ...
+    // Returns {updated, retired vehicle, retired vehicle, ...}.
     private static readonly LuaScript NewestWins = LuaScript.Prepare("""
         local updated = 0
-        for i = 1, #ARGV, 3 do
-          local current = redis.call('HGET', KEYS[2], ARGV[i])
-          if not current or tonumber(current) < tonumber(ARGV[i + 1]) then
-            redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-            redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
-            updated = updated + 1
+        local refused = {}
+        for i = 2, #ARGV, 3 do
+          local name = ARGV[i]
+          local time = tonumber(ARGV[i + 1])
+          local current = redis.call('HGET', KEYS[2], name)
+          if not current or tonumber(current) < time then
+            local retired = redis.call('HGET', KEYS[4], name)
+            if retired and tonumber(retired) >= time then
+              refused[#refused + 1] = name
+            else
+              if retired then
+                redis.call('HDEL', KEYS[4], name)
+                redis.call('ZREM', KEYS[5], name)
+              end
+              redis.call('HSET', KEYS[2], name, ARGV[i + 1])
+              redis.call('HSET', KEYS[1], name, ARGV[i + 2])
+              redis.call('ZADD', KEYS[3], ARGV[1], name)
+              updated = updated + 1
+            end
           end
         end
-        return updated
+        table.insert(refused, 1, updated)
+        return refused
         """);
 
-    private readonly RedisKey _positions = keyPrefix + ":positions";
-    private readonly RedisKey _times = keyPrefix + ":times";
+    // KEYS as above. ARGV: now-ms, retirement time-ms, vehicle, vehicle, ...
+    // Returns the vehicles out of the fleet now: removed, or gone already. One that reported after the retirement stays.
+    private static readonly LuaScript Retire = LuaScript.Prepare("""
+        local out = {}
+        local time = tonumber(ARGV[2])
+        for i = 3, #ARGV do
+          local name = ARGV[i]
+          local current = redis.call('HGET', KEYS[2], name)
+          if not current or tonumber(current) <= time then
+            if current then
+              redis.call('HDEL', KEYS[1], name)
+              redis.call('HDEL', KEYS[2], name)
+              redis.call('ZREM', KEYS[3], name)
+            end
+            local marker = redis.call('HGET', KEYS[4], name)
+            if not marker or tonumber(marker) < time then
+              redis.call('HSET', KEYS[4], name, ARGV[2])
+              redis.call('ZADD', KEYS[5], ARGV[1], name)
+            end
+            out[#out + 1] = name
+          end
+        end
+        return out
+        """);
 
-    /// <summary>Records each position unless a newer one of that vehicle is already there; returns how many were newer.</summary>
-    public async Task<int> UpdateAsync(IReadOnlyCollection<VehiclePosition> positions)
+    // KEYS as above. ARGV: now-ms, silent-before-ms, markers-before-ms, batch.
+    // Returns the vehicles removed for silence (at most batch).
+    private static readonly LuaScript Sweep = LuaScript.Prepare("""
+        local batch = tonumber(ARGV[4])
+        if redis.call('HLEN', KEYS[2]) > redis.call('ZCARD', KEYS[3]) then
+          -- Vehicles written before the sweep existed have no time heard from: it starts now.
+          for _, name in ipairs(redis.call('HKEYS', KEYS[2])) do
+            if not redis.call('ZSCORE', KEYS[3], name) then
+              redis.call('ZADD', KEYS[3], ARGV[1], name)
+            end
+          end
+        end
+        local silent = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[2], 'LIMIT', 0, batch)
+        for _, name in ipairs(silent) do
+          local time = redis.call('HGET', KEYS[2], name)
+          redis.call('HDEL', KEYS[1], name)
+          redis.call('HDEL', KEYS[2], name)
+          redis.call('ZREM', KEYS[3], name)
+          if time then
+            redis.call('HSET', KEYS[4], name, time)
+            redis.call('ZADD', KEYS[5], ARGV[1], name)
+          end
+        end
+        for _, name in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[3], 'LIMIT', 0, batch)) do
+          redis.call('HDEL', KEYS[4], name)
+          redis.call('ZREM', KEYS[5], name)
+        end
+        return silent
+        """);
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly RedisKey[] _keys =
+    [
+        keyPrefix + ":positions",
+        keyPrefix + ":times",
+        keyPrefix + ":seen",
+        keyPrefix + ":retired",
+        keyPrefix + ":retired-at",
+    ];
+
+    private RedisKey Positions => _keys[0];
+
+    /// <summary>
+    /// Records each position unless a newer one of that vehicle is already there, or the vehicle was retired at or after
+    /// its time; the vehicles that moved on count as heard from now.
+    /// </summary>
+    public async Task<LatestUpdate> UpdateAsync(IReadOnlyCollection<VehiclePosition> positions)
     {
+        ArgumentNullException.ThrowIfNull(positions);
         if (positions.Count == 0)
         {
-            return 0;
+            return new LatestUpdate(0, []);
         }
 
-        var arguments = new RedisValue[positions.Count * 3];
-        var i = 0;
+        var arguments = new RedisValue[1 + (positions.Count * 3)];
+        arguments[0] = Now();
+        var i = 1;
         foreach (var position in positions)
         {
             arguments[i++] = position.Vehicle;
@@ -49,23 +147,56 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
             arguments[i++] = JsonSerializer.Serialize(position, Json);
         }
 
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(NewestWins.ExecutableScript, [_positions, _times], arguments);
-        return (int)result;
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(NewestWins.ExecutableScript, _keys, arguments))!;
+        return new LatestUpdate((int)result[0], [.. result.Skip(1).Select(name => (string)name!)]);
+    }
+
+    /// <summary>
+    /// Takes the vehicles out of the fleet unless they reported after <paramref name="time"/> (they came back); returns
+    /// those out of it now, removed by this call or before (so a redelivered retirement announces them again, harmlessly).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RetireAsync(IReadOnlyCollection<string> vehicles, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(vehicles);
+        if (vehicles.Count == 0)
+        {
+            return [];
+        }
+
+        RedisValue[] arguments = [Now(), time.ToUnixTimeMilliseconds(), .. vehicles.Select(v => (RedisValue)v)];
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Retire.ExecutableScript, _keys, arguments))!;
+        return [.. result.Select(name => (string)name!)];
+    }
+
+    /// <summary>
+    /// Removes up to <see cref="SweepBatch"/> vehicles not heard from for <paramref name="retention"/> and forgets the
+    /// markers of vehicles retired longer ago than that; returns the vehicles it removed (each removed by exactly one
+    /// caller, however many sweep at once). A full batch means more may be waiting.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SweepAsync(TimeSpan retention)
+    {
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var before = now - (long)retention.TotalMilliseconds;
+        RedisValue[] arguments = [now, before, before, SweepBatch];
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Sweep.ExecutableScript, _keys, arguments))!;
+        return [.. result.Select(name => (string)name!)];
     }
 
     /// <summary>The newest position of every vehicle, ordered by name.</summary>
     public async Task<IReadOnlyList<VehiclePosition>> GetAllAsync()
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(_positions);
+        var entries = await redis.GetDatabase().HashGetAllAsync(Positions);
         return [.. entries.Select(entry => Deserialize(entry.Value)).OrderBy(p => p.Vehicle, StringComparer.Ordinal)];
     }
 
-    /// <summary>The newest position of one vehicle, or null if it never reported.</summary>
+    /// <summary>The newest position of one vehicle, or null if it never reported or left the fleet.</summary>
     public async Task<VehiclePosition?> GetAsync(string vehicle)
     {
-        var value = await redis.GetDatabase().HashGetAsync(_positions, vehicle);
+        var value = await redis.GetDatabase().HashGetAsync(Positions, vehicle);
         return value.IsNull ? null : Deserialize(value);
     }
+
+    private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static VehiclePosition Deserialize(RedisValue json) =>
         JsonSerializer.Deserialize<VehiclePosition>((string)json!, Json) ?? throw new InvalidDataException("A latest-position entry is JSON null.");

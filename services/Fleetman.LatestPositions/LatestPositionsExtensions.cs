@@ -18,11 +18,41 @@ public sealed class LatestPositionsConnectionOptions
     public string Redis { get; set; } = "";
 }
 
-/// <summary>Section <c>LatestPositions</c>: where in Redis the latest positions live (tests give each run its own prefix).</summary>
-public sealed class LatestPositionsOptions
+/// <summary>
+/// Section <c>LatestPositions</c>: where in Redis the latest positions live (tests give each run its own prefix) and how
+/// long a silent vehicle stays in the fleet.
+/// </summary>
+public sealed class LatestPositionsOptions : IValidatableObject
 {
+    public const string SectionName = "LatestPositions";
+
+    public static readonly TimeSpan MinRetention = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan MaxRetention = TimeSpan.FromDays(7);
+
     [Required(AllowEmptyStrings = false)]
     public string KeyPrefix { get; set; } = LatestPositionCache.DefaultKeyPrefix;
+
+    /// <summary>
+    /// A vehicle not heard from for this long leaves the fleet: the queue-consumer's sweep removes it from the latest
+    /// positions (its history stays), and the tracker leaves it out when it reads the store instead of Redis.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the queue-consumer looks for silent vehicles; at most the retention.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Retention < MinRetention || Retention > MaxRetention)
+        {
+            yield return new($"LatestPositions__Retention must be between {MinRetention:c} and {MaxRetention:c}, like 00:05:00; it is {Retention:c}.", [nameof(Retention)]);
+        }
+
+        if (SweepInterval < TimeSpan.FromSeconds(1) || SweepInterval > Retention)
+        {
+            yield return new($"LatestPositions__SweepInterval must be between 00:00:01 and the retention ({Retention:c}), like 00:00:30; it is {SweepInterval:c}.", [nameof(SweepInterval)]);
+        }
+    }
 }
 
 public static class LatestPositionsExtensions
@@ -34,7 +64,7 @@ public static class LatestPositionsExtensions
     public static IHostApplicationBuilder AddLatestPositions(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<LatestPositionsConnectionOptions>("ConnectionStrings");
-        builder.AddValidatedOptions<LatestPositionsOptions>("LatestPositions");
+        builder.AddValidatedOptions<LatestPositionsOptions>(LatestPositionsOptions.SectionName);
         builder.Services.AddSingleton<IConnectionMultiplexer>(provider =>
         {
             var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<LatestPositionsConnectionOptions>>().Value.Redis);
@@ -49,7 +79,8 @@ public static class LatestPositionsExtensions
         });
         builder.Services.AddSingleton(provider => new LatestPositionCache(
             provider.GetRequiredService<IConnectionMultiplexer>(),
-            provider.GetRequiredService<IOptions<LatestPositionsOptions>>().Value.KeyPrefix));
+            provider.GetRequiredService<IOptions<LatestPositionsOptions>>().Value.KeyPrefix,
+            provider.GetService<TimeProvider>()));
         // The check pings through the service's own connection (no second one just for health), within 2 s.
         builder.Services.AddHealthChecks().AddRedis(
             provider => provider.GetRequiredService<IConnectionMultiplexer>(),

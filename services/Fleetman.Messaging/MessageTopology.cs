@@ -19,6 +19,14 @@ public sealed class MessageTopology
         // What the queue-consumer stored, for every api-gateway replica to push to browsers. Transient: live positions
         // are stale a second later and a newer update always follows.
         [typeof(VehiclePositionsUpdated)] = new(Destination.Topic("vehicle-updates"), Delivery.Transient),
+
+        // Vehicles the simulator took out of its fleet, for one queue-consumer to remove from the latest positions.
+        // Stored by the broker: a lost retirement would leave its vehicles on every map until the retention sweeps them.
+        [typeof(VehiclesRetired)] = new(Destination.Queue("vehicleRetirementQueue"), Delivery.Persistent),
+
+        // Vehicles removed from the latest positions, for every api-gateway replica to tell its browsers. Persistent,
+        // unlike position updates: no later message repeats a removal.
+        [typeof(VehiclesRemoved)] = new(Destination.Topic("vehicle-removals"), Delivery.Persistent),
     };
 
     private readonly Dictionary<Type, Route> _routes;

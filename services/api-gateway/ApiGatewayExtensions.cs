@@ -57,7 +57,8 @@ public static class ApiGatewayExtensions
         });
         // Concurrency stays 1 (the default): updates are handed on in the order they were published.
         builder.AddMessaging()
-            .AddConsumer<VehiclePositionsUpdated, VehicleUpdatesHandler>("Updates");
+            .AddConsumer<VehiclePositionsUpdated, VehicleUpdatesHandler>("Updates")
+            .AddConsumer<VehiclesRemoved, VehiclesRemovedHandler>("Removals");
         return builder;
     }
 

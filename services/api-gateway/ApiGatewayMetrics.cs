@@ -15,6 +15,7 @@ public sealed class ApiGatewayMetrics
     private readonly Histogram<double> _pushLag;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _fallbacks;
+    private readonly Counter<long> _removed;
     private int _connections;
 
     public ApiGatewayMetrics(IMeterFactory meterFactory)
@@ -29,9 +30,11 @@ public sealed class ApiGatewayMetrics
         _dropped = meter.CreateCounter<long>("hub.positions_dropped", "{position}",
             "Positions not pushed because a slow connection's buffer was full (reason: buffer_full or follow_backlog_full).");
         _fallbacks = meter.CreateCounter<long>("fallback.answers", "{response}", "REST answers served from the last known positions in Redis because the tracker did not answer.");
+        _removed = meter.CreateCounter<long>("vehicles.removed", "{vehicle}", "Vehicles this replica heard had left the fleet and told its connections to drop.");
         // Exported from the start, at zero, so dashboards and alerts see the series before the first event.
         _fallbacks.Add(0);
         _dropped.Add(0);
+        _removed.Add(0);
     }
 
     public int Connections => Volatile.Read(ref _connections);
@@ -56,6 +59,8 @@ public sealed class ApiGatewayMetrics
     }
 
     public void PositionsDropped(int count, string reason) => _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    public void VehiclesRemoved(int count) => _removed.Add(count);
 
     public void FallbackAnswered(string route) => _fallbacks.Add(1, new KeyValuePair<string, object?>("route", route));
 }

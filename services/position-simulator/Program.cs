@@ -14,4 +14,5 @@ app.UseProblemDetailsForErrors();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapSimulatorApi();
+app.MapStreetsApi();
 return await app.RunServiceAsync();

@@ -25,6 +25,7 @@ public static class SimulatorExtensions
             provider.GetRequiredService<IOptions<SimulatorOptions>>().Value,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(VehicleSource).FullName!)));
         builder.Services.AddSingleton<Simulator>();
+        builder.Services.AddSingleton<StreetsDocument>();
         builder.Services.AddHostedService<SimulatorService>();
         return builder;
     }

@@ -16,6 +16,7 @@ public sealed class SimulatorMetrics
     private readonly Counter<long> _published;
     private readonly Counter<long> _failed;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _retired;
     private readonly Queue<(double Time, long Published)> _samples = new();
     private readonly Lock _samplesLock = new();
     private long _publishedTotal;
@@ -32,10 +33,12 @@ public sealed class SimulatorMetrics
         _published = meter.CreateCounter<long>("positions.published", "{report}", "Position reports the broker confirmed.");
         _failed = meter.CreateCounter<long>("positions.failed", "{report}", "Position reports the broker did not confirm in time (unavailable).");
         _dropped = meter.CreateCounter<long>("positions.dropped", "{report}", "Position reports not sent because too many were already waiting for the broker.");
+        _retired = meter.CreateCounter<long>("vehicles.retired", "{vehicle}", "Vehicles taken out of the fleet whose retirement the broker confirmed.");
         // Exported from the start, at zero, so dashboards and alerts see the series before the first failure.
         _published.Add(0);
         _failed.Add(0);
         _dropped.Add(0);
+        _retired.Add(0);
         meter.CreateObservableGauge("vehicles.active", () => Volatile.Read(ref _vehiclesActive), "{vehicle}", "Vehicles driving and reporting.");
         meter.CreateObservableGauge("positions.in_flight", () => Volatile.Read(ref _inFlight), "{report}", "Position reports waiting for the broker's confirmation.");
     }
@@ -69,6 +72,8 @@ public sealed class SimulatorMetrics
         Interlocked.Add(ref _droppedTotal, count);
         _dropped.Add(count);
     }
+
+    public void OnRetired(int vehicles) => _retired.Add(vehicles);
 
     public void SetVehiclesActive(int count) => Volatile.Write(ref _vehiclesActive, count);
 

@@ -13,5 +13,8 @@ internal static class ConsumerMetrics
         "For each position written to the store: from the time the vehicle reported it to the write (the consumer lag alert reads it).");
     public static readonly Counter<long> Rejected = Meter.CreateCounter<long>("positions.rejected", "{position}", "Reports refused as unusable and dead-lettered.");
     public static readonly Counter<long> LatestNotUpdated = Meter.CreateCounter<long>("latest.not_updated", "{batch}", "Stored batches whose latest positions could not be written to Redis.");
+    public static readonly Counter<long> VehiclesRetired = Meter.CreateCounter<long>("vehicles.retired", "{vehicle}", "Vehicles removed from the latest positions; reason: removed (the simulator retired them) or silent (the retention).");
+    public static readonly Counter<long> RetirementsRejected = Meter.CreateCounter<long>("retirements.rejected", "{message}", "Retirement messages refused as unusable and dead-lettered.");
+    public static readonly Counter<long> RemovalsNotPublished = Meter.CreateCounter<long>("removals.not_published", "{message}", "Removals whose vehicle-removals notification could not be sent (browsers learn of them on their next snapshot).");
     public static readonly Counter<long> UpdatesNotPublished = Meter.CreateCounter<long>("updates.not_published", "{batch}", "Stored batches whose vehicle-updates notification could not be sent.");
 }

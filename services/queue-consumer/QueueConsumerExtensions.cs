@@ -3,6 +3,7 @@ using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fleetman.QueueConsumer;
 
@@ -12,13 +13,15 @@ public static class QueueConsumerExtensions
     public static WebApplicationBuilder AddQueueConsumer(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<QueueConsumerPipelineOptions>(QueueConsumerPipelineOptions.SectionName);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();
         builder.AddMessaging()
             .AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer")
             // fleetman_messaging_queue_depth{queue="positionQueue"}: what the depth alert and the KEDA autoscaler read.
-            .AddQueueDepthGauge<PositionReported>();
+            .AddQueueDepthGauge<PositionReported>()
+            .AddConsumer<VehiclesRetired, RetireVehiclesHandler>("Retirements");
+        builder.Services.AddHostedService<RetirementSweeper>();
         return builder;
     }
 }

@@ -67,7 +67,15 @@ internal sealed partial class StorePositionsHandler(
         }
 
         var newest = current.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
-        await UpdateLatestAsync(newest);
+        if (await UpdateLatestAsync(newest) is { Count: > 0 } retired)
+        {
+            // Reports from before their vehicle left the fleet (still queued when it left): history, never on a map.
+            current.RemoveAll(p => retired.Contains(p.Vehicle));
+            if (current.Count == 0)
+            {
+                return;
+            }
+        }
 
         // Every current position is announced, not only each vehicle's newest: a browser following a vehicle draws its
         // every point (the api-gateway coalesces the rest per connection). Not awaited: the positions are stored, so
@@ -92,11 +100,13 @@ internal sealed partial class StorePositionsHandler(
         }
     }
 
-    private async Task UpdateLatestAsync(List<VehiclePosition> newest)
+    /// <summary>The vehicles refused because they left the fleet after these positions.</summary>
+    private async Task<HashSet<string>?> UpdateLatestAsync(List<VehiclePosition> newest)
     {
         try
         {
-            await latest.UpdateAsync(newest);
+            var update = await latest.UpdateAsync(newest);
+            return update.Retired.Count == 0 ? null : new HashSet<string>(update.Retired, StringComparer.Ordinal);
         }
         catch (RedisException ex)
         {
@@ -104,6 +114,7 @@ internal sealed partial class StorePositionsHandler(
             // and newest-wins means the next report of each vehicle puts it right, so a Redis outage must not stall the queue.
             ConsumerMetrics.LatestNotUpdated.Add(1);
             LogLatestNotUpdated(logger, newest.Count, ex.Message);
+            return null;
         }
     }
 

@@ -14,6 +14,7 @@ public sealed class HubClient : IAsyncDisposable
     private readonly HubConnection _connection;
     private readonly TaskCompletionSource<JsonElement> _snapshot = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<PushedPosition[]> _frames = new();
+    private readonly ConcurrentQueue<string[]> _removals = new();
     private int _snapshots;
 
     private HubClient(Uri gateway)
@@ -33,6 +34,7 @@ public sealed class HubClient : IAsyncDisposable
 
             _frames.Enqueue(Parse(frame));
         });
+        _connection.On<string[]>("vehiclesRemoved", names => _removals.Enqueue(names));
     }
 
     /// <summary>The snapshot exactly as it arrived.</summary>
@@ -44,6 +46,9 @@ public sealed class HubClient : IAsyncDisposable
 
     /// <summary>Every <c>positions</c> frame so far, in arrival order.</summary>
     public IReadOnlyList<PushedPosition[]> Frames => [.. _frames];
+
+    /// <summary>Every <c>vehiclesRemoved</c> message so far, in arrival order.</summary>
+    public IReadOnlyList<string[]> Removals => [.. _removals];
 
     public HubConnectionState State => _connection.State;
 
@@ -66,6 +71,10 @@ public sealed class HubClient : IAsyncDisposable
     public Task ReceivedAsync(string vehicle, DateTimeOffset time) =>
         Eventually.Until(() => Received(vehicle).Any(p => p.Time == time), TimeSpan.FromSeconds(60),
             () => $"{vehicle} at {time:O} not pushed; last pushed: {Received(vehicle).LastOrDefault()}");
+
+    /// <summary>Waits until <paramref name="vehicle"/> has been named in a <c>vehiclesRemoved</c> message.</summary>
+    public Task RemovedAsync(string vehicle) =>
+        Eventually.Until(() => Removals.Any(names => names.Contains(vehicle)), TimeSpan.FromSeconds(60), () => $"{vehicle} not removed; removals: {Removals.Count}");
 
     public Task InvokeAsync(string method, string vehicle) => _connection.InvokeAsync(method, vehicle);
 

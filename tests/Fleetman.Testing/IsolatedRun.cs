@@ -29,6 +29,12 @@ public sealed class IsolatedRun : IAsyncDisposable
     /// <summary>The run's topic of stored positions (<c>VehiclePositionsUpdated</c> in the messaging topology).</summary>
     public string Topic => $"test.vehicle-updates.{Id}";
 
+    /// <summary>The run's queue of retirements (<c>VehiclesRetired</c> in the messaging topology).</summary>
+    public string RetirementQueue => $"test.retirements.{Id}";
+
+    /// <summary>The run's topic of removals (<c>VehiclesRemoved</c> in the messaging topology).</summary>
+    public string RemovalTopic => $"test.vehicle-removals.{Id}";
+
     public string RedisPrefix => $"test:{Id}";
 
     public string BackplanePrefix => $"test:{Id}:hubs:";
@@ -58,6 +64,8 @@ public sealed class IsolatedRun : IAsyncDisposable
             ["Store__SqlitePath"] = DatabasePath,
             ["Messaging__Destinations__PositionReported"] = Queue,
             ["Messaging__Destinations__VehiclePositionsUpdated"] = Topic,
+            ["Messaging__Destinations__VehiclesRetired"] = RetirementQueue,
+            ["Messaging__Destinations__VehiclesRemoved"] = RemovalTopic,
             ["Hub__BackplaneChannelPrefix"] = BackplanePrefix,
             ["Logging__LogLevel__Default"] = "Warning",
         };
@@ -120,6 +128,13 @@ public sealed class IsolatedRun : IAsyncDisposable
         var service = await InProcessService.StartAsync<TMarker>(Environment(extra));
         _hosted.Add(service);
         return service;
+    }
+
+    /// <summary>Publishes a retirement to the run's retirement queue, as the simulator does.</summary>
+    public async Task PublishAsync(VehiclesRetired retirement)
+    {
+        _connection ??= await Broker.ConnectAsync();
+        await _connection.PublishAsync(RetirementQueue, retirement);
     }
 
     /// <summary>Publishes the reports to the run's queue, in order, and waits until the broker has them all.</summary>

@@ -17,9 +17,13 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
     private readonly Dictionary<string, Pending> _newest = new(StringComparer.Ordinal);
     private readonly Queue<Pending> _followedPoints = new();
     private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
 
-    /// <summary>Positions ready to push, and when the oldest update among them was stored (for the push-lag metric).</summary>
-    public sealed record Frame(LivePosition[] Positions, DateTimeOffset OldestStoredAt);
+    /// <summary>
+    /// Positions ready to push, and when the oldest update among them was stored (for the push-lag metric); then the
+    /// vehicles that left the fleet, to be sent after the positions.
+    /// </summary>
+    public sealed record Frame(LivePosition[] Positions, DateTimeOffset OldestStoredAt, string[] Removed);
 
     /// <summary>What <see cref="Offer"/> did.</summary>
     /// <param name="FollowedQueued">A point of a followed vehicle is waiting: push it now rather than at the next interval.</param>
@@ -65,6 +69,8 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
 
             foreach (var position in positions)
             {
+                // Back in the fleet before its removal went out: the removal is void.
+                _removed.Remove(position.Name);
                 if (_followed.Contains(position.Name))
                 {
                     QueueFollowed(position);
@@ -121,6 +127,32 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         }
     }
 
+    /// <summary>
+    /// Forgets everything waiting for vehicles that left the fleet and stops following them (a vehicle that comes back
+    /// is followed again when the browser asks); the next frame tells the browser, after any positions taken before.
+    /// </summary>
+    public void Remove(IReadOnlyCollection<string> vehicles)
+    {
+        ArgumentNullException.ThrowIfNull(vehicles);
+        lock (_lock)
+        {
+            var gone = vehicles as IReadOnlySet<string> ?? new HashSet<string>(vehicles, StringComparer.Ordinal);
+            foreach (var vehicle in gone)
+            {
+                _newest.Remove(vehicle);
+                _followed.Remove(vehicle);
+                _removed.Add(vehicle);
+            }
+
+            if (_followedPoints.Any(point => gone.Contains(point.Position.Name)))
+            {
+                var kept = _followedPoints.Where(point => !gone.Contains(point.Position.Name)).ToList();
+                _followedPoints.Clear();
+                kept.ForEach(_followedPoints.Enqueue);
+            }
+        }
+    }
+
     /// <summary>Every point of <paramref name="vehicle"/> from now on; false when the connection already follows the most it may.</summary>
     public bool Follow(string vehicle)
     {
@@ -151,7 +183,7 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         }
     }
 
-    /// <summary>The waiting points of followed vehicles, or null when there are none.</summary>
+    /// <summary>The waiting points of followed vehicles and the removals, or null when there are none.</summary>
     public Frame? TakeFollowed() => Take(includeCoalesced: false);
 
     /// <summary>Everything waiting, or null when nothing is.</summary>
@@ -162,7 +194,7 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         lock (_lock)
         {
             var count = _followedPoints.Count + (includeCoalesced ? _newest.Count : 0);
-            if (count == 0)
+            if (count == 0 && _removed.Count == 0)
             {
                 return null;
             }
@@ -187,7 +219,9 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
                 _newest.Clear();
             }
 
-            return new Frame(positions, oldest);
+            string[] removed = [.. _removed];
+            _removed.Clear();
+            return new Frame(positions, oldest, removed);
         }
     }
 

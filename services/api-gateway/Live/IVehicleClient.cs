@@ -16,6 +16,13 @@ public interface IVehicleClient
     /// <summary>Then batches of newer positions, at most one frame per push interval (a followed vehicle's points at once).</summary>
     [HubMethodName("positions")]
     Task Positions(LivePosition[] positions, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Vehicles that left the fleet (retired by the simulator, or silent for the retention): drop them. Sent to every
+    /// connection, after any frame that still carried them; a name the client does not know is ignored.
+    /// </summary>
+    [HubMethodName("vehiclesRemoved")]
+    Task VehiclesRemoved(string[] names, CancellationToken cancellationToken);
 }
 
 /// <summary>What a browser may call on the vehicle hub: the hub's client → server contract.</summary>

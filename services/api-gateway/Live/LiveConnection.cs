@@ -72,6 +72,13 @@ public sealed partial class LiveConnection : IAsyncDisposable
 
     public void Unfollow(string vehicle) => _buffer.Unfollow(vehicle);
 
+    /// <summary>Vehicles that left the fleet: their waiting positions go, and the browser is told at once.</summary>
+    public void Remove(IReadOnlyCollection<string> vehicles)
+    {
+        _buffer.Remove(vehicles);
+        _followedWaiting.Writer.TryWrite(true);
+    }
+
     /// <summary>Starts pushing, after the snapshot went out; what waits and the snapshot already has is dropped.</summary>
     public void Start(IEnumerable<LivePosition> snapshot)
     {
@@ -122,8 +129,18 @@ public sealed partial class LiveConnection : IAsyncDisposable
     {
         try
         {
-            await _hub.Clients.Client(_connectionId).Positions(frame.Positions, token);
-            _metrics.FramePushed(frame.Positions.Length, (_clock.GetUtcNow() - frame.OldestStoredAt).TotalMilliseconds);
+            var client = _hub.Clients.Client(_connectionId);
+            if (frame.Positions.Length > 0)
+            {
+                await client.Positions(frame.Positions, token);
+                _metrics.FramePushed(frame.Positions.Length, (_clock.GetUtcNow() - frame.OldestStoredAt).TotalMilliseconds);
+            }
+
+            // After the positions: a frame taken before the removal may still have carried the vehicles.
+            if (frame.Removed.Length > 0)
+            {
+                await client.VehiclesRemoved(frame.Removed, token);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -101,6 +101,36 @@ public sealed class LiveUpdates(
     }
 
     /// <summary>
+    /// Vehicles that left the fleet: every connection of this replica drops them and tells its browser (each replica
+    /// hears the removal on its own subscription, so each browser is told once), and this replica forgets their report
+    /// times, so a vehicle that comes back is fresh again.
+    /// </summary>
+    public void Remove(IReadOnlyCollection<string> vehicles)
+    {
+        ArgumentNullException.ThrowIfNull(vehicles);
+        var gone = new HashSet<string>(vehicles, StringComparer.Ordinal);
+        if (gone.Count == 0)
+        {
+            return;
+        }
+
+        lock (_recentLock)
+        {
+            foreach (var vehicle in gone)
+            {
+                _recent.Remove(vehicle);
+            }
+        }
+
+        foreach (var connection in _connections.Values)
+        {
+            connection.Remove(gone);
+        }
+
+        metrics.VehiclesRemoved(gone.Count);
+    }
+
+    /// <summary>
     /// The report times this replica passed on for one vehicle: its newest, and the last 64 to spot repeats (a batch
     /// redelivered after a consumer died comes within seconds; 64 reports is a minute at one a second, 6 s at ten).
     /// </summary>

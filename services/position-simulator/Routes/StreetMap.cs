@@ -53,6 +53,48 @@ public sealed class StreetMap
 
     public double RadiusMetres { get; }
 
+    /// <summary>The seed the town was made from.</summary>
+    public int Seed => _seed;
+
+    /// <summary>
+    /// Every street of the town as a line through its junctions: one per run of junctions along each row and each
+    /// column of the grid (a street leaves the town where its next junction would be outside it).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<GeoPoint>> Streets()
+    {
+        var streets = new List<IReadOnlyList<GeoPoint>>();
+        for (var line = -_extent; line <= _extent; line++)
+        {
+            AddRuns(streets, line, rows: true);
+            AddRuns(streets, line, rows: false);
+        }
+
+        return streets;
+    }
+
+    private void AddRuns(List<IReadOnlyList<GeoPoint>> streets, int line, bool rows)
+    {
+        var run = new List<GeoPoint>();
+        for (var along = -_extent; along <= _extent + 1; along++)
+        {
+            var junction = rows ? (along, line) : (line, along);
+            if (along <= _extent && InTown(junction))
+            {
+                var (x, y) = Position(junction);
+                run.Add(Projection.ToGeo(x, y));
+            }
+            else
+            {
+                if (run.Count >= 2)
+                {
+                    streets.Add(run);
+                }
+
+                run = [];
+            }
+        }
+    }
+
     /// <summary>A round of 3 to 5 calls for the vehicle <paramref name="name"/>, drawn from <paramref name="random"/>.</summary>
     public DrivingRoute CreateRound(string name, Random random)
     {

@@ -60,6 +60,7 @@ public sealed partial class Simulator
 {
     private readonly Lock _lock = new();
     private readonly List<Slot> _slots = [];
+    private readonly List<VehiclesRetired> _retirements = [];
     private readonly VehicleSource _source;
     private readonly SimulatorOptions _options;
     private readonly SimulatorMetrics _metrics;
@@ -91,6 +92,18 @@ public sealed partial class Simulator
             lock (_lock)
             {
                 return _clock.Running;
+            }
+        }
+    }
+
+    /// <summary>How many vehicles the fleet has (driving, or parked while stopped).</summary>
+    public int ActiveVehicles
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _active;
             }
         }
     }
@@ -154,7 +167,9 @@ public sealed partial class Simulator
 
             if (settings.Vehicles is { } vehicles)
             {
-                Resize(VehicleCount(vehicles), _clock.ModelSeconds(now));
+                var count = VehicleCount(vehicles);
+                Retire(count, now);
+                Resize(count, _clock.ModelSeconds(now));
             }
 
             Spread(now);
@@ -222,7 +237,45 @@ public sealed partial class Simulator
         }
     }
 
+    /// <summary>
+    /// Moves the retirements waiting to be published to <paramref name="retirements"/>, oldest first. The caller publishes
+    /// them; none is made again.
+    /// </summary>
+    public void TakeRetirements(ICollection<VehiclesRetired> retirements)
+    {
+        ArgumentNullException.ThrowIfNull(retirements);
+        lock (_lock)
+        {
+            foreach (var retirement in _retirements)
+            {
+                retirements.Add(retirement);
+            }
+
+            _retirements.Clear();
+        }
+    }
+
     private int IntervalMilliseconds => (int)Math.Round(_interval * 1000);
+
+    /// <summary>
+    /// The vehicles beyond <paramref name="count"/> that have reported leave the fleet: a retirement stamped with the
+    /// simulated time (every report they sent is at or before it) waits to be published. Vehicles that never reported
+    /// are not in anyone's fleet. A stop retires nobody: parked vehicles are still the fleet, and the retention removes
+    /// them if they stay parked long.
+    /// </summary>
+    private void Retire(int count, double now)
+    {
+        if (count >= _active || _clock.ReportTime(now) is not { } time)
+        {
+            return;
+        }
+
+        var names = _slots.Skip(count).Take(_active - count).Where(s => s.Vehicle is not null).Select(s => s.Vehicle!.Name);
+        foreach (var chunk in names.Chunk(VehiclesRetired.MaxNames))
+        {
+            _retirements.Add(new VehiclesRetired(chunk, time));
+        }
+    }
 
     private int VehicleCount(int configured) => configured == 0 ? Math.Min(_source.DefaultCount, SimulatorOptions.MaxVehicles) : configured;
 

@@ -27,6 +27,10 @@ public sealed partial class SimulatorService : BackgroundService
     private readonly string _queue;
     private readonly SemaphoreSlim _slots;
     private readonly List<Task> _pending = [];
+    private readonly List<VehiclesRetired> _retirements = [];
+    private readonly Lock _retirementsLock = new();
+    private Task _retiring = Task.CompletedTask;
+    private long _lastRetirementWarning;
     private readonly Lock _warningLock = new();
     private long _lastFailureWarning;
     private long _lastDropWarning;
@@ -45,7 +49,7 @@ public sealed partial class SimulatorService : BackgroundService
         _logger = logger;
         _queue = topology.NameOf<PositionReported>();
         _slots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
-        _lastFailureWarning = _lastDropWarning = -WarningInterval.Ticks * 2;
+        _lastFailureWarning = _lastDropWarning = _lastRetirementWarning = -WarningInterval.Ticks * 2;
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -69,7 +73,8 @@ public sealed partial class SimulatorService : BackgroundService
         _simulator.Stop();
         try
         {
-            await Task.WhenAll(_pending).WaitAsync(cancellationToken);
+            PublishRetirements();
+            await Task.WhenAll([.. _pending, _retiring]).WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -100,6 +105,8 @@ public sealed partial class SimulatorService : BackgroundService
                 {
                     PublishAll(reports);
                 }
+
+                PublishRetirements();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -168,6 +175,63 @@ public sealed partial class SimulatorService : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Sends the retirements waiting, in order, one publish at a time. One the broker does not confirm stays first in
+    /// line and is tried again at a later tick: a lost retirement would leave its vehicles on the map until the retention.
+    /// </summary>
+    private void PublishRetirements()
+    {
+        lock (_retirementsLock)
+        {
+            _simulator.TakeRetirements(_retirements);
+            if (_retirements.Count == 0 || !_retiring.IsCompleted)
+            {
+                return;
+            }
+        }
+
+        _retiring = PublishRetirementsAsync();
+    }
+
+    private async Task PublishRetirementsAsync()
+    {
+        while (true)
+        {
+            VehiclesRetired next;
+            lock (_retirementsLock)
+            {
+                if (_retirements.Count == 0)
+                {
+                    return;
+                }
+
+                next = _retirements[0];
+            }
+
+            try
+            {
+                await _publisher.PublishAsync(next, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                if (TimeToWarn(ref _lastRetirementWarning))
+                {
+                    LogRetirementFailing(_logger, next.Names.Count, e.Message);
+                }
+
+                return;
+            }
+
+            lock (_retirementsLock)
+            {
+                _retirements.RemoveAt(0);
+            }
+
+            _metrics.OnRetired(next.Names.Count);
+            LogRetired(_logger, next.Names.Count, next.Time);
+        }
+    }
+
     private void OnDropped(int dropped)
     {
         _metrics.OnDropped(dropped);
@@ -204,6 +268,12 @@ public sealed partial class SimulatorService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Dropped} position reports dropped since the last warning: {Limit} publishes already waiting for the broker (Simulator:MaxInFlightPublishes)")]
     private static partial void LogDropping(ILogger logger, long dropped, int limit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Vehicles} vehicle(s) from the fleet at {Time:O}")]
+    private static partial void LogRetired(ILogger logger, int vehicles, DateTimeOffset time);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish the retirement of {Vehicles} vehicle(s); trying again: {Error}")]
+    private static partial void LogRetirementFailing(ILogger logger, int vehicles, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Position reports in all: {Published} published, {Failed} failed, {Dropped} dropped")]
     private static partial void LogTotals(ILogger logger, long published, long failed, long dropped);

@@ -42,7 +42,8 @@ public sealed class OpenApiDocumentTests
         var hubs = Comparable(await File.ReadAllTextAsync(CheckedIn))["x-signalr-hubs"]!["vehicles"]!;
 
         hubs["path"]!.GetValue<string>().ShouldBe("/hubs/vehicles");
-        hubs["clientMethods"]!.AsObject().Select(m => m.Key).ShouldBe(["snapshot", "positions"]);
+        hubs["clientMethods"]!.AsObject().Select(m => m.Key).ShouldBe(["snapshot", "positions", "vehiclesRemoved"]);
+        hubs["clientMethods"]!["vehiclesRemoved"]!["parameters"]![0]!["schema"]!["items"]!["type"]!.GetValue<string>().ShouldBe("string");
         hubs["serverMethods"]!.AsObject().Select(m => m.Key).ShouldBe(["Follow", "Unfollow"]);
         hubs["clientMethods"]!["positions"]!["parameters"]![0]!["schema"]!["items"]!["$ref"]!.GetValue<string>()
             .ShouldBe("#/components/schemas/LivePosition");

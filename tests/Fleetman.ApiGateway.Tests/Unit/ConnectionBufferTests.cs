@@ -133,4 +133,33 @@ public sealed class ConnectionBufferTests
 
         buffer.TakeAll()!.Positions.ShouldBe([At("Van", 6)]);
     }
+
+    [Fact]
+    public void Removed_vehicles_lose_what_waits_for_them_are_no_longer_followed_and_the_next_frame_names_them_after_its_positions()
+    {
+        var buffer = new ConnectionBuffer(100, 10, 100);
+        buffer.Follow("Followed Van");
+        buffer.Offer([At("Truck", 1), At("Van", 1), At("Followed Van", 1)], Stored);
+
+        buffer.Remove(["Truck", "Followed Van"]);
+
+        var frame = buffer.TakeAll().ShouldNotBeNull();
+        frame.Positions.ShouldBe([At("Van", 1)]);
+        frame.Removed.ShouldBe(["Truck", "Followed Van"], ignoreOrder: true);
+        buffer.TakeAll().ShouldBeNull("a removal is sent once");
+        buffer.Offer([At("Followed Van", 2)], Stored);
+        buffer.TakeFollowed().ShouldBeNull("not followed any more: its position waits for the next interval");
+    }
+
+    [Fact]
+    public void A_vehicle_back_in_the_fleet_before_its_removal_went_out_is_not_removed()
+    {
+        var buffer = new ConnectionBuffer(100, 10, 100);
+        buffer.Remove(["Truck"]);
+        buffer.Offer([At("Truck", 7)], Stored);
+
+        var frame = buffer.TakeAll().ShouldNotBeNull();
+        frame.Positions.ShouldBe([At("Truck", 7)]);
+        frame.Removed.ShouldBeEmpty();
+    }
 }

@@ -46,6 +46,22 @@ public sealed class RoutingTests(LocalRunGateway gateway) : IClassFixture<LocalR
     }
 
     [Fact]
+    public async Task The_street_network_reaches_the_simulator_without_credentials_and_only_for_get()
+    {
+        using var response = await gateway.Http.GetAsync(new Uri("/api/streets", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var echo = await ReadEchoAsync(response);
+        echo.Backend.ShouldBe("simulator");
+        echo.Method.ShouldBe("GET");
+        echo.Path.ShouldBe("/simulator/streets");
+
+        // Any other method is not the simulator's: it falls to the api route.
+        using var post = await gateway.Http.PostAsync(new Uri("/api/streets", UriKind.Relative), null);
+        (await ReadEchoAsync(post)).Backend.ShouldBe("api");
+    }
+
+    [Fact]
     public async Task A_websocket_through_hubs_is_upgraded_and_echoes_messages()
     {
         using var socket = new ClientWebSocket();

@@ -96,7 +96,7 @@ public sealed class ControlApiTests
 
         var openApi = await simulator.GetJsonAsync<JsonElement>("/openapi/v1.json");
         openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name)
-            .ShouldBe(["/simulator/status", "/simulator/start", "/simulator/stop", "/simulator/settings"], ignoreOrder: true);
+            .ShouldBe(["/simulator/status", "/simulator/start", "/simulator/stop", "/simulator/settings", "/simulator/streets"], ignoreOrder: true);
     }
 
     private static Task<InProcessService<SimulatorOptions>> StartAsync(bool autoStart, string adminPassword = AdminPassword) =>

@@ -130,6 +130,52 @@ public sealed class SimulatorScheduleTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
+    public void Lowering_the_fleet_retires_the_vehicles_that_reported_stamped_after_their_last_report_and_nothing_else_does()
+    {
+        var simulator = Simulator(new SimulatorOptions { Vehicles = 6 });
+        var retirements = new List<VehiclesRetired>();
+        simulator.Apply(new SimulatorSettings(4, null, null));
+        simulator.TakeRetirements(retirements);
+        retirements.ShouldBeEmpty("vehicles that never reported are in nobody's fleet");
+
+        simulator.Apply(new SimulatorSettings(6, null, null));
+        simulator.Start();
+        var reports = Run(simulator, TimeSpan.FromSeconds(30));
+        simulator.Stop();
+        simulator.Apply(new SimulatorSettings(6, null, null));
+        simulator.TakeRetirements(retirements);
+        retirements.ShouldBeEmpty("a stop, or settings that keep the fleet, retire nobody");
+
+        simulator.Start();
+        reports.AddRange(Run(simulator, TimeSpan.FromSeconds(5)));
+        simulator.Apply(new SimulatorSettings(2, null, null));
+        simulator.TakeRetirements(retirements);
+
+        var retirement = retirements.ShouldHaveSingleItem();
+        var names = reports.Select(r => r.Vehicle).Distinct().ToList();
+        retirement.Names.ShouldBe(names[2..]);
+        retirement.Time.ShouldBeGreaterThanOrEqualTo(reports.Max(r => r.Time), "every report of theirs is from before");
+        Run(simulator, TimeSpan.FromSeconds(5)).ShouldAllBe(r => !retirement.Names.Contains(r.Vehicle));
+        simulator.TakeRetirements(retirements);
+        retirements.Count.ShouldBe(1, "a retirement is handed over once");
+    }
+
+    [Fact]
+    public void A_large_retirement_is_split_into_messages_of_at_most_the_contracts_limit()
+    {
+        var simulator = Simulator(new SimulatorOptions { Vehicles = 2_600 });
+        simulator.Start();
+        Run(simulator, TimeSpan.FromSeconds(1.1));
+
+        simulator.Apply(new SimulatorSettings(100, null, null));
+        var retirements = new List<VehiclesRetired>();
+        simulator.TakeRetirements(retirements);
+
+        retirements.Select(r => r.Names.Count).ShouldBe([1_000, 1_000, 500]);
+        retirements.SelectMany(r => r.Names).Distinct().Count().ShouldBe(2_500);
+    }
+
+    [Fact]
     public void More_vehicles_than_tracks_drive_the_tracks_again_from_elsewhere_under_numbered_names()
     {
         List<DrivingRoute> routes = [DrivingRoute.FromTrack(ReferenceTracks.Named("city_truck")), DrivingRoute.FromTrack(ReferenceTracks.Named("dronfield_round"))];

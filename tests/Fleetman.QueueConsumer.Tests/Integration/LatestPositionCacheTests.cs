@@ -1,6 +1,7 @@
 using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Testing;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer.Tests.Integration;
@@ -9,13 +10,15 @@ namespace Fleetman.QueueConsumer.Tests.Integration;
 public sealed class LatestPositionCacheTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(5);
+    private readonly FakeTimeProvider _clock = new(Start);
     private ConnectionMultiplexer _redis = null!;
     private LatestPositionCache _cache = null!;
 
     public async Task InitializeAsync()
     {
         _redis = await ConnectionMultiplexer.ConnectAsync(await BrokerInstance.Shared().RedisConnectionStringAsync());
-        _cache = new LatestPositionCache(_redis, $"test:{Guid.NewGuid():N}");
+        _cache = new LatestPositionCache(_redis, $"test:{Guid.NewGuid():N}", _clock);
     }
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
@@ -26,8 +29,8 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
         var newer = new VehiclePosition("Van", 53.2, -1.2, Start.AddSeconds(10), 30, 90);
         var older = new VehiclePosition("Van", 53.1, -1.1, Start, 20, 45);
 
-        (await _cache.UpdateAsync([newer])).ShouldBe(1);
-        (await _cache.UpdateAsync([older])).ShouldBe(0);
+        (await _cache.UpdateAsync([newer])).Updated.ShouldBe(1);
+        (await _cache.UpdateAsync([older])).Updated.ShouldBe(0);
 
         (await _cache.GetAsync("Van")).ShouldBe(newer);
     }
@@ -37,8 +40,8 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
     {
         var position = new VehiclePosition("Van", 53.2, -1.2, Start, null, null);
 
-        (await _cache.UpdateAsync([position])).ShouldBe(1);
-        (await _cache.UpdateAsync([position])).ShouldBe(0);
+        (await _cache.UpdateAsync([position])).Updated.ShouldBe(1);
+        (await _cache.UpdateAsync([position])).Updated.ShouldBe(0);
     }
 
     [Fact]
@@ -58,5 +61,80 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
         await Task.WhenAll(reports.OrderBy(_ => Random.Shared.Next()).Chunk(10).Select(chunk => _cache.UpdateAsync(chunk)));
 
         (await _cache.GetAsync("Van"))!.Time.ShouldBe(Start.AddSeconds(199));
+    }
+
+    [Fact]
+    public async Task A_retired_vehicle_is_gone_and_its_reports_from_before_the_retirement_do_not_bring_it_back_but_a_later_one_does()
+    {
+        await _cache.UpdateAsync([new("Van", 1, 1, Start, null, null), new("Bus", 2, 2, Start, null, null)]);
+
+        (await _cache.RetireAsync(["Van"], Start.AddSeconds(10))).ShouldBe(["Van"]);
+        (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Bus"]);
+        (await _cache.GetAsync("Van")).ShouldBeNull();
+
+        // Still queued when it left: refused, and said so (the consumer then does not announce it).
+        var late = await _cache.UpdateAsync([new("Van", 1.1, 1, Start.AddSeconds(10), 5, 0)]);
+        late.Updated.ShouldBe(0);
+        late.Retired.ShouldBe(["Van"]);
+        (await _cache.GetAsync("Van")).ShouldBeNull();
+
+        // Driving again after it left: back in the fleet.
+        (await _cache.UpdateAsync([new("Van", 1.2, 1, Start.AddSeconds(11), 5, 0)])).Updated.ShouldBe(1);
+        (await _cache.GetAsync("Van"))!.Time.ShouldBe(Start.AddSeconds(11));
+    }
+
+    [Fact]
+    public async Task A_retirement_redelivered_names_the_vehicles_again_and_one_that_reported_after_it_stays()
+    {
+        await _cache.UpdateAsync([new("Van", 1, 1, Start, null, null), new("Tram", 3, 3, Start.AddSeconds(20), null, null)]);
+
+        (await _cache.RetireAsync(["Van", "Tram", "Never Seen"], Start.AddSeconds(10))).ShouldBe(["Van", "Never Seen"]);
+        (await _cache.RetireAsync(["Van", "Tram", "Never Seen"], Start.AddSeconds(10))).ShouldBe(["Van", "Never Seen"]);
+
+        (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Tram"]);
+    }
+
+    [Fact]
+    public async Task A_sweep_removes_only_the_vehicles_not_heard_from_for_the_retention_by_this_clock_whatever_their_report_times()
+    {
+        // Report times in the past (a replayed track) do not matter: when each was last heard from does.
+        await _cache.UpdateAsync([new("Van", 1, 1, Start.AddDays(-1), null, null), new("Bus", 2, 2, Start.AddDays(-1), null, null)]);
+        _clock.Advance(TimeSpan.FromMinutes(4));
+        await _cache.UpdateAsync([new("Bus", 2, 2, Start.AddDays(-1).AddSeconds(1), null, null)]);
+
+        (await _cache.SweepAsync(Retention)).ShouldBeEmpty("nobody silent for 5 minutes yet");
+        _clock.Advance(TimeSpan.FromMinutes(1.5));
+
+        (await _cache.SweepAsync(Retention)).ShouldBe(["Van"]);
+        (await _cache.SweepAsync(Retention)).ShouldBeEmpty("a vehicle is removed once");
+        (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Bus"]);
+
+        // A report from before it was swept (late) does not bring it back; a newer one does.
+        (await _cache.UpdateAsync([new("Van", 1, 1, Start.AddDays(-1), null, null)])).Retired.ShouldBe(["Van"]);
+        (await _cache.UpdateAsync([new("Van", 1, 1, Start, null, null)])).Updated.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Sweepers_running_at_once_remove_each_silent_vehicle_exactly_once()
+    {
+        var vehicles = Enumerable.Range(0, 2_500).Select(i => new VehiclePosition($"Van {i}", 53, -1, Start, null, null)).ToList();
+        foreach (var chunk in vehicles.Chunk(500))
+        {
+            await _cache.UpdateAsync(chunk);
+        }
+
+        _clock.Advance(Retention + TimeSpan.FromSeconds(1));
+
+        var sweeps = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _cache.SweepAsync(Retention)));
+        var removed = sweeps.SelectMany(s => s).ToList();
+        while (sweeps.Any(s => s.Count == LatestPositionCache.SweepBatch))
+        {
+            sweeps = [await _cache.SweepAsync(Retention)];
+            removed.AddRange(sweeps[0]);
+        }
+
+        removed.Count.ShouldBe(2_500);
+        removed.Distinct().Count().ShouldBe(2_500);
+        (await _cache.GetAllAsync()).ShouldBeEmpty();
     }
 }

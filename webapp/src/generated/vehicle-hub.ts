@@ -8,6 +8,7 @@ export const vehicleHubPath = "/hubs/vehicles";
 export const vehicleHubClientMethods = {
   snapshot: "snapshot",
   positions: "positions",
+  vehiclesRemoved: "vehiclesRemoved",
 } as const;
 
 /** Client → server methods, by their names on the wire. */
@@ -20,6 +21,7 @@ export const vehicleHubServerMethods = {
 export interface VehicleHubClient {
   snapshot(positions: components["schemas"]["LivePosition"][]): void;
   positions(positions: components["schemas"]["LivePosition"][]): void;
+  vehiclesRemoved(names: string[]): void;
 }
 
 /** What a browser may invoke on the hub. */

@@ -1,0 +1,99 @@
+using Fleetman.Contracts;
+using Fleetman.LatestPositions;
+using Fleetman.Messaging;
+using Fleetman.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace Fleetman.QueueConsumer.Tests.Integration;
+
+/// <summary>
+/// Retirements and the retention sweep as the queue-consumer runs them: the in-memory transport, the real Redis (its own
+/// key prefix per test) and a clock the test moves.
+/// </summary>
+public sealed class RetirementTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset Start = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _clock = new(Start);
+    private ConnectionMultiplexer _redis = null!;
+    private LatestPositionCache _cache = null!;
+    private IHost _host = null!;
+
+    private InMemoryBroker Broker => _host.Services.GetRequiredService<InMemoryBroker>();
+
+    public async Task InitializeAsync()
+    {
+        _redis = await ConnectionMultiplexer.ConnectAsync(await BrokerInstance.Shared().RedisConnectionStringAsync());
+        _cache = new LatestPositionCache(_redis, $"test:{Guid.NewGuid():N}", _clock);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "InMemory",
+            ["LatestPositions:Retention"] = "00:05:00",
+            ["LatestPositions:SweepInterval"] = "00:00:30",
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddOptions<LatestPositionsOptions>().BindConfiguration(LatestPositionsOptions.SectionName);
+        builder.Services.AddSingleton(_cache);
+        builder.Services.AddSingleton<TimeProvider>(_clock);
+        builder.AddMessaging().AddConsumer<VehiclesRetired, RetireVehiclesHandler>("Retirements");
+        builder.Services.AddHostedService<RetirementSweeper>();
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_retirement_removes_its_vehicles_and_announces_them_once_handled_and_again_harmlessly_when_redelivered()
+    {
+        await _cache.UpdateAsync([Position("Van 1", 0), Position("Van 2", 0), Position("Van 3", 0)]);
+        var publisher = _host.Services.GetRequiredService<IMessagePublisher>();
+
+        await publisher.PublishAsync(new VehiclesRetired(["Van 2", "Van 3"], Start.AddSeconds(5)));
+
+        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 1, Patience, () => "the removal was not announced");
+        Broker.Published<VehiclesRemoved>()[0].Names.ShouldBe(["Van 2", "Van 3"]);
+        Broker.Published<VehiclesRemoved>()[0].RemovedAt.ShouldBe(Start);
+        (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Van 1"]);
+
+        // The same retirement again (a redelivery): the same vehicles, announced again, nothing else changes.
+        await publisher.PublishAsync(new VehiclesRetired(["Van 2", "Van 3"], Start.AddSeconds(5)));
+
+        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 2, Patience, () => "the redelivered removal was not announced");
+        Broker.Published<VehiclesRemoved>()[1].Names.ShouldBe(["Van 2", "Van 3"]);
+        (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Van 1"]);
+        Broker.Depth<VehiclesRetired>().ShouldBe(0);
+        Broker.DeadLetters<VehiclesRetired>().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task The_sweep_retires_a_vehicle_silent_for_the_retention_and_announces_it_while_one_that_reports_stays()
+    {
+        await _cache.UpdateAsync([Position("Quiet Van", 0), Position("Busy Van", 0)]);
+
+        for (var minute = 1; minute <= 6; minute++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(30));
+            await _cache.UpdateAsync([Position("Busy Van", minute * 30)]);
+            _clock.Advance(TimeSpan.FromSeconds(30));
+            await _cache.UpdateAsync([Position("Busy Van", (minute * 60) + 1)]);
+        }
+
+        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 1, Patience, () => "the silent vehicle was not announced");
+        Broker.Published<VehiclesRemoved>()[0].Names.ShouldBe(["Quiet Van"]);
+        (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Busy Van"]);
+    }
+
+    private static VehiclePosition Position(string vehicle, int second) => new(vehicle, 53.38, -1.47, Start.AddSeconds(second), null, null);
+}
