@@ -49,6 +49,8 @@ public static class ApiGatewayExtensions
         builder.Services.AddSignalR(hub => hub.AddFilter<HubConnectionCap>())
             .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new LivePositionJsonConverter()))
             .AddStackExchangeRedis();
+        builder.Services.AddOptions<HubOptions>().Configure<IOptions<VehicleHubOptions>>((hub, options) =>
+            hub.KeepAliveInterval = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds));
         builder.Services.AddOptions<BackplaneOptions>().Configure<IOptions<LatestPositionsConnectionOptions>, IOptions<VehicleHubOptions>>((backplane, redis, hub) =>
         {
             backplane.Configuration = ConfigurationOptions.Parse(redis.Value.Redis);

@@ -10,6 +10,16 @@ public sealed class VehicleHubOptions : IValidatableObject
     public const string SectionName = "Hub";
 
     /// <summary>
+    /// The hub pings a connection it has sent nothing for this long (SignalR's KeepAliveInterval). The map calls a
+    /// connection live only while frames or pings arrive, so this bounds how long a silently lost connection still
+    /// shows "Live": 2 s keeps it under 5 s with the page's 3 s margin, for one small frame per idle connection every
+    /// 2 s. It is in the OpenAPI document's hub contract, from which the page takes its default; a deployment that
+    /// changes it sets the page's <c>hubKeepAliveSeconds</c> (config.json) to match.
+    /// </summary>
+    [Range(1, 60)]
+    public int KeepAliveSeconds { get; set; } = 2;
+
+    /// <summary>
     /// A connection gets at most one frame per interval, with at most one position per vehicle it does not follow.
     /// A position waits up to one interval for its frame, so this bounds what the map lags behind the store; 100 ms
     /// keeps the push under 250 ms at p99 with 500 browsers (tools/bench-live.sh) for 10 frames a second per browser.

@@ -56,6 +56,9 @@ function hubModule(document) {
 /** Where the vehicle hub is. */
 export const vehicleHubPath = ${JSON.stringify(hub.path)};
 
+/** The hub pings a connection it has sent nothing for this long (the api-gateway's Hub__KeepAliveSeconds default). */
+export const vehicleHubKeepAliveSeconds = ${JSON.stringify(hub.keepAliveSeconds ?? 15)};
+
 /** Server → client methods, by their names on the wire. */
 export const vehicleHubClientMethods = {
 ${names(client)}

@@ -17,7 +17,7 @@ export const hub = {
   path: vehicleHub.path,
   snapshot: method("clientMethods", "snapshot"),
   positions: method("clientMethods", "positions"),
-  vehiclesRemoved: "vehiclesRemoved",
+  vehiclesRemoved: method("clientMethods", "vehiclesRemoved"),
   follow: method("serverMethods", "Follow"),
   unfollow: method("serverMethods", "Unfollow"),
 };

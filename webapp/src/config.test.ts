@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultConfig, mergeConfig } from "./config";
+import { vehicleHubKeepAliveSeconds } from "./generated/vehicle-hub";
+import { liveWindow } from "./liveness";
 
 describe("mergeConfig", () => {
   it("defaults to OpenStreetMap tiles around Sheffield and 30 s staleness", () => {
@@ -27,7 +29,9 @@ describe("mergeConfig", () => {
   });
 
   it("takes the hub's keep-alive and the offline time", () => {
-    expect(defaultConfig.hubKeepAliveSeconds).toBe(15);
+    expect(defaultConfig.hubKeepAliveSeconds).toBe(vehicleHubKeepAliveSeconds);
+    // A silently lost connection stops showing "Live" within 5 s with the api-gateway's default keep-alive.
+    expect(liveWindow(defaultConfig.hubKeepAliveSeconds)).toBeLessThanOrEqual(5000);
     expect(defaultConfig.offlineAfterSeconds).toBe(120);
     const c = mergeConfig(defaultConfig, { hubKeepAliveSeconds: 5, offlineAfterSeconds: 300 });
     expect(c.hubKeepAliveSeconds).toBe(5);

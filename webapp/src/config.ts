@@ -1,4 +1,4 @@
-import { vehicleHubPath } from "./generated/vehicle-hub";
+import { vehicleHubKeepAliveSeconds, vehicleHubPath } from "./generated/vehicle-hub";
 import type { LatLng } from "./types";
 
 /** Runtime settings: defaults, then `config.json` beside index.html, then `window.FLEETMAN_CONFIG`. */
@@ -48,7 +48,7 @@ export const defaultConfig: AppConfig = {
   offlineAfterSeconds: 120,
   apiBase: "",
   hubUrl: vehicleHubPath,
-  hubKeepAliveSeconds: 15,
+  hubKeepAliveSeconds: vehicleHubKeepAliveSeconds,
   restPollSeconds: 5,
   maxTrailPoints: 10000,
 };

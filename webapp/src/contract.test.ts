@@ -78,6 +78,12 @@ describe("the mock backend's fixtures", () => {
     expect(frame.map((p) => parseHubPosition(p, 0))).not.toContain(null);
   });
 
+  it("announce vehicles leaving the fleet as the document describes it", () => {
+    const names = fleet().map((v) => v.name);
+    expectValid(schemas.hubArgument(hub.vehiclesRemoved), names);
+    expect(schemas.hubArgument(hub.vehiclesRemoved)([42])).toBe(false);
+  });
+
   it("serve GET /api/streets as GeoJSON lines the page draws, streets and tracks", () => {
     const vehicles = fleet();
     const lines = parseStreets(streets(vehicles));

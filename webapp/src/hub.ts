@@ -23,9 +23,6 @@ export interface HubHandlers {
   state(state: ConnectionState, detail: { retryAt: number | null }): void;
 }
 
-/** The hub's "vehicles left the fleet" message, by its name on the wire. */
-const vehiclesRemovedMethod = "vehiclesRemoved";
-
 const parseAll = (raw: unknown): Position[] => {
   const now = Date.now();
   return parseList(raw, (item) => parseHubPosition(item, now));
@@ -92,7 +89,7 @@ export class HubClient {
     // What arrives is untrusted: parsed and checked, whatever the generated signatures say.
     this.connection.on(vehicleHubClientMethods.snapshot, (raw: unknown) => handlers.snapshot(parseAll(raw)));
     this.connection.on(vehicleHubClientMethods.positions, (raw: unknown) => handlers.positions(parseAll(raw)));
-    this.connection.on(vehiclesRemovedMethod, (raw: unknown) => handlers.vehiclesRemoved(parseNames(raw)));
+    this.connection.on(vehicleHubClientMethods.vehiclesRemoved, (raw: unknown) => handlers.vehiclesRemoved(parseNames(raw)));
     this.connection.onreconnecting(() => {
       this.follow.disconnected();
       this.setTransport("reconnecting");

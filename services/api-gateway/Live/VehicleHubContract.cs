@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Fleetman.ApiGateway.Live;
@@ -10,7 +11,7 @@ namespace Fleetman.ApiGateway.Live;
 /// Puts the vehicle hub's contract into the OpenAPI document, so the browser's types come from one source: the
 /// payload types as component schemas, and the methods under <c>x-signalr-hubs</c>, read from
 /// <see cref="IVehicleClient"/> (server → client) and <see cref="IVehicleHub"/> (client → server):
-/// <c>{"vehicles": {"path": "/hubs/vehicles", "clientMethods": {"snapshot": {"parameters": [{"name": "positions",
+/// <c>{"vehicles": {"path": "/hubs/vehicles", "keepAliveSeconds": 2, "clientMethods": {"snapshot": {"parameters": [{"name": "positions",
 /// "schema": {...}}]}, …}, "serverMethods": {"Follow": …}}}</c>. OpenAPI has no words for hubs, hence the extension.
 /// </summary>
 internal sealed class VehicleHubContract : IOpenApiDocumentTransformer
@@ -24,6 +25,7 @@ internal sealed class VehicleHubContract : IOpenApiDocumentTransformer
         var hub = new JsonObject
         {
             ["path"] = VehicleHub.Path,
+            ["keepAliveSeconds"] = context.ApplicationServices.GetRequiredService<IOptions<VehicleHubOptions>>().Value.KeepAliveSeconds,
             ["clientMethods"] = await MethodsAsync(typeof(IVehicleClient), document, context, cancellationToken),
             ["serverMethods"] = await MethodsAsync(typeof(IVehicleHub), document, context, cancellationToken),
         };

@@ -4,6 +4,9 @@ import type { components } from "./api-gateway";
 /** Where the vehicle hub is. */
 export const vehicleHubPath = "/hubs/vehicles";
 
+/** The hub pings a connection it has sent nothing for this long (the api-gateway's Hub__KeepAliveSeconds default). */
+export const vehicleHubKeepAliveSeconds = 2;
+
 /** Server → client methods, by their names on the wire. */
 export const vehicleHubClientMethods = {
   snapshot: "snapshot",
