@@ -68,7 +68,7 @@ public sealed partial class MetricsPortTests
         monitors.ShouldNotBeEmpty("the course scrapes nothing");
         monitors.ShouldAllBe(item => item.Kind == "PodMonitor", "a ServiceMonitor scrapes through a Service, and the course's Services include NodePorts");
 
-        var spec = (IDictionary<object, object>)monitors.Single().Manifest.Raw["spec"];
+        var spec = (IDictionary<object, object>)monitors.Single(item => item.Name == "fleetman").Manifest.Raw["spec"];
         var endpoints = ((List<object>)spec["podMetricsEndpoints"]).Cast<IDictionary<object, object>>().ToList();
         endpoints.ShouldAllBe(endpoint => (string)endpoint["port"] == "metrics", "the PodMonitor scrapes another port than metrics");
         endpoints.ShouldAllBe(endpoint => (string)endpoint["path"] == "/metrics");
@@ -90,6 +90,57 @@ public sealed partial class MetricsPortTests
 
         Course.Chapter("10-monitoring").Readme.ShouldNotContain(":8080/metrics", Case.Sensitive, "the public port answers /metrics with 404");
         Course.Chapter("11-resources").Readme.ShouldNotContain(":8080/metrics", Case.Sensitive, "the public port answers /metrics with 404");
+    }
+
+    [Fact]
+    public void The_course_s_exporters_run_as_production_s_sidecars_do_and_their_pod_monitor_scrapes_each_on_its_port_metrics()
+    {
+        var chapter = Course.Chapter("10-monitoring");
+        var exporters = chapter.Workloads;
+        exporters.ShouldNotBeEmpty("10-monitoring runs no exporter");
+        var production = File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "monitoring", "exporters.yaml"));
+        var checks = new List<Action>();
+        foreach (var workload in exporters)
+        {
+            checks.Add(() => WorkloadPolicy.ShouldRunUnprivileged(workload, chapter.Id));
+            checks.Add(() => (workload.Pod.SecurityContext?.SeccompProfile?.Type).ShouldBe("RuntimeDefault", $"{workload} has no RuntimeDefault seccomp profile"));
+            foreach (var container in workload.AllContainers)
+            {
+                var what = $"{chapter.Id}: {workload} container {container.Name}";
+                checks.Add(() => WorkloadPolicy.ShouldHaveProbes(container, what, startup: true));
+                checks.Add(() => WorkloadPolicy.ShouldRequestAndLimitCpuAndMemory(container, what));
+                checks.Add(() => WorkloadPolicy.ShouldBePinned(container.Image, what));
+                checks.Add(() => production.ShouldContain($"image: {container.Image}\n", Case.Sensitive, $"{what}: not the image and version of production's sidecar"));
+                checks.Add(() => (container.Ports ?? []).ShouldContain(port => port.Name == "metrics", $"{what} has no port metrics"));
+                foreach (var variable in container.Env ?? [])
+                {
+                    // Credentials come from the course's Secret, never written into the manifest.
+                    if (variable.Name.Contains("PASSWORD", StringComparison.Ordinal) || variable.Name.Contains("USER", StringComparison.Ordinal))
+                    {
+                        checks.Add(() => variable.ValueFrom?.SecretKeyRef?.Name.ShouldBe("fleetman-credentials", $"{what} variable {variable.Name} is not from Secret fleetman-credentials"));
+                    }
+                }
+            }
+        }
+
+        Course.Problems(checks).ShouldHaveNone("10-monitoring: exporters short of production's sidecars");
+
+        var monitor = chapter.Objects.Single(item => item.Kind == "PodMonitor" && item.Name == "fleetman-exporters").Manifest.Raw;
+        var spec = (IDictionary<object, object>)monitor["spec"];
+        var expression = (IDictionary<object, object>)((List<object>)((IDictionary<object, object>)spec["selector"])["matchExpressions"]).Single();
+        ((string)expression["key"]).ShouldBe("exports");
+        ((string)expression["operator"]).ShouldBe("In");
+        var parts = ((List<object>)expression["values"]).Cast<string>().ToList();
+        exporters.Select(workload => workload.Template.Metadata.Labels.Label("exports") ?? $"{workload}: no label exports")
+            .ShouldBe(parts, ignoreOrder: true, "the PodMonitor selects exactly the chapter's exporters, by their label exports");
+
+        var endpoint = (IDictionary<object, object>)((List<object>)spec["podMetricsEndpoints"]).Single();
+        ((string)endpoint["port"]).ShouldBe("metrics");
+        ((string)endpoint["path"]).ShouldBe("/metrics");
+        // job is the part (job="redis"), as the production rules and dashboards read it.
+        var relabeling = (IDictionary<object, object>)((List<object>)endpoint["relabelings"]).Single();
+        ((List<object>)relabeling["sourceLabels"]).Cast<string>().ShouldBe(["__meta_kubernetes_pod_label_exports"]);
+        ((string)relabeling["targetLabel"]).ShouldBe("job");
     }
 
     [Theory]
