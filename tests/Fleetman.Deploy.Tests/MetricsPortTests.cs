@@ -141,6 +141,10 @@ public sealed partial class MetricsPortTests
         var relabeling = (IDictionary<object, object>)((List<object>)endpoint["relabelings"]).Single();
         ((List<object>)relabeling["sourceLabels"]).Cast<string>().ShouldBe(["__meta_kubernetes_pod_label_exports"]);
         ((string)relabeling["targetLabel"]).ShouldBe("job");
+
+        // An exporter that stops answering is caught like any Fleetman target: its job is one FleetmanTargetDown watches.
+        var watched = new Regex($"^(?:{TargetDownJobs().Match(File.ReadAllText(AlertRulesTests.RulesFile)).Groups["jobs"].Value})$");
+        parts.ShouldAllBe(part => watched.IsMatch(part), "FleetmanTargetDown does not watch the job of an exporter");
     }
 
     [Theory]
@@ -429,6 +433,10 @@ public sealed partial class MetricsPortTests
         return backends.Where(backend => backend?.Service is not null).Select(backend => (backend!.Service.Name,
             backend.Service.Port.Number?.ToString(CultureInfo.InvariantCulture) ?? backend.Service.Port.Name));
     }
+
+    /// <summary>The job pattern of FleetmanTargetDown's expression, <c>up{job=~"…"}</c>.</summary>
+    [GeneratedRegex(@"\bup\{job=~""(?<jobs>[^""]+)""\}")]
+    private static partial Regex TargetDownJobs();
 
     [GeneratedRegex(@"^services=\((?<entries>.*?)^\)", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex ServiceList();
