@@ -78,6 +78,24 @@ public static class InProcessService
         where TMarker : class
     {
         ArgumentNullException.ThrowIfNull(environment);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync<TMarker>(environment);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("cannot be modified after the server has started", StringComparison.Ordinal))
+            {
+                // The factory sets Kestrel's port after the service's own Program has handed it the host; on a loaded
+                // machine the Program's run can start the server first. A start-up race of the test host, not of the
+                // service: a new factory starts it again.
+            }
+        }
+    }
+
+    private static async Task<InProcessService<TMarker>> StartOnceAsync<TMarker>(IDictionary<string, string?> environment)
+        where TMarker : class
+    {
         var service = new InProcessService<TMarker>(environment);
         try
         {
