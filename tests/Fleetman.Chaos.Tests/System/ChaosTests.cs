@@ -82,7 +82,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             {
                 await system.UntilNotReadyAsync(system.ApiGateway);
                 await system.KeepRunningAsync(seconds: 6);
-                await system.StillLiveAsync(Bound.LiveWithoutRedis);
+                await system.StillLiveAsync(Bound.LiveWithoutRedis, Bound.LiveAdvance);
                 await system.Broker.InfraAsync("start", "redis");
             },
             Bound.RedisRestarted,
@@ -173,8 +173,15 @@ public sealed class ChaosTests(ITestOutputHelper output)
         /// <summary>The API and the hub ride the outage out; a new browser and readiness wait for Redis to be back.</summary>
         public static readonly RecoveryBound RedisRestarted = new(Total: TimeSpan.FromSeconds(40), AfterOutage: TimeSpan.FromSeconds(10));
 
-        /// <summary>While Redis is down: fresh positions from the API and the hub as without a fault (report interval, push interval, batching).</summary>
-        public static readonly TimeSpan LiveWithoutRedis = TimeSpan.FromSeconds(5);
+        /// <summary>
+        /// While Redis is down the API and the hub move on: 3 s of reports within 10 s (the rest is slack for a busy
+        /// machine). A consumer waiting out the Redis client's 5 s command timeout per batch of a fraction of a second's
+        /// reports would not.
+        /// </summary>
+        public static readonly TimeSpan LiveWithoutRedis = TimeSpan.FromSeconds(10);
+
+        /// <summary>How much newer the served reports must get within <see cref="LiveWithoutRedis"/>.</summary>
+        public static readonly TimeSpan LiveAdvance = TimeSpan.FromSeconds(3);
 
         /// <summary>The pipeline does not notice; the API and the hub are back once the process is (its start-up time).</summary>
         public static readonly RecoveryBound ApiGatewayKilled = new(Total: TimeSpan.FromSeconds(30), AfterOutage: TimeSpan.FromSeconds(10));
