@@ -26,7 +26,7 @@ public sealed partial class ChaosSystem
         var after = (await SimulatorStatusAsync()).SimulatedTime!.Value;
         Log($"struck in {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
         ArgumentNullException.ThrowIfNull(bound);
-        using var patience = new CancellationTokenSource(2 * bound.Total);
+        using var patience = new CancellationTokenSource((2 * bound.Total) + SteadyLag);
         var api = MeasureAsync(() => UntilFreshAsync(after, patience.Token), start);
         var hub = MeasureAsync(() => UntilHubFrameAsync(Hub, after, patience.Token), start);
         var newHub = MeasureAsync(() => NewClientFrameAsync(after, patience.Token), start);
