@@ -25,6 +25,8 @@ export interface FleetmanDebug {
   /** True once the page has started (config loaded, map up, hub connecting). */
   ready(): boolean;
   vehicleCount(): number;
+  /** Markers on the map (shown or hidden by the filter). */
+  markerCount(): number;
   vehicleNames(): string[];
   /** Newest report of a vehicle, or null. `time` is ISO-8601. */
   positionOf(name: string): { lat: number; lng: number; time: string; speed: number | null; heading: number | null; stale: boolean } | null;
@@ -67,6 +69,7 @@ export function exposeDebug(app: DebugSource): void {
   const debug: FleetmanDebug = {
     ready: () => app.ready,
     vehicleCount: () => app.store.size,
+    markerCount: () => app.map.markerCount,
     vehicleNames: () => [...app.store.all()].map((v) => v.name).sort(),
     positionOf: (name) => {
       const v = app.store.get(name);
