@@ -23,7 +23,7 @@ eval "$(scripts/install-kube-tools.sh --env)"
 
 chart=helm/fleetman
 kube_version=1.31.0
-all_components=networkPolicies.enabled=true,monitoring.enabled=true,monitoring.operator.enabled=true,logging.enabled=true,keda.enabled=true,loadGenerator.enabled=true
+all_components=networkPolicies.enabled=true,monitoring.enabled=true,monitoring.operator.enabled=true,monitoring.operator.alertmanagerConfig.enabled=true,logging.enabled=true,keda.enabled=true,loadGenerator.enabled=true
 helm_render() { # name, helm arguments...
   local name=$1
   shift
