@@ -54,6 +54,11 @@ export class ReplayTracks {
     this.count = 0;
   }
 
+  /** The next frame draws every vehicle again (the selection or the view changed). */
+  redrawAll(): void {
+    for (const track of this.tracks.values()) track.drawn = -2;
+  }
+
   /** Where `name` is at `head`, or null when it had not reported by then. */
   positionAt(name: string, head: number): LatLng | null {
     const track = this.tracks.get(name);
