@@ -8,7 +8,7 @@ namespace Fleetman.Webapp.Tests.System;
 /// queue-consumer, position-tracker, api-gateway and the edge gateway serving the built webapp, plus Debian's Chromium
 /// driven by Playwright. Screenshots go to .fleetman/test-artifacts/.
 /// </summary>
-public sealed class LiveSystem : IAsyncLifetime
+public class LiveSystem : IAsyncLifetime
 {
     public const int Vehicles = 20;
 
@@ -26,6 +26,15 @@ public sealed class LiveSystem : IAsyncLifetime
     /// <summary>The release the edge reports at <c>/version</c>: different in every run, so the page cannot have it from elsewhere.</summary>
     public string Release { get; } = "0-" + Guid.NewGuid().ToString("N")[..6];
 
+    /// <summary>How many vehicles the simulator drives (the page has them all when <see cref="OpenMapAsync"/> returns).</summary>
+    public virtual int VehicleCount => Vehicles;
+
+    /// <summary>The simulator's settings besides its report interval: <see cref="Vehicles"/> vehicles on the built-in routes.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> SimulatorSettings { get; } = new Dictionary<string, string?>
+    {
+        ["Simulator__Vehicles"] = Vehicles.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(Repository.Root, ".fleetman", "test-artifacts")).FullName;
 
     public async Task InitializeAsync()
@@ -35,9 +44,8 @@ public sealed class LiveSystem : IAsyncLifetime
         var tracker = await Run.StartTrackerAsync();
         await Run.StartConsumerAsync();
         ApiGateway = await Run.StartGatewayAsync(tracker);
-        var simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>
+        var simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>(SimulatorSettings)
         {
-            ["Simulator__Vehicles"] = Vehicles.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             ["Simulator__ReportIntervalMilliseconds"] = "500",
         });
         Edge = await Run.StartEdgeAsync(ApiGateway, simulator, adminPassword: Guid.NewGuid().ToString("N"),
@@ -61,7 +69,7 @@ public sealed class LiveSystem : IAsyncLifetime
     {
         var page = await Browser.NewPageAsync();
         await page.GotoAsync(Edge.Http.BaseAddress!.ToString());
-        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {Vehicles}", null, new() { Timeout = 30_000 });
+        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {VehicleCount}", null, new() { Timeout = 30_000 });
         return page;
     }
 
