@@ -36,7 +36,8 @@ public static class Extensions
     // The project's own ActivitySources and Meters are named "Fleetman.Something" ("Fleetman.Messaging", ...).
     private const string TelemetryPrefix = "Fleetman.";
 
-    private static int _meterAdapterStarted;
+    private static readonly Lock MeterAdapterLock = new();
+    private static bool _meterAdapterStarted;
     private const string LivePath = "/healthz/live";
     private const string ReadyPath = "/healthz/ready";
     private const string MetricsPath = "/metrics";
@@ -65,11 +66,16 @@ public static class Extensions
 
         // prometheus-net would start a meter adapter of its own on the first scrape, missing every measurement made before
         // it and listening to every meter. Its own is switched off and one adapter is started here instead, once per
-        // process (a second one would count everything twice).
-        if (Interlocked.Exchange(ref _meterAdapterStarted, 1) == 0)
+        // process (a second one would count everything twice). Under a lock, not a flag: a second host built meanwhile
+        // (several in one test process) must not serve a scrape before the default adapter is switched off.
+        lock (MeterAdapterLock)
         {
-            Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
-            MeterAdapter.StartListening(new MeterAdapterOptions { InstrumentFilterPredicate = instrument => IsExportedMeter(instrument.Meter.Name) });
+            if (!_meterAdapterStarted)
+            {
+                Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
+                MeterAdapter.StartListening(new MeterAdapterOptions { InstrumentFilterPredicate = instrument => IsExportedMeter(instrument.Meter.Name) });
+                _meterAdapterStarted = true;
+            }
         }
 
         builder.AddJsonLogging(serviceName, logOutput);
