@@ -125,6 +125,28 @@ public sealed class ReplayTests(ReferenceTrackSystem system) : IClassFixture<Ref
         (await page.GetByTestId("replay-open").IsVisibleAsync()).ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task A_link_naming_a_replay_window_opens_the_map_replaying_it_and_back_to_live_drops_it_from_the_address()
+    {
+        await system.OpenMapAsync();
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var from = to.AddMinutes(-1);
+        var page = await system.Browser.NewPageAsync();
+
+        await page.GotoAsync(new Uri(system.Edge.Http.BaseAddress!, $"/?replay={Iso(from)},{Iso(to)}").ToString());
+
+        await page.WaitForFunctionAsync("() => window.fleetman?.ready() && window.fleetman.replay() !== null", null, Patience);
+        var replay = await page.EvaluateAsync<JsonElement>("() => window.fleetman.replay()");
+        (replay.GetProperty("from").GetString(), replay.GetProperty("to").GetString()).ShouldBe((Iso(from), Iso(to)));
+        replay.GetProperty("vehicle").ValueKind.ShouldBe(JsonValueKind.Null);
+        (await page.GetByTestId("connection-state").GetAttributeAsync("data-state")).ShouldBe("replay");
+        await page.GetByTestId("replay-player").WaitForAsync();
+
+        await page.GetByTestId("replay-live").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.fleetman.replay() === null", null, Patience);
+        (await page.EvaluateAsync<string?>("() => new URL(location.href).searchParams.get('replay')")).ShouldBeNull();
+    }
+
     /// <summary>What the api-gateway answers (directly: the edge's per-client limit is the page's).</summary>
     private async Task<Stored[]> GetAsync(string path)
     {
