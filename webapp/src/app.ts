@@ -167,6 +167,7 @@ export class App {
 
   start(): void {
     this.feed.start();
+    this.replay.startLinked();
     setInterval(() => this.tick(), 500);
     // Back and forward go through the selections (each pushed a page address).
     window.addEventListener("popstate", () => {

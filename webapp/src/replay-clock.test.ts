@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromLocalInput, lastMinutes, ReplayClock, replayPresets, replaySpeeds, toLocalInput, windowProblem } from "./replay-clock";
+import { fromLocalInput, lastMinutes, ReplayClock, replayFromUrl, replayPresets, replaySpeeds, toLocalInput, urlWithReplay, windowProblem } from "./replay-clock";
 
 const FROM = Date.parse("2026-12-06T12:00:00Z");
 const TO = FROM + 15 * 60_000;
@@ -114,5 +114,22 @@ describe("the replay window", () => {
     expect(windowProblem({ from: Number.NaN, to: TO }, TO)).toBe("Enter a start and an end time.");
     expect(windowProblem({ from: TO, to: FROM }, TO)).toBe("The start must be before the end.");
     expect(windowProblem({ from: TO + 1, to: TO + 2 }, TO)).toBe("The start is in the future: nothing is stored yet.");
+  });
+});
+
+describe("a link to a replay", () => {
+  it("names the window, and is read back", () => {
+    const url = urlWithReplay("http://fleet.example/?vehicle=City%20Truck#map", { from: FROM, to: TO });
+    expect(url).toBe("http://fleet.example/?vehicle=City+Truck&replay=2026-12-06T12%3A00%3A00.000Z%2C2026-12-06T12%3A15%3A00.000Z#map");
+    expect(replayFromUrl(url)).toEqual({ from: FROM, to: TO });
+    expect(replayFromUrl("http://fleet.example/?replay=2026-12-06T12:00:00Z,2026-12-06T12:15:00Z")).toEqual({ from: FROM, to: TO });
+    expect(urlWithReplay(url, null)).toBe("http://fleet.example/?vehicle=City+Truck#map");
+  });
+
+  it("is ignored when it names no window", () => {
+    expect(replayFromUrl("http://fleet.example/")).toBeNull();
+    expect(replayFromUrl("http://fleet.example/?replay=2026-12-06T12:00:00Z")).toBeNull();
+    expect(replayFromUrl("http://fleet.example/?replay=yesterday,today")).toBeNull();
+    expect(replayFromUrl("http://fleet.example/?replay=2026-12-06T12:15:00Z,2026-12-06T12:00:00Z")).toBeNull();
   });
 });

@@ -118,3 +118,21 @@ export function windowProblem(window: TimeWindow, now: number): string | null {
   if (window.from > now) return "The start is in the future: nothing is stored yet.";
   return null;
 }
+
+/** The replay window a page address names (`?replay=FROM,TO`, ISO-8601 times), or null when it names none or a bad one. */
+export function replayFromUrl(href: string): TimeWindow | null {
+  const value = new URL(href).searchParams.get("replay");
+  const parts = value?.split(",") ?? [];
+  if (parts.length !== 2) return null;
+  const from = Date.parse(parts[0]!);
+  const to = Date.parse(parts[1]!);
+  return Number.isNaN(from) || Number.isNaN(to) || from >= to ? null : { from, to };
+}
+
+/** The page address `href` naming the replay `window` (removed for null); other parameters and the hash kept. */
+export function urlWithReplay(href: string, window: TimeWindow | null): string {
+  const url = new URL(href);
+  if (window === null) url.searchParams.delete("replay");
+  else url.searchParams.set("replay", `${new Date(window.from).toISOString()},${new Date(window.to).toISOString()}`);
+  return url.toString();
+}

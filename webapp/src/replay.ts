@@ -5,7 +5,7 @@ import { setText } from "./dom";
 import { formatClock } from "./format";
 import { defaultMotionPolicy } from "./interpolate";
 import type { MapView } from "./map";
-import { fromLocalInput, lastMinutes, ReplayClock, replayPresets, replaySpeeds, toLocalInput, windowProblem, type TimeWindow } from "./replay-clock";
+import { fromLocalInput, lastMinutes, ReplayClock, replayFromUrl, replayPresets, replaySpeeds, toLocalInput, urlWithReplay, windowProblem, type TimeWindow } from "./replay-clock";
 import { ReplayLayer } from "./replay-layer";
 import { FleetPager, HistoryReader, VehiclePager, type HistoryFetch } from "./replay-reader";
 import { ReplayTracks } from "./replay-tracks";
@@ -117,9 +117,16 @@ export class Replay {
     };
   }
 
-  /** Replays `window` of the whole fleet (`vehicle` null) or of one vehicle, playing at once. */
+  /** Replays the whole fleet over the window the page address names (`?replay=FROM,TO`), if it names one. */
+  startLinked(): void {
+    const window = replayFromUrl(location.href);
+    if (window !== null) this.start(window, null);
+  }
+
+  /** Replays `window` of the whole fleet (`vehicle` null) or of one vehicle, playing at once; the page address names it. */
   start(window: TimeWindow, vehicle: string | null): void {
     this.stopSession();
+    this.linkTo(window);
     const clock = new ReplayClock(window, () => performance.now());
     const session: Session = { window, vehicle, clock, tracks: new ReplayTracks(), reader: null!, heldFrom: window.from, head: window.from };
     session.reader = this.reader(session, window.from);
@@ -134,6 +141,7 @@ export class Replay {
   stop(): void {
     if (this.session === null) return;
     this.stopSession();
+    this.linkTo(null);
     this.control.showClosed();
     this.host.replayChanged(false);
   }
@@ -191,6 +199,12 @@ export class Replay {
     const fetch: HistoryFetch = vehicle === null ? (q) => fetchFleetHistory(apiBase, q) : (q) => fetchVehicleHistory(apiBase, vehicle, q);
     const pager = vehicle === null ? new FleetPager(start, s.window.to, pageLimit) : new VehiclePager(start, s.window.to, pageLimit);
     return new HistoryReader(pager, fetch, start, (reports) => s.tracks.add(reports), () => this.request());
+  }
+
+  /** The page address names the replay (in place: back and forward stay the selections'). */
+  private linkTo(window: TimeWindow | null): void {
+    const url = urlWithReplay(location.href, window);
+    if (url !== location.href) history.replaceState(history.state, "", url);
   }
 
   private stopSession(): void {
@@ -372,8 +386,9 @@ class ReplayControl extends L.Control {
     this.play.addEventListener("click", () => callbacks.playToggled());
     this.speed.addEventListener("change", () => callbacks.speedChanged(Number(this.speed.value)));
     q("replay-live").addEventListener("click", () => callbacks.backToLive());
+    // While the thumb is held the play head follows it, not the other way round.
     this.scrubber.addEventListener("pointerdown", () => (this.scrubbing = true));
-    this.scrubber.addEventListener("change", () => (this.scrubbing = false));
+    for (const type of ["pointerup", "pointercancel", "change", "blur"]) this.scrubber.addEventListener(type, () => (this.scrubbing = false));
     this.scrubber.addEventListener("input", () => callbacks.seeked(Number(this.scrubber.value)));
   }
 

@@ -125,6 +125,59 @@ public sealed class ReplayTests(ReferenceTrackSystem system) : IClassFixture<Ref
         (await page.GetByTestId("replay-open").IsVisibleAsync()).ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task A_link_naming_a_replay_window_opens_the_map_replaying_it_and_back_to_live_drops_it_from_the_address()
+    {
+        await system.OpenMapAsync();
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var from = to.AddMinutes(-1);
+        var page = await system.Browser.NewPageAsync();
+
+        await page.GotoAsync(new Uri(system.Edge.Http.BaseAddress!, $"/?replay={Iso(from)},{Iso(to)}").ToString());
+
+        await page.WaitForFunctionAsync("() => window.fleetman?.ready() && window.fleetman.replay() !== null", null, Patience);
+        var replay = await page.EvaluateAsync<JsonElement>("() => window.fleetman.replay()");
+        (replay.GetProperty("from").GetString(), replay.GetProperty("to").GetString()).ShouldBe((Iso(from), Iso(to)));
+        replay.GetProperty("vehicle").ValueKind.ShouldBe(JsonValueKind.Null);
+        (await page.GetByTestId("connection-state").GetAttributeAsync("data-state")).ShouldBe("replay");
+        await page.GetByTestId("replay-player").WaitForAsync();
+
+        await page.GetByTestId("replay-live").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.fleetman.replay() === null", null, Patience);
+        (await page.EvaluateAsync<string?>("() => new URL(location.href).searchParams.get('replay')")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task On_a_phone_the_replay_controls_sit_over_the_map_above_the_sheet_with_44_px_tap_targets()
+    {
+        var page = await system.OpenMapAsync();
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GetByTestId("replay-open").ClickAsync();
+        await page.GetByTestId("replay-preset").SelectOptionAsync("15");
+        await page.GetByTestId("replay-start").ClickAsync();
+        await page.GetByTestId("replay-player").WaitForAsync();
+
+        var layout = await page.EvaluateAsync<JsonElement>(
+            """
+            () => {
+              const replay = document.querySelector("[data-testid=replay]").getBoundingClientRect();
+              const sheet = document.querySelector(".side").getBoundingClientRect();
+              const small = [...document.querySelectorAll("[data-testid=replay] button, [data-testid=replay] input, [data-testid=replay] select")]
+                .filter((e) => e.getClientRects().length > 0)
+                .map((e) => [e.dataset.testid, e.getBoundingClientRect()])
+                .filter(([, b]) => b.width < 44 || b.height < 44)
+                .map(([what, b]) => `${what} ${Math.round(b.width)}x${Math.round(b.height)}`);
+              return { left: replay.left, right: replay.right, bottom: replay.bottom, sheetTop: sheet.top, small };
+            }
+            """);
+
+        layout.GetProperty("small").EnumerateArray().Select(e => e.GetString()).ShouldBeEmpty();
+        layout.GetProperty("left").GetDouble().ShouldBeGreaterThanOrEqualTo(0);
+        layout.GetProperty("right").GetDouble().ShouldBeLessThanOrEqualTo(390);
+        layout.GetProperty("bottom").GetDouble().ShouldBeLessThan(layout.GetProperty("sheetTop").GetDouble());
+        await LiveSystem.ScreenshotAsync(page, "replay-phone");
+    }
+
     /// <summary>What the api-gateway answers (directly: the edge's per-client limit is the page's).</summary>
     private async Task<Stored[]> GetAsync(string path)
     {
