@@ -1,3 +1,4 @@
+import { parseFleetEvents, type FleetEvent } from "./events";
 import { parseHistoryPoint, parseList, parseRestVehicle } from "./parse";
 import { HttpError, parseRetryAfter } from "./retrying";
 import { parseStreets, type StreetLine } from "./streets";
@@ -29,4 +30,9 @@ export async function fetchHistory(apiBase: string, name: string, timeoutMs = 15
 /** `GET /api/streets` → the offline street map's lines. */
 export async function fetchStreets(apiBase: string, timeoutMs = 15_000): Promise<StreetLine[]> {
   return parseStreets(await getJson(`${apiBase}/api/streets`, timeoutMs));
+}
+
+/** `GET /api/events?limit=` → the most recent fleet events, newest first. */
+export async function fetchEvents(apiBase: string, limit: number, timeoutMs = 10_000): Promise<FleetEvent[]> {
+  return parseFleetEvents(await getJson(`${apiBase}/api/events?limit=${limit}`, timeoutMs));
 }
