@@ -60,7 +60,8 @@ public static class ApiGatewayExtensions
         // Concurrency stays 1 (the default): updates are handed on in the order they were published.
         builder.AddMessaging()
             .AddConsumer<VehiclePositionsUpdated, VehicleUpdatesHandler>("Updates")
-            .AddConsumer<VehiclesRemoved, VehiclesRemovedHandler>("Removals");
+            .AddConsumer<VehiclesRemoved, VehiclesRemovedHandler>("Removals")
+            .AddConsumer<FleetEventsOccurred, FleetEventsHandler>("FleetEvents");
         return builder;
     }
 

@@ -13,6 +13,7 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapVehiclesApi();
 app.MapFleetApi();
+app.MapEventsApi();
 app.UseHubAdmission();
 app.MapVehicleHub();
 return await app.RunServiceAsync();

@@ -12,11 +12,13 @@ public static class PositionTrackerExtensions
     {
         builder.AddValidatedOptions<TrackerOptions>(TrackerOptions.SectionName);
         builder.AddPositionStore();
+        // The geofence routes change what the queue-consumers derive: the admin user's, as at the edge.
+        builder.AddAdminCredentials();
         builder.AddLatestPositions();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<PositionReader>();
-        // The API reads no JSON bodies: strict numbers only make the OpenAPI document say numbers are numbers
-        // (the web defaults would describe each as "number or numeric string").
+        // Strict numbers: the OpenAPI document says numbers are numbers (the web defaults would describe each as
+        // "number or numeric string"), and a geofence's ring must be given as numbers.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.Services.AddOpenApi();
         return builder;

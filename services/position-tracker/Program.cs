@@ -19,4 +19,5 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapVehiclesApi();
 app.MapFleetApi();
+app.MapEventsApi();
 return await app.RunServiceAsync();

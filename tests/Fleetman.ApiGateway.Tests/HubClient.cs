@@ -15,6 +15,7 @@ public sealed class HubClient : IAsyncDisposable
     private readonly TaskCompletionSource<JsonElement> _snapshot = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<PushedPosition[]> _frames = new();
     private readonly ConcurrentQueue<string[]> _removals = new();
+    private readonly ConcurrentQueue<JsonElement> _fleetEvents = new();
     private int _snapshots;
 
     private HubClient(Uri gateway)
@@ -35,6 +36,13 @@ public sealed class HubClient : IAsyncDisposable
             _frames.Enqueue(Parse(frame));
         });
         _connection.On<string[]>("vehiclesRemoved", names => _removals.Enqueue(names));
+        _connection.On<JsonElement>("fleetEvents", events =>
+        {
+            foreach (var e in events.EnumerateArray())
+            {
+                _fleetEvents.Enqueue(e.Clone());
+            }
+        });
     }
 
     /// <summary>The snapshot exactly as it arrived.</summary>
@@ -49,6 +57,9 @@ public sealed class HubClient : IAsyncDisposable
 
     /// <summary>Every <c>vehiclesRemoved</c> message so far, in arrival order.</summary>
     public IReadOnlyList<string[]> Removals => [.. _removals];
+
+    /// <summary>Every event of every <c>fleetEvents</c> message so far, in arrival order.</summary>
+    public IReadOnlyList<JsonElement> FleetEvents => [.. _fleetEvents];
 
     public HubConnectionState State => _connection.State;
 
@@ -75,6 +86,11 @@ public sealed class HubClient : IAsyncDisposable
     /// <summary>Waits until <paramref name="vehicle"/> has been named in a <c>vehiclesRemoved</c> message.</summary>
     public Task RemovedAsync(string vehicle) =>
         Eventually.Until(() => Removals.Any(names => names.Contains(vehicle)), TimeSpan.FromSeconds(60), () => $"{vehicle} not removed; removals: {Removals.Count}");
+
+    /// <summary>Waits until a fleet event of <paramref name="vehicle"/> has been pushed.</summary>
+    public Task FleetEventAsync(string vehicle) =>
+        Eventually.Until(() => FleetEvents.Any(e => e.GetProperty("vehicle").GetString() == vehicle), TimeSpan.FromSeconds(60),
+            () => $"no fleet event of {vehicle} pushed; {FleetEvents.Count} of others");
 
     public Task InvokeAsync(string method, string vehicle) => _connection.InvokeAsync(method, vehicle);
 

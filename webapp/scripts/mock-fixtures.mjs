@@ -18,6 +18,7 @@ export const hub = {
   snapshot: method("clientMethods", "snapshot"),
   positions: method("clientMethods", "positions"),
   vehiclesRemoved: method("clientMethods", "vehiclesRemoved"),
+  fleetEvents: method("clientMethods", "fleetEvents"),
   follow: method("serverMethods", "Follow"),
   unfollow: method("serverMethods", "Unfollow"),
 };

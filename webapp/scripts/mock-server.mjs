@@ -10,6 +10,7 @@
 //   POST /mock/silence?name=NAME    that vehicle stops reporting (it turns stale)
 //   POST /mock/fail?path=/api/history/&status=429&count=3   the next 3 requests under that path fail (Retry-After: 2)
 //   POST /mock/fleet?vehicles=N     the fleet grows or shrinks to N (those that leave are announced: vehiclesRemoved)
+//   POST /mock/event?name=NAME&kind=overspeed_started[&geofence=Depot]   a fleet event of that vehicle, announced (fleetEvents)
 //   GET  /mock/state                connections and what they follow
 // History for a replay: GET /api/history?from&to&limit and /api/vehicles/{name}/history?from&to&limit, from the
 // reports of the last hour it ran.
@@ -48,6 +49,15 @@ function resize(size) {
   vehicles = vehicles.slice(0, size);
   for (const conn of connections.values()) if (conn.handshaken && gone.length) send(conn, { type: 1, target: hub.vehiclesRemoved, arguments: [gone] });
 }
+
+// --- fleet events: a few from before the start, more on request (POST /mock/event) ---
+let eventCount = 0;
+function fleetEvent(v, kind, geofence, time) {
+  const overspeed = kind.startsWith("overspeed");
+  return { id: `mock-${++eventCount}`, vehicle: v.name, kind, time: new Date(time).toISOString(), lat: v.last.lat, lng: v.last.lng,
+    speedKph: overspeed ? 62 : null, geofence: kind.startsWith("geofence") ? (geofence ?? "Depot") : null, limitKph: overspeed ? 50 : null };
+}
+const events = vehicles.slice(0, 3).map((v, i) => fleetEvent(v, ["overspeed_started", "geofence_entered", "stopped"][i], null, Date.now() - (i + 1) * 60_000));
 
 // --- SignalR over long polling ---
 const connections = new Map(); // token -> { queue, poll, handshaken, follows, closed }
@@ -223,6 +233,17 @@ createServer(async (req, res) => {
       const name = decodeURIComponent(path.slice("/api/history/".length));
       const v = vehicles.find((x) => x.name === name);
       return v ? json(res, 200, history(v)) : json(res, 404, unknownVehicle(name), "application/problem+json");
+    }
+    if (path === "/api/events") {
+      return json(res, 200, [...events].sort((a, b) => b.time.localeCompare(a.time)).slice(0, Number(url.searchParams.get("limit") ?? 100)));
+    }
+    if (path === "/mock/event" && req.method === "POST") {
+      const v = vehicles.find((x) => x.name === url.searchParams.get("name"));
+      if (!v) return json(res, 404, unknownVehicle(url.searchParams.get("name") ?? ""), "application/problem+json");
+      const e = fleetEvent(v, url.searchParams.get("kind") ?? "overspeed_started", url.searchParams.get("geofence"), Date.now());
+      events.push(e);
+      for (const conn of connections.values()) if (conn.handshaken) send(conn, { type: 1, target: hub.fleetEvents, arguments: [[e]] });
+      return json(res, 200, e);
     }
     if (path === "/mock/drop" && req.method === "POST") {
       closeAll();

@@ -1,3 +1,4 @@
+import { parseFleetEvents, type FleetEvent } from "./events";
 import { parseFleetHistoryPoint, parseHistoryPoint, parseList, parseRestVehicle, parseVehicleHistoryPoint } from "./parse";
 import type { HistoryQuery } from "./replay-reader";
 import { HttpError, parseRetryAfter } from "./retrying";
@@ -47,4 +48,9 @@ export async function fetchVehicleHistory(apiBase: string, name: string, query: 
 /** `GET /api/streets` → the offline street map's lines. */
 export async function fetchStreets(apiBase: string, timeoutMs = 15_000): Promise<StreetLine[]> {
   return parseStreets(await getJson(`${apiBase}/api/streets`, timeoutMs));
+}
+
+/** `GET /api/events?limit=` → the most recent fleet events, newest first. */
+export async function fetchEvents(apiBase: string, limit: number, timeoutMs = 10_000): Promise<FleetEvent[]> {
+  return parseFleetEvents(await getJson(`${apiBase}/api/events?limit=${limit}`, timeoutMs));
 }

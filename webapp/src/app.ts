@@ -3,6 +3,8 @@ import { frameScheduler, PositionBatcher } from "./batch";
 import { vehicleCard } from "./card";
 import type { AppConfig } from "./config";
 import { urlWithVehicle, vehicleFromUrl } from "./deeplink";
+import { fetchEvents } from "./api";
+import { EventFeedPanel } from "./events";
 import { PositionFeed } from "./feed";
 import type { HubClient } from "./hub";
 import { VehicleList } from "./list";
@@ -24,6 +26,8 @@ export interface AppElements {
   list: HTMLElement;
   selection: HTMLElement;
   connection: HTMLElement;
+  /** The fleet event feed; none on a page without one. */
+  events?: HTMLElement;
 }
 
 /**
@@ -44,6 +48,7 @@ export class App {
   private readonly labels: MapLabels;
   private readonly list: VehicleList;
   private readonly panel: SelectionPanel;
+  private readonly events: EventFeedPanel | null;
   private readonly indicator: ConnectionIndicator;
   private readonly batcher: PositionBatcher;
   private sort: SortOrder = { key: "name", direction: "asc" };
@@ -108,11 +113,15 @@ export class App {
       deselect: () => this.select(null),
       link: () => location.href,
     });
+    this.events = elements.events
+      ? new EventFeedPanel(elements.events, (limit) => fetchEvents(config.apiBase, limit), (name) => this.chooseFromEvent(name))
+      : null;
     this.indicator = new ConnectionIndicator(elements.connection, () => this.hub.retryNow());
     this.batcher = new PositionBatcher(frameScheduler(), (positions) => this.applyBatch(positions));
     this.feed = new PositionFeed(config, this.clock, {
       received: (positions, complete) => this.receive(positions, complete),
       removed: (names) => this.removeVehicles(names),
+      events: (events) => this.events?.add(events),
       connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
       restStatus: (status) => {
         this.restStatus = status;
@@ -168,6 +177,7 @@ export class App {
   start(): void {
     this.feed.start();
     this.replay.startLinked();
+    void this.events?.load();
     setInterval(() => this.tick(), 500);
     // Back and forward go through the selections (each pushed a page address).
     window.addEventListener("popstate", () => {
@@ -182,6 +192,12 @@ export class App {
       if (event.key === "Escape" && this.selected !== null && !typing) this.select(null);
     });
     this.started = true;
+  }
+
+  /** An event's vehicle, like a deep link: selected and flown to, or once it is known. */
+  private chooseFromEvent(name: string): void {
+    if (this.store.get(name) === undefined) this.linked = name;
+    else this.select(name, { fly: true, reveal: true });
   }
 
   /** Selects a vehicle (or none): highlight, Follow on the hub, history trail, fly to it; the page address says which. */

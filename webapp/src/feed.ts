@@ -1,5 +1,6 @@
 import { fetchVehicles } from "./api";
 import type { AppConfig } from "./config";
+import type { FleetEvent } from "./events";
 import { HubClient } from "./hub";
 import { describeFailure, failureDelay, type RetryStatus } from "./retrying";
 import type { ServerClock } from "./state";
@@ -13,6 +14,8 @@ export interface FeedHandlers {
   received(positions: Position[], complete: boolean): void;
   /** Vehicles that left the fleet. */
   removed(names: string[]): void;
+  /** New fleet events from the hub. */
+  events?(events: FleetEvent[]): void;
   connectionChanged(state: ConnectionState, retryAt: number | null): void;
   /** Reading the REST list failed and is being retried (or, null, it stopped failing). */
   restStatus(status: RetryStatus | null): void;
@@ -47,6 +50,7 @@ export class PositionFeed {
         handlers.received(positions, false);
       },
       vehiclesRemoved: (names) => handlers.removed(names),
+      fleetEvents: (events) => handlers.events?.(events),
       state: (state, detail) => this.connectionChanged(state, detail.retryAt),
     });
   }

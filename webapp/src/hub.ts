@@ -8,6 +8,7 @@ import {
   type IHubProtocol,
   type ILogger,
 } from "@microsoft/signalr";
+import { parseFleetEvents, type FleetEvent } from "./events";
 import { FollowSync, retryDelay } from "./follow";
 import { vehicleHubClientMethods } from "./generated/vehicle-hub";
 import { liveWindow, shownState } from "./liveness";
@@ -20,6 +21,8 @@ export interface HubHandlers {
   positions(positions: Position[]): void;
   /** Vehicles that left the fleet: gone from the map, the list and the counts. */
   vehiclesRemoved(names: string[]): void;
+  /** New fleet events (each announced once). */
+  fleetEvents?(events: FleetEvent[]): void;
   state(state: ConnectionState, detail: { retryAt: number | null }): void;
 }
 
@@ -90,6 +93,7 @@ export class HubClient {
     this.connection.on(vehicleHubClientMethods.snapshot, (raw: unknown) => handlers.snapshot(parseAll(raw)));
     this.connection.on(vehicleHubClientMethods.positions, (raw: unknown) => handlers.positions(parseAll(raw)));
     this.connection.on(vehicleHubClientMethods.vehiclesRemoved, (raw: unknown) => handlers.vehiclesRemoved(parseNames(raw)));
+    this.connection.on(vehicleHubClientMethods.fleetEvents, (raw: unknown) => handlers.fleetEvents?.(parseFleetEvents(raw)));
     this.connection.onreconnecting(() => {
       this.follow.disconnected();
       this.setTransport("reconnecting");

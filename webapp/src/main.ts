@@ -16,6 +16,7 @@ const app = new App(config, {
   list: element("vehicle-list"),
   selection: element("selection"),
   connection: element("connection"),
+  events: element("events"),
 });
 exposeDebug(app);
 app.start();

@@ -1,3 +1,4 @@
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Fleetman.ApiGateway.Live;
@@ -23,6 +24,13 @@ public interface IVehicleClient
     /// </summary>
     [HubMethodName("vehiclesRemoved")]
     Task VehiclesRemoved(string[] names, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fleet events the queue-consumer just stored, oldest first; each is announced once (a client that also loaded
+    /// <c>/api/events</c> drops the ids it already has).
+    /// </summary>
+    [HubMethodName("fleetEvents")]
+    Task FleetEvents(FleetEventResponse[] events, CancellationToken cancellationToken);
 }
 
 /// <summary>What a browser may call on the vehicle hub: the hub's client → server contract.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Fleetman.Contracts;
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ namespace Fleetman.ApiGateway.Live;
 /// a group or a user through <c>IHubContext</c> reach connections on every replica.
 /// </para>
 /// </summary>
-public sealed class LiveUpdates(
+public sealed partial class LiveUpdates(
     IHubContext<VehicleHub, IVehicleClient> hub, IOptions<VehicleHubOptions> options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger<LiveConnection> logger)
     : IAsyncDisposable
 {
@@ -129,6 +130,34 @@ public sealed class LiveUpdates(
 
         metrics.VehiclesRemoved(gone.Count);
     }
+
+    /// <summary>
+    /// New fleet events to every connection of this replica (each replica hears them on its own subscription, so each
+    /// browser is told once). Sent at once, beside the position frames: events are few and not coalesced.
+    /// </summary>
+    public Task AnnounceAsync(FleetEventResponse[] events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return events.Length == 0
+            ? Task.CompletedTask
+            : Task.WhenAll(_connections.Keys.Select(connectionId => SendEventsAsync(connectionId, events, cancellationToken)));
+    }
+
+    private async Task SendEventsAsync(string connectionId, FleetEventResponse[] events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await hub.Clients.Client(connectionId).FleetEvents(events, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The connection is going away; the events are stored, and a reload reads them from /api/events.
+            LogEventsNotSent(logger, connectionId, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not push fleet events to connection {ConnectionId}: {Reason}")]
+    private static partial void LogEventsNotSent(ILogger logger, string connectionId, string reason);
 
     /// <summary>
     /// The report times this replica passed on for one vehicle: its newest, and the last 64 to spot repeats (a batch

@@ -42,7 +42,7 @@ public sealed class OpenApiDocumentTests
         var hubs = Comparable(await File.ReadAllTextAsync(CheckedIn))["x-signalr-hubs"]!["vehicles"]!;
 
         hubs["path"]!.GetValue<string>().ShouldBe("/hubs/vehicles");
-        hubs["clientMethods"]!.AsObject().Select(m => m.Key).ShouldBe(["snapshot", "positions", "vehiclesRemoved"]);
+        hubs["clientMethods"]!.AsObject().Select(m => m.Key).ShouldBe(["snapshot", "positions", "vehiclesRemoved", "fleetEvents"]);
         hubs["clientMethods"]!["vehiclesRemoved"]!["parameters"]![0]!["schema"]!["items"]!["type"]!.GetValue<string>().ShouldBe("string");
         hubs["serverMethods"]!.AsObject().Select(m => m.Key).ShouldBe(["Follow", "Unfollow"]);
         hubs["clientMethods"]!["positions"]!["parameters"]![0]!["schema"]!["items"]!["$ref"]!.GetValue<string>()

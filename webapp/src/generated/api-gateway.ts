@@ -1,6 +1,23 @@
 // Generated from openapi/api-gateway.json (openapi-typescript) by scripts/generate-contract.mjs: do not edit, run `npm run generate`.
 /* eslint-disable */
 export interface paths {
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fleet events with time ≥ `since` (optional, ISO 8601), newest first, at most `limit` (default 100, at most 1000); new ones are pushed on the hub as `fleetEvents`. */
+        get: operations["GetFleetEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/fleet/summary": {
         parameters: {
             query?: never;
@@ -119,6 +136,24 @@ export interface components {
             /** Format: date-time */
             time: string;
         };
+        /** @enum {unknown} */
+        FleetEventKind: "overspeed_started" | "overspeed_ended" | "stopped" | "moving_again" | "geofence_entered" | "geofence_left";
+        FleetEventResponse: {
+            geofence: null | string;
+            id: string;
+            kind: components["schemas"]["FleetEventKind"];
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            limitKph: null | number;
+            /** Format: double */
+            lng: number;
+            /** Format: double */
+            speedKph: null | number;
+            /** Format: date-time */
+            time: string;
+            vehicle: string;
+        };
         FleetHistoryPointResponse: {
             /** Format: double */
             heading: null | number;
@@ -202,6 +237,47 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    GetFleetEvents: {
+        parameters: {
+            query?: {
+                limit?: string;
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetEventResponse"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     GetFleetSummary: {
         parameters: {
             query?: never;

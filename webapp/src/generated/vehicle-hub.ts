@@ -12,6 +12,7 @@ export const vehicleHubClientMethods = {
   snapshot: "snapshot",
   positions: "positions",
   vehiclesRemoved: "vehiclesRemoved",
+  fleetEvents: "fleetEvents",
 } as const;
 
 /** Client → server methods, by their names on the wire. */
@@ -25,6 +26,7 @@ export interface VehicleHubClient {
   snapshot(positions: components["schemas"]["LivePosition"][]): void;
   positions(positions: components["schemas"]["LivePosition"][]): void;
   vehiclesRemoved(names: string[]): void;
+  fleetEvents(events: components["schemas"]["FleetEventResponse"][]): void;
 }
 
 /** What a browser may invoke on the hub. */
