@@ -96,22 +96,28 @@ public sealed partial class MetricsPortTests
     public void The_course_s_exporters_run_as_production_s_sidecars_do_and_their_pod_monitor_scrapes_each_on_its_port_metrics()
     {
         var chapter = Course.Chapter("10-monitoring");
-        var exporters = chapter.Workloads;
-        exporters.ShouldNotBeEmpty("10-monitoring runs no exporter");
+        // Chapter 10's own exporters, and those beside a later chapter's parts (chapter 20's MongoDB members): the pods
+        // labelled with the part they export.
+        var exporters = Course.Chapters()
+            .SelectMany(course => course.Workloads.Where(workload => workload.Template.Metadata.Labels?.ContainsKey("exports") == true).Select(workload => (Chapter: course.Id, Workload: workload)))
+            .ToList();
+        exporters.ShouldContain(exporter => exporter.Chapter == chapter.Id, "10-monitoring runs no exporter");
         var production = File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "exporters", "exporters.yaml"));
         var checks = new List<Action>();
-        foreach (var workload in exporters)
+        foreach (var (id, workload) in exporters)
         {
-            checks.Add(() => WorkloadPolicy.ShouldRunUnprivileged(workload, chapter.Id));
+            checks.Add(() => WorkloadPolicy.ShouldRunUnprivileged(workload, id));
             checks.Add(() => (workload.Pod.SecurityContext?.SeccompProfile?.Type).ShouldBe("RuntimeDefault", $"{workload} has no RuntimeDefault seccomp profile"));
-            foreach (var container in workload.AllContainers)
+            checks.Add(() => workload.Pod.Containers.Count(container => container.Name.EndsWith("-exporter", StringComparison.Ordinal)).ShouldBe(1, $"{id}: {workload} has no exporter container"));
+            foreach (var container in workload.Pod.Containers.Where(container => container.Name.EndsWith("-exporter", StringComparison.Ordinal)))
             {
-                var what = $"{chapter.Id}: {workload} container {container.Name}";
+                var what = $"{id}: {workload} container {container.Name}";
                 checks.Add(() => WorkloadPolicy.ShouldHaveProbes(container, what, startup: true));
                 checks.Add(() => WorkloadPolicy.ShouldRequestAndLimitCpuAndMemory(container, what));
                 checks.Add(() => WorkloadPolicy.ShouldBePinned(container.Image, what));
                 checks.Add(() => production.ShouldContain($"image: {container.Image}\n", Case.Sensitive, $"{what}: not the image and version of production's sidecar"));
                 checks.Add(() => (container.Ports ?? []).ShouldContain(port => port.Name == "metrics", $"{what} has no port metrics"));
+                checks.Add(() => container.SecurityContext?.ReadOnlyRootFilesystem.ShouldBe(true, $"{what} may write its root filesystem"));
                 foreach (var variable in container.Env ?? [])
                 {
                     // Credentials come from the course's Secret, never written into the manifest.
@@ -123,7 +129,7 @@ public sealed partial class MetricsPortTests
             }
         }
 
-        Course.Problems(checks).ShouldHaveNone("10-monitoring: exporters short of production's sidecars");
+        Course.Problems(checks).ShouldHaveNone("the course's exporters short of production's sidecars");
 
         var monitor = chapter.Objects.Single(item => item.Kind == "PodMonitor" && item.Name == "fleetman-exporters").Manifest.Raw;
         var spec = (IDictionary<object, object>)monitor["spec"];
@@ -131,8 +137,8 @@ public sealed partial class MetricsPortTests
         ((string)expression["key"]).ShouldBe("exports");
         ((string)expression["operator"]).ShouldBe("In");
         var parts = ((List<object>)expression["values"]).Cast<string>().ToList();
-        exporters.Select(workload => workload.Template.Metadata.Labels.Label("exports") ?? $"{workload}: no label exports")
-            .ShouldBe(parts, ignoreOrder: true, "the PodMonitor selects exactly the chapter's exporters, by their label exports");
+        exporters.Select(exporter => exporter.Workload.Template.Metadata.Labels.Label("exports"))
+            .ShouldBe(parts, ignoreOrder: true, "the PodMonitor selects exactly the course's exporters, by their label exports");
 
         var endpoint = (IDictionary<object, object>)((List<object>)spec["podMetricsEndpoints"]).Single();
         ((string)endpoint["port"]).ShouldBe("metrics");
