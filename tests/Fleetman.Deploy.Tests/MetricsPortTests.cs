@@ -92,6 +92,50 @@ public sealed partial class MetricsPortTests
         Course.Chapter("11-resources").Readme.ShouldNotContain(":8080/metrics", Case.Sensitive, "the public port answers /metrics with 404");
     }
 
+    /// <summary>Chapter 10's patch of the queue Deployment that adds the broker's exporter, loaded strictly.</summary>
+    private static V1Deployment QueueExporterPatch(string file = "queue-exporter.yaml") =>
+        k8s.KubernetesYaml.Deserialize<V1Deployment>(File.ReadAllText(Path.Combine(Course.Root, "10-monitoring", "patches", file)), strict: true);
+
+    [Fact]
+    public void The_course_s_broker_exporter_is_production_s_beside_the_broker_with_production_s_rules_and_jmx_on_the_pod_s_loopback()
+    {
+        var patch = QueueExporterPatch().Spec.Template;
+        var productionText = File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "exporters", "exporters.yaml"));
+        var productionPod = k8s.KubernetesYaml.Deserialize<V1StatefulSet>(Renders.Documents(productionText).Single(document => document.Contains("name: activemq\n", StringComparison.Ordinal)), strict: true).Spec.Template.Spec;
+
+        var exporter = patch.Spec.Containers.Single(container => container.Name == "queue-exporter");
+        var what = $"10-monitoring/patches/queue-exporter.yaml: {exporter.Name}";
+        exporter.Image.ShouldBe(productionPod.Containers.Single(container => container.Name == "activemq-exporter").Image, $"{what}: not production's image");
+        exporter.Ports.Single().ShouldSatisfyAllConditions(port => port.Name.ShouldBe("metrics"), port => port.ContainerPort.ShouldBe(9404));
+        WorkloadPolicy.ShouldHaveProbes(exporter, what, startup: true);
+        WorkloadPolicy.ShouldRequestAndLimitCpuAndMemory(exporter, what);
+        exporter.SecurityContext.ShouldSatisfyAllConditions(
+            context => context.RunAsNonRoot.ShouldBe(true),
+            context => context.ReadOnlyRootFilesystem.ShouldBe(true),
+            context => context.AllowPrivilegeEscalation.ShouldBe(false),
+            context => context.Capabilities.Drop.ShouldBe(["ALL"]),
+            context => context.SeccompProfile.Type.ShouldBe("RuntimeDefault"));
+        var rulesVolume = patch.Spec.Volumes.Single(volume => volume.ConfigMap is not null);
+        exporter.Args.ShouldContain(argument => argument.StartsWith(exporter.VolumeMounts.Single(mount => mount.Name == rulesVolume.Name).MountPath + "/", StringComparison.Ordinal),
+            $"{what} does not read its rules from ConfigMap {rulesVolume.ConfigMap.Name}");
+
+        // JMX as production opens it: on the pod's loopback only.
+        patch.Spec.Containers.Single(container => container.Name == "queue").Env.Single().ShouldSatisfyAllConditions(
+            variable => variable.Name.ShouldBe("ACTIVEMQ_JMX_OPTS"),
+            variable => variable.Value.ShouldBe(productionPod.Containers.Single(container => container.Name == "activemq").Env.Single(env => env.Name == "ACTIVEMQ_JMX_OPTS").Value));
+
+        // The rules are production's, word for word.
+        var rules = Course.Chapter("10-monitoring").Objects.Select(item => item.Manifest.Model).OfType<V1ConfigMap>().Single(map => map.Name() == rulesVolume.ConfigMap.Name);
+        rules.Data.Single().Value.ShouldBe(File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "exporters", "activemq-exporter.yaml")));
+
+        // The undo takes out what the patch added.
+        var undo = File.ReadAllText(Path.Combine(Course.Root, "10-monitoring", "patches", "queue-without-exporter.yaml"));
+        foreach (var name in patch.Spec.Volumes.Select(volume => volume.Name).Append(exporter.Name).Append("ACTIVEMQ_JMX_OPTS"))
+        {
+            undo.ShouldContain($"- name: {name}\n", Case.Sensitive, $"queue-without-exporter.yaml leaves {name}");
+        }
+    }
+
     [Fact]
     public void The_course_s_exporters_run_as_production_s_sidecars_do_and_their_pod_monitor_scrapes_each_on_its_port_metrics()
     {
@@ -137,8 +181,8 @@ public sealed partial class MetricsPortTests
         ((string)expression["key"]).ShouldBe("exports");
         ((string)expression["operator"]).ShouldBe("In");
         var parts = ((List<object>)expression["values"]).Cast<string>().ToList();
-        exporters.Select(exporter => exporter.Workload.Template.Metadata.Labels.Label("exports"))
-            .ShouldBe(parts, ignoreOrder: true, "the PodMonitor selects exactly the course's exporters, by their label exports");
+        exporters.Select(exporter => exporter.Workload.Template.Metadata.Labels.Label("exports")).Append(QueueExporterPatch().Spec.Template.Metadata.Labels["exports"])
+            .ShouldBe(parts, ignoreOrder: true, "the PodMonitor selects exactly the course's exporters (and the broker's, patched into the queue pod), by their label exports");
 
         var endpoint = (IDictionary<object, object>)((List<object>)spec["podMetricsEndpoints"]).Single();
         ((string)endpoint["port"]).ShouldBe("metrics");
