@@ -106,6 +106,12 @@ password mongodb-credentials.password
 openssl rand -base64 756 | tr -d '\n' >"$work/mongodb-credentials.keyfile"
 secret mongodb-credentials username password keyfile
 
+# The MongoDB exporter's own user (monitoring components: roles clusterMonitor and read on local, never root),
+# created by the replica set's first member.
+literal mongodb-exporter-credentials.username exporter
+password mongodb-exporter-credentials.password
+secret mongodb-exporter-credentials username password
+
 # Redis (requirepass): the consumers, the tracker, the api-gateways.
 password redis-credentials.password
 secret redis-credentials password

@@ -52,6 +52,9 @@ add ACTIVEMQ_BROKER_PASSWORD "$(random 32)"
 add MONGO_USERNAME fleetman
 add MONGO_PASSWORD "$(random 32)"
 add MONGO_KEYFILE "$(random 756)"
+# Secret mongodb-exporter-credentials: the MongoDB exporter's own user (monitoring profile), never root.
+add MONGO_EXPORTER_USERNAME exporter
+add MONGO_EXPORTER_PASSWORD "$(random 32)"
 # Secret redis-credentials.
 add REDIS_PASSWORD "$(random 32)"
 # Secret gateway-admin: user `admin` on the edge's /admin routes and in the ActiveMQ web console.

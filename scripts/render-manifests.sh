@@ -95,7 +95,7 @@ if [[ -f docker-compose.yml ]]; then
   if command -v docker-compose >/dev/null; then
     # Throwaway credentials: the file refuses to render without them, as it refuses to start.
     scripts/compose-env.sh --output "$out/compose.env" >/dev/null
-    docker-compose --env-file "$out/compose.env" --profile observability --profile logging config >"$out/compose.yaml"
+    docker-compose --env-file "$out/compose.env" --profile observability --profile monitoring --profile logging config >"$out/compose.yaml"
     say "docker-compose: $(grep -c '^  [a-z]' "$out/compose.yaml") top-level entries"
   else
     say "docker-compose is not installed: compose file not checked"

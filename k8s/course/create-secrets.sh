@@ -7,7 +7,8 @@
 # Keys: queue-username, queue-password (the broker's one user: the queue and every service that connects to it),
 # admin-password (user admin: the ActiveMQ web console and the edge's /admin routes), redis-password,
 # mongodb-username, mongodb-password (MongoDB's root user), mongodb-keyfile (the shared key the members of chapter
-# 20's replica set prove themselves to each other with).
+# 20's replica set prove themselves to each other with), mongodb-exporter-username, mongodb-exporter-password (the
+# user chapter 20's MongoDB exporters read with: monitoring roles only, never root).
 #
 # Running it again changes nothing that exists: a key already in the Secret keeps its value, only missing keys are
 # added. That matters for MongoDB: its root user is created once, with the password of the first start, and a
@@ -20,7 +21,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 namespace=default
@@ -121,13 +122,15 @@ value_of redis-password "$(random_hex)"
 value_of mongodb-username root
 value_of mongodb-password "$(random_hex)"
 value_of mongodb-keyfile "$(random_keyfile)"
+value_of mongodb-exporter-username exporter
+value_of mongodb-exporter-password "$(random_hex)"
 
 if [[ ${#added[@]} -eq 0 ]]; then
   echo "kept    secret/$secret_name in namespace $namespace (it has every key)"
 else
   args=()
   for key in queue-username queue-password admin-password redis-password mongodb-username mongodb-password \
-    mongodb-keyfile; do
+    mongodb-keyfile mongodb-exporter-username mongodb-exporter-password; do
     args+=("--from-file=$key=$work/$key")
   done
   # The manifest goes from kubectl to kubectl on a pipe: no value on a command line. create or replace, not

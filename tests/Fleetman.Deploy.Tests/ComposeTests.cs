@@ -38,7 +38,48 @@ public sealed partial class ComposeTests
     private static readonly Dictionary<string, string> WithoutHealthcheck = new()
     {
         ["fluent-bit"] = "its image has no shell and no HTTP client to ask its health endpoint; nothing waits for it",
+        ["mongodb-exporter"] = "its image holds the exporter alone (no shell, no HTTP client); nothing waits for it, Prometheus' up says whether it answers",
+        ["redis-exporter"] = "its image holds the exporter alone (no shell, no HTTP client); nothing waits for it, Prometheus' up says whether it answers",
     };
+
+    [Fact]
+    public void With_prometheus_come_the_exporters_of_the_broker_mongodb_and_redis_that_it_scrapes_as_kubernetes_does()
+    {
+        var production = File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "exporters", "exporters.yaml"));
+        var prometheus = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(
+            File.ReadAllText(Path.Combine(Repository.Root, "deploy", "compose", "prometheus", "prometheus.yml")));
+        var jobs = ((List<object>)prometheus["scrape_configs"]).Cast<Dictionary<object, object>>()
+            .ToDictionary(job => (string)job["job_name"], job => job.TryGetValue("static_configs", out var configs)
+                ? ((List<object>)configs).Cast<Dictionary<object, object>>().SelectMany(config => ((List<object>)config["targets"]).Cast<string>()).ToList()
+                : []);
+
+        foreach (var (job, exporter, address) in new[] { ("activemq", "activemq-exporter", "activemq:9404"), ("mongodb", "mongodb-exporter", "mongodb-exporter:9216"), ("redis", "redis-exporter", "redis-exporter:9121") })
+        {
+            Services.Value.ShouldContainKey(exporter);
+            var service = Services.Value[exporter];
+            Profiles(service).ShouldBe(Profiles(Services.Value["prometheus"]), ignoreOrder: true, $"{exporter} does not come with Prometheus, which would report it down");
+            production.ShouldContain($"image: {service["image"]}\n", Case.Sensitive, $"{exporter}: not the image and version of Kubernetes' sidecar");
+            service["read_only"].ShouldBe("true", $"{exporter} can write its root filesystem");
+            ((string)service["user"]).ShouldNotStartWith("0", customMessage: $"{exporter} runs as root");
+            service.ShouldNotContainKey("ports", $"{exporter} publishes a port");
+            jobs.ShouldContainKey(job, $"compose's Prometheus has no job {job}");
+            jobs[job].ShouldBe([address], $"compose's Prometheus does not scrape {exporter}");
+        }
+
+        Profiles(Services.Value["prometheus"]).ShouldContain("monitoring");
+        // The broker's exporter reads JMX on the broker container's loopback, which it shares.
+        Services.Value["activemq-exporter"]["network_mode"].ShouldBe("service:activemq");
+        ((string)((Dictionary<object, object>)Services.Value["activemq"]["environment"])["ACTIVEMQ_JMX_OPTS"]).ShouldContain("jmxremote.host=127.0.0.1");
+        // MongoDB's reads as its own user, which the member creates, never as root.
+        var mongodb = (Dictionary<object, object>)Services.Value["mongodb"]["environment"];
+        var exporterEnvironment = (Dictionary<object, object>)Services.Value["mongodb-exporter"]["environment"];
+        exporterEnvironment["MONGODB_USER"].ShouldBe(mongodb["MONGO_EXPORTER_USERNAME"]);
+        exporterEnvironment["MONGODB_USER"].ShouldNotBe(mongodb["MONGO_ROOT_USERNAME"]);
+        exporterEnvironment["MONGODB_PASSWORD"].ShouldBe(mongodb["MONGO_EXPORTER_PASSWORD"]);
+
+        static List<string> Profiles(Dictionary<object, object> service) =>
+            service.TryGetValue("profiles", out var profiles) ? [.. ((List<object>)profiles).Cast<string>()] : [];
+    }
 
     [Fact]
     public void Every_long_running_service_has_a_healthcheck_and_starts_after_its_dependencies_are_healthy()

@@ -97,7 +97,7 @@ public sealed partial class ReadmeCheck
     private static readonly HashSet<string> ValueFlags = new()
     {
         "-n", "--namespace", "-l", "--selector", "-o", "--output", "-c", "--container", "-f", "--filename", "-k", "--kustomize",
-        "-p", "--patch", "--type", "--from", "--to-revision", "--revision", "--replicas", "--image", "--cpu-percent", "--min", "--max",
+        "-p", "--patch", "--patch-file", "--type", "--from", "--to-revision", "--revision", "--replicas", "--image", "--cpu-percent", "--min", "--max",
         "--field-selector", "--tail", "--since", "--timeout", "--for", "-L", "--label-columns", "--sort-by", "--context", "--cluster",
         "--user", "--kubeconfig", "--server", "--certificate-authority", "--client-certificate", "--client-key", "--token", "--as",
         "--grace-period", "--port", "--target-port", "--name", "--from-literal", "--from-file", "--from-env-file", "--role",

@@ -92,26 +92,76 @@ public sealed partial class MetricsPortTests
         Course.Chapter("11-resources").Readme.ShouldNotContain(":8080/metrics", Case.Sensitive, "the public port answers /metrics with 404");
     }
 
+    /// <summary>Chapter 10's patch of the queue Deployment that adds the broker's exporter, loaded strictly.</summary>
+    private static V1Deployment QueueExporterPatch(string file = "queue-exporter.yaml") =>
+        k8s.KubernetesYaml.Deserialize<V1Deployment>(File.ReadAllText(Path.Combine(Course.Root, "10-monitoring", "patches", file)), strict: true);
+
+    [Fact]
+    public void The_course_s_broker_exporter_is_production_s_beside_the_broker_with_production_s_rules_and_jmx_on_the_pod_s_loopback()
+    {
+        var patch = QueueExporterPatch().Spec.Template;
+        var productionText = File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "exporters", "exporters.yaml"));
+        var productionPod = k8s.KubernetesYaml.Deserialize<V1StatefulSet>(Renders.Documents(productionText).Single(document => document.Contains("name: activemq\n", StringComparison.Ordinal)), strict: true).Spec.Template.Spec;
+
+        var exporter = patch.Spec.Containers.Single(container => container.Name == "queue-exporter");
+        var what = $"10-monitoring/patches/queue-exporter.yaml: {exporter.Name}";
+        exporter.Image.ShouldBe(productionPod.Containers.Single(container => container.Name == "activemq-exporter").Image, $"{what}: not production's image");
+        exporter.Ports.Single().ShouldSatisfyAllConditions(port => port.Name.ShouldBe("metrics"), port => port.ContainerPort.ShouldBe(9404));
+        WorkloadPolicy.ShouldHaveProbes(exporter, what, startup: true);
+        WorkloadPolicy.ShouldRequestAndLimitCpuAndMemory(exporter, what);
+        exporter.SecurityContext.ShouldSatisfyAllConditions(
+            context => context.RunAsNonRoot.ShouldBe(true),
+            context => context.ReadOnlyRootFilesystem.ShouldBe(true),
+            context => context.AllowPrivilegeEscalation.ShouldBe(false),
+            context => context.Capabilities.Drop.ShouldBe(["ALL"]),
+            context => context.SeccompProfile.Type.ShouldBe("RuntimeDefault"));
+        var rulesVolume = patch.Spec.Volumes.Single(volume => volume.ConfigMap is not null);
+        exporter.Args.ShouldContain(argument => argument.StartsWith(exporter.VolumeMounts.Single(mount => mount.Name == rulesVolume.Name).MountPath + "/", StringComparison.Ordinal),
+            $"{what} does not read its rules from ConfigMap {rulesVolume.ConfigMap.Name}");
+
+        // JMX as production opens it: on the pod's loopback only.
+        patch.Spec.Containers.Single(container => container.Name == "queue").Env.Single().ShouldSatisfyAllConditions(
+            variable => variable.Name.ShouldBe("ACTIVEMQ_JMX_OPTS"),
+            variable => variable.Value.ShouldBe(productionPod.Containers.Single(container => container.Name == "activemq").Env.Single(env => env.Name == "ACTIVEMQ_JMX_OPTS").Value));
+
+        // The rules are production's, word for word.
+        var rules = Course.Chapter("10-monitoring").Objects.Select(item => item.Manifest.Model).OfType<V1ConfigMap>().Single(map => map.Name() == rulesVolume.ConfigMap.Name);
+        rules.Data.Single().Value.ShouldBe(File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "exporters", "activemq-exporter.yaml")));
+
+        // The undo takes out what the patch added.
+        var undo = File.ReadAllText(Path.Combine(Course.Root, "10-monitoring", "patches", "queue-without-exporter.yaml"));
+        foreach (var name in patch.Spec.Volumes.Select(volume => volume.Name).Append(exporter.Name).Append("ACTIVEMQ_JMX_OPTS"))
+        {
+            undo.ShouldContain($"- name: {name}\n", Case.Sensitive, $"queue-without-exporter.yaml leaves {name}");
+        }
+    }
+
     [Fact]
     public void The_course_s_exporters_run_as_production_s_sidecars_do_and_their_pod_monitor_scrapes_each_on_its_port_metrics()
     {
         var chapter = Course.Chapter("10-monitoring");
-        var exporters = chapter.Workloads;
-        exporters.ShouldNotBeEmpty("10-monitoring runs no exporter");
+        // Chapter 10's own exporters, and those beside a later chapter's parts (chapter 20's MongoDB members): the pods
+        // labelled with the part they export.
+        var exporters = Course.Chapters()
+            .SelectMany(course => course.Workloads.Where(workload => workload.Template.Metadata.Labels?.ContainsKey("exports") == true).Select(workload => (Chapter: course.Id, Workload: workload)))
+            .ToList();
+        exporters.ShouldContain(exporter => exporter.Chapter == chapter.Id, "10-monitoring runs no exporter");
         var production = File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "exporters", "exporters.yaml"));
         var checks = new List<Action>();
-        foreach (var workload in exporters)
+        foreach (var (id, workload) in exporters)
         {
-            checks.Add(() => WorkloadPolicy.ShouldRunUnprivileged(workload, chapter.Id));
+            checks.Add(() => WorkloadPolicy.ShouldRunUnprivileged(workload, id));
             checks.Add(() => (workload.Pod.SecurityContext?.SeccompProfile?.Type).ShouldBe("RuntimeDefault", $"{workload} has no RuntimeDefault seccomp profile"));
-            foreach (var container in workload.AllContainers)
+            checks.Add(() => workload.Pod.Containers.Count(container => container.Name.EndsWith("-exporter", StringComparison.Ordinal)).ShouldBe(1, $"{id}: {workload} has no exporter container"));
+            foreach (var container in workload.Pod.Containers.Where(container => container.Name.EndsWith("-exporter", StringComparison.Ordinal)))
             {
-                var what = $"{chapter.Id}: {workload} container {container.Name}";
+                var what = $"{id}: {workload} container {container.Name}";
                 checks.Add(() => WorkloadPolicy.ShouldHaveProbes(container, what, startup: true));
                 checks.Add(() => WorkloadPolicy.ShouldRequestAndLimitCpuAndMemory(container, what));
                 checks.Add(() => WorkloadPolicy.ShouldBePinned(container.Image, what));
                 checks.Add(() => production.ShouldContain($"image: {container.Image}\n", Case.Sensitive, $"{what}: not the image and version of production's sidecar"));
                 checks.Add(() => (container.Ports ?? []).ShouldContain(port => port.Name == "metrics", $"{what} has no port metrics"));
+                checks.Add(() => container.SecurityContext?.ReadOnlyRootFilesystem.ShouldBe(true, $"{what} may write its root filesystem"));
                 foreach (var variable in container.Env ?? [])
                 {
                     // Credentials come from the course's Secret, never written into the manifest.
@@ -123,7 +173,7 @@ public sealed partial class MetricsPortTests
             }
         }
 
-        Course.Problems(checks).ShouldHaveNone("10-monitoring: exporters short of production's sidecars");
+        Course.Problems(checks).ShouldHaveNone("the course's exporters short of production's sidecars");
 
         var monitor = chapter.Objects.Single(item => item.Kind == "PodMonitor" && item.Name == "fleetman-exporters").Manifest.Raw;
         var spec = (IDictionary<object, object>)monitor["spec"];
@@ -131,8 +181,8 @@ public sealed partial class MetricsPortTests
         ((string)expression["key"]).ShouldBe("exports");
         ((string)expression["operator"]).ShouldBe("In");
         var parts = ((List<object>)expression["values"]).Cast<string>().ToList();
-        exporters.Select(workload => workload.Template.Metadata.Labels.Label("exports") ?? $"{workload}: no label exports")
-            .ShouldBe(parts, ignoreOrder: true, "the PodMonitor selects exactly the chapter's exporters, by their label exports");
+        exporters.Select(exporter => exporter.Workload.Template.Metadata.Labels.Label("exports")).Append(QueueExporterPatch().Spec.Template.Metadata.Labels["exports"])
+            .ShouldBe(parts, ignoreOrder: true, "the PodMonitor selects exactly the course's exporters (and the broker's, patched into the queue pod), by their label exports");
 
         var endpoint = (IDictionary<object, object>)((List<object>)spec["podMetricsEndpoints"]).Single();
         ((string)endpoint["port"]).ShouldBe("metrics");

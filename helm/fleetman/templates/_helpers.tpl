@@ -518,8 +518,9 @@ a cluster's kube-prometheus-stack), unless monitoring.exporters.enabled is false
 
 {{/* What the monitoring component adds to a workload's pods (files/monitoring/exporters.yaml links to its patches: one
 source for both deployments), as YAML of a pod template: annotations, containers (the exporter, and the part's own
-container with the environment the exporter needs), volumes; {} when exporters are off. The exporter's Secret is
-the chart's, which existingSecret may rename. Context: dict root, name (the workload), secret. */}}
+container with the environment the exporter needs), volumes; {} when exporters are off. Every Secret the patch
+names becomes secret: the exporter's Secret as the chart names it (an existingSecret may rename it). Context: dict
+root, name (the workload), secret. */}}
 {{- define "fleetman.exporterPatch" -}}
 {{- $template := dict }}
 {{- if include "fleetman.exporters" .root }}

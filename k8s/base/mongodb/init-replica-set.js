@@ -7,6 +7,9 @@
 //   3. No user yet (localhost exception): wait until this member is primary, create the root user, authenticate.
 //   4. Member 0 has priority 2 in the first configuration, so that it becomes the first primary (the one where
 //      the user can be created); give it the normal priority 1 back.
+//   5. With the exporters (MONGO_EXPORTER_USERNAME and MONGO_EXPORTER_PASSWORD set, from Secret
+//      mongodb-exporter-credentials): the exporter's user, roles clusterMonitor and read on local, on the primary,
+//      wherever it is now; its password and roles are set again each time, so a changed Secret takes effect.
 //
 // Exits with an error (and is run again) while a step cannot be done yet, e.g. members still starting.
 
@@ -16,6 +19,8 @@ const service = process.env.MONGO_SERVICE;
 const statefulSet = process.env.HOSTNAME.replace(/-\d+$/, "");
 const user = process.env.MONGO_ROOT_USERNAME;
 const pwd = process.env.MONGO_ROOT_PASSWORD;
+const exporterUser = process.env.MONGO_EXPORTER_USERNAME;
+const exporterPwd = process.env.MONGO_EXPORTER_PASSWORD;
 const hostOf = (i) => `${statefulSet}-${i}.${service}:27017`;
 const admin = db.getSiblingDB("admin");
 
@@ -112,5 +117,27 @@ if (current.ok === 1 && current.config.members[0].priority !== 1) {
     throw new Error(`replSetReconfig: ${reconfigured.codeName ?? reconfigured.code} ${reconfigured.errmsg ?? ""}`);
   }
   log("member 0 back to priority 1");
+}
+
+if (exporterUser || exporterPwd) {
+  if (!exporterUser || !exporterPwd || exporterUser === user) {
+    throw new Error("MONGO_EXPORTER_USERNAME and MONGO_EXPORTER_PASSWORD are both required, and the exporter's user is not the root user");
+  }
+  // Users are written on the primary; after a restart member 0 may be a secondary.
+  const primaryHost = command(admin, { hello: 1 }).primary;
+  if (!primaryHost) {
+    throw new Error("no primary yet to create the exporter's user on");
+  }
+  const primary = new Mongo(`mongodb://${primaryHost}/?directConnection=true&serverSelectionTimeoutMS=5000`).getDB("admin");
+  primary.auth(user, pwd);
+  const roles = [{ role: "clusterMonitor", db: "admin" }, { role: "read", db: "local" }];
+  const exists = (command(primary, { usersInfo: exporterUser }).users ?? []).length > 0;
+  const written = exists
+    ? command(primary, { updateUser: exporterUser, pwd: exporterPwd, roles })
+    : command(primary, { createUser: exporterUser, pwd: exporterPwd, roles });
+  if (written.ok !== 1) {
+    throw new Error(`${exists ? "updateUser" : "createUser"} ${exporterUser}: ${written.codeName ?? written.code} ${written.errmsg ?? ""}`);
+  }
+  log(`${exists ? "updated" : "created"} the exporter's user ${exporterUser} (clusterMonitor, read on local)`);
 }
 log(`replica set ${setName} is ready`);

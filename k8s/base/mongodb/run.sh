@@ -9,7 +9,8 @@
 # first and is skipped when already done (init-replica-set.js), so restarts change nothing.
 #
 # Environment: MONGO_REPLICA_SET, MONGO_MEMBERS (count), MONGO_SERVICE (the headless Service), MONGO_KEYFILE,
-# MONGO_ROOT_USERNAME, MONGO_ROOT_PASSWORD (Secret mongodb-credentials), MONGO_CACHE_GB; the pod's HOSTNAME is
+# MONGO_ROOT_USERNAME, MONGO_ROOT_PASSWORD (Secret mongodb-credentials), MONGO_CACHE_GB; with the exporters,
+# MONGO_EXPORTER_USERNAME and MONGO_EXPORTER_PASSWORD (Secret mongodb-exporter-credentials); the pod's HOSTNAME is
 # <statefulset>-<ordinal>.
 set -euo pipefail
 
