@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -6,6 +8,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Fleetman.Testing;
 
@@ -32,13 +36,27 @@ public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
         }
 
         _settings.TryAdd("OTEL_EXPORTER_OTLP_ENDPOINT", ""); // the machine's own environment must not switch the exporter on
-        UseKestrel(0);
+        ManagementPort = int.TryParse(_settings.GetValueOrDefault("Management:Port"), NumberStyles.None, CultureInfo.InvariantCulture, out var management) && management > 0
+            ? management
+            : null;
+        UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            if (ManagementPort is { } port)
+            {
+                // The factory's listener replaces the addresses the service adds for its management port (as a
+                // process it listens there too): the same second port, on loopback.
+                kestrel.Listen(IPAddress.Loopback, port);
+            }
+        });
     }
 
     private static Dictionary<string, string?> OwnSettings()
     {
         var assembly = typeof(TMarker).Assembly.GetName().Name!;
-        var project = Directory.GetFiles(Path.Combine(Repository.Root, "services"), assembly + ".csproj", SearchOption.AllDirectories).Single();
+        // Services live in services/<name>/, the edge in gateway/: two levels below the root are enough, and the
+        // webapp's node_modules are never walked.
+        var project = Directory.GetFiles(Repository.Root, assembly + ".csproj", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 }).Single();
         var file = Path.Combine(Path.GetDirectoryName(project)!, "appsettings.json");
         return new ConfigurationBuilder().AddJsonFile(file, optional: true).Build().AsEnumerable()
             .Where(setting => setting.Value is not null)
@@ -47,6 +65,12 @@ public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
 
     /// <summary>Where the service listens (http://127.0.0.1:port/).</summary>
     public Uri Address { get; internal set; } = null!;
+
+    /// <summary>The second port the service listens on when <c>Management__Port</c> is set.</summary>
+    public int? ManagementPort { get; }
+
+    /// <summary>What the service logged, as its log lines would say it (level, category, rendered message).</summary>
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
     /// <summary>A client of the service with <see cref="Address"/> as its base address.</summary>
     public HttpClient Http { get; internal set; } = null!;
@@ -60,6 +84,8 @@ public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
         // Host configuration reaches the Program as arguments, so settings are there before it reads any of them.
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.UseEnvironment(Environments.Production);
+        // Beside the service's own JSON lines (which go to standard output), so tests can read what it logged.
+        builder.ConfigureLogging(logging => logging.AddFakeLogging());
         return base.CreateHost(builder);
     }
 
@@ -101,7 +127,7 @@ public static class InProcessService
         {
             service.StartServer();
             var addresses = service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-            service.Address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+            service.Address = new Uri(addresses.First(address => service.ManagementPort is not { } management || new Uri(address).Port != management).Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
             service.Http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(10) };
         }
         catch

@@ -28,8 +28,11 @@ public class LiveSystem : IAsyncLifetime
         _reportIntervalMilliseconds = reportIntervalMilliseconds;
     }
 
-    /// <summary>The vehicles the simulator starts with.</summary>
+    /// <summary>The vehicles the simulator starts with (the page has them all when <see cref="OpenMapAsync"/> returns).</summary>
     public int FleetSize { get; }
+
+    /// <summary>The simulator's settings besides its fleet size, report interval and password: none, the built-in routes.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> SimulatorSettings { get; } = new Dictionary<string, string?>();
 
     public IsolatedRun Run { get; private set; } = null!;
 
@@ -47,6 +50,7 @@ public class LiveSystem : IAsyncLifetime
     /// <summary>The release the edge reports at <c>/version</c>: different in every run, so the page cannot have it from elsewhere.</summary>
     public string Release { get; } = "0-" + Guid.NewGuid().ToString("N")[..6];
 
+
     public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(Repository.Root, ".fleetman", "test-artifacts")).FullName;
 
     public async Task InitializeAsync()
@@ -56,7 +60,7 @@ public class LiveSystem : IAsyncLifetime
         var tracker = await Run.StartTrackerAsync();
         await Run.StartConsumerAsync();
         ApiGateway = await Run.StartGatewayAsync(tracker);
-        Simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>
+        Simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>(SimulatorSettings)
         {
             ["Simulator__Vehicles"] = FleetSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             ["Simulator__ReportIntervalMilliseconds"] = _reportIntervalMilliseconds.ToString(global::System.Globalization.CultureInfo.InvariantCulture),

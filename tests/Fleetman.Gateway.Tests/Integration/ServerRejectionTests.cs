@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Fleetman.Testing;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>
 /// Requests Kestrel refuses before any middleware runs: ASP.NET Core gives the app no hook to write those responses,
@@ -11,7 +11,7 @@ namespace Fleetman.Gateway.Tests.System;
 /// </summary>
 public sealed class ServerRejectionTests : IAsyncLifetime
 {
-    private ServiceProcess _gateway = null!;
+    private InProcessService<GatewayOptions> _gateway = null!;
 
     public async Task InitializeAsync() => _gateway = await GatewayHost.StartAsync(GatewayHost.Settings());
 

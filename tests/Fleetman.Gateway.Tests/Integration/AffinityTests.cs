@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Fleetman.Testing;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>
 /// Two api-gateway replicas: a browser's requests (SignalR's negotiation, then its WebSocket) stick to the replica
@@ -14,7 +14,7 @@ public sealed class AffinityTests : IAsyncLifetime
 {
     private Backend _first = null!;
     private Backend _second = null!;
-    private ServiceProcess _gateway = null!;
+    private InProcessService<GatewayOptions> _gateway = null!;
 
     public async Task InitializeAsync()
     {
@@ -49,7 +49,7 @@ public sealed class AffinityTests : IAsyncLifetime
         // "Connect": the WebSocket with the cookie reaches the same replica, and keeps a request open there.
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Cookie", affinity);
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_gateway.Port}/hubs/vehicles?id=abc"), CancellationToken.None);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_gateway.Address.Port}/hubs/vehicles?id=abc"), CancellationToken.None);
         await socket.SendAsync(Encoding.UTF8.GetBytes("hello"), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         (await RoutingTests.ReceiveAsync(socket)).ShouldBe($"{replica}: hello");
 

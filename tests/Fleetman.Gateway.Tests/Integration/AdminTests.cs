@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Fleetman.Testing;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>Admin routes need the admin user's password (HTTP Basic).</summary>
 public sealed class AdminTests(LocalRunGateway gateway) : IClassFixture<LocalRunGateway>
@@ -71,10 +71,14 @@ public sealed class AdminTests(LocalRunGateway gateway) : IClassFixture<LocalRun
         (await gateway.Http.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
         await Eventually.Until(
-            () => File.ReadLines(gateway.Gateway.LogFile).Any(line => line.Contains("Wrong admin credentials from 127.0.0.1 for /admin/simulator/wrong-credentials-logged", StringComparison.Ordinal)),
+            () => Messages(gateway.Gateway).Any(line => line.Contains("Wrong admin credentials from 127.0.0.1 for /admin/simulator/wrong-credentials-logged", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10),
-            () => "the warning in the gateway's log:\n" + gateway.Gateway.Tail());
+            () => "the warning in the gateway's log:\n" + string.Join('\n', Messages(gateway.Gateway)));
     }
+
+    /// <summary>The gateway's log, one rendered message per line as its JSON lines carry them.</summary>
+    internal static List<string> Messages(InProcessService<GatewayOptions> gateway) =>
+        [.. gateway.Logs.GetSnapshot().Select(record => record.Exception is null ? record.Message : $"{record.Message} {record.Exception}")];
 }
 
 /// <summary>Without <c>Gateway:AdminPassword</c> there is no admin at all.</summary>
@@ -104,11 +108,11 @@ public sealed class AdminDisabledTests(DeploymentGateway gateway) : IClassFixtur
     [Fact]
     public async Task The_start_log_says_once_that_admin_is_disabled()
     {
-        bool Said() => File.ReadLines(gateway.Gateway.LogFile).Any(line => line.Contains("Admin routes are disabled", StringComparison.Ordinal));
-        await Eventually.Until(Said, TimeSpan.FromSeconds(10), () => "the notice in the gateway's log:\n" + gateway.Gateway.Tail());
+        bool Said() => AdminTests.Messages(gateway.Gateway).Any(line => line.Contains("Admin routes are disabled", StringComparison.Ordinal));
+        await Eventually.Until(Said, TimeSpan.FromSeconds(10), () => "the notice in the gateway's log:\n" + string.Join('\n', AdminTests.Messages(gateway.Gateway)));
 
         // Requests to admin routes do not repeat it.
         (await gateway.Http.GetAsync(new Uri("/admin/simulator/status", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        File.ReadLines(gateway.Gateway.LogFile).Count(line => line.Contains("Gateway__AdminPassword", StringComparison.Ordinal)).ShouldBe(1);
+        AdminTests.Messages(gateway.Gateway).Count(line => line.Contains("Gateway__AdminPassword", StringComparison.Ordinal)).ShouldBe(1);
     }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>What every response carries, and the request body limit.</summary>
 public sealed class SecurityHeadersTests(LocalRunGateway gateway) : IClassFixture<LocalRunGateway>

@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using System.Net;
+using System.Reflection;
 using System.Text.Json;
-using Fleetman.Testing;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary><c>GET /version</c> with a release configured, as in a course image.</summary>
 public sealed class VersionTests(LocalRunGateway gateway) : IClassFixture<LocalRunGateway>
@@ -45,9 +44,9 @@ public sealed class VersionTests(LocalRunGateway gateway) : IClassFixture<LocalR
     internal static async Task<JsonElement> ReadAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
-    /// <summary>The informational version of the gateway assembly the tests start.</summary>
+    /// <summary>The informational version of the gateway assembly the tests host (the build's version, with its commit).</summary>
     internal static string BuiltVersion() =>
-        FileVersionInfo.GetVersionInfo(ServiceProcess.BuildOutput(GatewayHost.Project, GatewayHost.Assembly)).ProductVersion!;
+        typeof(GatewayOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
 }
 
 /// <summary><c>GET /version</c> without a release configured, as in production.</summary>

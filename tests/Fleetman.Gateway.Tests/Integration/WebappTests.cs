@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>The webapp served from a folder (<c>Webapp:Root</c>), as in the local run.</summary>
 public sealed class WebappFilesTests(LocalRunGateway gateway) : IClassFixture<LocalRunGateway>

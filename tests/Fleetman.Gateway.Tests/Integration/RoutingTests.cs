@@ -3,8 +3,9 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Fleetman.Testing;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>Where the gateway sends each request, and what the backend sees of it.</summary>
 public sealed class RoutingTests(LocalRunGateway gateway) : IClassFixture<LocalRunGateway>
@@ -65,7 +66,7 @@ public sealed class RoutingTests(LocalRunGateway gateway) : IClassFixture<LocalR
     public async Task A_websocket_through_hubs_is_upgraded_and_echoes_messages()
     {
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Gateway.Port}/hubs/vehicles?id=abc"), CancellationToken.None);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Gateway.Address.Port}/hubs/vehicles?id=abc"), CancellationToken.None);
 
         foreach (var message in new[] { "hello", "second message" })
         {
@@ -87,7 +88,7 @@ public sealed class RoutingTests(LocalRunGateway gateway) : IClassFixture<LocalR
         var echo = await ReadEchoAsync(response);
         echo.Header("X-Forwarded-For").ShouldBe("127.0.0.1");
         echo.Header("X-Forwarded-Proto").ShouldBe("http");
-        echo.Header("X-Forwarded-Host").ShouldBe($"127.0.0.1:{gateway.Gateway.Port}");
+        echo.Header("X-Forwarded-Host").ShouldBe($"127.0.0.1:{gateway.Gateway.Address.Port}");
     }
 
     [Fact]

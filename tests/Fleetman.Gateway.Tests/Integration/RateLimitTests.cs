@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Fleetman.Testing;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>
 /// <c>/api</c> requests per client IP: a burst of 60, refilled one permit a second,
@@ -15,7 +15,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     private const int PermitsPerWindow = 60;
     private Backend _api = null!;
     private string _webapp = null!;
-    private ServiceProcess _gateway = null!;
+    private InProcessService<GatewayOptions> _gateway = null!;
 
     public async Task InitializeAsync()
     {

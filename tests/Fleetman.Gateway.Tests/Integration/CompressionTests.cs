@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>The API's JSON over 1 KB compressed at the edge when the client asks; nothing else.</summary>
 public sealed class CompressionTests(LocalRunGateway gateway) : IClassFixture<LocalRunGateway>

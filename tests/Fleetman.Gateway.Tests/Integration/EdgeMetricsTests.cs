@@ -5,18 +5,19 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fleetman.Testing;
 
-namespace Fleetman.Gateway.Tests.System;
+namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>
 /// The edge as deployments run it: its public port, and a management port (<c>Management__Port</c>) that only the
 /// platform's Prometheus reaches. What a stranger on the public port can do to its metrics: nothing.
 /// </summary>
+[Collection(ProcessWideMetrics.Name)]
 public sealed class EdgeMetricsTests : IAsyncLifetime
 {
     private static readonly string[] HttpMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT"];
 
     private Backend _api = null!;
-    private ServiceProcess _gateway = null!;
+    private InProcessService<GatewayOptions> _gateway = null!;
     private int _managementPort;
 
     public async Task InitializeAsync()
@@ -77,4 +78,14 @@ public sealed class EdgeMetricsTests : IAsyncLifetime
     private static HashSet<string> Series(string metrics) =>
         [.. metrics.Split('\n').Where(line => line.Length > 0 && line[0] != '#' && !line.Contains("_bucket{", StringComparison.Ordinal))
             .Select(line => line[..line.LastIndexOf(' ')])];
+}
+
+/// <summary>
+/// Prometheus' default registry is process-wide, shared by every gateway hosted in the test process: tests that count
+/// its series run alone, so the series they see are their own requests'.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideMetrics
+{
+    public const string Name = "Process-wide metrics";
 }
