@@ -13,39 +13,49 @@ internal static class FirstPaint
         var times = new List<double>();
         for (var i = 0; i < runs; i++)
         {
-            var profile = Directory.CreateTempSubdirectory("fleetman-bench-chromium-").FullName;
-            try
+            times.Add(await InFreshBrowserAsync(playwright, async page =>
             {
-                await using var context = await playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
-                {
-                    ExecutablePath = "/usr/bin/chromium",
-                    Headless = true,
-                    Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-                    ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-                });
-                var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
                 await page.GotoAsync(edge.Http.BaseAddress!.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
                 var done = await page.WaitForFunctionAsync(
                     $"() => (window.fleetman?.ready?.() && window.fleetman.vehicleCount() >= {vehicles}) ? performance.now() : null",
                     null,
                     new PageWaitForFunctionOptions { Timeout = 60_000 }); // no PollingInterval: checked every animation frame
-                times.Add(await done.JsonValueAsync<double>());
-                await context.CloseAsync();
-            }
-            finally
-            {
-                try
-                {
-                    Directory.Delete(profile, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // Chromium still held a file
-                }
-            }
+                return await done.JsonValueAsync<double>();
+            }));
         }
 
         return times;
+    }
+
+    /// <summary>Runs <paramref name="measure"/> on a page of Debian's Chromium (headless, 1280×800) with a fresh profile, closed afterwards.</summary>
+    internal static async Task<T> InFreshBrowserAsync<T>(IPlaywright playwright, Func<IPage, Task<T>> measure)
+    {
+        var profile = Directory.CreateTempSubdirectory("fleetman-bench-chromium-").FullName;
+        try
+        {
+            await using var context = await playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
+            {
+                ExecutablePath = "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            });
+            var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+            var result = await measure(page);
+            await context.CloseAsync();
+            return result;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(profile, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Chromium still held a file
+            }
+        }
     }
 
     internal static string BrowserVersion()

@@ -11,8 +11,12 @@
 //   4. resident memory per service, steady, before the clients connect;
 //   5. with the simulator stopped, the list through the edge against the same bytes as a static file: one and N
 //      connections, the 304 path, bytes on the wire (skipped with --push-only).
+// With --map instead: the live map in Chromium with 1,000 and then 10,000 vehicles in view (the simulator scaled
+// through its control API, every vehicle reporting every 5 s): frames per second for `seconds`, the slowest frame, the
+// JavaScript heap after a garbage collection. Nothing else runs then.
 // Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
 //        [--push-only] [--push-interval=MS (the api-gateway's Hub__PushIntervalMilliseconds; default: its own)]
+//        Fleetman.Benchmarks.Live --map [seconds, default 10]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -30,6 +34,16 @@ var seconds = numbers.Length > 2 ? numbers[2] : 20;
 var pushOnly = args.Contains("--push-only");
 var browser = !args.Contains("--no-browser") && !pushOnly;
 var pushInterval = args.FirstOrDefault(a => a.StartsWith("--push-interval=", StringComparison.Ordinal))?["--push-interval=".Length..];
+var map = args.Contains("--map");
+int[] mapSizes = [1_000, 10_000];
+const int MapReportIntervalMilliseconds = 5_000; // 2,000 reports a second at 10,000 vehicles: what this machine's pipeline keeps up with
+if (map)
+{
+    seconds = numbers.Length > 0 ? numbers[0] : 10;
+    vehicles = mapSizes[0];
+}
+
+var adminPassword = Guid.NewGuid().ToString("N");
 const int SteadySeconds = 20;
 const int RateLimit = 100_000; // the gateway's maximum; ×10 s window: far above what one machine can send
 var results = new BenchmarkResults("live");
@@ -38,7 +52,9 @@ results.Add("vehicles", vehicles, "vehicles");
 results.Add("seconds", seconds, "s");
 results.Add("cores", Environment.ProcessorCount, "cores");
 
-Console.WriteLine($"Fleetman live map benchmark: {Environment.ProcessorCount} cores; every process, wrk, the {clients} SignalR clients and Chromium on this machine, over loopback");
+Console.WriteLine(map
+    ? $"Fleetman live map benchmark, the map in Chromium: {Environment.ProcessorCount} cores; every process and Chromium on this machine, over loopback; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start"
+    : $"Fleetman live map benchmark: {Environment.ProcessorCount} cores; every process, wrk, the {clients} SignalR clients and Chromium on this machine, over loopback");
 var webRoot = Directory.CreateTempSubdirectory("fleetman-bench-live-").FullName;
 CopyFolder(Path.Combine(Repository.Root, "webapp", "dist"), webRoot);
 await File.WriteAllTextAsync(Path.Combine(webRoot, "config.json"), """{"tileUrl": ""}""");
@@ -76,10 +92,31 @@ try
     var simulator = await run.StartSimulatorAsync(new Dictionary<string, string?>
     {
         ["Simulator__Vehicles"] = vehicles.ToString(CultureInfo.InvariantCulture),
-        ["Simulator__ReportIntervalMilliseconds"] = "1000",
+        ["Simulator__ReportIntervalMilliseconds"] = (map ? MapReportIntervalMilliseconds : 1000).ToString(CultureInfo.InvariantCulture),
         ["Simulator__TimeCompression"] = "1",
+        ["Admin__Password"] = adminPassword,
     });
     await WaitForVehiclesAsync(edge, vehicles);
+    if (map)
+    {
+        var frames = await MapFrames.RunAsync(edge, simulator, adminPassword, mapSizes, MapReportIntervalMilliseconds, seconds, WaitForVehiclesAsync);
+        Console.WriteLine();
+        Console.WriteLine($"The live map in Chromium ({FirstPaint.BrowserVersion()}, headless, software rendering, 1280×800, tiles off: the offline street map), through the edge, a fresh page per size once every marker is drawn and the hub is live;");
+        Console.WriteLine($"every vehicle reporting every {MapReportIntervalMilliseconds / 1000} s and moving between reports. Frames: every animation frame counted for {seconds} s. Heap: the page's JavaScript heap in use after a forced garbage collection.");
+        Console.WriteLine();
+        Console.WriteLine("| vehicles | in view | frames/s | slowest frame | JS heap |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var frame in frames)
+        {
+            Console.WriteLine($"| {frame.Vehicles:N0} | {frame.InView:N0} | {frame.FramesPerSecond:F1} | {frame.SlowestFrameMs:F0} ms | {frame.HeapMiB:F1} MiB |");
+            results.Add($"map_vehicles_in_view_{frame.Vehicles}", frame.InView, "vehicles");
+            results.Add($"map_frames_per_second_{frame.Vehicles}", frame.FramesPerSecond, "frames/s", decimals: 1);
+            results.Add($"map_slowest_frame_ms_{frame.Vehicles}", frame.SlowestFrameMs, "ms");
+            results.Add($"map_js_heap_mib_{frame.Vehicles}", frame.HeapMiB, "MiB", decimals: 1);
+        }
+
+        return;
+    }
 
     // Steady state: every vehicle reporting every second for a while, no browser connected yet.
     await Task.Delay(TimeSpan.FromSeconds(SteadySeconds));
@@ -251,9 +288,9 @@ static async Task WaitForVehiclesAsync(ServiceProcess edge, int vehicles)
             // the tracker or the edge not answering yet
         }
 
-        if (clock.Elapsed > TimeSpan.FromSeconds(60))
+        if (clock.Elapsed > TimeSpan.FromSeconds(120))
         {
-            throw new TimeoutException($"fewer than {vehicles} vehicles known after 60 s");
+            throw new TimeoutException($"fewer than {vehicles} vehicles known after 120 s");
         }
 
         await Task.Delay(250);

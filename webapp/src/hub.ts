@@ -2,7 +2,6 @@ import {
   HubConnectionBuilder,
   HubConnectionState,
   JsonHubProtocol,
-  LogLevel,
   type HubConnection,
   type HubMessage,
   type IHubProtocol,
@@ -11,6 +10,7 @@ import {
 import { parseFleetEvents, type FleetEvent } from "./events";
 import { FollowSync, retryDelay } from "./follow";
 import { vehicleHubClientMethods } from "./generated/vehicle-hub";
+import { HubLogger } from "./hub-log";
 import { liveWindow, shownState } from "./liveness";
 import { parseHubPosition, parseList, parseNames } from "./parse";
 import type { ConnectionState, Position } from "./types";
@@ -83,7 +83,7 @@ export class HubClient {
       .withUrl(url)
       .withHubProtocol(new HeardProtocol(() => this.heard()))
       .withAutomaticReconnect([0, 2000, 5000, 10000, 20000, 30000])
-      .configureLogging(LogLevel.Warning)
+      .configureLogging(new HubLogger())
       .build();
     this.follow = new FollowSync(
       (method, name) => this.connection.invoke(method, name),
