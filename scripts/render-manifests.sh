@@ -23,7 +23,7 @@ eval "$(scripts/install-kube-tools.sh --env)"
 
 chart=helm/fleetman
 kube_version=1.31.0
-all_components=networkPolicies.enabled=true,monitoring.enabled=true,monitoring.operator.enabled=true,logging.enabled=true,keda.enabled=true,loadGenerator.enabled=true
+all_components=networkPolicies.enabled=true,monitoring.enabled=true,monitoring.operator.enabled=true,monitoring.operator.alertmanagerConfig.enabled=true,logging.enabled=true,keda.enabled=true,loadGenerator.enabled=true
 helm_render() { # name, helm arguments...
   local name=$1
   shift
@@ -38,6 +38,8 @@ helm_render default
 helm_render minikube -f helm/values-minikube.yaml
 helm_render eks -f helm/values-eks.yaml
 helm_render all-components --set "$all_components"
+# The cluster's kube-prometheus-stack alone, behind the network policies: its Prometheus scrapes from another namespace.
+helm_render operator-network-policies --set networkPolicies.enabled=true,monitoring.operator.enabled=true
 # PriorityClasses the cluster already has, instead of the chart's: not with the renders above (their pods' classes are
 # in the same render); a deploy test reads it from checks/.
 mkdir -p "$out/checks"
@@ -71,14 +73,23 @@ for overlay in k8s/overlays/*/; do
   kustomize_render "$(basename "$overlay")" "$overlay"
 done
 # A component cannot be built alone: each is rendered on top of the base, as an overlay would use it.
-for component in k8s/components/*/; do
-  name=$(basename "$component")
-  with=$out/kustomize/with-$name
+kustomize_with() { # render name, component folders...
+  local with=$out/kustomize/with-$1 component
   mkdir -p "$with"
-  printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - %s\ncomponents:\n  - %s\n' \
-    "$(realpath --relative-to="$with" k8s/base)" "$(realpath --relative-to="$with" "$component")" >"$with/kustomization.yaml"
-  kustomize_render "component-$name" "$with"
+  {
+    printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - %s\ncomponents:\n' \
+      "$(realpath --relative-to="$with" k8s/base)"
+    for component in "${@:2}"; do
+      printf '  - %s\n' "$(realpath --relative-to="$with" "$component")"
+    done
+  } >"$with/kustomization.yaml"
+  kustomize_render "component-$1" "$with"
+}
+for component in k8s/components/*/; do
+  kustomize_with "$(basename "$component")" "$component"
 done
+# The cluster's kube-prometheus-stack behind the network policies: its Prometheus scrapes from another namespace.
+kustomize_with monitoring-operator-network-policies k8s/components/monitoring-operator k8s/components/network-policies
 
 if [[ -f docker-compose.yml ]]; then
   if command -v docker-compose >/dev/null; then

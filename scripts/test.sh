@@ -14,7 +14,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 results=$repo/.fleetman/test-results
-step() { printf '\n== %s\n' "$*"; }
+# Each step's header says when it began (seconds since the start), so a slow run shows where its time went.
+step() { printf '\n== [%4d s] %s\n' "$SECONDS" "$*"; }
 
 mode=all
 case ${1:-} in
@@ -169,4 +170,5 @@ fi
       if (key == "passed=") p += kv[2]; if (key == "failed=") f += kv[2]
       if (key == "total=") s += kv[2]; if (key == "executed=") s -= kv[2] } }
   END { printf "\n%d passed, %d failed, %d skipped\n", p, f, s }'
+echo "test command ($mode) took $SECONDS s"
 exit "$status"

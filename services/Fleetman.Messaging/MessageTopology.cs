@@ -27,6 +27,10 @@ public sealed class MessageTopology
         // Vehicles removed from the latest positions, for every api-gateway replica to tell its browsers. Persistent,
         // unlike position updates: no later message repeats a removal.
         [typeof(VehiclesRemoved)] = new(Destination.Topic("vehicle-removals"), Delivery.Persistent),
+
+        // Fleet events the queue-consumer stored for the first time, for every api-gateway replica to push to browsers.
+        // Persistent like removals: each event is announced once and no later message repeats it (and they are few).
+        [typeof(FleetEventsOccurred)] = new(Destination.Topic("fleet-events"), Delivery.Persistent),
     };
 
     private readonly Dictionary<Type, Route> _routes;

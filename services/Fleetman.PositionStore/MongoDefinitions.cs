@@ -12,6 +12,9 @@ internal static class MongoDefinitions
 {
     public const string PositionsCollection = "positions";
     public const string LatestCollection = "latest";
+    public const string FleetEventsCollection = "fleet_events";
+    public const string FleetEventStateCollection = "fleet_event_state";
+    public const string GeofencesCollection = "geofences";
 
     private static FilterDefinitionBuilder<PositionDocument> Positions => Builders<PositionDocument>.Filter;
     private static FilterDefinitionBuilder<LatestDocument> Latest => Builders<LatestDocument>.Filter;
@@ -116,4 +119,24 @@ internal static class MongoDefinitions
         }));
         return Builders<LatestDocument>.Update.Pipeline(PipelineDefinition<LatestDocument, LatestDocument>.Create(stage));
     }
+
+    /// <summary>"Events since, newest first": the order <c>GET /events</c> reads.</summary>
+    public static IndexKeysDefinition<FleetEventDocument> EventsByTimeKeys() =>
+        Builders<FleetEventDocument>.IndexKeys.Descending(e => e.Time).Ascending(e => e.Id);
+
+    public static FilterDefinition<FleetEventDocument> EventsSinceFilter(DateTimeOffset? since) =>
+        since is { } from ? Builders<FleetEventDocument>.Filter.Gte(e => e.Time, StoredPositions.Truncate(from).UtcDateTime) : Builders<FleetEventDocument>.Filter.Empty;
+
+    public static SortDefinition<FleetEventDocument> NewestEventsFirst() => Builders<FleetEventDocument>.Sort.Descending(e => e.Time).Ascending(e => e.Id);
+
+    public static FilterDefinition<FleetEventStateDocument> EventStatesOfFilter(IEnumerable<string> vehicles) =>
+        Builders<FleetEventStateDocument>.Filter.In(state => state.Vehicle, vehicles);
+
+    /// <summary>The vehicle's state if it is older than <paramref name="time"/> (the newest-wins upsert's filter).</summary>
+    public static FilterDefinition<FleetEventStateDocument> OlderEventStateFilter(string vehicle, DateTime time) =>
+        Builders<FleetEventStateDocument>.Filter.Eq(state => state.Vehicle, vehicle) & Builders<FleetEventStateDocument>.Filter.Lt(state => state.Time, time);
+
+    public static FilterDefinition<GeofenceDocument> GeofenceFilter(string name) => Builders<GeofenceDocument>.Filter.Eq(geofence => geofence.Name, name);
+
+    public static SortDefinition<GeofenceDocument> GeofencesByName() => Builders<GeofenceDocument>.Sort.Ascending(geofence => geofence.Name);
 }

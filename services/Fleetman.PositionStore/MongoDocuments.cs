@@ -71,3 +71,110 @@ internal sealed class LatestDocument : StoredPositionFields
 
     public VehiclePosition ToPosition() => ToPosition(Vehicle);
 }
+
+/// <summary>One fleet event in <c>fleet_events</c>, keyed by its deterministic id.</summary>
+internal sealed class FleetEventDocument
+{
+    [BsonId]
+    public string Id { get; set; } = "";
+
+    [BsonElement("time")]
+    public DateTime Time { get; set; }
+
+    [BsonElement("vehicle")]
+    public string Vehicle { get; set; } = "";
+
+    // The member's name (OverspeedStarted, ...), as SQLite stores it.
+    [BsonElement("kind"), BsonRepresentation(MongoDB.Bson.BsonType.String)]
+    public FleetEventKind Kind { get; set; }
+
+    [BsonElement("geofence"), BsonIgnoreIfNull]
+    public string? Geofence { get; set; }
+
+    [BsonElement("lat")]
+    public double Latitude { get; set; }
+
+    [BsonElement("lon")]
+    public double Longitude { get; set; }
+
+    [BsonElement("speedKph"), BsonIgnoreIfNull]
+    public double? SpeedKph { get; set; }
+
+    [BsonElement("limitKph"), BsonIgnoreIfNull]
+    public double? LimitKph { get; set; }
+
+    public static FleetEventDocument From(FleetEvent e) => new()
+    {
+        Id = e.Id,
+        Time = e.Time.UtcDateTime,
+        Vehicle = e.Vehicle,
+        Kind = e.Kind,
+        Geofence = e.Geofence,
+        Latitude = e.Latitude,
+        Longitude = e.Longitude,
+        SpeedKph = e.SpeedKph,
+        LimitKph = e.LimitKph,
+    };
+
+    public FleetEvent ToEvent() =>
+        new(Id, Vehicle, Kind, new DateTimeOffset(DateTime.SpecifyKind(Time, DateTimeKind.Utc)), Latitude, Longitude, SpeedKph, Geofence, LimitKph);
+}
+
+/// <summary>One vehicle's fleet event state in <c>fleet_event_state</c>, keyed by the vehicle's name.</summary>
+internal sealed class FleetEventStateDocument
+{
+    [BsonId]
+    public string Vehicle { get; set; } = "";
+
+    [BsonElement("time")]
+    public DateTime Time { get; set; }
+
+    [BsonElement("lat")]
+    public double Latitude { get; set; }
+
+    [BsonElement("lon")]
+    public double Longitude { get; set; }
+
+    [BsonElement("overspeeding")]
+    public bool Overspeeding { get; set; }
+
+    [BsonElement("slowSince"), BsonIgnoreIfNull]
+    public DateTime? SlowSince { get; set; }
+
+    [BsonElement("stopped")]
+    public bool Stopped { get; set; }
+
+    [BsonElement("inside")]
+    public List<string> Inside { get; set; } = [];
+
+    public static FleetEventStateDocument From(FleetEventState state) => new()
+    {
+        Vehicle = state.Vehicle,
+        Time = StoredPositions.Truncate(state.Time).UtcDateTime,
+        Latitude = state.Latitude,
+        Longitude = state.Longitude,
+        Overspeeding = state.Overspeeding,
+        SlowSince = state.SlowSince?.UtcDateTime,
+        Stopped = state.Stopped,
+        Inside = [.. state.Inside],
+    };
+
+    public FleetEventState ToState() => new(
+        Vehicle, Utc(Time), Latitude, Longitude, Overspeeding, SlowSince is { } slow ? Utc(slow) : null, Stopped, Inside);
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+}
+
+/// <summary>One geofence in <c>geofences</c>, keyed by its name.</summary>
+internal sealed class GeofenceDocument
+{
+    [BsonId]
+    public string Name { get; set; } = "";
+
+    [BsonElement("ring")]
+    public List<double[]> Ring { get; set; } = [];
+
+    public static GeofenceDocument From(Geofence geofence) => new() { Name = geofence.Name, Ring = [.. geofence.Ring] };
+
+    public Geofence ToGeofence() => new(Name, Ring);
+}

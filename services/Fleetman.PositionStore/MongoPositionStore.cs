@@ -7,13 +7,15 @@ namespace Fleetman.PositionStore;
 
 /// <summary>
 /// The store of every deployment: history in the time-series collection <c>positions</c> (indexed by vehicle and
-/// time), the newest position of each vehicle in the regular collection <c>latest</c> (<c>_id</c> = vehicle name).
+/// time), the newest position of each vehicle in the regular collection <c>latest</c> (<c>_id</c> = vehicle name); fleet
+/// events in <c>fleet_events</c> (<c>_id</c> = the event's id), their state in <c>fleet_event_state</c> (<c>_id</c> =
+/// vehicle name), geofences in <c>geofences</c> (<c>_id</c> = name).
 /// </summary>
 /// <remarks>
 /// Writes use the connection string's write concern when it sets one, otherwise <c>w: "majority", j: true</c>: an
 /// append is journaled on a majority of the replica set when it returns, because the queue-consumer acks after it.
 /// </remarks>
-public sealed class MongoPositionStore : IPositionStore, IDisposable
+public sealed partial class MongoPositionStore : IPositionStore, IFleetEventStore, IDisposable
 {
     private static readonly InsertManyOptions Unordered = new() { IsOrdered = false };
     private static readonly BulkWriteOptions UnorderedBulk = new() { IsOrdered = false };
@@ -22,6 +24,9 @@ public sealed class MongoPositionStore : IPositionStore, IDisposable
     private readonly IMongoDatabase _database;
     private readonly IMongoCollection<PositionDocument> _positions;
     private readonly IMongoCollection<LatestDocument> _latest;
+    private readonly IMongoCollection<FleetEventDocument> _events;
+    private readonly IMongoCollection<FleetEventStateDocument> _eventStates;
+    private readonly IMongoCollection<GeofenceDocument> _geofences;
     private readonly string _description;
     private volatile bool _initialized;
 
@@ -39,6 +44,9 @@ public sealed class MongoPositionStore : IPositionStore, IDisposable
         var writeConcern = settings.WriteConcern.IsServerDefault ? WriteConcern.WMajority.With(journal: true) : settings.WriteConcern;
         _positions = _database.GetCollection<PositionDocument>(PositionsCollection).WithWriteConcern(writeConcern);
         _latest = _database.GetCollection<LatestDocument>(LatestCollection).WithWriteConcern(writeConcern);
+        _events = _database.GetCollection<FleetEventDocument>(FleetEventsCollection).WithWriteConcern(writeConcern);
+        _eventStates = _database.GetCollection<FleetEventStateDocument>(FleetEventStateCollection).WithWriteConcern(writeConcern);
+        _geofences = _database.GetCollection<GeofenceDocument>(GeofencesCollection).WithWriteConcern(writeConcern);
         // Hosts only: the connection string may carry a password.
         _description = $"MongoDB database {databaseName} at {string.Join(",", url.Servers)}";
     }
@@ -61,6 +69,7 @@ public sealed class MongoPositionStore : IPositionStore, IDisposable
 
         // Creating an index that exists with the same keys and options is a no-op on the server.
         await _positions.Indexes.CreateOneAsync(new CreateIndexModel<PositionDocument>(HistoryIndexKeys()), cancellationToken: cancellationToken);
+        await _events.Indexes.CreateOneAsync(new CreateIndexModel<FleetEventDocument>(EventsByTimeKeys()), cancellationToken: cancellationToken);
         _initialized = true;
     }
 

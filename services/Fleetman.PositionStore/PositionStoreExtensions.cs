@@ -14,7 +14,7 @@ namespace Fleetman.PositionStore;
 public static class PositionStoreExtensions
 {
     /// <summary>
-    /// Adds <see cref="IPositionStore"/> (a singleton; options from the "Store" section, validated at start), a hosted
+    /// Adds <see cref="IPositionStore"/> and the same store as <see cref="IFleetEventStore"/> (a singleton; options from the "Store" section, validated at start), a hosted
     /// service that initializes it when the host starts and keeps retrying while the store cannot be reached, and a
     /// "store" readiness check. Calling it again changes nothing; an <see cref="IPositionStore"/> registered before is kept.
     /// <code>builder.AddPositionStore();</code>
@@ -29,6 +29,9 @@ public static class PositionStoreExtensions
 
         builder.AddValidatedOptions<PositionStoreOptions>(PositionStoreOptions.SectionName);
         builder.Services.TryAddSingleton(provider => CreateStore(provider.GetRequiredService<IOptions<PositionStoreOptions>>().Value));
+        // Fleet events live beside the positions: every store is both.
+        builder.Services.TryAddSingleton(provider => provider.GetRequiredService<IPositionStore>() as IFleetEventStore
+            ?? throw new InvalidOperationException($"The position store {provider.GetRequiredService<IPositionStore>()} does not keep fleet events."));
         builder.Services.AddSingleton<PositionStoreInitializer>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<PositionStoreInitializer>());
         builder.Services.AddHealthChecks().AddCheck<PositionStoreHealthCheck>("store", tags: [Extensions.ReadyTag]);

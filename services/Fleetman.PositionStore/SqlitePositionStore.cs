@@ -11,10 +11,11 @@ namespace Fleetman.PositionStore;
 /// </summary>
 /// <remarks>
 /// Tables: <c>positions</c> (the history, keyed by vehicle and time, so "history of one vehicle" reads one range of the
-/// primary key) and <c>latest</c> (one row per vehicle, kept newest-wins, so the latest reads never scan the history).
+/// primary key) and <c>latest</c> (one row per vehicle, kept newest-wins, so the latest reads never scan the history);
+/// for fleet events <c>fleet_events</c>, <c>fleet_event_state</c> and <c>geofences</c>.
 /// Times are Unix milliseconds (UTC). Microsoft.Data.Sqlite runs its async methods synchronously: calls are short.
 /// </remarks>
-public sealed class SqlitePositionStore : IPositionStore, IDisposable
+public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventStore, IDisposable
 {
     // How long a writer waits for another process's write transaction before failing with "database is locked".
     // Writes take milliseconds; the margin covers a checkpoint or a slow disk.
@@ -110,7 +111,7 @@ public sealed class SqlitePositionStore : IPositionStore, IDisposable
 
         await using (var schema = connection.CreateCommand())
         {
-            schema.CommandText = Schema;
+            schema.CommandText = Schema + EventSchema;
             await schema.ExecuteNonQueryAsync(cancellationToken);
         }
 

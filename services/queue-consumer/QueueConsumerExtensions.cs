@@ -2,6 +2,7 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
+using Fleetman.QueueConsumer.Events;
 using Fleetman.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -13,6 +14,7 @@ public static class QueueConsumerExtensions
     public static WebApplicationBuilder AddQueueConsumer(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<QueueConsumerPipelineOptions>(QueueConsumerPipelineOptions.SectionName);
+        builder.AddFleetEvents();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();

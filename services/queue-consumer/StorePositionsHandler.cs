@@ -2,6 +2,7 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
+using Fleetman.QueueConsumer.Events;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -9,12 +10,15 @@ namespace Fleetman.QueueConsumer;
 
 /// <summary>
 /// One batch of reports: refuse the unusable ones, compute speed and heading from each vehicle's newest stored point,
-/// store history (durably, idempotently), move the latest positions in Redis (newest wins), then tell the
-/// api-gateways what changed. The batch is acked only after this returns, so a crash anywhere means redelivery,
+/// store history (durably, idempotently), derive and store fleet events (idempotently, by their deterministic ids), move
+/// the latest positions in Redis (newest wins), then tell the api-gateways what changed and which events are new. The batch is acked only after this returns, so a crash anywhere means redelivery,
 /// and redelivery is harmless because every write is idempotent.
 /// </summary>
 internal sealed partial class StorePositionsHandler(
     IPositionStore store,
+    IFleetEventStore eventStore,
+    GeofenceSource geofences,
+    IOptions<FleetEventOptions> eventOptions,
     LatestPositionCache latest,
     IMessagePublisher publisher,
     IOptions<QueueConsumerPipelineOptions> pipeline,
@@ -57,6 +61,7 @@ internal sealed partial class StorePositionsHandler(
         }
 
         ConsumerMetrics.Duplicates.Add(positions.Count - stored);
+        await DeriveEventsAsync(vehicles, positions, cancellationToken);
 
         // A report no newer than its vehicle's latest stored one (late, or redelivered) is history only: it never
         // becomes the latest, in Redis or on the map.
@@ -82,6 +87,62 @@ internal sealed partial class StorePositionsHandler(
         // the batch is done and its acks should go now. The notification follows on its own (pipelined, in order)
         // and only logs if it fails.
         _ = PublishUpdateAsync(current);
+    }
+
+    /// <summary>
+    /// Events from each vehicle's positions newer than its stored event state; stored first, then the states (newest
+    /// wins), then only the events stored for the first time are counted and announced. A crash between the steps
+    /// means redelivery: the state is still the old one, the same events are derived again with the same ids, the store
+    /// keeps them once and none is announced twice (an announcement lost in that crash is not repeated; the events
+    /// are stored, and the feed reads them from the store when it loads).
+    /// </summary>
+    private async Task DeriveEventsAsync(List<string> vehicles, List<VehiclePosition> positions, CancellationToken cancellationToken)
+    {
+        var states = await StoreCallAsync(() => eventStore.GetEventStatesAsync(vehicles, cancellationToken));
+        var fences = await StoreCallAsync(() => geofences.GetAsync(cancellationToken));
+        var derived = new List<FleetEvent>();
+        var next = new List<FleetEventState>();
+        foreach (var vehicle in positions.GroupBy(p => p.Vehicle, StringComparer.Ordinal))
+        {
+            var (events, state) = FleetEventDeriver.Derive(vehicle.Key, vehicle, states.GetValueOrDefault(vehicle.Key), eventOptions.Value, fences);
+            derived.AddRange(events);
+            if (state is not null)
+            {
+                next.Add(state);
+            }
+        }
+
+        IReadOnlyList<FleetEvent> added = derived.Count == 0 ? [] : await StoreCallAsync(() => eventStore.AddEventsAsync(derived, cancellationToken));
+        await StoreCallAsync(async () =>
+        {
+            await eventStore.SaveEventStatesAsync(next, cancellationToken);
+            return next.Count;
+        });
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var e in added)
+        {
+            ConsumerMetrics.FleetEvents.Add(1, new KeyValuePair<string, object?>("kind", FleetEventLabels.Of(e.Kind)));
+        }
+
+        _ = PublishEventsAsync([.. added.OrderBy(e => e.Time)]);
+    }
+
+    private async Task PublishEventsAsync(List<FleetEvent> events)
+    {
+        try
+        {
+            await publisher.PublishAsync(new FleetEventsOccurred(events, clock.GetUtcNow()));
+        }
+        catch (MessagingUnavailableException ex)
+        {
+            // Best-effort like the position updates: the events are stored and the feed reads them from the store.
+            ConsumerMetrics.EventsNotPublished.Add(1);
+            LogEventsNotPublished(logger, events.Count, ex.Message);
+        }
     }
 
     /// <summary>
@@ -136,6 +197,9 @@ internal sealed partial class StorePositionsHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not update their latest positions in Redis: {Reason}")]
     private static partial void LogLatestNotUpdated(ILogger logger, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} fleet event(s) but could not publish them: {Reason}")]
+    private static partial void LogEventsNotPublished(ILogger logger, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not publish the update: {Reason}")]
     private static partial void LogUpdateNotPublished(ILogger logger, int count, string reason);

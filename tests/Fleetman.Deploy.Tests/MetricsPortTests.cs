@@ -98,7 +98,7 @@ public sealed partial class MetricsPortTests
         var chapter = Course.Chapter("10-monitoring");
         var exporters = chapter.Workloads;
         exporters.ShouldNotBeEmpty("10-monitoring runs no exporter");
-        var production = File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "monitoring", "exporters.yaml"));
+        var production = File.ReadAllText(Path.Combine(Repository.Root, "k8s", "components", "exporters", "exporters.yaml"));
         var checks = new List<Action>();
         foreach (var workload in exporters)
         {

@@ -35,6 +35,9 @@ public sealed class IsolatedRun : IAsyncDisposable
     /// <summary>The run's topic of removals (<c>VehiclesRemoved</c> in the messaging topology).</summary>
     public string RemovalTopic => $"test.vehicle-removals.{Id}";
 
+    /// <summary>The run's topic of fleet events (<c>FleetEventsOccurred</c> in the messaging topology).</summary>
+    public string EventTopic => $"test.fleet-events.{Id}";
+
     public string RedisPrefix => $"test:{Id}";
 
     public string BackplanePrefix => $"test:{Id}:hubs:";
@@ -66,6 +69,7 @@ public sealed class IsolatedRun : IAsyncDisposable
             ["Messaging__Destinations__VehiclePositionsUpdated"] = Topic,
             ["Messaging__Destinations__VehiclesRetired"] = RetirementQueue,
             ["Messaging__Destinations__VehiclesRemoved"] = RemovalTopic,
+            ["Messaging__Destinations__FleetEventsOccurred"] = EventTopic,
             ["Hub__BackplaneChannelPrefix"] = BackplanePrefix,
             ["Logging__LogLevel__Default"] = "Warning",
         };

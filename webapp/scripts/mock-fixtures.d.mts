@@ -6,6 +6,7 @@ export interface MockVehicle {
   name: string;
   silent: boolean;
   history: { lat: number; lng: number }[];
+  reports: unknown[];
   last: unknown;
 }
 export function createFleet(count: number, seed?: number): MockVehicle[];
@@ -15,3 +16,6 @@ export function restVehicle(v: MockVehicle): unknown;
 export function history(v: MockVehicle): unknown;
 export function unknownVehicle(name: string): unknown;
 export function streets(vehicles: MockVehicle[]): unknown;
+export function fleetHistory(vehicles: MockVehicle[], from: number, to: number, limit: number): unknown[];
+export function vehicleHistory(v: MockVehicle, from: number, to: number, limit: number): unknown[];
+export function badWindow(errors: Record<string, string[]>): unknown;

@@ -26,6 +26,8 @@ const centre = { lat: 53.375564, lng: -1.506785 };
 const mPerDegLat = 111_320;
 const mPerDegLng = 111_320 * Math.cos((centre.lat * Math.PI) / 180);
 const historyKept = 600;
+/** Reports kept for a replay (`GET /api/history`): an hour at one a second. */
+const reportsKept = 3600;
 
 /** `count` vehicles, each driving round its own circle at its own speed; the same fleet for the same seed. */
 export function createFleet(count, seed = 42) {
@@ -41,6 +43,7 @@ export function createFleet(count, seed = 42) {
     dir: rng() < 0.5 ? 1 : -1,
     silent: false,
     history: [],
+    reports: [],
     last: null,
   }));
 }
@@ -64,6 +67,8 @@ export function step(v, seconds, now) {
   };
   v.history.push({ lat: v.last.lat, lng: v.last.lng });
   if (v.history.length > historyKept) v.history.shift();
+  v.reports.push(v.last);
+  if (v.reports.length > reportsKept) v.reports.shift();
 }
 
 /** A hub position (`LivePosition`): what `snapshot` and `positions` carry. */
@@ -74,6 +79,34 @@ export const restVehicle = (v) => ({ name: v.name, lat: v.last.lat, longitude: v
 
 /** `GET /api/history/{name}`: `HistoryPointResponse[]`, oldest first. */
 export const history = (v) => v.history;
+
+const inWindow = (p, from, to) => {
+  const t = Date.parse(p.time);
+  return t >= from && t <= to;
+};
+
+/**
+ * `GET /api/history?from&to&limit`: `FleetHistoryPointResponse[]`, every vehicle's reports in the window (epoch ms,
+ * both included) in time order (then by name), the first `limit`.
+ */
+export function fleetHistory(vehicles, from, to, limit) {
+  const all = vehicles.flatMap((v) => v.reports.filter((p) => inWindow(p, from, to)));
+  all.sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return all.slice(0, limit).map(({ name, lat, lng, time, speed, heading }) => ({ name, lat, lng, time, speed, heading }));
+}
+
+/** `GET /api/vehicles/{name}/history?from&to&limit`: `DetailedHistoryPointResponse[]`, oldest first, the last `limit`. */
+export function vehicleHistory(v, from, to, limit) {
+  return v.reports.filter((p) => inWindow(p, from, to)).slice(-limit).map(({ lat, lng, time, speed, heading }) => ({ lat, lng, time, speed, heading }));
+}
+
+/** The 400 problem (`HttpValidationProblemDetails`) for a history window that is not one, as the tracker words it. */
+export const badWindow = (errors) => ({
+  type: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+  title: "The history request has invalid parameters.",
+  status: 400,
+  errors,
+});
 
 /** The 404 problem (`ProblemDetails`) for a vehicle that never reported, as the api-gateway words it. */
 export const unknownVehicle = (name) => ({

@@ -11,11 +11,13 @@
 //   POST /mock/fail?path=/api/history/&status=429&count=3   the next 3 requests under that path fail (Retry-After: 2)
 //   POST /mock/fleet?vehicles=N     the fleet grows or shrinks to N (those that leave are announced: vehiclesRemoved)
 //   GET  /mock/state                connections and what they follow
+// History for a replay: GET /api/history?from&to&limit and /api/vehicles/{name}/history?from&to&limit, from the
+// reports of the last hour it ran.
 import { randomUUID } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
-import { createFleet, history, hub, hubPosition, restVehicle, step, streets, unknownVehicle } from "./mock-fixtures.mjs";
+import { badWindow, createFleet, fleetHistory, history, hub, hubPosition, restVehicle, step, streets, unknownVehicle, vehicleHistory } from "./mock-fixtures.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => {
@@ -192,6 +194,30 @@ createServer(async (req, res) => {
     }
     if (path === "/api/streets") {
       return json(res, 200, streets(vehicles), "application/geo+json");
+    }
+    if (path === "/api/history" || /^\/api\/vehicles\/[^/]+\/history$/.test(path)) {
+      // A replay's window, checked as the tracker checks it: from and to required for the fleet, ISO-8601; limit ≤ 10,000.
+      const fleet = path === "/api/history";
+      const errors = {};
+      const time = (key) => {
+        const text = url.searchParams.get(key);
+        if (text === null) {
+          if (fleet) errors[key] = [`${key} is required, an ISO-8601 date-time, e.g. 2026-11-22T12:00:00Z.`];
+          return key === "from" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+        }
+        const at = Date.parse(text);
+        if (Number.isNaN(at)) errors[key] = [`${key} '${text}' is not an ISO-8601 date-time, e.g. 2026-11-22T12:00:00Z.`];
+        return at;
+      };
+      const from = time("from");
+      const to = time("to");
+      const limit = Math.min(10_000, Number(url.searchParams.get("limit") ?? 1000));
+      if (!(limit >= 1)) errors.limit = ["limit must be a whole number of at least 1 (at most 10000 are returned)."];
+      if (Object.keys(errors).length > 0) return json(res, 400, badWindow(errors), "application/problem+json");
+      if (fleet) return json(res, 200, fleetHistory(vehicles, from, to, limit));
+      const name = decodeURIComponent(path.split("/")[3]);
+      const v = vehicles.find((x) => x.name === name);
+      return v ? json(res, 200, vehicleHistory(v, from, to, limit)) : json(res, 404, unknownVehicle(name), "application/problem+json");
     }
     if (path.startsWith("/api/history/")) {
       const name = decodeURIComponent(path.slice("/api/history/".length));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Screenshots of the live map for the READMEs, taken in Chromium against the mock backend (scripts/mock-server.mjs):
-// the live map, the fleet filter with its counts, the offline street map, a marker's card and the phone layout.
+// the live map, the fleet filter with its counts, the offline street map, a marker's card, the phone layout and a
+// replay.
 // Writes docs/images/*.png at the repository's root. Build first (npm run build); needs Chromium.
 //
 //   node scripts/screenshots.mjs [--port 8097] [--chromium /usr/bin/chromium] [--out ../docs/images]
@@ -81,6 +82,33 @@ try {
   await open(mobile, "/?vehicle=truck-12");
   await mobile.waitForFunction(() => window.fleetman.selected() === "truck-12" && window.fleetman.trailLength() >= 2);
   await shot(mobile, "phone-layout");
+
+  // Replay: the fleet's last half minute (the mock keeps what it sent), played at 10× and paused part-way.
+  const replay = await desktop.newPage();
+  await open(replay);
+  await replay.getByTestId("replay-open").click();
+  const [from, to] = await replay.evaluate(() => {
+    const two = (n) => String(n).padStart(2, "0");
+    const local = (t) => {
+      const d = new Date(t);
+      return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    };
+    // Not on a whole minute: the input would drop the seconds.
+    let end = Date.now() - 1000;
+    if (Math.floor(end / 1000) % 30 === 0) end -= 1000;
+    return [local(end - 30_000), local(end)];
+  });
+  await replay.getByTestId("replay-from").fill(from);
+  await replay.getByTestId("replay-to").fill(to);
+  await replay.getByTestId("replay-start").click();
+  await replay.getByTestId("replay-speed").selectOption("10");
+  await replay.waitForFunction(() => {
+    const r = window.fleetman.replay();
+    return r !== null && Date.parse(r.head) >= Date.parse(r.from) + 10_000;
+  });
+  await replay.getByTestId("replay-play").click();
+  await replay.mouse.move(0, 0);
+  await shot(replay, "replay", { clip: { x: 0, y: 0, width: 1200, height: 440 } });
 } finally {
   await browser.close();
   mock.kill();

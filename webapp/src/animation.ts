@@ -17,6 +17,7 @@ export interface AnimationFocus {
 export class MarkerAnimation {
   private readonly moving = new Set<string>();
   private frame = 0;
+  private pausedNow = false;
 
   constructor(
     private readonly store: VehicleStore,
@@ -34,13 +35,20 @@ export class MarkerAnimation {
     this.moving.delete(name);
   }
 
+  /** While paused (a replay is shown) no marker moves and the map is not kept on the followed vehicle. */
+  set paused(paused: boolean) {
+    this.pausedNow = paused;
+    if (paused) this.moving.clear();
+  }
+
   request(): void {
-    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.animate());
+    if (this.frame === 0 && !this.pausedNow) this.frame = requestAnimationFrame(() => this.animate());
   }
 
   /** One animation frame: move every marker that is between two reports; keep the followed vehicle centred. */
   private animate(): void {
     this.frame = 0;
+    if (this.pausedNow) return;
     const now = performance.now();
     const selected = this.focus.selected;
     if (this.moving.size > 0) {

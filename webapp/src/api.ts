@@ -1,4 +1,5 @@
-import { parseHistoryPoint, parseList, parseRestVehicle } from "./parse";
+import { parseFleetHistoryPoint, parseHistoryPoint, parseList, parseRestVehicle, parseVehicleHistoryPoint } from "./parse";
+import type { HistoryQuery } from "./replay-reader";
 import { HttpError, parseRetryAfter } from "./retrying";
 import { parseStreets, type StreetLine } from "./streets";
 import type { LatLng, Position } from "./types";
@@ -24,6 +25,23 @@ export async function fetchVehicles(apiBase: string, timeoutMs = 10_000): Promis
 /** `GET /api/history/{name}` → the vehicle's stored track, oldest first. */
 export async function fetchHistory(apiBase: string, name: string, timeoutMs = 15_000): Promise<LatLng[]> {
   return parseList(await getJson(`${apiBase}/api/history/${encodeURIComponent(name)}`, timeoutMs), parseHistoryPoint);
+}
+
+function windowQuery(query: HistoryQuery): string {
+  const from = new Date(query.from).toISOString();
+  const to = new Date(query.to).toISOString();
+  return `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=${query.limit}`;
+}
+
+/** `GET /api/history?from&to&limit` → the whole fleet's stored reports in the window, time order, the first `limit`. */
+export async function fetchFleetHistory(apiBase: string, query: HistoryQuery, timeoutMs = 20_000): Promise<Position[]> {
+  return parseList(await getJson(`${apiBase}/api/history?${windowQuery(query)}`, timeoutMs), parseFleetHistoryPoint);
+}
+
+/** `GET /api/vehicles/{name}/history?from&to&limit` → one vehicle's stored reports in the window, the last `limit`. */
+export async function fetchVehicleHistory(apiBase: string, name: string, query: HistoryQuery, timeoutMs = 20_000): Promise<Position[]> {
+  const url = `${apiBase}/api/vehicles/${encodeURIComponent(name)}/history?${windowQuery(query)}`;
+  return parseList(await getJson(url, timeoutMs), (item) => parseVehicleHistoryPoint(item, name));
 }
 
 /** `GET /api/streets` → the offline street map's lines. */

@@ -9,6 +9,7 @@ import { VehicleList } from "./list";
 import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
 import { ConnectionIndicator, SelectionPanel } from "./panel";
+import { Replay } from "./replay";
 import { formatRetry, type RetryStatus } from "./retrying";
 import { Selection, type SelectOptions } from "./selection";
 import { arrowHeading } from "./style";
@@ -35,6 +36,8 @@ export class App {
   readonly clock = new ServerClock();
   readonly map: MapView;
   readonly hub: HubClient;
+  /** The stored history played back on the map; while it is shown the live markers wait (`replayChanged`). */
+  readonly replay: Replay;
   private readonly feed: PositionFeed;
   private readonly selection: Selection;
   private readonly animation: MarkerAnimation;
@@ -73,7 +76,10 @@ export class App {
         this.userMoved = true;
         if (this.following) this.setFollowing(false);
       },
-      viewChanged: () => this.labels.schedule(),
+      viewChanged: () => {
+        this.labels.schedule();
+        this.replay.redraw();
+      },
     });
     this.list = new VehicleList(elements.list, {
       rowClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: false }),
@@ -132,6 +138,15 @@ export class App {
     });
     this.animation = new MarkerAnimation(this.store, this.map, this.selection);
     this.labels = new MapLabels(this.store, this.map, config, () => this.selected);
+    this.replay = new Replay({
+      config,
+      map: this.map,
+      serverNow: () => this.clock.now(Date.now()),
+      selected: () => this.selected,
+      following: () => this.following,
+      markerClicked: (name) => this.select(name === this.selected ? null : name, { fly: false, reveal: true }),
+      replayChanged: (active) => this.replayChanged(active),
+    });
   }
 
   get selected(): string | null {
@@ -171,8 +186,11 @@ export class App {
   /** Selects a vehicle (or none): highlight, Follow on the hub, history trail, fly to it; the page address says which. */
   select(name: string | null, options: SelectOptions = {}): void {
     const before = this.selected;
-    this.selection.select(name, options);
+    // While a replay is shown the map flies to where the replay has the vehicle, not to where it is now.
+    const replaying = this.replay.active;
+    this.selection.select(name, replaying ? { ...options, fly: false } : options);
     if (this.selected === before) return;
+    if (replaying) this.replay.selectionChanged(options.fly !== false);
     this.linked = null;
     const url = urlWithVehicle(location.href, this.selected);
     if (url === location.href || options.history === "none") return;
@@ -224,8 +242,36 @@ export class App {
     this.renderList();
   }
 
+  /**
+   * A replay started: the live markers, labels and card leave the map and stop moving (the fleet is still kept up to
+   * date from the hub), and the indicator says Replay. It ended: every live marker is put where its vehicle is now.
+   */
+  private replayChanged(active: boolean): void {
+    this.indicator.setReplay(active);
+    this.animation.paused = active;
+    this.map.setLiveHidden(active);
+    if (active) return;
+    for (const vehicle of this.store.all()) {
+      const p = vehicle.latest;
+      const selected = vehicle.name === this.selected;
+      if (!this.map.hasMarker(vehicle.name)) this.map.addMarker(vehicle.name, p, selected, vehicle.stale);
+      else this.map.moveMarker(vehicle.name, p);
+      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, vehicle.stale, movingMph));
+      this.map.setMarkerStyle(vehicle.name, selected, vehicle.stale);
+      this.showIfFiltered(vehicle);
+    }
+    this.labels.schedule(true);
+    this.renderList();
+  }
+
   private applyBatch(positions: Position[]): void {
     const now = performance.now();
+    if (this.replay.active) {
+      // The fleet stays up to date for "Back to live"; its markers do not move while the replay is shown.
+      for (const p of positions) this.store.apply(p, now);
+      this.listDirty = true;
+      return;
+    }
     let added = false;
     for (const p of positions) {
       const wasStale = this.store.get(p.name)?.stale ?? false;

@@ -2,8 +2,8 @@ import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { checkGenerated, readDocument } from "../scripts/generate-contract.mjs";
-import { createFleet, document, history, hub, hubPosition, restVehicle, step, streets, unknownVehicle } from "../scripts/mock-fixtures.mjs";
-import { parseHistoryPoint, parseHubPosition, parseRestVehicle } from "./parse";
+import { badWindow, createFleet, document, fleetHistory, history, hub, hubPosition, restVehicle, step, streets, unknownVehicle, vehicleHistory } from "../scripts/mock-fixtures.mjs";
+import { parseFleetHistoryPoint, parseHistoryPoint, parseHubPosition, parseRestVehicle, parseVehicleHistoryPoint } from "./parse";
 import { parseStreets } from "./streets";
 
 // The api-gateway's OpenAPI document (openapi/api-gateway.json) is the one source of the contract: the generated
@@ -69,6 +69,19 @@ describe("the mock backend's fixtures", () => {
     expectValid(schemas.response("/api/history/{name}", "200"), history(truck!));
     expect((history(truck!) as unknown[]).map(parseHistoryPoint)).not.toContain(null);
     expectValid(schemas.response("/api/history/{name}", "404"), unknownVehicle("Nobody"));
+  });
+
+  it("serve a replay's history, the fleet's and one vehicle's, as the document describes it, and the page reads it", () => {
+    const vehicles = fleet();
+    const from = Date.parse("2026-11-22T12:00:00Z");
+    const all = fleetHistory(vehicles, from, from + 2000, 10_000);
+    expectValid(schemas.response("/api/history", "200"), all);
+    expect(all).toHaveLength(15);
+    expect(fleetHistory(vehicles, from + 1000, from + 2000, 3).map((p) => parseFleetHistoryPoint(p)?.time)).toEqual([from + 1000, from + 1000, from + 1000]);
+    expectValid(schemas.response("/api/history", "400"), badWindow({ from: ["from is required"] }));
+    const one = vehicleHistory(vehicles[0]!, from, from + 2000, 2);
+    expectValid(schemas.response("/api/vehicles/{name}/history", "200"), one);
+    expect(one.map((p) => parseVehicleHistoryPoint(p, "x")?.time)).toEqual([from + 1000, from + 2000]);
   });
 
   it("push snapshot and positions frames as the document describes them", () => {

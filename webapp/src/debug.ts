@@ -1,5 +1,6 @@
 import type { AppConfig } from "./config";
 import type { MapView } from "./map";
+import type { ReplayState } from "./replay";
 import type { SelectOptions } from "./selection";
 import type { VehicleStore } from "./state";
 import type { ConnectionState } from "./types";
@@ -14,6 +15,11 @@ export interface DebugSource {
   readonly following: boolean;
   readonly connectionState: ConnectionState;
   readonly config: AppConfig;
+  readonly replay: {
+    readonly state: ReplayState | null;
+    positionOf(name: string): { lat: number; lng: number } | null;
+    seek(time: number): void;
+  };
   select(name: string | null, options?: SelectOptions): void;
   setFollowing(on: boolean): void;
   labelledNames(): string[];
@@ -25,6 +31,8 @@ export interface FleetmanDebug {
   /** True once the page has started (config loaded, map up, hub connecting). */
   ready(): boolean;
   vehicleCount(): number;
+  /** Markers on the map (shown or hidden by the filter). */
+  markerCount(): number;
   vehicleNames(): string[];
   /** Newest report of a vehicle, or null. `time` is ISO-8601. */
   positionOf(name: string): { lat: number; lng: number; time: string; speed: number | null; heading: number | null; stale: boolean } | null;
@@ -54,6 +62,12 @@ export interface FleetmanDebug {
   renderedRowNames(): string[];
   mapView(): { lat: number; lng: number; zoom: number };
   config(): AppConfig;
+  /** The replay shown (window, play head, speed, what is loaded, what holds it up; times ISO-8601), or null when live. */
+  replay(): ReplayState | null;
+  /** Where a vehicle's replay marker is drawn, or null. */
+  replayPositionOf(name: string): { lat: number; lng: number } | null;
+  /** Moves the replay's play head to an ISO-8601 time, as the scrubber does. */
+  replaySeek(time: string): void;
 }
 
 declare global {
@@ -67,6 +81,7 @@ export function exposeDebug(app: DebugSource): void {
   const debug: FleetmanDebug = {
     ready: () => app.ready,
     vehicleCount: () => app.store.size,
+    markerCount: () => app.map.markerCount,
     vehicleNames: () => [...app.store.all()].map((v) => v.name).sort(),
     positionOf: (name) => {
       const v = app.store.get(name);
@@ -95,6 +110,9 @@ export function exposeDebug(app: DebugSource): void {
       return { lat: c.lat, lng: c.lng, zoom: app.map.map.getZoom() };
     },
     config: () => app.config,
+    replay: () => app.replay.state,
+    replayPositionOf: (name) => app.replay.positionOf(name),
+    replaySeek: (time) => app.replay.seek(Date.parse(time)),
   };
   window.fleetman = debug;
 }

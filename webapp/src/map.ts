@@ -156,6 +156,11 @@ class LabelLayer {
     this.pane.classList.remove("hidden");
   }
 
+  /** Hides the labels while a replay is shown (zooming shows them again, so this is a class of its own). */
+  setHidden(hidden: boolean): void {
+    this.pane.classList.toggle("replaying", hidden);
+  }
+
   move(name: string, at: LatLng): void {
     const el = this.labels.get(name);
     if (el !== undefined) this.place(el, at);
@@ -175,7 +180,8 @@ class LabelLayer {
 export class MapView {
   readonly map: L.Map;
   readonly basemap: Basemap;
-  private readonly renderer: L.Canvas;
+  /** The canvas every marker is drawn on (a replay draws its own markers on it too). */
+  readonly renderer: L.Canvas;
   private readonly markers = new Map<string, L.CircleMarker>();
   /** Markers the filter hides (off the map, kept up to date). */
   private readonly hidden = new Set<string>();
@@ -187,6 +193,8 @@ export class MapView {
   /** The one card (a tooltip) for the vehicle under the pointer or just clicked, and whose it is. */
   private readonly card: L.Tooltip;
   private cardName: string | null = null;
+  /** While a replay is shown, the live markers, labels and card are off the map (and kept up to date). */
+  private liveHidden = false;
 
   constructor(
     container: HTMLElement,
@@ -239,7 +247,7 @@ export class MapView {
     marker.on("click", () => this.callbacks.markerClicked(name));
     marker.on("mouseover", () => this.callbacks.markerHovered(name));
     marker.on("mouseout", () => this.callbacks.markerHovered(null));
-    marker.addTo(this.map);
+    if (!this.liveHidden) marker.addTo(this.map);
     this.markers.set(name, marker);
   }
 
@@ -263,11 +271,30 @@ export class MapView {
     if (marker === undefined || shown !== this.hidden.has(name)) return;
     if (shown) {
       this.hidden.delete(name);
+      if (this.liveHidden) return;
       marker.addTo(this.map);
       if (this.stale.has(name)) marker.bringToBack();
     } else {
       this.hidden.add(name);
       marker.remove();
+    }
+  }
+
+  /**
+   * Takes the live markers, their labels and the card off the map while a replay is shown (`true`), or puts them back
+   * (`false`: those the filter shows; stale ones under the others).
+   */
+  setLiveHidden(hidden: boolean): void {
+    if (hidden === this.liveHidden) return;
+    this.liveHidden = hidden;
+    this.labels.setHidden(hidden);
+    if (hidden) this.showCard(null);
+    for (const [name, marker] of this.markers) {
+      if (hidden) marker.remove();
+      else if (!this.hidden.has(name)) {
+        marker.addTo(this.map);
+        if (this.stale.has(name)) marker.bringToBack();
+      }
     }
   }
 
@@ -284,7 +311,7 @@ export class MapView {
 
   /** Shows the card over a vehicle's marker with `content`, or closes it (null). */
   showCard(name: string | null, content?: HTMLElement): void {
-    const marker = name === null ? undefined : this.markers.get(name);
+    const marker = name === null || this.liveHidden ? undefined : this.markers.get(name);
     if (name === null || marker === undefined || content === undefined) {
       this.cardName = null;
       this.card.close();
@@ -315,7 +342,7 @@ export class MapView {
     else this.stale.delete(name);
     marker.setStyle(markerStyle(selected, stale));
     marker.setRadius(markerStyle(selected, stale).radius);
-    if (!this.hidden.has(name)) {
+    if (!this.hidden.has(name) && !this.liveHidden) {
       if (selected || (wasStale && !stale)) marker.bringToFront();
       else if (stale) marker.bringToBack();
     }

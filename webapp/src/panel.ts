@@ -102,13 +102,18 @@ const labels: Record<ConnectionState, string> = {
   offline: "Offline",
 };
 
-/** The live / reconnecting / offline indicator, with a retry button while offline. */
+/**
+ * The live / reconnecting / offline indicator, with a retry button while offline. While a replay is shown it says
+ * "Replay" (the map shows the past, not live positions) and how the live feed is meanwhile; `data-state` is what it
+ * shows, `data-connection` the live connection's state.
+ */
 export class ConnectionIndicator {
   private readonly text: HTMLElement;
   private readonly detail: HTMLElement;
   private readonly retry: HTMLButtonElement;
   private retryAt: number | null = null;
   private state: ConnectionState = "connecting";
+  private replaying = false;
 
   constructor(private readonly root: HTMLElement, onRetry: () => void) {
     root.innerHTML = `<span class="dot" aria-hidden="true"></span><span class="text" role="status" aria-live="polite"></span>
@@ -124,9 +129,20 @@ export class ConnectionIndicator {
   set(state: ConnectionState, retryAt: number | null): void {
     this.state = state;
     this.retryAt = retryAt;
-    this.root.dataset.state = state;
+    this.root.dataset.connection = state;
     this.retry.hidden = state !== "offline";
-    setText(this.text, labels[state]);
+    this.render();
+  }
+
+  /** A replay is shown (or no longer is). */
+  setReplay(replaying: boolean): void {
+    this.replaying = replaying;
+    this.render();
+  }
+
+  private render(): void {
+    this.root.dataset.state = this.replaying ? "replay" : this.state;
+    setText(this.text, this.replaying ? "Replay" : labels[this.state]);
     this.tick();
   }
 
@@ -138,6 +154,10 @@ export class ConnectionIndicator {
     } else if (this.state === "offline") {
       const seconds = this.retryAt === null ? 0 : Math.ceil((this.retryAt - Date.now()) / 1000);
       detail = seconds > 0 ? `retrying in ${seconds} s` : "retrying…";
+    }
+    if (this.replaying) {
+      const live = this.state === "live" ? "live feed connected" : `live feed ${labels[this.state].toLowerCase()}`;
+      detail = detail === "" ? live : `${live}, ${detail}`;
     }
     setText(this.detail, detail);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseHistoryPoint, parseHubPosition, parseList, parseNames, parseRestVehicle, parseTime } from "./parse";
+import { parseFleetHistoryPoint, parseHistoryPoint, parseHubPosition, parseList, parseNames, parseRestVehicle, parseTime, parseVehicleHistoryPoint } from "./parse";
 
 const NOW = 1_700_000_000_000;
 
@@ -60,5 +60,18 @@ describe("parsing the contract", () => {
   it("reads the names of vehiclesRemoved, skipping what is not a name", () => {
     expect(parseNames(["truck-1", "", 7, null, "truck-2"])).toEqual(["truck-1", "truck-2"]);
     expect(parseNames({ names: ["truck-1"] })).toEqual([]);
+  });
+});
+
+describe("stored history for a replay", () => {
+  it("reads the fleet's reports and one vehicle's, skipping those without a place or a time", () => {
+    const at = "2026-12-06T12:00:00.250Z";
+    expect(parseFleetHistoryPoint({ name: "a", lat: 53.1, lng: -1.4, time: at, speed: null, heading: 90 })).toEqual({
+      name: "a", lat: 53.1, lng: -1.4, time: Date.parse(at), speed: null, heading: 90,
+    });
+    expect(parseFleetHistoryPoint({ name: "a", lat: 53.1, lng: -1.4, time: "when?", speed: 1, heading: 1 })).toBeNull();
+    expect(parseFleetHistoryPoint({ lat: 53.1, lng: -1.4, time: at })).toBeNull();
+    expect(parseVehicleHistoryPoint({ lat: 53.1, lng: -1.4, time: at, speed: 12.5, heading: null }, "b")?.name).toBe("b");
+    expect(parseVehicleHistoryPoint({ lat: 91, lng: -1.4, time: at }, "b")).toBeNull();
   });
 });

@@ -10,6 +10,10 @@ export type LivePosition = Schemas["LivePosition"];
 export type VehiclePositionResponse = Schemas["VehiclePositionResponse"];
 /** A point of `GET /api/history/{name}`. */
 export type HistoryPointResponse = Schemas["HistoryPointResponse"];
+/** A report of `GET /api/history?from&to&limit` (the whole fleet's, for a replay). */
+export type FleetHistoryPointResponse = Schemas["FleetHistoryPointResponse"];
+/** A report of `GET /api/vehicles/{name}/history?from&to&limit`. */
+export type DetailedHistoryPointResponse = Schemas["DetailedHistoryPointResponse"];
 
 /** Untrusted JSON that may have the fields of `T`, each of any type. */
 type Untrusted<T> = { readonly [K in keyof T]?: unknown };
@@ -95,4 +99,18 @@ export function parseHistoryPoint(raw: unknown): LatLng | null {
 /** The names of `vehiclesRemoved`: the non-empty strings of an array. */
 export function parseNames(raw: unknown): string[] {
   return parseList(raw, (item) => (typeof item === "string" && item.length > 0 ? item : null));
+}
+
+/** A stored report of the fleet's history `{name, lat, lng, time, speed, heading}`; null without a name, a place or a time. */
+export function parseFleetHistoryPoint(raw: unknown): Position | null {
+  const r = fields<FleetHistoryPointResponse>(raw);
+  if (r === null) return null;
+  const p = parseHubPosition({ name: r.name, lat: r.lat, lng: r.lng, time: r.time, speed: r.speed, heading: r.heading }, Number.NaN);
+  return p === null || Number.isNaN(p.time) ? null : p;
+}
+
+/** A stored report of one vehicle's history `{lat, lng, time, speed, heading}`, as `name`'s. */
+export function parseVehicleHistoryPoint(raw: unknown, name: string): Position | null {
+  const r = fields<DetailedHistoryPointResponse>(raw);
+  return r === null ? null : parseFleetHistoryPoint({ name, lat: r.lat, lng: r.lng, time: r.time, speed: r.speed, heading: r.heading });
 }

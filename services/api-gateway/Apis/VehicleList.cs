@@ -18,6 +18,11 @@ namespace Fleetman.ApiGateway.Apis;
 /// Newest wins the way Redis decides it (the queue-consumer's script compares Unix milliseconds and keeps the older
 /// entry on a tie), so the list is the one the tracker reads from Redis: the same bytes.
 /// </para>
+/// <para>
+/// A read of Redis is the truth about which vehicles are in the fleet, except for what the topic brought after the read
+/// began: Redis may have had it too late for that read. So a vehicle missing from a read leaves the list only when the
+/// list last took a position of it before the read began; otherwise the next read decides.
+/// </para>
 /// </summary>
 /// <param name="apiJson">The options the APIs' JSON is written with (the relaxed escaping of ASP.NET Core's, strict numbers).</param>
 public sealed class VehicleList(JsonSerializerOptions apiJson)
@@ -25,7 +30,7 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
     // The same options with the build-time metadata instead of reflection.
     private readonly JsonTypeInfo<VehiclePositionResponse[]> _json = (JsonTypeInfo<VehiclePositionResponse[]>)
         new JsonSerializerOptions(apiJson) { TypeInfoResolver = VehicleListJsonContext.Default }.GetTypeInfo(typeof(VehiclePositionResponse[]));
-    private readonly SortedDictionary<string, VehiclePosition> _newest = new(StringComparer.Ordinal); // the tracker's order
+    private readonly SortedDictionary<string, Entry> _newest = new(StringComparer.Ordinal); // the tracker's order
     private readonly Lock _lock = new();
     private readonly Lock _writing = new();
     private long _version;
@@ -65,20 +70,42 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
         }
     }
 
-    /// <summary>Every vehicle's newest position as Redis has it: taken where newer, and from now on the list is complete.</summary>
-    public void Complete(IEnumerable<VehiclePosition> fromRedis)
+    /// <summary>Where the list stands before a read of Redis starts: give it to <see cref="Complete"/> with what that read returned.</summary>
+    public ReadStart BeginRead()
+    {
+        lock (_lock)
+        {
+            return new ReadStart(_version);
+        }
+    }
+
+    /// <summary>
+    /// Makes the list Redis's set of vehicles: each position there is taken where newer, a vehicle missing there leaves
+    /// unless the list took a position of it after <paramref name="read"/> began; from now on the list is complete.
+    /// </summary>
+    public void Complete(ReadStart read, IEnumerable<VehiclePosition> fromRedis)
     {
         ArgumentNullException.ThrowIfNull(fromRedis);
         lock (_lock)
         {
             var changed = !_complete;
+            var inRedis = new HashSet<string>(StringComparer.Ordinal);
             foreach (var position in fromRedis)
             {
+                inRedis.Add(position.Vehicle);
                 changed |= ApplyOne(position);
             }
 
+            // Collected first: a SortedDictionary cannot lose entries while it is enumerated.
+            var gone = _newest.Where(entry => entry.Value.Taken <= read.Version && !inRedis.Contains(entry.Key))
+                .Select(entry => entry.Key).ToList();
+            foreach (var vehicle in gone)
+            {
+                _newest.Remove(vehicle);
+            }
+
             _complete = true;
-            if (changed)
+            if (changed || gone.Count > 0)
             {
                 _version++;
             }
@@ -127,7 +154,7 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
                     return fresh;
                 }
 
-                answer = [.. _newest.Values.Select(VehiclePositionResponse.From)];
+                answer = [.. _newest.Values.Select(entry => VehiclePositionResponse.From(entry.Position))];
             }
 
             var body = JsonSerializer.SerializeToUtf8Bytes(answer, _json);
@@ -147,14 +174,21 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
     private bool ApplyOne(VehiclePosition position)
     {
         if (_newest.TryGetValue(position.Vehicle, out var current)
-            && current.Time.ToUnixTimeMilliseconds() >= position.Time.ToUnixTimeMilliseconds())
+            && current.Position.Time.ToUnixTimeMilliseconds() >= position.Time.ToUnixTimeMilliseconds())
         {
             return false;
         }
 
-        _newest[position.Vehicle] = position;
+        // Taken in the change the version is about to count, so after every read that began before it.
+        _newest[position.Vehicle] = new Entry(position, _version + 1);
         return true;
     }
+
+    /// <summary>A vehicle's newest position and the change of the list that took it.</summary>
+    private readonly record struct Entry(VehiclePosition Position, long Taken);
+
+    /// <summary>The list's version when a read of Redis began.</summary>
+    public readonly record struct ReadStart(long Version);
 
     /// <param name="Version">Which change of the list it is.</param>
     /// <param name="Body">UTF-8 JSON.</param>

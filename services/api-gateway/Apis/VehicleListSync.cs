@@ -6,7 +6,8 @@ namespace Fleetman.ApiGateway.Apis;
 
 /// <summary>
 /// Reads every vehicle's newest position from Redis into the <see cref="VehicleList"/>: at start, which makes the list
-/// complete, then every <see cref="VehicleListOptions.ResyncSeconds"/> to put right an update the topic did not bring.
+/// complete, then every <see cref="VehicleListOptions.ResyncSeconds"/> to put right an update or a removal the topic did
+/// not bring (a lost notification, or one sent while this replica was down).
 /// While Redis cannot be read the list keeps what it has (or stays incomplete, and the tracker answers).
 /// </summary>
 internal sealed partial class VehicleListSync(
@@ -21,7 +22,8 @@ internal sealed partial class VehicleListSync(
         {
             try
             {
-                list.Complete(await latest.GetAllAsync());
+                var read = list.BeginRead();
+                list.Complete(read, await latest.GetAllAsync());
                 failing = false;
             }
             catch (RedisException ex)

@@ -85,21 +85,30 @@ public sealed class VehicleListTests : IAsyncLifetime
 
         // Written to Redis with no notification on the topic: the next read of Redis brings it.
         await _latest.UpdateAsync([new VehiclePosition("City Truck", 53.5, -1.5, Noon.AddSeconds(1), 30, 90)]);
-        HttpResponseMessage? changed = null;
-        await Eventually.Until(
-            () =>
-            {
-                changed?.Dispose();
-                changed = GetAsync(etag).GetAwaiter().GetResult();
-                return changed.StatusCode == HttpStatusCode.OK;
-            },
-            TimeSpan.FromSeconds(30), () => $"still {changed?.StatusCode} for the old ETag");
-        using (changed)
+        using (var changed = await ChangedSinceAsync(etag))
         {
-            changed!.Headers.ETag.ShouldNotBe(etag);
+            changed.Headers.ETag.ShouldNotBe(etag);
             using var document = JsonDocument.Parse(await changed.Content.ReadAsStringAsync());
             document.RootElement.EnumerateArray().Single(v => v.GetProperty("name").GetString() == "City Truck")
                 .GetProperty("lat").GetDouble().ShouldBe(53.5);
+        }
+    }
+
+    [Fact]
+    public async Task A_vehicle_retired_in_redis_without_a_removal_message_leaves_the_list_at_the_next_read_with_a_new_etag()
+    {
+        using var first = await FromMemoryAsync();
+        var etag = first.Headers.ETag!;
+
+        // Retired as the queue-consumer retires it, with no message on the removals topic (as if this replica missed it).
+        (await _latest.RetireAsync(["Van 1"], Noon.AddSeconds(1))).ShouldBe(["Van 1"]);
+
+        using (var changed = await ChangedSinceAsync(etag))
+        {
+            changed.Headers.ETag.ShouldNotBe(etag);
+            using var document = JsonDocument.Parse(await changed.Content.ReadAsStringAsync());
+            document.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString())
+                .ShouldBe(["Café <&> 'Bus' \"7\" ñ 日本", "City Truck"]);
         }
     }
 
@@ -142,6 +151,21 @@ public sealed class VehicleListTests : IAsyncLifetime
             },
             TimeSpan.FromSeconds(30), () => $"no list from memory: {response?.StatusCode}");
         return response!;
+    }
+
+    /// <summary>The list once it is no longer the one tagged <paramref name="etag"/> (a read of Redis brought the change).</summary>
+    private async Task<HttpResponseMessage> ChangedSinceAsync(EntityTagHeaderValue etag)
+    {
+        HttpResponseMessage? changed = null;
+        await Eventually.Until(
+            () =>
+            {
+                changed?.Dispose();
+                changed = GetAsync(etag).GetAwaiter().GetResult();
+                return changed.StatusCode == HttpStatusCode.OK;
+            },
+            TimeSpan.FromSeconds(30), () => $"still {changed?.StatusCode} for the old ETag");
+        return changed!;
     }
 
     private async Task<HttpResponseMessage> GetAsync(params EntityTagHeaderValue[] ifNoneMatch)

@@ -33,7 +33,7 @@ public sealed class VehicleListTests
     public void The_list_is_the_json_the_apis_write_for_the_same_positions_byte_for_byte()
     {
         var list = new VehicleList(ApiJson);
-        list.Complete(Awkward);
+        list.Complete(list.BeginRead(), Awkward);
 
         // The existing path: reflection over the positions ordered by name.
         var expected = JsonSerializer.SerializeToUtf8Bytes(
@@ -46,11 +46,13 @@ public sealed class VehicleListTests
     public void Until_it_is_read_from_redis_once_the_list_has_no_answer_since_it_knows_only_the_updates_since_start()
     {
         var list = new VehicleList(ApiJson);
+        var read = list.BeginRead();
         list.Apply([Awkward[0]]);
         list.Current().ShouldBeNull();
         list.IsComplete.ShouldBeFalse();
 
-        list.Complete([Awkward[1]]);
+        // The update came while Redis was being read: it stays beside what the read found.
+        list.Complete(read, [Awkward[1]]);
 
         list.IsComplete.ShouldBeTrue();
         JsonDocument.Parse(list.Current()!.Body).RootElement.GetArrayLength().ShouldBe(2);
@@ -61,7 +63,7 @@ public sealed class VehicleListTests
     {
         var list = new VehicleList(ApiJson);
         var truck = Awkward[0];
-        list.Complete([truck]);
+        list.Complete(list.BeginRead(), [truck]);
         var before = list.Current()!;
 
         list.Apply([truck with { Latitude = 1, Time = truck.Time.AddTicks(9_999) }, truck with { Latitude = 2, Time = truck.Time.AddSeconds(-1) }]).ShouldBeFalse();
@@ -77,7 +79,7 @@ public sealed class VehicleListTests
     public void Removing_a_vehicle_drops_it_and_changes_the_etag()
     {
         var list = new VehicleList(ApiJson);
-        list.Complete(Awkward);
+        list.Complete(list.BeginRead(), Awkward);
         var before = list.Current()!;
 
         list.Remove("City Truck").ShouldBeTrue();
@@ -92,12 +94,72 @@ public sealed class VehicleListTests
     public void The_same_list_has_the_same_weak_etag_whatever_order_it_arrived_in_so_replicas_agree()
     {
         var one = new VehicleList(ApiJson);
-        one.Complete(Awkward);
+        one.Complete(one.BeginRead(), Awkward);
         var other = new VehicleList(ApiJson);
+        var read = other.BeginRead();
         other.Apply(Awkward.Reverse());
-        other.Complete([]);
+        other.Complete(read, []);
 
         other.Current()!.ETag.ShouldBe(one.Current()!.ETag);
         one.Current()!.ETag.ShouldStartWith("W/\"");
     }
+
+    [Fact]
+    public void A_read_of_redis_replaces_the_list_so_a_vehicle_redis_no_longer_has_leaves_and_the_etag_changes()
+    {
+        var list = new VehicleList(ApiJson);
+        list.Complete(list.BeginRead(), Awkward);
+        var before = list.Current()!;
+
+        list.Complete(list.BeginRead(), Awkward.Where(p => p.Vehicle != "City Truck"));
+
+        var after = list.Current()!;
+        after.ETag.ShouldNotBe(before.ETag);
+        Names(after).ShouldBe(Awkward.Select(p => p.Vehicle).Where(v => v != "City Truck").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_vehicle_the_topic_brought_after_the_read_began_stays_until_a_read_that_began_after_it_misses_it()
+    {
+        var list = new VehicleList(ApiJson);
+        list.Complete(list.BeginRead(), [Awkward[1]]);
+        var truck = Awkward[0];
+
+        var read = list.BeginRead();
+        list.Apply([truck]);
+        list.Complete(read, [Awkward[1]]);
+        Names(list.Current()!).ShouldContain(truck.Vehicle);
+
+        list.Complete(list.BeginRead(), [Awkward[1]]);
+        Names(list.Current()!).ShouldNotContain(truck.Vehicle);
+    }
+
+    [Fact]
+    public void A_read_keeps_the_newer_position_of_a_vehicle_the_topic_moved_on_after_the_read_began()
+    {
+        var list = new VehicleList(ApiJson);
+        var truck = Awkward[0];
+        list.Complete(list.BeginRead(), [truck]);
+
+        var read = list.BeginRead();
+        list.Apply([truck with { Latitude = 7, Time = truck.Time.AddSeconds(1) }]);
+        list.Complete(read, [truck]);
+
+        JsonDocument.Parse(list.Current()!.Body).RootElement[0].GetProperty("lat").GetDouble().ShouldBe(7);
+    }
+
+    [Fact]
+    public void A_read_that_finds_the_same_vehicles_changes_nothing_so_the_written_list_is_kept()
+    {
+        var list = new VehicleList(ApiJson);
+        list.Complete(list.BeginRead(), Awkward);
+        var before = list.Current()!;
+
+        list.Complete(list.BeginRead(), Awkward);
+
+        list.Current().ShouldBeSameAs(before);
+    }
+
+    private static List<string?> Names(VehicleList.Written written) =>
+        JsonDocument.Parse(written.Body).RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString()).ToList();
 }

@@ -113,9 +113,17 @@ public sealed partial class ChaosSystem : IAsyncDisposable
         var steady = Stopwatch.StartNew();
         await Eventually.Until(() => Hub.FirstFrameWithReportAfter(since) is not null && IsFresh(since).GetAwaiter().GetResult(), StartupPatience,
             () => $"no fresh positions after {steady.Elapsed.TotalSeconds:F0} s: hub frames {Hub.Frames}, confirmed {Tap.ConfirmedCount}; consumer log:\n{FirstConsumer.Tail(10)}");
+        SteadyLag = steady.Elapsed;
         await Eventually.Until(() => Tap.ConfirmedCount >= 2 * ReportsPerSecond, StartupPatience, () => $"{Tap.ConfirmedCount} reports confirmed");
-        Log($"steady: {Tap.ConfirmedCount} reports confirmed, {Hub.Frames} hub frames");
+        Log($"steady: {Tap.ConfirmedCount} reports confirmed, {Hub.Frames} hub frames; the API and the hub run {SteadyLag.TotalSeconds:F1} s behind the simulator");
     }
+
+    /// <summary>
+    /// How far the API and the hub ran behind the simulator's clock before any fault: on an idle machine under a second,
+    /// on a busy CI machine up to tens of seconds (the test assemblies run side by side). Recovery is measured against
+    /// the simulator's clock, so no recovery can be quicker; the bounds are given on top of it.
+    /// </summary>
+    public TimeSpan SteadyLag { get; private set; }
 
     private async Task<ServiceProcess> StartAsync(string folder, string assembly, Dictionary<string, string?>? extra = null)
     {

@@ -82,7 +82,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             {
                 await system.UntilNotReadyAsync(system.ApiGateway);
                 await system.KeepRunningAsync(seconds: 6);
-                await system.StillLiveAsync(Bound.LiveWithoutRedis);
+                await system.StillLiveAsync(Bound.LiveWithoutRedis, Bound.LiveAdvance);
                 await system.Broker.InfraAsync("start", "redis");
             },
             Bound.RedisRestarted,
@@ -138,10 +138,13 @@ public sealed class ChaosTests(ITestOutputHelper output)
         system.Log($"exactly once: {confirmed.Count} confirmed reports stored once each; {unconfirmed.Count} sent without a receipt, "
             + $"{unconfirmed.Count(storedSet.Contains)} of them stored anyway");
 
-        // 2. Recovery within the bound.
-        system.Log($"RECOVERY {recovery} (bounds: {bound.Total.TotalSeconds:F0} s from the fault, {bound.AfterOutage.TotalSeconds:F0} s after the outage)");
-        recovery.Slowest.ShouldBeLessThanOrEqualTo(bound.Total, $"recovery within {bound.Total.TotalSeconds:F0} s of the fault: {recovery}");
-        recovery.SlowestAfterOutage.ShouldBeLessThanOrEqualTo(bound.AfterOutage, $"recovery within {bound.AfterOutage.TotalSeconds:F0} s of the end of the outage: {recovery}");
+        // 2. Recovery within the bound, on top of the lag the machine ran with before the fault.
+        var total = bound.Total + system.SteadyLag;
+        var afterOutage = bound.AfterOutage + system.SteadyLag;
+        system.Log($"RECOVERY {recovery} (bounds: {total.TotalSeconds:F0} s from the fault, {afterOutage.TotalSeconds:F0} s after the outage, "
+            + $"each {system.SteadyLag.TotalSeconds:F1} s of steady lag more than the scenario's)");
+        recovery.Slowest.ShouldBeLessThanOrEqualTo(total, $"recovery within {total.TotalSeconds:F0} s of the fault: {recovery}");
+        recovery.SlowestAfterOutage.ShouldBeLessThanOrEqualTo(afterOutage, $"recovery within {afterOutage.TotalSeconds:F0} s of the end of the outage: {recovery}");
 
         // 3. No crash loop.
         changed.ShouldBeEmpty("no watched service exited or was restarted");
@@ -164,8 +167,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
     /// </summary>
     private static class Bound
     {
-        /// <summary>The other consumer carries on; the killed one is back within its start-up time.</summary>
-        public static readonly RecoveryBound ConsumerKilled = new(Total: TimeSpan.FromSeconds(30), AfterOutage: TimeSpan.FromSeconds(10));
+        /// <summary>
+        /// The other consumer carries on; the killed one is back within its start-up time. A process start took up to
+        /// 24 s on a machine at load 25, so the total leaves room for that; after the outage stays tight.
+        /// </summary>
+        public static readonly RecoveryBound ConsumerKilled = new(Total: TimeSpan.FromSeconds(45), AfterOutage: TimeSpan.FromSeconds(10));
 
         /// <summary>A JVM start, then every service's reconnect backoff (Broker__ReconnectMaxDelayMilliseconds, 10 s).</summary>
         public static readonly RecoveryBound BrokerRestarted = new(Total: TimeSpan.FromSeconds(60), AfterOutage: TimeSpan.FromSeconds(20));
@@ -173,10 +179,17 @@ public sealed class ChaosTests(ITestOutputHelper output)
         /// <summary>The API and the hub ride the outage out; a new browser and readiness wait for Redis to be back.</summary>
         public static readonly RecoveryBound RedisRestarted = new(Total: TimeSpan.FromSeconds(40), AfterOutage: TimeSpan.FromSeconds(10));
 
-        /// <summary>While Redis is down: fresh positions from the API and the hub as without a fault (report interval, push interval, batching).</summary>
-        public static readonly TimeSpan LiveWithoutRedis = TimeSpan.FromSeconds(5);
+        /// <summary>
+        /// While Redis is down the API and the hub move on: 3 s of reports within 10 s (the rest is slack for a busy
+        /// machine). A consumer waiting out the Redis client's 5 s command timeout per batch of a fraction of a second's
+        /// reports would not.
+        /// </summary>
+        public static readonly TimeSpan LiveWithoutRedis = TimeSpan.FromSeconds(10);
 
-        /// <summary>The pipeline does not notice; the API and the hub are back once the process is (its start-up time).</summary>
-        public static readonly RecoveryBound ApiGatewayKilled = new(Total: TimeSpan.FromSeconds(30), AfterOutage: TimeSpan.FromSeconds(10));
+        /// <summary>How much newer the served reports must get within <see cref="LiveWithoutRedis"/>.</summary>
+        public static readonly TimeSpan LiveAdvance = TimeSpan.FromSeconds(3);
+
+        /// <summary>The pipeline does not notice; the API and the hub are back once the process is (its start-up time, as above).</summary>
+        public static readonly RecoveryBound ApiGatewayKilled = new(Total: TimeSpan.FromSeconds(45), AfterOutage: TimeSpan.FromSeconds(10));
     }
 }

@@ -9,7 +9,7 @@ namespace Fleetman.PositionStore.Tests.Integration;
 /// <c>mongodb://localhost:27017</c>), else a container Testcontainers starts; where neither is possible every test is
 /// reported as skipped, with the reason.
 /// </summary>
-public sealed class MongoPositionStoreTests(MongoTestRun run) : PositionStoreContract, IClassFixture<MongoTestRun>
+public sealed class MongoPositionStoreTests(MongoTestRun run) : FleetEventStoreContract, IClassFixture<MongoTestRun>
 {
     // One database per test (the contract counts and lists everything in its store), named after the class run.
     private readonly string _database = run.NextDatabaseName();

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Fleetman.PositionStore.Tests.Integration;
 
 /// <summary>The contract against a real SQLite file, plus what only a file shared by several processes must do.</summary>
-public sealed class SqlitePositionStoreTests : PositionStoreContract, IDisposable
+public sealed class SqlitePositionStoreTests : FleetEventStoreContract, IDisposable
 {
     private readonly TempDirectory _directory = new();
 

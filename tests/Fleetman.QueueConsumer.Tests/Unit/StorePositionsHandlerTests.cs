@@ -3,6 +3,7 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
+using Fleetman.QueueConsumer.Events;
 using Fleetman.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -126,6 +127,34 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         Broker.Published<VehiclePositionsUpdated>().SelectMany(u => u.Positions).ShouldNotContain(p => p.Vehicle == "Van 4");
     }
 
+    [Fact]
+    public async Task A_redelivered_batch_neither_stores_nor_announces_its_fleet_events_twice()
+    {
+        using var counted = new MetricCollector<long>(null, "Fleetman.Fleet", "events.total");
+        var store = await StartAsync(Path.Combine(_folder.FullName, "positions.db"));
+        // About 400 m in 10 s: 144 km/h, above the default limit of 50.
+        PositionReported[] reports =
+        [
+            new("Racer", 53.3800, -1.4700, Now.AddSeconds(-20)),
+            new("Racer", 53.3836, -1.4700, Now.AddSeconds(-10)),
+        ];
+
+        await Publisher.PublishAllAsync(reports);
+        await Eventually.Until(() => Broker.Published<FleetEventsOccurred>().Count == 1, Patience, () => "no fleet event announced");
+        await Eventually.Until(() => Broker.Depth<PositionReported>() == 0, Patience, () => "still unacked");
+        await Publisher.PublishAllAsync(reports);
+        await Eventually.Until(() => Broker.Published<VehiclePositionsUpdated>().Count >= 1 && Broker.Depth<PositionReported>() == 0, Patience, () => "the second delivery was not handled");
+        await Publisher.PublishAsync(new PositionReported("Marker", 53.37, -1.46, Now.AddSeconds(-1)));
+        await Eventually.Until(() => Broker.Published<VehiclePositionsUpdated>().Any(u => u.Positions.Any(p => p.Vehicle == "Marker")), Patience, () => "the marker was not stored");
+
+        var announced = Broker.Published<FleetEventsOccurred>().SelectMany(o => o.Events).ShouldHaveSingleItem();
+        announced.Kind.ShouldBe(FleetEventKind.OverspeedStarted);
+        announced.Time.ShouldBe(Now.AddSeconds(-10));
+        announced.SpeedKph!.Value.ShouldBe(144, tolerance: 2);
+        (await store.GetEventsAsync(null, 100, default)).ShouldHaveSingleItem().Id.ShouldBe(announced.Id);
+        counted.GetMeasurementSnapshot().Where(m => m.Tags["kind"] as string == "overspeed_started").Sum(m => m.Value).ShouldBe(1);
+    }
+
     private IMessagePublisher Publisher => _host!.Services.GetRequiredService<IMessagePublisher>();
 
     private async Task<SqlitePositionStore> StartAsync(string databasePath)
@@ -146,6 +175,8 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         builder.Logging.ClearProviders().AddFakeLogging();
         var store = new SqlitePositionStore(databasePath);
         builder.Services.AddSingleton<IPositionStore>(store);
+        builder.Services.AddSingleton<IFleetEventStore>(store);
+        builder.AddFleetEvents();
         builder.Services.AddSingleton(new LatestPositionCache(UnreachableRedis.Create()));
         builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.AddMessaging().AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer");

@@ -4,16 +4,35 @@ using Microsoft.Playwright;
 namespace Fleetman.Webapp.Tests.System;
 
 /// <summary>
-/// The whole running system for the browser: simulator (20 vehicles on built-in routes, reporting twice a second),
-/// queue-consumer, position-tracker, api-gateway and the edge gateway serving the built webapp, plus Debian's Chromium
-/// driven by Playwright. Screenshots go to .fleetman/test-artifacts/.
+/// The whole running system for the browser: simulator (20 vehicles on built-in routes, reporting twice a second,
+/// unless a derived fixture says otherwise), queue-consumer, position-tracker, api-gateway and the edge gateway serving
+/// the built webapp, plus Debian's Chromium driven by Playwright. Screenshots go to .fleetman/test-artifacts/.
 /// </summary>
-public sealed class LiveSystem : IAsyncLifetime
+public class LiveSystem : IAsyncLifetime
 {
     public const int Vehicles = 20;
 
+    private readonly int _reportIntervalMilliseconds;
     private readonly string _userData = Directory.CreateTempSubdirectory("fleetman-chromium-").FullName;
     private IPlaywright? _playwright;
+
+    public LiveSystem()
+        : this(Vehicles, reportIntervalMilliseconds: 500)
+    {
+    }
+
+    /// <summary>A system whose simulator starts with <paramref name="vehicles"/>, each reporting every <paramref name="reportIntervalMilliseconds"/>.</summary>
+    protected LiveSystem(int vehicles, int reportIntervalMilliseconds)
+    {
+        FleetSize = vehicles;
+        _reportIntervalMilliseconds = reportIntervalMilliseconds;
+    }
+
+    /// <summary>The vehicles the simulator starts with (the page has them all when <see cref="OpenMapAsync"/> returns).</summary>
+    public int FleetSize { get; }
+
+    /// <summary>The simulator's settings besides its fleet size, report interval and password: none, the built-in routes.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> SimulatorSettings { get; } = new Dictionary<string, string?>();
 
     public IsolatedRun Run { get; private set; } = null!;
 
@@ -21,10 +40,16 @@ public sealed class LiveSystem : IAsyncLifetime
 
     public ServiceProcess Edge { get; private set; } = null!;
 
+    public ServiceProcess Simulator { get; private set; } = null!;
+
+    /// <summary>The user <c>admin</c>'s password at the edge and the simulator.</summary>
+    public string AdminPassword { get; } = Guid.NewGuid().ToString("N");
+
     public IBrowserContext Browser { get; private set; } = null!;
 
     /// <summary>The release the edge reports at <c>/version</c>: different in every run, so the page cannot have it from elsewhere.</summary>
     public string Release { get; } = "0-" + Guid.NewGuid().ToString("N")[..6];
+
 
     public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(Repository.Root, ".fleetman", "test-artifacts")).FullName;
 
@@ -35,12 +60,13 @@ public sealed class LiveSystem : IAsyncLifetime
         var tracker = await Run.StartTrackerAsync();
         await Run.StartConsumerAsync();
         ApiGateway = await Run.StartGatewayAsync(tracker);
-        var simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>
+        Simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>(SimulatorSettings)
         {
-            ["Simulator__Vehicles"] = Vehicles.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
-            ["Simulator__ReportIntervalMilliseconds"] = "500",
+            ["Simulator__Vehicles"] = FleetSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
+            ["Simulator__ReportIntervalMilliseconds"] = _reportIntervalMilliseconds.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
+            ["Admin__Password"] = AdminPassword,
         });
-        Edge = await Run.StartEdgeAsync(ApiGateway, simulator, adminPassword: Guid.NewGuid().ToString("N"),
+        Edge = await Run.StartEdgeAsync(ApiGateway, Simulator, AdminPassword,
             new Dictionary<string, string?> { ["Gateway__Release"] = Release });
 
         _playwright = await Playwright.CreateAsync();
@@ -56,12 +82,12 @@ public sealed class LiveSystem : IAsyncLifetime
         await Browser.AddInitScriptAsync("window.FLEETMAN_CONFIG = { tileUrl: '' };");
     }
 
-    /// <summary>A fresh page on the live map, once the page has its first snapshot.</summary>
+    /// <summary>A fresh page on the live map, once the page has its first snapshot (of <see cref="FleetSize"/> vehicles).</summary>
     public async Task<IPage> OpenMapAsync()
     {
         var page = await Browser.NewPageAsync();
         await page.GotoAsync(Edge.Http.BaseAddress!.ToString());
-        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {Vehicles}", null, new() { Timeout = 30_000 });
+        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {FleetSize}", null, new() { Timeout = 60_000 });
         return page;
     }
 

@@ -1,0 +1,195 @@
+using System.Text.Json;
+using Fleetman.Contracts;
+using Microsoft.Data.Sqlite;
+
+namespace Fleetman.PositionStore;
+
+/// <summary>Fleet events, their per-vehicle state and the geofences, in the same file as the positions.</summary>
+public sealed partial class SqlitePositionStore
+{
+    private const string EventSchema = """
+
+        CREATE TABLE IF NOT EXISTS fleet_events (
+            id TEXT NOT NULL PRIMARY KEY, -- deterministic (FleetEvent.IdOf): the same event derived twice is stored once
+            time INTEGER NOT NULL,
+            vehicle TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            geofence TEXT,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            speed_kph REAL,
+            limit_kph REAL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS fleet_events_by_time ON fleet_events (time DESC, id);
+        CREATE TABLE IF NOT EXISTS fleet_event_state (
+            vehicle TEXT NOT NULL PRIMARY KEY,
+            time INTEGER NOT NULL,
+            state TEXT NOT NULL -- JSON of FleetEventState
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS geofences (
+            name TEXT NOT NULL PRIMARY KEY,
+            ring TEXT NOT NULL -- JSON [[lat, lng], ...]
+        ) WITHOUT ROWID;
+        """;
+
+    private const string EventColumns = "id, time, vehicle, kind, geofence, lat, lon, speed_kph, limit_kph";
+
+    public async Task<IReadOnlyList<FleetEvent>> AddEventsAsync(IReadOnlyCollection<FleetEvent> events, CancellationToken cancellationToken)
+    {
+        var batch = StoredFleetEvents.Prepare(events);
+        if (batch.Count == 0)
+        {
+            return [];
+        }
+
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"INSERT OR IGNORE INTO fleet_events ({EventColumns}) VALUES ($id, $time, $vehicle, $kind, $geofence, $lat, $lon, $speed, $limit)";
+        var added = new List<FleetEvent>(batch.Count);
+        foreach (var e in batch)
+        {
+            insert.Parameters.Clear();
+            insert.Parameters.AddWithValue("$id", e.Id);
+            insert.Parameters.AddWithValue("$time", e.Time.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$vehicle", e.Vehicle);
+            insert.Parameters.AddWithValue("$kind", e.Kind.ToString());
+            insert.Parameters.AddWithValue("$geofence", (object?)e.Geofence ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$lat", e.Latitude);
+            insert.Parameters.AddWithValue("$lon", e.Longitude);
+            insert.Parameters.AddWithValue("$speed", (object?)e.SpeedKph ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$limit", (object?)e.LimitKph ?? DBNull.Value);
+            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                added.Add(e);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return added;
+    }
+
+    public async Task<IReadOnlyList<FleetEvent>> GetEventsAsync(DateTimeOffset? since, int limit, CancellationToken cancellationToken)
+    {
+        StoredPositions.CheckLimit(limit);
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"SELECT {EventColumns} FROM fleet_events WHERE time >= $since ORDER BY time DESC, id LIMIT $limit";
+        query.Parameters.AddWithValue("$since", since is { } from ? StoredPositions.Truncate(from).ToUnixTimeMilliseconds() : long.MinValue);
+        query.Parameters.AddWithValue("$limit", limit);
+        var events = new List<FleetEvent>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new FleetEvent(
+                reader.GetString(0),
+                reader.GetString(2),
+                Enum.Parse<FleetEventKind>(reader.GetString(3)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.GetDouble(5),
+                reader.GetDouble(6),
+                reader.IsDBNull(7) ? null : reader.GetDouble(7),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(8) ? null : reader.GetDouble(8)));
+        }
+
+        return events;
+    }
+
+    public async Task<IReadOnlyDictionary<string, FleetEventState>> GetEventStatesAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(vehicles);
+        var states = new Dictionary<string, FleetEventState>(StringComparer.Ordinal);
+        if (vehicles.Count == 0)
+        {
+            return states;
+        }
+
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT state FROM fleet_event_state WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
+        query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var state = JsonSerializer.Deserialize<FleetEventState>(reader.GetString(0))!;
+            states[state.Vehicle] = state;
+        }
+
+        return states;
+    }
+
+    public async Task SaveEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        if (states.Count == 0)
+        {
+            return;
+        }
+
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var upsert = connection.CreateCommand();
+        upsert.Transaction = transaction;
+        // Newest wins, as for the latest positions: an older batch finishing late leaves the newer state in place.
+        upsert.CommandText = """
+            INSERT INTO fleet_event_state (vehicle, time, state) VALUES ($vehicle, $time, $state)
+            ON CONFLICT (vehicle) DO UPDATE SET time = excluded.time, state = excluded.state WHERE excluded.time > fleet_event_state.time
+            """;
+        foreach (var state in states)
+        {
+            var stored = state with { Time = StoredPositions.Truncate(state.Time) };
+            upsert.Parameters.Clear();
+            upsert.Parameters.AddWithValue("$vehicle", stored.Vehicle);
+            upsert.Parameters.AddWithValue("$time", stored.Time.ToUnixTimeMilliseconds());
+            upsert.Parameters.AddWithValue("$state", JsonSerializer.Serialize(stored));
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Geofence>> GetGeofencesAsync(CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT name, ring FROM geofences ORDER BY name";
+        var geofences = new List<Geofence>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            geofences.Add(new Geofence(reader.GetString(0), JsonSerializer.Deserialize<List<double[]>>(reader.GetString(1))!));
+        }
+
+        return geofences;
+    }
+
+    public async Task SaveGeofenceAsync(Geofence geofence, CancellationToken cancellationToken)
+    {
+        StoredFleetEvents.Check(geofence);
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var upsert = connection.CreateCommand();
+        upsert.CommandText = "INSERT INTO geofences (name, ring) VALUES ($name, $ring) ON CONFLICT (name) DO UPDATE SET ring = excluded.ring";
+        upsert.Parameters.AddWithValue("$name", geofence.Name);
+        upsert.Parameters.AddWithValue("$ring", JsonSerializer.Serialize(geofence.Ring));
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> DeleteGeofenceAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var delete = connection.CreateCommand();
+        delete.CommandText = "DELETE FROM geofences WHERE name = $name";
+        delete.Parameters.AddWithValue("$name", name);
+        return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+}
