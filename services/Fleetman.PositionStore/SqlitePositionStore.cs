@@ -193,42 +193,26 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
         string vehicle, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(vehicle);
-        StoredPositions.CheckLimit(limit);
-
-        await EnsureInitializedAsync(cancellationToken);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
         // Newest first so LIMIT keeps the end of the trail, walking the primary key backwards; reversed below.
-        query.CommandText = $"""
-            SELECT {Columns} FROM positions
-            WHERE vehicle = $vehicle AND time >= $since AND time <= $until
-            ORDER BY time DESC LIMIT $limit
-            """;
-        query.Parameters.AddWithValue("$vehicle", vehicle);
-        query.Parameters.AddWithValue("$since", since is { } from ? StoredPositions.Truncate(from).ToUnixTimeMilliseconds() : long.MinValue);
-        query.Parameters.AddWithValue("$until", until is { } to ? StoredPositions.Truncate(to).ToUnixTimeMilliseconds() : long.MaxValue);
-        query.Parameters.AddWithValue("$limit", limit);
-        var history = await ReadAsync(query, cancellationToken).ToListAsync(cancellationToken);
+        var history = await ReadWindowAsync(
+            vehicle,
+            since is { } from ? StoredPositions.Truncate(from).ToUnixTimeMilliseconds() : long.MinValue,
+            until is { } to ? StoredPositions.Truncate(to).ToUnixTimeMilliseconds() : long.MaxValue,
+            "time DESC",
+            limit,
+            cancellationToken);
         history.Reverse();
         return history;
     }
 
-    public async Task<IReadOnlyList<VehiclePosition>> GetFleetHistoryAsync(DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken)
-    {
-        StoredPositions.CheckLimit(limit);
-        await EnsureInitializedAsync(cancellationToken);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = $"""
-            SELECT {Columns} FROM positions
-            WHERE time >= $since AND time <= $until
-            ORDER BY time, vehicle LIMIT $limit
-            """;
-        query.Parameters.AddWithValue("$since", StoredPositions.Truncate(since).ToUnixTimeMilliseconds());
-        query.Parameters.AddWithValue("$until", StoredPositions.Truncate(until).ToUnixTimeMilliseconds());
-        query.Parameters.AddWithValue("$limit", limit);
-        return await ReadAsync(query, cancellationToken).ToListAsync(cancellationToken);
-    }
+    public async Task<IReadOnlyList<VehiclePosition>> GetFleetHistoryAsync(DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken) =>
+        await ReadWindowAsync(
+            vehicle: null,
+            StoredPositions.Truncate(since).ToUnixTimeMilliseconds(),
+            StoredPositions.Truncate(until).ToUnixTimeMilliseconds(),
+            "time, vehicle",
+            limit,
+            cancellationToken);
 
     public async Task<long> CountAsync(string? vehicle, CancellationToken cancellationToken)
     {
@@ -379,6 +363,34 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
         parameters[3].Value = position.Longitude;
         parameters[4].Value = (object?)position.SpeedMph ?? DBNull.Value;
         parameters[5].Value = (object?)position.Heading ?? DBNull.Value;
+    }
+
+    /// <summary>
+    /// The stored positions of one vehicle (or, for null, the whole fleet) from <paramref name="since"/> to
+    /// <paramref name="until"/> (Unix milliseconds, both included), at most <paramref name="limit"/> in the order
+    /// <paramref name="orderBy"/> (one of the callers' constant clauses, never input).
+    /// </summary>
+    private async Task<List<VehiclePosition>> ReadWindowAsync(
+        string? vehicle, long since, long until, string orderBy, int limit, CancellationToken cancellationToken)
+    {
+        StoredPositions.CheckLimit(limit);
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"""
+            SELECT {Columns} FROM positions
+            WHERE {(vehicle is null ? "" : "vehicle = $vehicle AND ")}time >= $since AND time <= $until
+            ORDER BY {orderBy} LIMIT $limit
+            """;
+        if (vehicle is not null)
+        {
+            query.Parameters.AddWithValue("$vehicle", vehicle);
+        }
+
+        query.Parameters.AddWithValue("$since", since);
+        query.Parameters.AddWithValue("$until", until);
+        query.Parameters.AddWithValue("$limit", limit);
+        return await ReadAsync(query, cancellationToken).ToListAsync(cancellationToken);
     }
 
     private static async IAsyncEnumerable<VehiclePosition> ReadAsync(

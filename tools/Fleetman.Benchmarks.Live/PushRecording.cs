@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Fleetman.Contracts.Api;
 
 namespace Fleetman.Benchmarks.Live;
 
@@ -111,12 +112,12 @@ internal sealed class PushRecorder(StoredAtLog storedAt)
             {
                 reader.Read();
                 target = reader.GetString();
-                if (target == "snapshot")
+                if (target == VehicleHubMethods.Snapshot)
                 {
                     Snapshot = true;
                 }
             }
-            else if (reader.ValueTextEquals("arguments"u8) && target == "positions")
+            else if (reader.ValueTextEquals("arguments"u8) && target == VehicleHubMethods.Positions)
             {
                 if (Measuring)
                 {

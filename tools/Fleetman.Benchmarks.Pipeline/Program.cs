@@ -7,6 +7,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Fleetman.Benchmarks;
 using Fleetman.Contracts;
+using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,14 +22,20 @@ var environment = await broker.ServiceEnvironmentAsync();
 var run = Guid.NewGuid().ToString("N")[..8];
 var folder = Directory.CreateTempSubdirectory("fleetman-bench-").FullName;
 var database = Path.Combine(folder, "positions.db");
-var queue = $"bench.positions.{run}";
-var topic = $"bench.vehicle-updates.{run}";
+// Every queue and topic of the topology gets the run's own name, so nothing of a Fleetman running beside it (or of an
+// earlier run) reaches this one, whatever destinations the topology gains.
+var destinations = MessageTopology.Default.DestinationNames.ToDictionary(route => route.Key, route => $"bench.{route.Value}.{run}");
+foreach (var (message, destination) in destinations)
+{
+    environment[$"Messaging__Destinations__{message}"] = destination;
+}
+
+var queue = destinations[nameof(PositionReported)];
+var topic = destinations[nameof(VehiclePositionsUpdated)];
 foreach (var (key, value) in new Dictionary<string, string?>
 {
     ["LatestPositions__KeyPrefix"] = $"bench:{run}",
     ["Store__SqlitePath"] = database,
-    ["Messaging__Destinations__PositionReported"] = queue,
-    ["Messaging__Destinations__VehiclePositionsUpdated"] = topic,
     ["Simulator__Vehicles"] = "1000",
     ["Admin__Password"] = "benchmark admin password", // the control routes ask for the admin's credentials
     ["Simulator__AutoStart"] = "false", // started after the throughput and latency runs, so it does not compete with them

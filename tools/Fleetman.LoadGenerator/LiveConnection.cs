@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -28,7 +29,7 @@ internal sealed class LiveConnection(LoadOptions options, Measurements measureme
     /// <summary>Follows <paramref name="name"/>; true when the hub took it.</summary>
     public async Task<bool> FollowAsync(string name, CancellationToken stop)
     {
-        if (await InvokeAsync("Follow", name, stop) is not true)
+        if (await InvokeAsync(VehicleHubMethods.Follow, name, stop) is not true)
         {
             return false;
         }
@@ -42,7 +43,7 @@ internal sealed class LiveConnection(LoadOptions options, Measurements measureme
     {
         if (Followed is { } name)
         {
-            await InvokeAsync("Unfollow", name, stop);
+            await InvokeAsync(VehicleHubMethods.Unfollow, name, stop);
             Followed = null;
         }
     }
@@ -117,7 +118,7 @@ internal sealed class LiveConnection(LoadOptions options, Measurements measureme
             })
             .WithAutomaticReconnect(new ForeverRetryPolicy(random))
             .Build();
-        connection.On<HubPosition[]>("snapshot", snapshot =>
+        connection.On<HubPosition[]>(VehicleHubMethods.Snapshot, snapshot =>
         {
             if (_leaving.IsCancellationRequested)
             {
@@ -130,7 +131,7 @@ internal sealed class LiveConnection(LoadOptions options, Measurements measureme
                 vehiclesSeen([.. snapshot.Select(p => p.Name)]);
             }
         });
-        connection.On<HubPosition[]>("positions", positions =>
+        connection.On<HubPosition[]>(VehicleHubMethods.Positions, positions =>
         {
             var now = DateTimeOffset.UtcNow;
             if (_leaving.IsCancellationRequested)
@@ -177,7 +178,7 @@ internal sealed class LiveConnection(LoadOptions options, Measurements measureme
     {
         if (Followed is { } name)
         {
-            await InvokeAsync(connection, "Follow", name, stop);
+            await InvokeAsync(connection, VehicleHubMethods.Follow, name, stop);
         }
     }
 
@@ -199,7 +200,7 @@ internal sealed class LiveConnection(LoadOptions options, Measurements measureme
         try
         {
             await hub.InvokeAsync(method, name, timeout.Token);
-            if (method == "Follow")
+            if (method == VehicleHubMethods.Follow)
             {
                 measurements.Followed(true);
             }
@@ -212,7 +213,7 @@ internal sealed class LiveConnection(LoadOptions options, Measurements measureme
         }
         catch (Exception ex) when (ex is HubException or InvalidOperationException or OperationCanceledException or IOException)
         {
-            if (method == "Follow")
+            if (method == VehicleHubMethods.Follow)
             {
                 measurements.Followed(false);
             }

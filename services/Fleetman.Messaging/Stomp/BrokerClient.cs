@@ -3,6 +3,8 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Fleetman.Messaging.Stomp;
 
@@ -22,8 +24,10 @@ internal sealed partial class BrokerClient : IMessageTransport, IAsyncDisposable
     private readonly Lock _stateLock = new();
     private TaskCompletionSource<StompConnection> _connected = NewConnectedSignal();
     private StompConnection? _current;
+    private readonly ResiliencePipeline _connect;
     private Task? _connectionLoop;
     private long _subscriptionCounter;
+    private int _attempt; // the backoff step; only the connection loop touches it
 
     public BrokerClient(IOptions<BrokerOptions> options, ILogger<BrokerClient>? logger = null)
     {
@@ -31,6 +35,22 @@ internal sealed partial class BrokerClient : IMessageTransport, IAsyncDisposable
         _brokerName = _options.ToString();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _sender = new GroupCommitSender(this, _options, _stopping.Token);
+        _connect = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            // Until connected or stopped: the broker may come up at any time after the service.
+            MaxRetryAttempts = int.MaxValue,
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is { } ex && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
+            // The step goes on from where the last connection left it (see the loop), not from 0.
+            DelayGenerator = _ => ValueTask.FromResult<TimeSpan?>(Backoff(_attempt)),
+            OnRetry = args =>
+            {
+                LastError = args.Outcome.Exception!.Message;
+                LogConnectFailed(_logger, _brokerName, LastError, args.RetryDelay.TotalMilliseconds);
+                _attempt++;
+                return default;
+            },
+        }).Build();
     }
 
     public BrokerOptions Options => _options;
@@ -62,7 +82,6 @@ internal sealed partial class BrokerClient : IMessageTransport, IAsyncDisposable
 
     private async Task ConnectionLoopAsync()
     {
-        var attempt = 0;
         var everConnected = false;
         var token = _stopping.Token;
         while (!token.IsCancellationRequested)
@@ -70,19 +89,14 @@ internal sealed partial class BrokerClient : IMessageTransport, IAsyncDisposable
             StompConnection connection;
             try
             {
-                connection = await StompConnection.ConnectAsync(_options, OnFrame, _logger, token);
+                connection = await _connect.ExecuteAsync(
+                    static (client, cancellationToken) => new ValueTask<StompConnection>(StompConnection.ConnectAsync(client._options, client.OnFrame, client._logger, cancellationToken)),
+                    this,
+                    token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 return;
-            }
-            catch (Exception ex)
-            {
-                LastError = ex.Message;
-                var delay = Backoff(attempt++);
-                LogConnectFailed(_logger, _brokerName, ex.Message, delay.TotalMilliseconds);
-                await DelayQuietly(delay, token);
-                continue;
             }
 
             var connectedAt = Environment.TickCount64;
@@ -133,8 +147,8 @@ internal sealed partial class BrokerClient : IMessageTransport, IAsyncDisposable
             }
 
             // A connection that lived a while resets the backoff; one that dies at once keeps backing off.
-            attempt = Environment.TickCount64 - connectedAt > 30_000 ? 0 : attempt + 1;
-            await DelayQuietly(Backoff(attempt), token);
+            _attempt = Environment.TickCount64 - connectedAt > 30_000 ? 0 : _attempt + 1;
+            await DelayQuietly(Backoff(_attempt), token);
         }
     }
 

@@ -11,18 +11,18 @@ namespace Fleetman.ApiGateway.Live;
 public interface IVehicleClient
 {
     /// <summary>Once, right after connecting: every vehicle's latest position.</summary>
-    [HubMethodName("snapshot")]
+    [HubMethodName(VehicleHubMethods.Snapshot)]
     Task Snapshot(LivePosition[] positions, CancellationToken cancellationToken);
 
     /// <summary>Then batches of newer positions, at most one frame per push interval (a followed vehicle's points at once).</summary>
-    [HubMethodName("positions")]
+    [HubMethodName(VehicleHubMethods.Positions)]
     Task Positions(LivePosition[] positions, CancellationToken cancellationToken);
 
     /// <summary>
     /// Vehicles that left the fleet (retired by the simulator, or silent for the retention): drop them. Sent to every
     /// connection, after any frame that still carried them; a name the client does not know is ignored.
     /// </summary>
-    [HubMethodName("vehiclesRemoved")]
+    [HubMethodName(VehicleHubMethods.VehiclesRemoved)]
     Task VehiclesRemoved(string[] names, CancellationToken cancellationToken);
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Fleetman.Chaos.Tests.System;
@@ -29,8 +30,8 @@ public sealed class LiveClient : IAsyncDisposable
         }
 
         _connection = builder.Build();
-        _connection.On<JsonElement>("snapshot", _ => Interlocked.Increment(ref _snapshots));
-        _connection.On<JsonElement>("positions", frame =>
+        _connection.On<JsonElement>(VehicleHubMethods.Snapshot, _ => Interlocked.Increment(ref _snapshots));
+        _connection.On<JsonElement>(VehicleHubMethods.Positions, frame =>
         {
             var arrived = Stopwatch.GetTimestamp();
             var newest = DateTimeOffset.MinValue;

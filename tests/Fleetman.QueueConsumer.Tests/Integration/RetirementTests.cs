@@ -2,10 +2,8 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
@@ -24,33 +22,27 @@ public sealed class RetirementTests : IAsyncLifetime
     private LatestPositionCache _cache = null!;
     private IHost _host = null!;
 
-    private InMemoryBroker Broker => _host.Services.GetRequiredService<InMemoryBroker>();
+    private InMemoryBroker Broker => _host.Broker();
 
     public async Task InitializeAsync()
     {
         _redis = await ConnectionMultiplexer.ConnectAsync(await BrokerInstance.Shared().RedisConnectionStringAsync());
         _cache = new LatestPositionCache(_redis, $"test:{Guid.NewGuid():N}", _clock);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
-            ["Messaging:Transport"] = "InMemory",
             ["LatestPositions:Retention"] = "00:05:00",
             ["LatestPositions:SweepInterval"] = "00:00:30",
+        };
+        _host = await RetirementHost.StartAsync(_cache, _clock, settings, builder =>
+        {
+            builder.Services.AddOptions<LatestPositionsOptions>().BindConfiguration(LatestPositionsOptions.SectionName);
+            builder.Services.AddHostedService<RetirementSweeper>();
         });
-        builder.Logging.ClearProviders();
-        builder.Services.AddOptions<LatestPositionsOptions>().BindConfiguration(LatestPositionsOptions.SectionName);
-        builder.Services.AddSingleton(_cache);
-        builder.Services.AddSingleton<TimeProvider>(_clock);
-        builder.AddMessaging().AddConsumer<VehiclesRetired, RetireVehiclesHandler>("Retirements");
-        builder.Services.AddHostedService<RetirementSweeper>();
-        _host = builder.Build();
-        await _host.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
+        await RetirementHost.StopAsync(_host);
         await _redis.DisposeAsync();
     }
 
@@ -58,7 +50,7 @@ public sealed class RetirementTests : IAsyncLifetime
     public async Task A_retirement_removes_its_vehicles_and_announces_them_once_handled_and_again_harmlessly_when_redelivered()
     {
         await _cache.UpdateAsync([Position("Van 1", 0), Position("Van 2", 0), Position("Van 3", 0)]);
-        var publisher = _host.Services.GetRequiredService<IMessagePublisher>();
+        var publisher = _host.Publisher();
 
         await publisher.PublishAsync(new VehiclesRetired(["Van 2", "Van 3"], Start.AddSeconds(5)));
 

@@ -2,8 +2,6 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -20,9 +18,9 @@ public sealed class RetireVehiclesHandlerTests : IAsyncDisposable
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
     private IHost? _host;
 
-    private InMemoryBroker Broker => _host!.Services.GetRequiredService<InMemoryBroker>();
+    private InMemoryBroker Broker => _host!.Broker();
 
-    private IMessagePublisher Publisher => _host!.Services.GetRequiredService<IMessagePublisher>();
+    private IMessagePublisher Publisher => _host!.Publisher();
 
     [Fact]
     public async Task Unusable_retirements_go_to_the_dead_letter_queue_with_the_reason()
@@ -60,28 +58,15 @@ public sealed class RetireVehiclesHandlerTests : IAsyncDisposable
 
     private async Task StartAsync()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
-            ["Messaging:Transport"] = "InMemory",
             ["Retirements:RetryDelayMilliseconds"] = "10",
             ["Retirements:RetryMaxDelayMilliseconds"] = "50",
-        });
-        builder.Logging.ClearProviders().AddFakeLogging();
+        };
         var clock = new FakeTimeProvider(Now);
-        builder.Services.AddSingleton(new LatestPositionCache(UnreachableRedis.Create(), clock: clock));
-        builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.AddMessaging().AddConsumer<VehiclesRetired, RetireVehiclesHandler>("Retirements");
-        _host = builder.Build();
-        await _host.StartAsync();
+        _host = await RetirementHost.StartAsync(
+            new LatestPositionCache(UnreachableRedis.Create(), clock: clock), clock, settings, builder => builder.Logging.AddFakeLogging());
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-        }
-    }
+    public async ValueTask DisposeAsync() => await RetirementHost.StopAsync(_host);
 }
