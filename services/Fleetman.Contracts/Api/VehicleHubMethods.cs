@@ -17,6 +17,9 @@ public static class VehicleHubMethods
     /// <summary>Server → client: names of vehicles that left the fleet.</summary>
     public const string VehiclesRemoved = "vehiclesRemoved";
 
+    /// <summary>Server → client: fleet events (overspeed, stopped, geofence) as they are derived.</summary>
+    public const string FleetEvents = "fleetEvents";
+
     /// <summary>Client → server: push every point of one vehicle to this connection.</summary>
     public const string Follow = "Follow";
 

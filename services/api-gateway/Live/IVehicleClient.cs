@@ -29,7 +29,7 @@ public interface IVehicleClient
     /// Fleet events the queue-consumer just stored, oldest first; each is announced once (a client that also loaded
     /// <c>/api/events</c> drops the ids it already has).
     /// </summary>
-    [HubMethodName("fleetEvents")]
+    [HubMethodName(VehicleHubMethods.FleetEvents)]
     Task FleetEvents(FleetEventResponse[] events, CancellationToken cancellationToken);
 }
 
