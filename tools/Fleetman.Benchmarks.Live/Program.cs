@@ -136,37 +136,7 @@ try
     results.Add("memory_steady_seconds", SteadySeconds, "s");
 
     var push = await PushLatency.PushLatencyAsync(run, edge, api, clients, seconds, results);
-    var lag = push.Lag;
-    Console.WriteLine();
-    Console.WriteLine($"Push latency: {clients} SignalR clients (JSON protocol, WebSockets) through the edge gateway, {vehicles:N0} simulated vehicles reporting every second (time compression 1), measured for {seconds} s after all clients connected.");
-    Console.WriteLine("Each client stamps a frame when its last byte arrives, then times every position in it: from the queue-consumer's write (the storedAt of the vehicle-updates");
-    Console.WriteLine("notification that carried it, heard on the same topic) and from the simulator's send (the position's `time`; adds the broker and the consumer's batching and store).");
-    Console.WriteLine();
-    Console.WriteLine("| clients | positions received | positions/s (all clients) | frames/s (all clients) | write→client p50 | write→client p99 | write→client max | send→client p50 | send→client p99 | goal |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-    Console.WriteLine($"| {clients} | {push.Positions:N0} | {push.Positions / push.Seconds:N0} | {push.Frames / push.Seconds:N0} | {push.WrittenP50.Text} ms | {push.WrittenP99.Text} ms | {push.WrittenMax:F0} ms | {push.P50.Text} ms | {push.P99.Text} ms | write→client p99 < 250 ms |");
-    Console.WriteLine($"The hub's own part, from its `hub_push_lag` histogram (queue-consumer stored the oldest update of a frame → frame written, per frame, {lag.Count:N0} frames in the same window): mean {lag.Mean:F0} ms, p50 ≤ {LagHistogram.Bound(lag.Quantile(0.5))} ms, p99 ≤ {LagHistogram.Bound(lag.Quantile(0.99))} ms (bucket bounds).");
-    Console.WriteLine($"CPU while measuring, in cores: api-gateway {push.ApiCores:F2}, edge {push.EdgeCores:F2}, the {clients} clients {push.ClientCores:F2} (of {Environment.ProcessorCount}).");
-    Console.WriteLine($"(1 ms buckets; {push.Snapshots} of {clients} clients got their snapshot, {push.Disconnected} disconnected during the run, {push.Negative} samples below 0 ms counted as 0, {push.Unmatched} positions whose write was never heard on the topic.)");
-    results.Add("push_positions_received", push.Positions, "positions");
-    results.Add("push_positions_per_second", push.Positions / push.Seconds, "positions/s");
-    results.Add("push_frames_per_second", push.Frames / push.Seconds, "frames/s");
-    results.Add("push_p50_ms", push.P50.Milliseconds, "ms");
-    results.Add("push_p99_ms", push.P99.Milliseconds, "ms");
-    results.Add("push_write_p50_ms", push.WrittenP50.Milliseconds, "ms");
-    results.Add("push_write_p99_ms", push.WrittenP99.Milliseconds, "ms");
-    results.Add("push_write_max_ms", push.WrittenMax, "ms");
-    results.Add("push_write_unmatched", push.Unmatched, "positions");
-    results.Add("hub_push_lag_frames", lag.Count, "frames");
-    results.Add("hub_push_lag_mean_ms", lag.Mean, "ms");
-    results.Add("hub_push_lag_p50_ms_bound", lag.Quantile(0.5), "ms", decimals: 2);
-    results.Add("hub_push_lag_p99_ms_bound", lag.Quantile(0.99), "ms", decimals: 2);
-    results.Add("push_clients_with_snapshot", push.Snapshots, "clients");
-    results.Add("push_clients_disconnected", push.Disconnected, "clients");
-    results.Add("push_samples_below_zero", push.Negative, "samples");
-    results.Add("push_api_gateway_cores", push.ApiCores, "cores", decimals: 2);
-    results.Add("push_edge_cores", push.EdgeCores, "cores", decimals: 2);
-    results.Add("push_clients_cores", push.ClientCores, "cores", decimals: 2);
+    LiveReport.Push(push, clients, vehicles, seconds, results);
     if (pushOnly)
     {
         return;
@@ -179,78 +149,12 @@ try
     // busy machine does not land on one path only; each figure is the median over the rounds.
     var (directSingle, viaEdgeSingle, singleRounds) = await Wrk.AlternatingWrkAsync(api, edge, seconds);
     var paints = browser ? await FirstPaint.FirstPaintAsync(edge, vehicles, runs: 3) : null;
-
-
-    Console.WriteLine();
-    Console.WriteLine($"REST: `GET /api/vehicles/` ({vehicles:N0} vehicles in each answer), wrk -t2 -c{clients} -d{seconds}s --latency after a 5 s warm-up, the simulator still publishing, no hub clients.");
-    Console.WriteLine($"The edge's API rate limit was raised for this run: Gateway__ApiRateLimit__PermitsPerSecond={RateLimit} (default 20).");
-    results.Add("edge_api_rate_limit", RateLimit, "permits/s");
-    Console.WriteLine();
-    Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
-    Console.WriteLine("|---|---|---|---|---|---|");
-    Console.WriteLine($"| straight to api-gateway | {direct.Rate:N0} | {direct.P50:F2} ms | {direct.P99:F2} ms | {direct.Non2xx} | {direct.Errors} |");
-    Console.WriteLine($"| through the edge gateway | {viaEdge.Rate:N0} | {viaEdge.P50:F2} ms | {viaEdge.P99:F2} ms | {viaEdge.Non2xx} | {viaEdge.Errors} |");
-    Console.WriteLine($"| edge − direct | {viaEdge.Rate - direct.Rate:N0} | {viaEdge.P50 - direct.P50:+0.00;-0.00} ms | {viaEdge.P99 - direct.P99:+0.00;-0.00} ms | | |");
-    RecordRest("rest_n_connections", direct, viaEdge);
-    Console.WriteLine();
-    Console.WriteLine($"The same with one connection: what the edge adds to one request when nothing waits in a queue. {singleRounds.Count} rounds of wrk -t1 -c1 -d{singleRounds[0].Seconds}s --latency per path, alternating the order; medians over the rounds (the edge − direct row: the median of each round's difference).");
-    Console.WriteLine();
-    Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
-    Console.WriteLine("|---|---|---|---|---|---|");
-    Console.WriteLine($"| straight to api-gateway | {directSingle.Rate:N0} | {directSingle.P50:F2} ms | {directSingle.P99:F2} ms | {directSingle.Non2xx} | {directSingle.Errors} |");
-    Console.WriteLine($"| through the edge gateway | {viaEdgeSingle.Rate:N0} | {viaEdgeSingle.P50:F2} ms | {viaEdgeSingle.P99:F2} ms | {viaEdgeSingle.Non2xx} | {viaEdgeSingle.Errors} |");
-    var singleP50 = Wrk.Median(singleRounds.Select(round => round.Edge.P50 - round.Direct.P50));
-    var singleP99 = Wrk.Median(singleRounds.Select(round => round.Edge.P99 - round.Direct.P99));
-    Console.WriteLine($"| edge − direct | {Wrk.Median(singleRounds.Select(round => round.Edge.Rate - round.Direct.Rate)):N0} | {singleP50:+0.00;-0.00} ms | {singleP99:+0.00;-0.00} ms | | |");
-    Console.WriteLine($"Each round's p50 difference: {string.Join(", ", singleRounds.Select(round => (round.Edge.P50 - round.Direct.P50).ToString("+0.00;-0.00", CultureInfo.InvariantCulture)))} ms.");
-    RecordRest("rest_1_connection", directSingle, viaEdgeSingle);
-    // The per-round medians replace the difference of the two medians (they are what the goal is judged on).
-    results.Add("rest_1_connection_rounds", singleRounds.Count, "rounds");
-    results.Add("rest_1_connection_edge_minus_direct_p50_ms_median_of_rounds", singleP50, "ms", decimals: 2);
-    Console.WriteLine("Goal: the edge adds at most 1 ms at p50.");
-
-    if (paints is not null)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"First paint in Chromium ({FirstPaint.BrowserVersion()}, headless, tiles off): from navigation start (performance.timeOrigin) to `window.fleetman.vehicleCount() >= {vehicles}`, checked every animation frame; a fresh profile per load, through the edge.");
-        Console.WriteLine();
-        Console.WriteLine("| load | first paint of all vehicles |");
-        Console.WriteLine("|---|---|");
-        for (var i = 0; i < paints.Count; i++)
-        {
-            Console.WriteLine($"| {i + 1} | {paints[i]:N0} ms |");
-            results.Add($"first_paint_ms_load{i + 1}", paints[i], "ms");
-        }
-
-        Console.WriteLine($"| median | {paints.Order().ElementAt(paints.Count / 2):N0} ms |");
-        results.Add("first_paint_median_ms", paints.Order().ElementAt(paints.Count / 2), "ms");
-    }
-    else
-    {
-        Console.WriteLine();
-        Console.WriteLine("First paint in Chromium: skipped (--no-browser).");
-    }
+    LiveReport.Rest(direct, viaEdge, directSingle, viaEdgeSingle, singleRounds, clients, vehicles, seconds, RateLimit, results);
+    LiveReport.FirstPaints(paints, vehicles, results);
 
     // The list against a static file of its size: with the simulator stopped, so the list stays the same between requests.
     await simulator.StopAsync();
     await ListVsStatic.RunAsync(edge, webRoot, clients, seconds, results);
-
-    // Both paths of one wrk comparison and the edge − direct row, as the tables above print them.
-    void RecordRest(string prefix, WrkResult straight, WrkResult throughEdge)
-    {
-        foreach (var (path, result) in new[] { ("direct", straight), ("edge", throughEdge) })
-        {
-            results.Add($"{prefix}_{path}_requests_per_second", result.Rate, "req/s");
-            results.Add($"{prefix}_{path}_p50_ms", result.P50, "ms", decimals: 2);
-            results.Add($"{prefix}_{path}_p99_ms", result.P99, "ms", decimals: 2);
-            results.Add($"{prefix}_{path}_non2xx", result.Non2xxCount, "responses");
-            results.Add($"{prefix}_{path}_socket_errors", result.SocketErrorCount, "errors");
-        }
-
-        results.Add($"{prefix}_edge_minus_direct_requests_per_second", throughEdge.Rate - straight.Rate, "req/s");
-        results.Add($"{prefix}_edge_minus_direct_p50_ms", throughEdge.P50 - straight.P50, "ms", decimals: 2);
-        results.Add($"{prefix}_edge_minus_direct_p99_ms", throughEdge.P99 - straight.P99, "ms", decimals: 2);
-    }
 }
 finally
 {
