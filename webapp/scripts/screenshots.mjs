@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Screenshots of the live map for the READMEs, taken in Chromium against the mock backend (scripts/mock-server.mjs):
-// the live map, the fleet filter with its counts, the offline street map, a marker's card, the phone layout and a
-// replay.
+// the live map, the fleet event feed, the fleet filter with its counts, the offline street map, a marker's card, the
+// phone layout and a replay.
 // Writes docs/images/*.png at the repository's root. Build first (npm run build); needs Chromium.
 //
 //   node scripts/screenshots.mjs [--port 8097] [--chromium /usr/bin/chromium] [--out ../docs/images]
@@ -55,6 +55,13 @@ try {
   await open(page);
   await page.waitForFunction(() => window.fleetman.isStale("truck-17"), null, { timeout: 30_000 });
   await shot(page, "live-map");
+
+  // The fleet event feed: the mock's three events from before, and a geofence and an overspeed announced now.
+  await post("/mock/event?name=truck-2&kind=geofence_left&geofence=Depot");
+  await post("/mock/event?name=truck-5&kind=overspeed_started");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=fleet-event]").length >= 5, null, { timeout: 30_000 });
+  const feed = await page.getByTestId("fleet-events").boundingBox();
+  await shot(page, "fleet-events", { clip: { x: feed.x, y: feed.y, width: feed.width, height: feed.height } });
 
   await page.getByTestId("show-stale").uncheck();
   await page.getByTestId("vehicle-search").fill("truck-1");

@@ -34,7 +34,12 @@ public class LiveSystem : IAsyncLifetime
     /// <summary>The simulator's settings besides its fleet size, report interval and password: none, the built-in routes.</summary>
     protected virtual IReadOnlyDictionary<string, string?> SimulatorSettings { get; } = new Dictionary<string, string?>();
 
+    /// <summary>The queue-consumer's settings: none, the defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>();
+
     public IsolatedRun Run { get; private set; } = null!;
+
+    public ServiceProcess Consumer { get; private set; } = null!;
 
     public ServiceProcess ApiGateway { get; private set; } = null!;
 
@@ -58,7 +63,7 @@ public class LiveSystem : IAsyncLifetime
         File.Exists(Path.Combine(Repository.Root, "webapp", "dist", "index.html")).ShouldBeTrue("the webapp is built (scripts/test.sh builds it)");
         Run = await IsolatedRun.StartAsync();
         var tracker = await Run.StartTrackerAsync();
-        await Run.StartConsumerAsync();
+        Consumer = await Run.StartConsumerAsync(ConsumerSettings);
         ApiGateway = await Run.StartGatewayAsync(tracker);
         Simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>(SimulatorSettings)
         {
