@@ -51,7 +51,7 @@ describe("fleet event feed", () => {
   });
 
   it("describes each kind in words", () => {
-    expect(describeEvent(event("a", 1)).text).toBe("Overspeed 62 km/h (limit 50)");
+    expect(describeEvent(event("a", 1)).text).toBe("Overspeed 38 mph (limit 31 mph)");
     expect(describeEvent(event("a", 1, { kind: "geofence_left", geofence: "Depot" })).text).toBe("Left Depot");
     expect(describeEvent(event("a", 1, { kind: "stopped" })).text).toBe("Stopped");
     expect(describeEvent(event("a", 1, { kind: "moving_again" })).text).toBe("Moving again");

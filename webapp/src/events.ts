@@ -1,3 +1,4 @@
+import { formatClock } from "./format";
 import { parseList, parseTime } from "./parse";
 
 /** The kinds of fleet event the server sends (`FleetEventKind` in the API contract). */
@@ -53,14 +54,20 @@ export function parseFleetEvent(raw: unknown): FleetEvent | null {
 
 export const parseFleetEvents = (raw: unknown): FleetEvent[] => parseList(raw, parseFleetEvent);
 
-/** The icon and the one-line description of an event, e.g. "Overspeed 62 km/h (limit 50)", "Entered Depot". */
+/** km/h per mph: events carry km/h (the limits are configured so), the page speaks mph like its list. */
+const kphPerMph = 1.609344;
+
+/**
+ * The icon and the one-line description of an event, e.g. "Overspeed 39 mph (limit 31 mph)", "Entered Depot". In mph,
+ * as the list and the card give speeds, so one screen never mixes units.
+ */
 export function describeEvent(event: FleetEvent): { icon: string; text: string } {
   const { icon, label } = kinds[event.kind];
   switch (event.kind) {
     case "overspeed_started":
     case "overspeed_ended": {
-      const speed = event.speedKph === null ? "" : ` ${Math.round(event.speedKph)} km/h`;
-      const limit = event.limitKph === null ? "" : ` (limit ${Math.round(event.limitKph)})`;
+      const speed = event.speedKph === null ? "" : ` ${Math.round(event.speedKph / kphPerMph)} mph`;
+      const limit = event.limitKph === null ? "" : ` (limit ${Math.round(event.limitKph / kphPerMph)} mph)`;
       return { icon, text: `${label}${speed}${limit}` };
     }
     case "geofence_entered":
@@ -159,7 +166,7 @@ export class EventFeedPanel {
         what.textContent = `${event.vehicle}: ${text}`;
         const when = document.createElement("time");
         when.dateTime = new Date(event.time).toISOString();
-        when.textContent = new Date(event.time).toLocaleTimeString();
+        when.textContent = formatClock(event.time);
         button.append(mark, what, when);
         button.addEventListener("click", () => this.chosen(event.vehicle));
         item.append(button);
