@@ -21,7 +21,8 @@ namespace Fleetman.ApiGateway.Apis;
 /// <para>
 /// A read of Redis is the truth about which vehicles are in the fleet, except for what the topic brought after the read
 /// began: Redis may have had it too late for that read. So a vehicle missing from a read leaves the list only when the
-/// list last took a position of it before the read began; otherwise the next read decides.
+/// list last took a position of it before the read began; otherwise the next read decides. The same holds the other
+/// way round: a vehicle removed (the removals topic) after a read began is not brought back by what that read found.
 /// </para>
 /// </summary>
 /// <param name="apiJson">The options the APIs' JSON is written with (the relaxed escaping of ASP.NET Core's, strict numbers).</param>
@@ -31,6 +32,7 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
     private readonly JsonTypeInfo<VehiclePositionResponse[]> _json = (JsonTypeInfo<VehiclePositionResponse[]>)
         new JsonSerializerOptions(apiJson) { TypeInfoResolver = VehicleListJsonContext.Default }.GetTypeInfo(typeof(VehiclePositionResponse[]));
     private readonly SortedDictionary<string, Entry> _newest = new(StringComparer.Ordinal); // the tracker's order
+    private readonly Dictionary<string, long> _removedIn = new(StringComparer.Ordinal); // vehicle → the change that removed it
     private readonly Lock _lock = new();
     private readonly Lock _writing = new();
     private long _version;
@@ -58,6 +60,8 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
             var changed = false;
             foreach (var position in positions)
             {
+                // The topic carries only positions the queue-consumer let into the fleet: a removed vehicle is back.
+                _removedIn.Remove(position.Vehicle);
                 changed |= ApplyOne(position);
             }
 
@@ -92,8 +96,19 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
             var inRedis = new HashSet<string>(StringComparer.Ordinal);
             foreach (var position in fromRedis)
             {
+                if (_removedIn.TryGetValue(position.Vehicle, out var removed) && removed > read.Version)
+                {
+                    continue; // removed while this read was under way: what Redis had then is older than the removal
+                }
+
                 inRedis.Add(position.Vehicle);
                 changed |= ApplyOne(position);
+            }
+
+            // A read that began after a removal is the truth about it from now on.
+            foreach (var vehicle in _removedIn.Where(entry => entry.Value <= read.Version).Select(entry => entry.Key).ToList())
+            {
+                _removedIn.Remove(vehicle);
             }
 
             // Collected first: a SortedDictionary cannot lose entries while it is enumerated.
@@ -123,6 +138,7 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
             }
 
             _version++;
+            _removedIn[vehicle] = _version;
             return true;
         }
     }

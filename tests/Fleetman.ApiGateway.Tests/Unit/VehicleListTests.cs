@@ -149,6 +149,25 @@ public sealed class VehicleListTests
     }
 
     [Fact]
+    public void A_vehicle_removed_while_a_read_was_under_way_is_not_brought_back_by_what_that_read_found()
+    {
+        var list = new VehicleList(ApiJson);
+        list.Complete(list.BeginRead(), Awkward);
+        var truck = Awkward[0];
+
+        var read = list.BeginRead(); // Redis still had the truck when this read looked
+        list.Remove(truck.Vehicle);
+        list.Complete(read, Awkward);
+        Names(list.Current()!).ShouldNotContain(truck.Vehicle);
+
+        // A later read is the truth again, and a position the topic brings after the removal means it is back.
+        list.Complete(list.BeginRead(), Awkward.Where(p => p.Vehicle != truck.Vehicle));
+        Names(list.Current()!).ShouldNotContain(truck.Vehicle);
+        list.Apply([truck with { Time = truck.Time.AddSeconds(1) }]);
+        Names(list.Current()!).ShouldContain(truck.Vehicle);
+    }
+
+    [Fact]
     public void A_read_that_finds_the_same_vehicles_changes_nothing_so_the_written_list_is_kept()
     {
         var list = new VehicleList(ApiJson);
