@@ -75,7 +75,7 @@ public sealed class EventsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Geofences_are_created_listed_and_deleted_by_the_admin_and_stored_for_the_consumers()
+    public async Task Geofences_are_created_listed_read_and_deleted_by_the_admin_and_stored_for_the_consumers()
     {
         using var created = await SendAsync(HttpMethod.Put, "/geofences/Depot", """{"ring":[[53.38,-1.471],[53.38,-1.469],[53.382,-1.469]]}""", AdminPassword);
         created.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -88,10 +88,18 @@ public sealed class EventsApiTests : IAsyncLifetime
         }
 
         (await StoredGeofencesAsync()).ShouldHaveSingleItem().Ring[2].ShouldBe([53.382, -1.469]);
+        using (var one = JsonDocument.Parse(await _tracker.Http.GetStringAsync(new Uri("/geofences/Depot", UriKind.Relative))))
+        {
+            one.RootElement.GetProperty("ring")[0].EnumerateArray().Select(c => c.GetDouble()).ShouldBe([53.38, -1.471]);
+        }
+
         using var deleted = await SendAsync(HttpMethod.Delete, "/geofences/Depot", null, AdminPassword);
         deleted.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         using var again = await SendAsync(HttpMethod.Delete, "/geofences/Depot", null, AdminPassword);
         again.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var gone = await _tracker.Http.GetAsync(new Uri("/geofences/Depot", UriKind.Relative));
+        gone.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        gone.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await StoredGeofencesAsync()).ShouldBeEmpty();
     }
 
