@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Fleetman.PositionTracker;
 using Fleetman.Testing;
@@ -110,20 +108,7 @@ public sealed class GeofenceApiTests : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static async Task<HttpResponseMessage> SendAsync<TMarker>(InProcessService<TMarker> service, HttpMethod method, string path, string? json, string? password)
-        where TMarker : class
-    {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        if (password is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
-        }
-
-        return await service.Http.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendAsync<TMarker>(InProcessService<TMarker> service, HttpMethod method, string path, string? json, string? password)
+        where TMarker : class =>
+        service.Http.SendAsAdminAsync(method, path, json, password);
 }

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Fleetman.Contracts;
 using Fleetman.PositionStore;
@@ -131,21 +129,8 @@ public sealed class EventsApiTests : IAsyncLifetime
         return await store.GetGeofencesAsync(default);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json, string? password)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        if (password is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
-        }
-
-        return await _tracker.Http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json, string? password) =>
+        _tracker.Http.SendAsAdminAsync(method, path, json, password);
 
     private static FleetEvent Event(string vehicle, FleetEventKind kind, int second, string? geofence = null) =>
         new(FleetEvent.IdOf(vehicle, kind, geofence, T0.AddSeconds(second)), vehicle, kind, T0.AddSeconds(second), 53.38, -1.47, 60, geofence, geofence is null ? 50 : null);
