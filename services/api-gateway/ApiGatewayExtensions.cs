@@ -31,13 +31,15 @@ public static class ApiGatewayExtensions
         builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ApiGatewayMetrics>();
-        // The APIs read no JSON bodies: strict numbers only make the OpenAPI document say numbers are numbers (the
-        // web defaults would describe each as "number or numeric string", and the webapp's types would follow).
+        // Strict numbers make the OpenAPI document say numbers are numbers (the web defaults would describe each as
+        // "number or numeric string", and the webapp's types would follow), and a geofence's ring is read as numbers only.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<VehicleHubContract>());
         builder.AddLatestPositions();
 
         builder.AddTrackerClient();
+        // The geofence routes that change something check the admin credentials here before passing them on.
+        builder.AddAdminCredentials();
         builder.Services.AddSingleton<LastKnownPositions>();
         builder.AddValidatedOptions<VehicleListOptions>(VehicleListOptions.SectionName);
         builder.Services.AddSingleton(provider => new VehicleList(

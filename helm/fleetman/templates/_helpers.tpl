@@ -257,6 +257,13 @@ mongodb://$(MONGO_USERNAME):$(MONGO_PASSWORD)@{{ join "," $hosts }}/?{{ if $rs }
   value: {{ printf "%s,password=$(REDIS_PASSWORD),abortConnect=false" (include "fleetman.redisAddress" .) | quote }}
 {{- end }}
 
+{{- /* The edge's admin password, for the services whose state-changing routes check the admin credentials too. */}}
+{{- define "fleetman.env.admin" -}}
+- name: Admin__Password
+  valueFrom:
+    secretKeyRef: {name: {{ include "fleetman.secretName" (dict "existing" .Values.gateway.admin.existingSecret "name" "gateway-admin") }}, key: password}
+{{- end }}
+
 {{- define "fleetman.env.mongo" -}}
 - name: MONGO_USERNAME
   valueFrom:

@@ -1,10 +1,22 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Fleetman.Contracts.Api;
+using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Fleetman.ApiGateway.Apis;
 
-/// <summary>Fleet events (<c>/api/events?since=&amp;limit=</c>): the tracker's JSON passes through; a 503 while it is unavailable.</summary>
+/// <summary>
+/// Fleet events (<c>/api/events?since=&amp;limit=</c>) and the geofences they are derived from (<c>/api/geofences</c>):
+/// the tracker's JSON and problems pass through; a 503 while it is unavailable.
+/// </summary>
+/// <remarks>
+/// The geofences are managed under <c>/api</c>, not behind the edge's <c>/admin</c> routes: the edge forwards every
+/// method and the <c>Authorization</c> header on <c>/api/…</c> as they come, so the state-changing routes check the
+/// admin credentials here (the same <c>Admin__Password</c> as the edge's) and hand them on to the tracker, which checks
+/// them again. Reading stays open, like the events.
+/// </remarks>
 public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
@@ -13,6 +25,23 @@ public static class EventsApi
             .WithSummary("Fleet events with time ≥ `since` (optional, ISO 8601), newest first, at most `limit` (default 100, at most 1000); new ones are pushed on the hub as `fleetEvents`.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        var geofences = app.MapGroup("/api/geofences").WithTags("Geofences")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        geofences.MapGet("", GetGeofencesAsync).WithName("GetGeofences")
+            .WithSummary("The geofences stored through this API (the queue-consumer also uses those of its configuration).");
+        geofences.MapGet("/{name}", GetGeofenceAsync).WithName("GetGeofence")
+            .WithSummary("One stored geofence, or a 404 problem.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        geofences.MapPut("/{name}", SaveGeofenceAsync).RequireAdmin().WithName("SaveGeofence")
+            .WithSummary("Creates the geofence or replaces its ring (admin credentials, HTTP Basic); the queue-consumers use it within their geofence refresh (5 s).")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        geofences.MapDelete("/{name}", DeleteGeofenceAsync).RequireAdmin().WithName("DeleteGeofence")
+            .WithSummary("Deletes the geofence (admin credentials, HTTP Basic); vehicles inside it leave it without an event.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -29,4 +58,43 @@ public static class EventsApi
             return VehiclesApi.TrackerUnavailable(response, "Fleet events");
         }
     }
+
+    public static Task<Results<TrackerJson<GeofenceResponse[]>, ProblemHttpResult>> GetGeofencesAsync(
+        TrackerClient tracker, HttpResponse response, CancellationToken cancellationToken) =>
+        PassThroughAsync<GeofenceResponse[]>(() => tracker.GetAsync("/geofences", cancellationToken), response);
+
+    public static Task<Results<TrackerJson<GeofenceResponse>, ProblemHttpResult>> GetGeofenceAsync(
+        string name, TrackerClient tracker, HttpResponse response, CancellationToken cancellationToken) =>
+        PassThroughAsync<GeofenceResponse>(() => tracker.GetAsync(GeofencePath(name), cancellationToken), response);
+
+    public static Task<Results<TrackerJson<GeofenceResponse>, ProblemHttpResult>> SaveGeofenceAsync(
+        string name, GeofenceRequest request, TrackerClient tracker, HttpRequest http, HttpResponse response, CancellationToken cancellationToken) =>
+        PassThroughAsync<GeofenceResponse>(
+            () => tracker.SendAsync(HttpMethod.Put, GeofencePath(name), JsonContent.Create(request), Credentials(http), cancellationToken), response);
+
+    public static async Task<IResult> DeleteGeofenceAsync(
+        string name, TrackerClient tracker, HttpRequest http, HttpResponse response, CancellationToken cancellationToken)
+    {
+        // A 204 has no body to pass on; anything else from the tracker (its 404 or 401 problem) goes through as it came.
+        var answer = await PassThroughAsync<GeofenceResponse>(
+            () => tracker.SendAsync(HttpMethod.Delete, GeofencePath(name), null, Credentials(http), cancellationToken), response);
+        return answer.Result is TrackerJson<GeofenceResponse> { StatusCode: StatusCodes.Status204NoContent } ? TypedResults.NoContent() : answer.Result;
+    }
+
+    private static async Task<Results<TrackerJson<T>, ProblemHttpResult>> PassThroughAsync<T>(Func<Task<TrackerAnswer>> send, HttpResponse response)
+    {
+        try
+        {
+            return new TrackerJson<T>(await send());
+        }
+        catch (TrackerUnavailableException)
+        {
+            return VehiclesApi.TrackerUnavailable(response, "Geofences");
+        }
+    }
+
+    private static string GeofencePath(string name) => "/geofences/" + Uri.EscapeDataString(name);
+
+    // RequireAdmin has checked it: the tracker gets the same credentials and checks them on its own port.
+    private static AuthenticationHeaderValue Credentials(HttpRequest http) => AuthenticationHeaderValue.Parse(http.Headers.Authorization.ToString());
 }

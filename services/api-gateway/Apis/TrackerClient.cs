@@ -19,12 +19,24 @@ public sealed partial class TrackerClient(IHttpClientFactory httpClients, ILogge
     /// tracker's to give (200, and 400 or 404 problems); a 5xx, a refused connection, a timeout or an open circuit
     /// throws <see cref="TrackerUnavailableException"/>.
     /// </summary>
-    public async Task<TrackerAnswer> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
+    public Task<TrackerAnswer> GetAsync(string pathAndQuery, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, pathAndQuery, null, null, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="method"/> to <paramref name="pathAndQuery"/> with an optional body and the caller's
+    /// <c>Authorization</c> header (the tracker checks the admin credentials on its state-changing routes too), and
+    /// returns its answer as <see cref="GetAsync"/> does. The resilience handler's retry may send it twice, so only
+    /// idempotent methods (GET, PUT, DELETE) go through here.
+    /// </summary>
+    public async Task<TrackerAnswer> SendAsync(
+        HttpMethod method, string pathAndQuery, HttpContent? content, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
         try
         {
             using var http = httpClients.CreateClient(HttpClientName);
-            using var response = await http.GetAsync(new Uri(pathAndQuery, UriKind.Relative), cancellationToken);
+            using var request = new HttpRequestMessage(method, new Uri(pathAndQuery, UriKind.Relative)) { Content = content };
+            request.Headers.Authorization = authorization;
+            using var response = await http.SendAsync(request, cancellationToken);
             if ((int)response.StatusCode >= 500)
             {
                 throw Unavailable($"it answered {(int)response.StatusCode} {response.ReasonPhrase}", null);

@@ -24,6 +24,8 @@ public static class EventsApi
         var geofences = app.MapGroup("/geofences").WithTags("Geofences");
         geofences.MapGet("/", GetGeofencesAsync).WithName("GetGeofences")
             .WithSummary("The geofences stored through this API (the queue-consumer also uses those of its configuration).");
+        geofences.MapGet("/{name}", GetGeofenceAsync).WithName("GetGeofence")
+            .WithSummary("One stored geofence, or a 404 problem.");
         geofences.MapPut("/{name}", SaveGeofenceAsync).RequireAdmin().WithName("SaveGeofence")
             .WithSummary("Creates the geofence or replaces its ring; the queue-consumers use it within their geofence refresh (5 s).");
         geofences.MapDelete("/{name}", DeleteGeofenceAsync).RequireAdmin().WithName("DeleteGeofence")
@@ -66,6 +68,11 @@ public static class EventsApi
     public static async Task<Ok<GeofenceResponse[]>> GetGeofencesAsync(IFleetEventStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok((await store.GetGeofencesAsync(cancellationToken)).Select(GeofenceResponse.From).ToArray());
 
+    public static async Task<Results<Ok<GeofenceResponse>, ProblemHttpResult>> GetGeofenceAsync(string name, IFleetEventStore store, CancellationToken cancellationToken) =>
+        (await store.GetGeofencesAsync(cancellationToken)).FirstOrDefault(g => g.Name == name) is { } geofence
+            ? TypedResults.Ok(GeofenceResponse.From(geofence))
+            : UnknownGeofence(name);
+
     public static async Task<Results<Ok<GeofenceResponse>, ValidationProblem>> SaveGeofenceAsync(
         string name, GeofenceRequest request, IFleetEventStore store, CancellationToken cancellationToken)
     {
@@ -82,5 +89,8 @@ public static class EventsApi
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteGeofenceAsync(string name, IFleetEventStore store, CancellationToken cancellationToken) =>
         await store.DeleteGeofenceAsync(name, cancellationToken)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown geofence", detail: $"No geofence is named '{name}'.");
+            : UnknownGeofence(name);
+
+    private static ProblemHttpResult UnknownGeofence(string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown geofence", detail: $"No geofence is named '{name}'.");
 }

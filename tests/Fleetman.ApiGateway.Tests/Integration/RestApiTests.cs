@@ -166,7 +166,7 @@ public sealed class RestApiTests(SeededGateway seeded) : IClassFixture<SeededGat
         var document = await _gateway.GetJsonAsync<JsonElement>("/openapi/v1.json");
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        paths.ShouldBe(["/api/vehicles", "/api/vehicles/{name}", "/api/vehicles/{name}/history", "/api/history", "/api/history/{name}", "/api/fleet/summary", "/api/events"], ignoreOrder: true);
+        paths.ShouldBe(["/api/vehicles", "/api/vehicles/{name}", "/api/vehicles/{name}/history", "/api/history", "/api/history/{name}", "/api/fleet/summary", "/api/events", "/api/geofences", "/api/geofences/{name}"], ignoreOrder: true);
         var list = document.GetProperty("paths").GetProperty("/api/vehicles").GetProperty("get").GetProperty("responses");
         list.TryGetProperty("200", out _).ShouldBeTrue();
         list.TryGetProperty("503", out _).ShouldBeTrue();

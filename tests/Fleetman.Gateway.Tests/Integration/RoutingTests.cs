@@ -46,6 +46,25 @@ public sealed class RoutingTests(LocalRunGateway gateway) : IClassFixture<LocalR
         echo.Header("Authorization").ShouldBe(GatewayHost.Admin.ToString());
     }
 
+    [Theory]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Geofence_changes_reach_the_api_gateway_with_their_body_and_the_admin_credentials(string method)
+    {
+        // The api-gateway checks the credentials on its geofence routes itself, so /api/… passes them on as they came.
+        using var request = new HttpRequestMessage(new HttpMethod(method), "/api/geofences/Depot")
+        {
+            Content = method == "PUT" ? JsonContent.Create(new { ring = new[] { new[] { 53.38, -1.471 }, [53.38, -1.469], [53.382, -1.469] } }) : null,
+        };
+        request.Headers.Authorization = GatewayHost.Admin;
+        using var response = await gateway.Http.SendAsync(request);
+
+        var echo = await ReadEchoAsync(response);
+        (echo.Backend, echo.Method, echo.Path).ShouldBe(("api", method, "/api/geofences/Depot"));
+        echo.Header("Authorization").ShouldBe(GatewayHost.Admin.ToString());
+        (echo.BodyLength > 0).ShouldBe(method == "PUT");
+    }
+
     [Fact]
     public async Task The_street_network_reaches_the_simulator_without_credentials_and_only_for_get()
     {

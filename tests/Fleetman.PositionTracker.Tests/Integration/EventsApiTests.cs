@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Fleetman.Contracts;
 using Fleetman.PositionStore;
@@ -75,7 +73,7 @@ public sealed class EventsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Geofences_are_created_listed_and_deleted_by_the_admin_and_stored_for_the_consumers()
+    public async Task Geofences_are_created_listed_read_and_deleted_by_the_admin_and_stored_for_the_consumers()
     {
         using var created = await SendAsync(HttpMethod.Put, "/geofences/Depot", """{"ring":[[53.38,-1.471],[53.38,-1.469],[53.382,-1.469]]}""", AdminPassword);
         created.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -88,10 +86,18 @@ public sealed class EventsApiTests : IAsyncLifetime
         }
 
         (await StoredGeofencesAsync()).ShouldHaveSingleItem().Ring[2].ShouldBe([53.382, -1.469]);
+        using (var one = JsonDocument.Parse(await _tracker.Http.GetStringAsync(new Uri("/geofences/Depot", UriKind.Relative))))
+        {
+            one.RootElement.GetProperty("ring")[0].EnumerateArray().Select(c => c.GetDouble()).ShouldBe([53.38, -1.471]);
+        }
+
         using var deleted = await SendAsync(HttpMethod.Delete, "/geofences/Depot", null, AdminPassword);
         deleted.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         using var again = await SendAsync(HttpMethod.Delete, "/geofences/Depot", null, AdminPassword);
         again.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var gone = await _tracker.Http.GetAsync(new Uri("/geofences/Depot", UriKind.Relative));
+        gone.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        gone.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await StoredGeofencesAsync()).ShouldBeEmpty();
     }
 
@@ -123,21 +129,8 @@ public sealed class EventsApiTests : IAsyncLifetime
         return await store.GetGeofencesAsync(default);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json, string? password)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        if (password is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
-        }
-
-        return await _tracker.Http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json, string? password) =>
+        _tracker.Http.SendAsAdminAsync(method, path, json, password);
 
     private static FleetEvent Event(string vehicle, FleetEventKind kind, int second, string? geofence = null) =>
         new(FleetEvent.IdOf(vehicle, kind, geofence, T0.AddSeconds(second)), vehicle, kind, T0.AddSeconds(second), 53.38, -1.47, 60, geofence, geofence is null ? 50 : null);
