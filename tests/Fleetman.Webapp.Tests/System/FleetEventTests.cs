@@ -39,7 +39,7 @@ public sealed class FleetEventTests(FleetEventSystem system) : IClassFixture<Fle
         var entered = page.Locator("[data-testid=fleet-event][data-kind=geofence_entered]").First;
         (await entered.InnerTextAsync()).ShouldContain("Entered Town");
         var overspeed = page.Locator("[data-testid=fleet-event][data-kind=overspeed_started]").First;
-        (await overspeed.InnerTextAsync()).ShouldContain("(limit 5)");
+        (await overspeed.InnerTextAsync()).ShouldContain("(limit 3 mph)"); // 5 km/h, in the page's unit
         var metrics = await system.Consumer.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         metrics.ShouldContain("fleetman_fleet_events_total{kind=\"overspeed_started\"");
         metrics.ShouldContain("fleetman_fleet_events_total{kind=\"geofence_entered\"");
