@@ -81,7 +81,8 @@ public sealed class IsolatedRun : IAsyncDisposable
         return environment;
     }
 
-    public Task<ServiceProcess> StartTrackerAsync() => StartAsync("position-tracker", "Fleetman.PositionTracker", null);
+    public Task<ServiceProcess> StartTrackerAsync(IDictionary<string, string?>? extra = null) =>
+        StartAsync("position-tracker", "Fleetman.PositionTracker", extra);
 
     public Task<ServiceProcess> StartSimulatorAsync(IDictionary<string, string?>? extra = null) =>
         StartAsync("position-simulator", "Fleetman.PositionSimulator", extra);

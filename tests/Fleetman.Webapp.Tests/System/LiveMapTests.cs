@@ -295,6 +295,14 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
 
         pairs.Count.ShouldBeGreaterThan(15);
         pairs.Where(p => p.Ratio < 4.5).Select(p => $"{p.What}: {p.Ratio:0.00}").ShouldBeEmpty();
+
+        // The replay control's form, opened over the map.
+        await page.GetByTestId("replay-open").ClickAsync();
+        await page.GetByTestId("replay-setup").WaitForAsync();
+        var replay = (await page.EvaluateAsync<global::System.Text.Json.JsonElement>(ContrastScript)).EnumerateArray()
+            .Select(p => (What: p.GetProperty("what").GetString(), Ratio: p.GetProperty("ratio").GetDouble())).ToList();
+        replay.ShouldContain(p => p.What == ".replay-row label");
+        replay.Where(p => p.Ratio < 4.5).Select(p => $"{p.What}: {p.Ratio:0.00}").ShouldBeEmpty();
     }
 
     [Fact]
@@ -367,7 +375,8 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
             "[data-testid=vehicle-row] button", "[data-testid=vehicle-row] time", "[data-testid=vehicle-row] td.num",
             "tr.selected button", "[data-testid=selected-name]", ".facts dt", ".facts dd", "button.toggle", "button.icon",
             ".vehicle-card strong", ".vehicle-card dt", ".vehicle-card dd", ".leaflet-control-attribution", ".leaflet-control-scale-line",
-            ".vehicle-label", ".no-matches", ".load-problem", "tr.stale"];
+            ".vehicle-label", ".no-matches", ".load-problem", "tr.stale", ".events h2", "button.event", ".event time", ".event-empty",
+            ".replay-control button.toggle", ".replay-title", ".replay-row label", ".replay-row select", ".replay-row input"];
           for (const selector of selectors) {
             for (const el of [...document.querySelectorAll(selector)].filter((e) => e.getClientRects().length > 0).slice(0, 3)) {
               const bg = backgroundOf(el);

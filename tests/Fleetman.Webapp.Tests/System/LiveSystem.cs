@@ -62,9 +62,11 @@ public class LiveSystem : IAsyncLifetime
     {
         File.Exists(Path.Combine(Repository.Root, "webapp", "dist", "index.html")).ShouldBeTrue("the webapp is built (scripts/test.sh builds it)");
         Run = await IsolatedRun.StartAsync();
-        var tracker = await Run.StartTrackerAsync();
+        // The admin password at every service with admin routes, as every deployment gives it (the geofence API).
+        var admin = new Dictionary<string, string?> { ["Admin__Password"] = AdminPassword };
+        var tracker = await Run.StartTrackerAsync(admin);
         Consumer = await Run.StartConsumerAsync(ConsumerSettings);
-        ApiGateway = await Run.StartGatewayAsync(tracker);
+        ApiGateway = await Run.StartGatewayAsync(tracker, admin);
         Simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>(SimulatorSettings)
         {
             ["Simulator__Vehicles"] = FleetSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
