@@ -116,7 +116,9 @@ public sealed class LiveRunTests(LiveFleetman fleetman) : IClassFixture<LiveFlee
 
             using var figures = JsonDocument.Parse(await File.ReadAllTextAsync(json));
             var rest = figures.RootElement.GetProperty("rest");
-            rest.GetProperty("requests").GetInt64().ShouldBeGreaterThan(20, output);
+            // Every user asked more than once; how many more depends on how fast a busy machine answers (a user waits
+            // for each answer), which is the benchmarks' business, not this test's.
+            rest.GetProperty("requests").GetInt64().ShouldBeGreaterThan(4, output);
             rest.GetProperty("errors").GetInt64().ShouldBe(0, output);
             foreach (var route in new[] { "list", "vehicle", "history" })
             {
