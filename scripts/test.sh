@@ -158,12 +158,14 @@ status=0
 dotnet test "$target" -c Release --no-build --nologo --results-directory "$results" \
   --logger "console;verbosity=normal" --logger trx "${test_args[@]}" | tee "$results.log" || status=$?
 
-# One closing line for the whole run: every test assembly's TRX report plus the webapp's Vitest report.
+# What failed, with its message (CI shows the tail of a run), then one closing line for the whole run: every test
+# assembly's TRX report plus the webapp's Vitest report.
 webapp_counts="0 0 0"
 if [[ -n $webapp_report ]]; then
   webapp_counts=$(node -e 'const r = require(process.argv[1]);
     console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests)' "$webapp_report")
 fi
+node scripts/lib/failed-tests.mjs "$results"
 { cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>'; echo "webapp $webapp_counts"; } | awk '
   $1 == "webapp" { p += $2; f += $3; s += $4; next }
   { for (i = 1; i <= NF; i++) { split($i, kv, "\""); key = kv[1]

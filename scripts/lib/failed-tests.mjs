@@ -1,0 +1,42 @@
+// Prints every failed test of the run's TRX reports with the head of its message and stack, last in the test
+// command's output: CI shows only the tail of a run, and the tail must name what failed and why.
+// Usage: node scripts/lib/failed-tests.mjs <results-directory>
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const dir = process.argv[2];
+const maxLines = 40;
+const unescape = (s) =>
+  s
+    .replace(/&#xD;/g, "")
+    .replace(/&#xA;/g, "\n")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
+const section = (xml, tag) => {
+  const m = xml.match(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`));
+  return m ? unescape(m[1]).trim() : "";
+};
+
+const failures = [];
+for (const file of readdirSync(dir).filter((f) => f.endsWith(".trx"))) {
+  const xml = readFileSync(join(dir, file), "utf8");
+  // A passed test's element may close itself; only a result with a body can carry an error.
+  for (const m of xml.matchAll(/<UnitTestResult\b([^>]*?)(?:\/>|>([\s\S]*?)<\/UnitTestResult>)/g)) {
+    if (!/outcome="Failed"/.test(m[1])) continue;
+    const name = m[1].match(/testName="([^"]*)"/)?.[1] ?? "(unnamed)";
+    const duration = m[1].match(/duration="([^"]*)"/)?.[1] ?? "";
+    failures.push({ name: unescape(name), duration, message: section(m[2] ?? "", "Message"), stack: section(m[2] ?? "", "StackTrace") });
+  }
+}
+if (failures.length > 0) {
+  console.log(`\n${failures.length} failed test(s):`);
+  for (const f of failures) {
+    const lines = `${f.message}\n${f.stack}`.split("\n");
+    const shown = lines.slice(0, maxLines).map((l) => `    ${l}`);
+    if (lines.length > maxLines) shown.push(`    … ${lines.length - maxLines} more lines in the TRX report`);
+    console.log(`\nFAILED ${f.name} (${f.duration})\n${shown.join("\n")}`);
+  }
+}
