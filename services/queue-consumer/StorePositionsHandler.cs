@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
@@ -85,8 +86,10 @@ internal sealed partial class StorePositionsHandler(
         // Every current position is announced, not only each vehicle's newest: a browser following a vehicle draws its
         // every point (the api-gateway coalesces the rest per connection). Not awaited: the positions are stored, so
         // the batch is done and its acks should go now. The notification follows on its own (pipelined, in order)
-        // and only logs if it fails.
-        _ = PublishUpdateAsync(current);
+        // and only logs if it fails. Transient (the topology says so): live positions are stale a second later and a
+        // newer update always follows.
+        _ = PublishStoredAsync(
+            new VehiclePositionsUpdated(current, clock.GetUtcNow()), current.Count, "vehicle position(s)", ConsumerMetrics.UpdatesNotPublished);
     }
 
     /// <summary>
@@ -128,21 +131,8 @@ internal sealed partial class StorePositionsHandler(
             ConsumerMetrics.FleetEvents.Add(1, new KeyValuePair<string, object?>("kind", FleetEventLabels.Of(e.Kind)));
         }
 
-        _ = PublishEventsAsync([.. added.OrderBy(e => e.Time)]);
-    }
-
-    private async Task PublishEventsAsync(List<FleetEvent> events)
-    {
-        try
-        {
-            await publisher.PublishAsync(new FleetEventsOccurred(events, clock.GetUtcNow()));
-        }
-        catch (MessagingUnavailableException ex)
-        {
-            // Best-effort like the position updates: the events are stored and the feed reads them from the store.
-            ConsumerMetrics.EventsNotPublished.Add(1);
-            LogEventsNotPublished(logger, events.Count, ex.Message);
-        }
+        _ = PublishStoredAsync(
+            new FleetEventsOccurred([.. added.OrderBy(e => e.Time)], clock.GetUtcNow()), added.Count, "fleet event(s)", ConsumerMetrics.EventsNotPublished);
     }
 
     /// <summary>
@@ -179,28 +169,28 @@ internal sealed partial class StorePositionsHandler(
         }
     }
 
-    private async Task PublishUpdateAsync(List<VehiclePosition> positions)
+    /// <summary>
+    /// Tells the api-gateways what was stored. Nobody awaits this: every failure ends here, logged and counted. What it
+    /// announces is stored already, and browsers catch up from the store (the next update, their snapshot on reconnect,
+    /// the event feed when it loads), so an announcement is best-effort and never holds the queue.
+    /// </summary>
+    private async Task PublishStoredAsync<TMessage>(TMessage message, int count, string stored, Counter<long> notPublished)
+        where TMessage : notnull
     {
         try
         {
-            // Transient (the topology says so): live positions are stale a second later and a newer update always follows.
-            await publisher.PublishAsync(new VehiclePositionsUpdated(positions, clock.GetUtcNow()));
+            await publisher.PublishAsync(message);
         }
         catch (MessagingUnavailableException ex)
         {
-            // Nobody awaits this: every failure ends here, logged and counted. The positions are stored, browsers catch
-            // up with the next update (and their snapshot on reconnect), so the notification is best-effort.
-            ConsumerMetrics.UpdatesNotPublished.Add(1);
-            LogUpdateNotPublished(logger, positions.Count, ex.Message);
+            notPublished.Add(1);
+            LogNotPublished(logger, count, stored, typeof(TMessage).Name, ex.Message);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not update their latest positions in Redis: {Reason}")]
     private static partial void LogLatestNotUpdated(ILogger logger, int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} fleet event(s) but could not publish them: {Reason}")]
-    private static partial void LogEventsNotPublished(ILogger logger, int count, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not publish the update: {Reason}")]
-    private static partial void LogUpdateNotPublished(ILogger logger, int count, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} {Stored} but could not publish {Notification}: {Reason}")]
+    private static partial void LogNotPublished(ILogger logger, int count, string stored, string notification, string reason);
 }
