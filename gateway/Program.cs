@@ -1,13 +1,4 @@
 using Fleetman.Gateway;
 using Fleetman.ServiceDefaults;
 
-var builder = FleetmanService.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddGateway();
-
-var app = builder.Build();
-app.UseProblemDetailsForErrors();
-app.UseGatewayEdge();
-app.MapDefaultEndpoints();
-app.MapGateway();
-return await app.RunServiceAsync();
+return await FleetmanService.RunAsync(args, builder => builder.AddGateway(), app => app.MapGateway(), useFirst: app => app.UseGatewayEdge());

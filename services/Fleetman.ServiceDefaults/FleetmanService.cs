@@ -24,6 +24,33 @@ public static class FleetmanService
     }
 
     /// <summary>
+    /// Builds and runs a service the way every Fleetman service is made, and returns its exit code
+    /// (<see cref="ServiceRunner.RunServiceAsync"/>): the builder of <see cref="CreateBuilder"/> with the service defaults,
+    /// then <paramref name="addService"/>; errors as problem details, then <paramref name="useFirst"/>, the default
+    /// endpoints, then <paramref name="mapService"/>.
+    /// <code>return await FleetmanService.RunAsync(args, builder => builder.AddMyService(), app => app.MapMyApi());</code>
+    /// </summary>
+    /// <param name="args">The process's arguments.</param>
+    /// <param name="addService">What the service is made of (its options, stores, consumers, ...).</param>
+    /// <param name="mapService">The service's own middleware and endpoints, after the default ones so their requests are counted.</param>
+    /// <param name="useFirst">Middleware every request passes before the default endpoints, the probes and /metrics too (the edge's headers).</param>
+    public static async Task<int> RunAsync(
+        string[] args, Action<WebApplicationBuilder> addService, Action<WebApplication>? mapService = null, Action<WebApplication>? useFirst = null)
+    {
+        ArgumentNullException.ThrowIfNull(addService);
+        var builder = CreateBuilder(args);
+        builder.AddServiceDefaults();
+        addService(builder);
+
+        var app = builder.Build();
+        app.UseProblemDetailsForErrors();
+        useFirst?.Invoke(app);
+        app.MapDefaultEndpoints();
+        mapService?.Invoke(app);
+        return await app.RunServiceAsync();
+    }
+
+    /// <summary>
     /// A builder for a one-shot command of a service's binary (<c>dotnet Fleetman.PositionTracker.dll retention-sweep</c>,
     /// run by a Kubernetes Job from the service's own image): the service's configuration (its appsettings.json,
     /// environment variables, then <paramref name="args"/> as <c>--Section:Key=value</c>) and the same JSON log lines,

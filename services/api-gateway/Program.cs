@@ -3,17 +3,12 @@ using Fleetman.ApiGateway.Apis;
 using Fleetman.ApiGateway.Live;
 using Fleetman.ServiceDefaults;
 
-var builder = FleetmanService.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddApiGateway();
-
-var app = builder.Build();
-app.UseProblemDetailsForErrors();
-app.MapDefaultEndpoints();
-app.MapOpenApi();
-app.MapVehiclesApi();
-app.MapFleetApi();
-app.MapEventsApi();
-app.UseHubAdmission();
-app.MapVehicleHub();
-return await app.RunServiceAsync();
+return await FleetmanService.RunAsync(args, builder => builder.AddApiGateway(), app =>
+{
+    app.MapOpenApi();
+    app.MapVehiclesApi();
+    app.MapFleetApi();
+    app.MapEventsApi();
+    app.UseHubAdmission();
+    app.MapVehicleHub();
+});

@@ -9,15 +9,10 @@ if (RetentionSweepCommand.IsRequested(args))
     return await RetentionSweepCommand.RunAsync(args, TimeProvider.System);
 }
 
-var builder = FleetmanService.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddPositionTracker();
-
-var app = builder.Build();
-app.UseProblemDetailsForErrors();
-app.MapDefaultEndpoints();
-app.MapOpenApi();
-app.MapVehiclesApi();
-app.MapFleetApi();
-app.MapEventsApi();
-return await app.RunServiceAsync();
+return await FleetmanService.RunAsync(args, builder => builder.AddPositionTracker(), app =>
+{
+    app.MapOpenApi();
+    app.MapVehiclesApi();
+    app.MapFleetApi();
+    app.MapEventsApi();
+});

@@ -1,10 +1,4 @@
 using Fleetman.QueueConsumer;
 using Fleetman.ServiceDefaults;
 
-var builder = FleetmanService.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddQueueConsumer();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-return await app.RunServiceAsync();
+return await FleetmanService.RunAsync(args, builder => builder.AddQueueConsumer());
