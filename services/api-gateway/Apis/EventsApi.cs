@@ -21,24 +21,24 @@ public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/events", GetEventsAsync).WithTags("Events").WithName("GetFleetEvents")
-            .WithSummary("Fleet events with time ≥ `since` (optional, ISO 8601), newest first, at most `limit` (default 100, at most 1000); new ones are pushed on the hub as `fleetEvents`.")
+        app.MapGet("/api/events", GetEventsAsync)
+            .WithOperation(FleetApiOperations.GetFleetEvents, FleetApiOperations.GetFleetEvents.Summary.TrimEnd('.') + "; new ones are pushed on the hub as `fleetEvents`.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        var geofences = app.MapGroup("/api/geofences").WithTags("Geofences")
+        var geofences = app.MapGroup("/api/geofences")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        geofences.MapGet("", GetGeofencesAsync).WithName("GetGeofences")
-            .WithSummary("The geofences stored through this API (the queue-consumer also uses those of its configuration).");
-        geofences.MapGet("/{name}", GetGeofenceAsync).WithName("GetGeofence")
-            .WithSummary("One stored geofence, or a 404 problem.")
+        geofences.MapGet("", GetGeofencesAsync).WithOperation(FleetApiOperations.GetGeofences);
+        geofences.MapGet("/{name}", GetGeofenceAsync).WithOperation(FleetApiOperations.GetGeofence)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        geofences.MapPut("/{name}", SaveGeofenceAsync).RequireAdmin().WithName("SaveGeofence")
-            .WithSummary("Creates the geofence or replaces its ring (admin credentials, HTTP Basic); the queue-consumers use it within their geofence refresh (5 s).")
+        geofences.MapPut("/{name}", SaveGeofenceAsync).RequireAdmin()
+            .WithOperation(
+                FleetApiOperations.SaveGeofence,
+                "Creates the geofence or replaces its ring (admin credentials, HTTP Basic); the queue-consumers use it within their geofence refresh (5 s).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        geofences.MapDelete("/{name}", DeleteGeofenceAsync).RequireAdmin().WithName("DeleteGeofence")
-            .WithSummary("Deletes the geofence (admin credentials, HTTP Basic); vehicles inside it leave it without an event.")
+        geofences.MapDelete("/{name}", DeleteGeofenceAsync).RequireAdmin()
+            .WithOperation(FleetApiOperations.DeleteGeofence, "Deletes the geofence (admin credentials, HTTP Basic); vehicles inside it leave it without an event.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);

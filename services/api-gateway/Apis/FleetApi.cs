@@ -1,4 +1,5 @@
 using Fleetman.Contracts.Api;
+using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleetman.ApiGateway.Apis;
@@ -8,8 +9,7 @@ public static class FleetApi
 {
     public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/fleet/summary", GetSummaryAsync).WithTags("Fleet").WithName("GetFleetSummary")
-            .WithSummary("How many vehicles there are, how many are moving and how many have gone quiet.")
+        app.MapGet("/api/fleet/summary", GetSummaryAsync).WithOperation(FleetApiOperations.GetFleetSummary)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Fleetman.Contracts.Api;
+using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -17,25 +18,23 @@ public static class VehiclesApi
 {
     public static IEndpointRouteBuilder MapVehiclesApi(this IEndpointRouteBuilder app)
     {
-        var vehicles = app.MapGroup("/api/vehicles").WithTags("Vehicles");
-        vehicles.MapGet("/", GetLatestOfAllAsync).WithName("GetVehicles")
-            .WithSummary("The latest position of every vehicle; the last known ones from Redis while the tracker is unavailable.")
+        var vehicles = app.MapGroup("/api/vehicles");
+        vehicles.MapGet("/", GetLatestOfAllAsync)
+            .WithOperation(FleetApiOperations.GetVehicles, "The latest position of every vehicle; the last known ones from Redis while the tracker is unavailable.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        vehicles.MapGet("/{name}", GetLatestAsync).WithName("GetVehicle")
-            .WithSummary("The latest position of one vehicle; its last known one from Redis while the tracker is unavailable.")
+        vehicles.MapGet("/{name}", GetLatestAsync)
+            .WithOperation(FleetApiOperations.GetVehicle, "The latest position of one vehicle; its last known one from Redis while the tracker is unavailable.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        vehicles.MapGet("/{name}/history", GetHistoryAsync).WithName("GetVehicleHistory")
-            .WithSummary("One vehicle's positions in a time range, oldest first; the most recent `limit` when more match.")
+        vehicles.MapGet("/{name}/history", GetHistoryAsync).WithOperation(FleetApiOperations.GetVehicleHistory)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        app.MapGet("/api/history", GetFleetHistoryAsync).WithTags("Vehicles").WithName("GetFleetHistory")
-            .WithSummary("Every vehicle's positions from `from` to `to` (both required, both included) in time order, the first `limit`: a replay reads on from the last time it got.")
+        app.MapGet("/api/history", GetFleetHistoryAsync).WithOperation(FleetApiOperations.GetFleetHistory)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        app.MapGet("/api/history/{name}", GetOriginalHistoryAsync).WithTags("Vehicles").WithName("GetHistory")
-            .WithSummary("One vehicle's trail as the original Fleetman gave it, `[{lat, lng}]` oldest first (the tracker's default history limit).")
+        app.MapGet("/api/history/{name}", GetOriginalHistoryAsync)
+            .WithOperation(FleetApiOperations.GetHistory, "One vehicle's trail as the original Fleetman gave it, `[{lat, lng}]` oldest first (the tracker's default history limit).")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;

@@ -13,23 +13,15 @@ namespace Fleetman.PositionTracker.Apis;
 /// </summary>
 public static class EventsApi
 {
-    public const int DefaultEventLimit = 100;
-    public const int MaxEventLimit = 1_000;
-
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/events", GetEventsAsync).WithTags("Events").WithName("GetFleetEvents")
-            .WithSummary($"Fleet events with time ≥ `since` (optional, ISO 8601), newest first, at most `limit` (default {DefaultEventLimit}, at most {MaxEventLimit}).");
+        app.MapGet("/events", GetEventsAsync).WithOperation(FleetApiOperations.GetFleetEvents);
 
-        var geofences = app.MapGroup("/geofences").WithTags("Geofences");
-        geofences.MapGet("/", GetGeofencesAsync).WithName("GetGeofences")
-            .WithSummary("The geofences stored through this API (the queue-consumer also uses those of its configuration).");
-        geofences.MapGet("/{name}", GetGeofenceAsync).WithName("GetGeofence")
-            .WithSummary("One stored geofence, or a 404 problem.");
-        geofences.MapPut("/{name}", SaveGeofenceAsync).RequireAdmin().WithName("SaveGeofence")
-            .WithSummary("Creates the geofence or replaces its ring; the queue-consumers use it within their geofence refresh (5 s).");
-        geofences.MapDelete("/{name}", DeleteGeofenceAsync).RequireAdmin().WithName("DeleteGeofence")
-            .WithSummary("Deletes the geofence; vehicles inside it leave it without an event.");
+        var geofences = app.MapGroup("/geofences");
+        geofences.MapGet("/", GetGeofencesAsync).WithOperation(FleetApiOperations.GetGeofences);
+        geofences.MapGet("/{name}", GetGeofenceAsync).WithOperation(FleetApiOperations.GetGeofence);
+        geofences.MapPut("/{name}", SaveGeofenceAsync).RequireAdmin().WithOperation(FleetApiOperations.SaveGeofence);
+        geofences.MapDelete("/{name}", DeleteGeofenceAsync).RequireAdmin().WithOperation(FleetApiOperations.DeleteGeofence);
         return app;
     }
 
@@ -50,10 +42,10 @@ public static class EventsApi
             }
         }
 
-        var count = DefaultEventLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxEventLimit))
+        var count = FleetApiOperations.DefaultEventLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > FleetApiOperations.MaxEventLimit))
         {
-            errors["limit"] = [$"limit must be a whole number from 1 to {MaxEventLimit}."];
+            errors["limit"] = [$"limit must be a whole number from 1 to {FleetApiOperations.MaxEventLimit}."];
         }
 
         if (errors.Count > 0)

@@ -1,4 +1,5 @@
 using Fleetman.Contracts.Api;
+using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -9,8 +10,7 @@ public static class FleetApi
 {
     public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/fleet/summary", GetSummaryAsync).WithTags("Fleet").WithName("GetFleetSummary")
-            .WithSummary("How many vehicles there are, how many are moving and how many have gone quiet.");
+        app.MapGet("/fleet/summary", GetSummaryAsync).WithOperation(FleetApiOperations.GetFleetSummary);
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fleetman.Contracts.Api;
+using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -17,15 +18,12 @@ public static class VehiclesApi
 
     public static IEndpointRouteBuilder MapVehiclesApi(this IEndpointRouteBuilder app)
     {
-        var vehicles = app.MapGroup("/vehicles").WithTags("Vehicles");
-        vehicles.MapGet("/", GetLatestOfAllAsync).WithName("GetVehicles").WithSummary("The latest position of every vehicle.");
-        vehicles.MapGet("/{name}", GetLatestAsync).WithName("GetVehicle").WithSummary("The latest position of one vehicle.");
-        vehicles.MapGet("/{name}/history", GetHistoryAsync).WithName("GetVehicleHistory")
-            .WithSummary("One vehicle's positions in a time range, oldest first; the most recent `limit` when more match.");
-        app.MapGet("/history", GetFleetHistoryAsync).WithTags("Vehicles").WithName("GetFleetHistory")
-            .WithSummary("Every vehicle's positions from `from` to `to` (both required, both included) in time order, the first `limit`: a replay reads on from the last time it got.");
-        app.MapGet("/history/{name}", GetOriginalHistoryAsync).WithTags("Vehicles").WithName("GetHistory")
-            .WithSummary("One vehicle's history, newest first (the original Fleetman's route and order).");
+        var vehicles = app.MapGroup("/vehicles");
+        vehicles.MapGet("/", GetLatestOfAllAsync).WithOperation(FleetApiOperations.GetVehicles);
+        vehicles.MapGet("/{name}", GetLatestAsync).WithOperation(FleetApiOperations.GetVehicle);
+        vehicles.MapGet("/{name}/history", GetHistoryAsync).WithOperation(FleetApiOperations.GetVehicleHistory);
+        app.MapGet("/history", GetFleetHistoryAsync).WithOperation(FleetApiOperations.GetFleetHistory);
+        app.MapGet("/history/{name}", GetOriginalHistoryAsync).WithOperation(FleetApiOperations.GetHistory);
         return app;
     }
 
