@@ -4,11 +4,11 @@ using MongoDB.Bson.Serialization.Attributes;
 namespace Fleetman.PositionStore;
 
 /// <summary>
-/// What both collections store of a position besides the vehicle's name, which each keys differently. The driver
-/// writes a base class's fields first, so a document reads time, lat, lon, speed, heading, then the vehicle; no type
-/// discriminator is written, as every collection holds one type.
+/// Where and when: what every document about a vehicle's point stores (a position, the latest one, a fleet event, a
+/// vehicle's event state). The driver writes a base class's fields first, so these come first; no type discriminator
+/// is written, as every collection holds one type.
 /// </summary>
-internal abstract class StoredPositionFields
+internal abstract class StoredPointFields
 {
     [BsonElement("time")]
     public DateTime Time { get; set; }
@@ -19,6 +19,16 @@ internal abstract class StoredPositionFields
     [BsonElement("lon")]
     public double Longitude { get; set; }
 
+    /// <summary>A BSON date as the UTC instant it was written as (the driver may hand it back as an unspecified kind).</summary>
+    protected static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+}
+
+/// <summary>
+/// What both position collections store besides the vehicle's name, which each keys differently: a document reads time,
+/// lat, lon, speed, heading, then the vehicle.
+/// </summary>
+internal abstract class StoredPositionFields : StoredPointFields
+{
     // Absent rather than null: a vehicle's first report has no speed, and time-series buckets compress missing fields best.
     [BsonElement("speed"), BsonIgnoreIfNull]
     public double? SpeedMph { get; set; }
@@ -35,8 +45,7 @@ internal abstract class StoredPositionFields
         Heading = position.Heading;
     }
 
-    protected VehiclePosition ToPosition(string vehicle) =>
-        new(vehicle, Latitude, Longitude, new DateTimeOffset(DateTime.SpecifyKind(Time, DateTimeKind.Utc)), SpeedMph, Heading);
+    protected VehiclePosition ToPosition(string vehicle) => new(vehicle, Latitude, Longitude, Utc(Time), SpeedMph, Heading);
 }
 
 /// <summary>One report in the <c>positions</c> time-series collection (<c>vehicle</c> is its metaField, <c>time</c> its timeField).</summary>
@@ -73,13 +82,10 @@ internal sealed class LatestDocument : StoredPositionFields
 }
 
 /// <summary>One fleet event in <c>fleet_events</c>, keyed by its deterministic id.</summary>
-internal sealed class FleetEventDocument
+internal sealed class FleetEventDocument : StoredPointFields
 {
     [BsonId]
     public string Id { get; set; } = "";
-
-    [BsonElement("time")]
-    public DateTime Time { get; set; }
 
     [BsonElement("vehicle")]
     public string Vehicle { get; set; } = "";
@@ -90,12 +96,6 @@ internal sealed class FleetEventDocument
 
     [BsonElement("geofence"), BsonIgnoreIfNull]
     public string? Geofence { get; set; }
-
-    [BsonElement("lat")]
-    public double Latitude { get; set; }
-
-    [BsonElement("lon")]
-    public double Longitude { get; set; }
 
     [BsonElement("speedKph"), BsonIgnoreIfNull]
     public double? SpeedKph { get; set; }
@@ -117,23 +117,14 @@ internal sealed class FleetEventDocument
     };
 
     public FleetEvent ToEvent() =>
-        new(Id, Vehicle, Kind, new DateTimeOffset(DateTime.SpecifyKind(Time, DateTimeKind.Utc)), Latitude, Longitude, SpeedKph, Geofence, LimitKph);
+        new(Id, Vehicle, Kind, Utc(Time), Latitude, Longitude, SpeedKph, Geofence, LimitKph);
 }
 
 /// <summary>One vehicle's fleet event state in <c>fleet_event_state</c>, keyed by the vehicle's name.</summary>
-internal sealed class FleetEventStateDocument
+internal sealed class FleetEventStateDocument : StoredPointFields
 {
     [BsonId]
     public string Vehicle { get; set; } = "";
-
-    [BsonElement("time")]
-    public DateTime Time { get; set; }
-
-    [BsonElement("lat")]
-    public double Latitude { get; set; }
-
-    [BsonElement("lon")]
-    public double Longitude { get; set; }
 
     [BsonElement("overspeeding")]
     public bool Overspeeding { get; set; }
@@ -161,8 +152,6 @@ internal sealed class FleetEventStateDocument
 
     public FleetEventState ToState() => new(
         Vehicle, Utc(Time), Latitude, Longitude, Overspeeding, SlowSince is { } slow ? Utc(slow) : null, Stopped, Inside);
-
-    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 }
 
 /// <summary>One geofence in <c>geofences</c>, keyed by its name.</summary>
