@@ -1,5 +1,3 @@
-using System.Net;
-using Fleetman.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer.Tests.Integration;

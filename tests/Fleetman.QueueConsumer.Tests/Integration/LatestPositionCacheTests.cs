@@ -1,7 +1,3 @@
-using Fleetman.Contracts;
-using Fleetman.LatestPositions;
-using Fleetman.Testing;
-using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer.Tests.Integration;

@@ -1,11 +1,3 @@
-using Fleetman.Contracts;
-using Fleetman.LatestPositions;
-using Fleetman.Messaging;
-using Fleetman.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer.Tests.Integration;
