@@ -17,6 +17,11 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 
 usage() { sed -n '/^# Usage:/,/^# *$/p' "${BASH_SOURCE[0]}" | sed -e 's/^# \{0,1\}//'; }
+# A command line it does not understand: the usage on stderr, exit status 2.
+usage_error() {
+  usage >&2
+  exit 2
+}
 quick=false
 case "${1:-}" in
   --quick) quick=true ;;
@@ -25,15 +30,9 @@ case "${1:-}" in
     usage
     exit 0
     ;;
-  *)
-    usage >&2
-    exit 2
-    ;;
+  *) usage_error ;;
 esac
-if (($# > 1)); then
-  usage >&2
-  exit 2
-fi
+(($# <= 1)) || usage_error
 
 if $quick; then
   messaging_args=(2000 1)   # messages per run, runs per layout

@@ -23,15 +23,17 @@ set -euo pipefail
 usage() {
   sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
+# A command line it does not understand: the usage on stderr, exit status 2.
+usage_error() {
+  usage >&2
+  exit 2
+}
 
 namespace=default
 while [[ $# -gt 0 ]]; do
   case $1 in
     -n | --namespace)
-      [[ $# -ge 2 && -n $2 ]] || {
-        usage >&2
-        exit 2
-      }
+      [[ $# -ge 2 && -n $2 ]] || usage_error
       namespace=$2
       shift 2
       ;;
@@ -43,10 +45,7 @@ while [[ $# -gt 0 ]]; do
       usage
       exit 0
       ;;
-    *)
-      usage >&2
-      exit 2
-      ;;
+    *) usage_error ;;
   esac
 done
 

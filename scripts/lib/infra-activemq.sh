@@ -148,11 +148,7 @@ start_activemq() {
 status_activemq() {
   local pid rc=0 msg
   if ! pid=$(live_pid "$AMQ_PID" "$AMQ_MATCH"); then
-    if port_open "$STOMP_PORT"; then
-      echo "activemq: down (but 127.0.0.1:$STOMP_PORT is taken by another process)"
-    else
-      echo "activemq: down"
-    fi
+    report_down activemq "$STOMP_PORT"
     return 1
   fi
   msg=$(stomp_probe) || rc=$?

@@ -123,34 +123,33 @@ wait_gone() { # pid tenths-of-a-second; true once the process is gone
   ! pid_alive "$1"
 }
 
-stop_pid() { # name pidfile match
-  local name=$1 pidfile=$2 pid
-  if ! pid=$(live_pid "$pidfile" "$3"); then
+stop_pid() { end_pid TERM "$@"; } # name pidfile match
+kill_pid() { end_pid KILL "$@"; } # name pidfile match
+
+end_pid() { # TERM|KILL name pidfile match
+  local signal=$1 name=$2 pidfile=$3 pid
+  if ! pid=$(live_pid "$pidfile" "$4"); then
     rm -f "$pidfile"
-    log "$name already stopped"
+    if [[ $signal == TERM ]]; then log "$name already stopped"; else log "$name not running"; fi
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
+  kill "-$signal" "$pid" 2>/dev/null || true
   # 20 s covers a broker flushing KahaDB; past that, it is hung.
-  if ! wait_gone "$pid" 200; then
+  if [[ $signal == TERM ]] && ! wait_gone "$pid" 200; then
     warn "$name (pid $pid) ignored SIGTERM for 20 s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    wait_gone "$pid" 50 || true
   fi
-  rm -f "$pidfile"
-  log "$name stopped (pid $pid)"
-}
-
-kill_pid() { # name pidfile match
-  local name=$1 pidfile=$2 pid
-  if ! pid=$(live_pid "$pidfile" "$3"); then
-    rm -f "$pidfile"
-    log "$name not running"
-    return 0
-  fi
-  kill -KILL "$pid" 2>/dev/null || true
   # Wait until it is really gone so the ports and the KahaDB lock are free for a restart.
   wait_gone "$pid" 50 || true
   rm -f "$pidfile"
-  log "$name killed (SIGKILL, pid $pid)"
+  if [[ $signal == TERM ]]; then log "$name stopped (pid $pid)"; else log "$name killed (SIGKILL, pid $pid)"; fi
+}
+
+# A component's status when its process is not running: down, and whether something else holds its port.
+report_down() { # name port
+  if port_open "$2"; then
+    echo "$1: down (but 127.0.0.1:$2 is taken by another process)"
+  else
+    echo "$1: down"
+  fi
 }

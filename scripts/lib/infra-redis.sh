@@ -59,11 +59,7 @@ EOF
 status_redis() {
   local pid
   if ! pid=$(live_pid "$REDIS_PID" "$REDIS_MATCH"); then
-    if port_open "$REDIS_PORT"; then
-      echo "redis: down (but 127.0.0.1:$REDIS_PORT is taken by another process)"
-    else
-      echo "redis: down"
-    fi
+    report_down redis "$REDIS_PORT"
     return 1
   fi
   if redis_ping; then

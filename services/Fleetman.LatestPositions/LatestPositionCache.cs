@@ -19,6 +19,8 @@ public sealed record LatestUpdate(int Updated, IReadOnlyList<string> Retired);
 /// <item>a retired vehicle leaves a marker with the time it left: a report from before it (still queued when it left)
 /// does not bring it back, a later one does. Markers are forgotten after the retention.</item>
 /// </list>
+/// Every call that cannot reach Redis fails with <see cref="LatestPositionsUnavailableException"/>, whatever the client
+/// library threw.
 /// </summary>
 public sealed class LatestPositionCache(IConnectionMultiplexer redis, string keyPrefix = LatestPositionCache.DefaultKeyPrefix, TimeProvider? clock = null)
 {
@@ -46,6 +48,7 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
               if retired then
                 redis.call('HDEL', KEYS[4], name)
                 redis.call('ZREM', KEYS[5], name)
+                redis.call('SREM', KEYS[6], name)
               end
               redis.call('HSET', KEYS[2], name, ARGV[i + 1])
               redis.call('HSET', KEYS[1], name, ARGV[i + 2])
@@ -84,7 +87,8 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
         """);
 
     // KEYS as above. ARGV: now-ms, silent-before-ms, markers-before-ms, batch.
-    // Returns the vehicles removed for silence (at most batch).
+    // Returns the vehicles removed for silence (at most batch); they are also kept to be announced (KEYS[6]) until
+    // AnnouncedAsync, so a removal whose reply is lost on the way back is still announced.
     private static readonly LuaScript Sweep = LuaScript.Prepare("""
         local batch = tonumber(ARGV[4])
         if redis.call('HLEN', KEYS[2]) > redis.call('ZCARD', KEYS[3]) then
@@ -101,6 +105,7 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
           redis.call('HDEL', KEYS[1], name)
           redis.call('HDEL', KEYS[2], name)
           redis.call('ZREM', KEYS[3], name)
+          redis.call('SADD', KEYS[6], name)
           if time then
             redis.call('HSET', KEYS[4], name, time)
             redis.call('ZADD', KEYS[5], ARGV[1], name)
@@ -121,9 +126,12 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
         keyPrefix + ":seen",
         keyPrefix + ":retired",
         keyPrefix + ":retired-at",
+        keyPrefix + ":unannounced",
     ];
 
     private RedisKey Positions => _keys[0];
+
+    private RedisKey Unannounced => _keys[5];
 
     /// <summary>
     /// Records each position unless a newer one of that vehicle is already there, or the vehicle was retired at or after
@@ -147,7 +155,7 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
             arguments[i++] = JsonSerializer.Serialize(position, Json);
         }
 
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(NewestWins.ExecutableScript, _keys, arguments))!;
+        var result = await EvaluateAsync(NewestWins, arguments);
         return new LatestUpdate((int)result[0], [.. result.Skip(1).Select(name => (string)name!)]);
     }
 
@@ -164,7 +172,7 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
         }
 
         RedisValue[] arguments = [Now(), time.ToUnixTimeMilliseconds(), .. vehicles.Select(v => (RedisValue)v)];
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Retire.ExecutableScript, _keys, arguments))!;
+        var result = await EvaluateAsync(Retire, arguments);
         return [.. result.Select(name => (string)name!)];
     }
 
@@ -178,25 +186,64 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         var before = now - (long)retention.TotalMilliseconds;
         RedisValue[] arguments = [now, before, before, SweepBatch];
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Sweep.ExecutableScript, _keys, arguments))!;
+        var result = await EvaluateAsync(Sweep, arguments);
         return [.. result.Select(name => (string)name!)];
+    }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> vehicles the sweep removed whose removal is not announced yet (by any replica); a
+    /// vehicle that reported again since is no longer among them.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> UnannouncedAsync(int max)
+    {
+        var names = await CallAsync(database => database.SetRandomMembersAsync(Unannounced, max));
+        return [.. names.Select(name => (string)name!).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The removal of these vehicles has been announced: they are no longer <see cref="UnannouncedAsync"/>.</summary>
+    public async Task AnnouncedAsync(IReadOnlyCollection<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count > 0)
+        {
+            await CallAsync(database => database.SetRemoveAsync(Unannounced, [.. names.Select(name => (RedisValue)name)]));
+        }
     }
 
     /// <summary>The newest position of every vehicle, ordered by name.</summary>
     public async Task<IReadOnlyList<VehiclePosition>> GetAllAsync()
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(Positions);
+        var entries = await CallAsync(database => database.HashGetAllAsync(Positions));
         return [.. entries.Select(entry => Deserialize(entry.Value)).OrderBy(p => p.Vehicle, StringComparer.Ordinal)];
     }
 
     /// <summary>The newest position of one vehicle, or null if it never reported or left the fleet.</summary>
     public async Task<VehiclePosition?> GetAsync(string vehicle)
     {
-        var value = await redis.GetDatabase().HashGetAsync(Positions, vehicle);
+        var value = await CallAsync(database => database.HashGetAsync(Positions, vehicle));
         return value.IsNull ? null : Deserialize(value);
     }
 
     private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task<RedisResult[]> EvaluateAsync(LuaScript script, RedisValue[] arguments) =>
+        (RedisResult[])(await CallAsync(database => database.ScriptEvaluateAsync(script.ExecutableScript, _keys, arguments)))!;
+
+    /// <summary>
+    /// One Redis call. No call here takes a cancellation token, so a cancelled task is the client abandoning the command
+    /// (its connection was lost), as much a Redis failure as its timeouts and connection errors.
+    /// </summary>
+    private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call)
+    {
+        try
+        {
+            return await call(redis.GetDatabase());
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or TaskCanceledException)
+        {
+            throw new LatestPositionsUnavailableException($"Redis did not answer for the latest positions: {ex.Message}", ex);
+        }
+    }
 
     private static VehiclePosition Deserialize(RedisValue json) =>
         JsonSerializer.Deserialize<VehiclePosition>((string)json!, Json) ?? throw new InvalidDataException("A latest-position entry is JSON null.");

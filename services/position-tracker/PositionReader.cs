@@ -2,7 +2,6 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.PositionStore;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Fleetman.PositionTracker;
 
@@ -24,7 +23,7 @@ public sealed partial class PositionReader(LatestPositionCache latest, IPosition
         {
             return (await latest.GetAllAsync(), false);
         }
-        catch (RedisException ex)
+        catch (LatestPositionsUnavailableException ex)
         {
             LogRedisDown(logger, ex.Message);
             return (InFleet(await store.GetLatestOfAllAsync(cancellationToken)), true);
@@ -37,7 +36,7 @@ public sealed partial class PositionReader(LatestPositionCache latest, IPosition
         {
             return await latest.GetAsync(vehicle);
         }
-        catch (RedisException ex)
+        catch (LatestPositionsUnavailableException ex)
         {
             LogRedisDown(logger, ex.Message);
             // One vehicle's newest stored report, retired or not: the whole fleet would have to be read to tell.

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
-using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer;
 
@@ -33,7 +32,7 @@ internal sealed partial class RetireVehiclesHandler(
         {
             removed = await latest.RetireAsync(names, message.Message.Time);
         }
-        catch (RedisException ex)
+        catch (LatestPositionsUnavailableException ex)
         {
             throw new DependencyUnavailableException("Redis (the latest positions)", ex);
         }

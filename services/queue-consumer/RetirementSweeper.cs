@@ -3,15 +3,15 @@ using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer;
 
 /// <summary>
 /// Every <c>LatestPositions:SweepInterval</c>, removes the vehicles not heard from for <c>LatestPositions:Retention</c>
 /// from the latest positions and tells every api-gateway. Every replica sweeps; Redis removes each vehicle for exactly
-/// one of them, so each removal is announced once. A removal that cannot be announced (the broker is down) is kept and
-/// announced at the next sweep.
+/// one of them and keeps it as "unannounced" until a removal message has been published for it, so every removal is
+/// announced at least once: also when the broker is down, or when Redis removed a vehicle but its answer never came
+/// back (a timeout). Announcing twice is harmless: a removal is idempotent.
 /// </summary>
 internal sealed partial class RetirementSweeper(
     LatestPositionCache latest,
@@ -20,8 +20,6 @@ internal sealed partial class RetirementSweeper(
     TimeProvider clock,
     ILogger<RetirementSweeper> logger) : BackgroundService
 {
-    private readonly List<string> _unannounced = [];
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
@@ -37,7 +35,7 @@ internal sealed partial class RetirementSweeper(
         }
     }
 
-    /// <summary>One sweep: removes every silent vehicle (in batches) and announces what was removed.</summary>
+    /// <summary>One sweep: removes every silent vehicle (in batches) and announces every removal not announced yet.</summary>
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
         try
@@ -50,30 +48,26 @@ internal sealed partial class RetirementSweeper(
                 {
                     ConsumerMetrics.VehiclesRetired.Add(removed.Count, new TagList { { "reason", "silent" } });
                     LogSwept(logger, removed.Count, options.Value.Retention);
-                    _unannounced.AddRange(removed);
                 }
             }
             while (removed.Count == LatestPositionCache.SweepBatch && !cancellationToken.IsCancellationRequested);
+
+            IReadOnlyList<string> unannounced;
+            while ((unannounced = await latest.UnannouncedAsync(VehiclesRetired.MaxNames)).Count > 0 && !cancellationToken.IsCancellationRequested)
+            {
+                await publisher.PublishAsync(new VehiclesRemoved(unannounced, clock.GetUtcNow()), cancellationToken);
+                await latest.AnnouncedAsync(unannounced);
+            }
         }
-        catch (RedisException ex)
+        catch (LatestPositionsUnavailableException ex)
         {
-            // Nothing is lost: the silent vehicles are still there at the next sweep.
+            // Nothing is lost: the silent vehicles, and the removals not announced, are still in Redis at the next sweep.
             LogSweepFailed(logger, ex.Message);
         }
-
-        foreach (var names in _unannounced.Chunk(VehiclesRetired.MaxNames).ToList())
+        catch (MessagingUnavailableException ex)
         {
-            try
-            {
-                await publisher.PublishAsync(new VehiclesRemoved(names, clock.GetUtcNow()), cancellationToken);
-                _unannounced.RemoveRange(0, names.Length);
-            }
-            catch (MessagingUnavailableException ex)
-            {
-                ConsumerMetrics.RemovalsNotPublished.Add(1);
-                LogNotAnnounced(logger, _unannounced.Count, ex.Message);
-                return;
-            }
+            ConsumerMetrics.RemovalsNotPublished.Add(1);
+            LogNotAnnounced(logger, ex.Message);
         }
     }
 
@@ -83,6 +77,6 @@ internal sealed partial class RetirementSweeper(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look for silent vehicles in Redis; trying again at the next sweep: {Reason}")]
     private static partial void LogSweepFailed(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} retired vehicle(s) not announced yet; trying again at the next sweep: {Reason}")]
-    private static partial void LogNotAnnounced(ILogger logger, int count, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retired vehicles not announced yet; trying again at the next sweep: {Reason}")]
+    private static partial void LogNotAnnounced(ILogger logger, string reason);
 }

@@ -5,7 +5,6 @@ using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.QueueConsumer.Events;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer;
 
@@ -159,7 +158,7 @@ internal sealed partial class StorePositionsHandler(
             var update = await latest.UpdateAsync(newest);
             return update.Retired.Count == 0 ? null : new HashSet<string>(update.Retired, StringComparer.Ordinal);
         }
-        catch (RedisException ex)
+        catch (LatestPositionsUnavailableException ex)
         {
             // History is stored, and that is the record. Redis only speeds up reads (the tracker falls back to the store),
             // and newest-wins means the next report of each vehicle puts it right, so a Redis outage must not stall the queue.

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using Fleetman.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Fleetman.ApiGateway.Tests;

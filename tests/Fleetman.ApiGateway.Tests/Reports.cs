@@ -1,5 +1,3 @@
-using Fleetman.Contracts;
-
 namespace Fleetman.ApiGateway.Tests;
 
 /// <summary>Position reports for tests: a vehicle driving north-east in small steps, one report a second.</summary>

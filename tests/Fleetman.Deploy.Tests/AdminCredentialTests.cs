@@ -1,6 +1,3 @@
-using Fleetman.Testing;
-using YamlDotNet.Serialization;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>

@@ -1,6 +1,4 @@
-using Fleetman.Testing;
 using YamlDotNet.RepresentationModel;
-using YamlDotNet.Serialization;
 
 namespace Fleetman.Deploy.Tests;
 

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using k8s.Models;
-using YamlDotNet.Serialization;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>The opt-in parts, as the kustomize components and the chart's toggles render them.</summary>

@@ -1,7 +1,3 @@
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
-using YamlDotNet.Serialization;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
-using k8s.Models;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>

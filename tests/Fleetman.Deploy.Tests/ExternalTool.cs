@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>Runs a command-line tool the deploy tests check with (shellcheck, promtool, amtool) and collects what it said.</summary>

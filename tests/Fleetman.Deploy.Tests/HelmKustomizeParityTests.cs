@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>The Helm chart and the kustomize manifests deploy the same system: same names, ports, probes, settings.</summary>

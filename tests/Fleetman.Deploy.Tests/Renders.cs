@@ -1,8 +1,4 @@
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
 using k8s;
-using k8s.Models;
-using YamlDotNet.Serialization;
 
 namespace Fleetman.Deploy.Tests;
 

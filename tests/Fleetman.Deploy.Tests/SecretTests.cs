@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using k8s.Models;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>No password is written down anywhere: credentials live in Secrets that are generated, never defaulted.</summary>

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>Services reach pods on ports that exist; autoscalers can work; the stores keep their data on volumes.</summary>

@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>What every pod of every render must be: probed, sized, unprivileged, pinned, and matched by its selector.</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.Messaging.Tests;
@@ -48,7 +45,7 @@ public abstract class TransportContractTests : IAsyncLifetime
         }, NullLogger.Instance)));
 
         var publisher = new MessagePublisher(transport);
-        await Task.WhenAll(Enumerable.Range(0, count).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(queue, count);
 
         await Eventually.Until(() => log.Unique == count, Patience, () => $"{log.Unique} of {count} arrived");
         log.Total.ShouldBe(count, "no message was delivered twice");
@@ -69,7 +66,7 @@ public abstract class TransportContractTests : IAsyncLifetime
         await Task.Delay(300); // both subscriptions registered before the first message
 
         var publisher = new MessagePublisher(first);
-        await Task.WhenAll(Enumerable.Range(0, count).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(queue, count);
 
         await Eventually.Until(() => logs.Sum(l => l.Unique) >= count, Patience, () => $"{logs[0].Unique}+{logs[1].Unique} of {count}");
         logs[0].Ids.Intersect(logs[1].Ids).ShouldBeEmpty("no message is handled by both consumers");
@@ -136,7 +133,7 @@ public abstract class TransportContractTests : IAsyncLifetime
         }, NullLogger.Instance)));
 
         var publisher = new MessagePublisher(transport);
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(queue, 8);
 
         await Eventually.Until(() => Volatile.Read(ref done) == 8, Patience, () => $"{done} of 8 handled");
         peak.ShouldBe(4);
@@ -157,7 +154,7 @@ public abstract class TransportContractTests : IAsyncLifetime
         var transport = await ConnectAsync();
         var sizes = new ConcurrentQueue<int>();
         var publisher = new MessagePublisher(transport);
-        await Task.WhenAll(Enumerable.Range(0, 25).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(queue, 25);
 
         Own(Started(new MessageConsumer<TestMessage>(transport, queue, new ConsumerOptions { Prefetch = 100, BatchTimeoutMilliseconds = 300 }, 10, (batch, _) =>
         {
@@ -220,7 +217,7 @@ public abstract class TransportContractTests : IAsyncLifetime
 
         var publisher = new MessagePublisher(transport);
         await publisher.PublishAsync(queue, new TestMessage(0, "explode"));
-        await Task.WhenAll(Enumerable.Range(1, 20).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(queue, 20, first: 1);
 
         await Eventually.Until(() => handled.Unique == 20 && !dead.IsEmpty, Patience, () => $"{handled.Unique} handled, {dead.Count} dead-lettered");
         attempts[0].ShouldBe(3, "one attempt and two retries");
@@ -277,7 +274,7 @@ public abstract class TransportContractTests : IAsyncLifetime
         var publisher = new MessagePublisher(transport);
         await publisher.PublishAsync(queue, new TestMessage(0, "explode"));
         await publisher.PublishAsync(queue, new TestMessage(1, "invalid"));
-        await Task.WhenAll(Enumerable.Range(2, 18).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(queue, 18, first: 2);
 
         // All 20 are queued before the consumer starts and the batch window is long, so the first batch holds all of them.
         var options = new ConsumerOptions { RetryLimit = 2, RetryDelayMilliseconds = 20, Prefetch = 20, BatchTimeoutMilliseconds = 2_000 };
@@ -350,7 +347,7 @@ public abstract class TransportContractTests : IAsyncLifetime
             Interlocked.Increment(ref finished);
         }, NullLogger.Instance));
         var publisher = new MessagePublisher(transport);
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(queue, 10);
         await started.Task.WaitAsync(Patience);
 
         var stopping = consumer.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);

@@ -1,11 +1,13 @@
-using Fleetman.PositionSimulator.Routes;
-
 namespace Fleetman.PositionSimulator.Tests;
 
 /// <summary>The tests' own geometry (haversine on a sphere), independent of the code under test.</summary>
 internal static class Geometry
 {
     public const double MetresPerSecondPerMph = 0.44704;
+
+    /// <summary>Where the tests' towns and routes are centred: Sheffield, the original fleet's home.</summary>
+    public static readonly GeoPoint Sheffield = new(53.375564, -1.506785);
+
     private const double EarthRadius = 6_371_008.8;
 
     public static double Distance(GeoPoint a, GeoPoint b)

@@ -1,5 +1,3 @@
-using Fleetman.PositionSimulator.Routes;
-using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.PositionSimulator.Tests;

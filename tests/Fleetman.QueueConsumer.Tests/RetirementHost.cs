@@ -1,11 +1,3 @@
-using Fleetman.Contracts;
-using Fleetman.LatestPositions;
-using Fleetman.Messaging;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Fleetman.QueueConsumer.Tests;
 
 /// <summary>

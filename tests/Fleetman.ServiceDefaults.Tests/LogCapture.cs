@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace Fleetman.ServiceDefaults.Tests;
 
 /// <summary>A thread-safe in-memory stand-in for stdout.</summary>

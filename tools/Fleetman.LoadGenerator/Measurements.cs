@@ -55,34 +55,11 @@ internal sealed class LatencyRecorder
 }
 
 /// <summary>Counters that only grow; the reporting loop subtracts two readings for a window.</summary>
-internal sealed record Counters
-{
-    public long Requests { get; init; }
-
-    public long RequestErrors { get; init; }
-
-    public long RateLimited { get; init; }
-
-    public long Frames { get; init; }
-
-    public long Positions { get; init; }
-
-    public long Snapshots { get; init; }
-
-    public long LagAheadOfClock { get; init; }
-
-    public long ConnectionsOpened { get; init; }
-
-    public long ConnectFailures { get; init; }
-
-    public long Reconnects { get; init; }
-
-    public long ConnectionsLost { get; init; }
-
-    public long Follows { get; init; }
-
-    public long FollowFailures { get; init; }
-}
+internal sealed record Counters(
+    long Requests, long RequestErrors, long RateLimited,
+    long Frames, long Positions, long Snapshots, long LagAheadOfClock,
+    long ConnectionsOpened, long ConnectFailures, long Reconnects, long ConnectionsLost,
+    long Follows, long FollowFailures);
 
 /// <summary>Everything the users measure, shared by all of them and safe to record into from any thread.</summary>
 internal sealed class Measurements
@@ -196,22 +173,20 @@ internal sealed class Measurements
 
     public SortedDictionary<string, long> ConnectErrors => new(_connectErrors, StringComparer.Ordinal);
 
-    public Counters Read() => new()
-    {
-        Requests = Sum(_requests),
-        RequestErrors = Sum(_errors),
-        RateLimited = Interlocked.Read(ref _rateLimited),
-        Frames = Interlocked.Read(ref _frames),
-        Positions = Interlocked.Read(ref _positions),
-        Snapshots = Interlocked.Read(ref _snapshots),
-        LagAheadOfClock = Interlocked.Read(ref _aheadOfClock),
-        ConnectionsOpened = Interlocked.Read(ref _opened),
-        ConnectFailures = Interlocked.Read(ref _connectFailures),
-        Reconnects = Interlocked.Read(ref _reconnects),
-        ConnectionsLost = Interlocked.Read(ref _lost),
-        Follows = Interlocked.Read(ref _follows),
-        FollowFailures = Interlocked.Read(ref _followFailures),
-    };
+    public Counters Read() => new(
+        Requests: Sum(_requests),
+        RequestErrors: Sum(_errors),
+        RateLimited: Interlocked.Read(ref _rateLimited),
+        Frames: Interlocked.Read(ref _frames),
+        Positions: Interlocked.Read(ref _positions),
+        Snapshots: Interlocked.Read(ref _snapshots),
+        LagAheadOfClock: Interlocked.Read(ref _aheadOfClock),
+        ConnectionsOpened: Interlocked.Read(ref _opened),
+        ConnectFailures: Interlocked.Read(ref _connectFailures),
+        Reconnects: Interlocked.Read(ref _reconnects),
+        ConnectionsLost: Interlocked.Read(ref _lost),
+        Follows: Interlocked.Read(ref _follows),
+        FollowFailures: Interlocked.Read(ref _followFailures));
 
     private static long Sum(long[] counts)
     {

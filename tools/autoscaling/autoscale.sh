@@ -60,17 +60,11 @@ script_option() {
   case $1 in
     --install) INSTALL=true SHIFT=1 ;;
     --no-queue-load) QUEUE_LOAD=false SHIFT=1 ;;
-    --duration | --cooldown | --load-replicas | --vehicles | --report-interval-ms)
-      (($# >= 2)) || die "$1 needs a value"
-      case $1 in
-        --duration) DURATION=$2 ;;
-        --cooldown) COOLDOWN=$2 ;;
-        --load-replicas) LOAD_REPLICAS=$2 ;;
-        --vehicles) VEHICLES=$2 ;;
-        --report-interval-ms) REPORT_INTERVAL_MS=$2 ;;
-      esac
-      SHIFT=2
-      ;;
+    --duration) option_value DURATION "$@" ;;
+    --cooldown) option_value COOLDOWN "$@" ;;
+    --load-replicas) option_value LOAD_REPLICAS "$@" ;;
+    --vehicles) option_value VEHICLES "$@" ;;
+    --report-interval-ms) option_value REPORT_INTERVAL_MS "$@" ;;
     *) return 1 ;;
   esac
 }

@@ -165,22 +165,21 @@ if ! [[ $restarts =~ ^[0-9]+$ ]] || ((restarts < 3)); then
 fi
 ok "$pod restarted $restarts times in $(($(now) - started))s and is in back-off"
 
+# Waits for the alert for what is left of the timeout, but at least the given seconds, and says whether it fired.
+alert_fires() { # alert at-least-seconds [what to look at when it does not]
+  local remaining=$((TIMEOUT - ($(now) - started)))
+  ((remaining > $2)) || remaining=$2
+  if wait_for_alert "$1" "$remaining"; then
+    ok "$1 fired $(($(now) - started))s after the pod started"
+  else
+    warn "$1 did not fire within ${TIMEOUT}s${3:+ ($3)}"
+  fi
+}
+
 step "Alerts"
 if has_prometheus; then
-  remaining=$((TIMEOUT - ($(now) - started)))
-  ((remaining > 60)) || remaining=60
-  if wait_for_alert FleetmanPodRestarting "$remaining"; then
-    ok "FleetmanPodRestarting fired $(($(now) - started))s after the pod started"
-  else
-    warn "FleetmanPodRestarting did not fire within ${TIMEOUT}s (is kube-state-metrics running? kubectl -n $NAMESPACE get pods)"
-  fi
-  remaining=$((TIMEOUT - ($(now) - started)))
-  ((remaining > 30)) || remaining=30
-  if wait_for_alert FleetmanTargetDown "$remaining"; then
-    ok "FleetmanTargetDown fired $(($(now) - started))s after the pod started"
-  else
-    warn "FleetmanTargetDown did not fire within ${TIMEOUT}s"
-  fi
+  alert_fires FleetmanPodRestarting 60 "is kube-state-metrics running? kubectl -n $NAMESPACE get pods"
+  alert_fires FleetmanTargetDown 30
   say "Fleetman alerts firing now: $(firing_alerts)"
 else
   say "with the monitoring component, FleetmanPodRestarting and FleetmanTargetDown would fire now"

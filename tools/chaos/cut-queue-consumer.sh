@@ -45,11 +45,7 @@ DURATION=480
 CUT_POLICY=chaos-cut-queue-consumer
 script_option() {
   case $1 in
-    --duration)
-      (($# >= 2)) || die "--duration needs a value"
-      DURATION=$2
-      SHIFT=2
-      ;;
+    --duration) option_value DURATION "$@" ;;
     *) return 1 ;;
   esac
 }

@@ -30,11 +30,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TIMEOUT=180
 SERVICES=()
 script_option() {
+  local service
   case $1 in
     --service)
-      (($# >= 2)) || die "--service needs a value"
-      SERVICES+=("$2")
-      SHIFT=2
+      option_value service "$@"
+      SERVICES+=("$service")
       ;;
     *) return 1 ;;
   esac

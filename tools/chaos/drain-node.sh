@@ -42,11 +42,7 @@ TIMEOUT=300
 NODE=''
 script_option() {
   case $1 in
-    --node)
-      (($# >= 2)) || die "--node needs a value"
-      NODE=$2
-      SHIFT=2
-      ;;
+    --node) option_value NODE "$@" ;;
     *) return 1 ;;
   esac
 }

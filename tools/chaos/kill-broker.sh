@@ -36,12 +36,7 @@ TIMEOUT=240
 MODE=crash
 script_option() {
   case $1 in
-    --mode)
-      (($# >= 2)) || die "--mode needs a value"
-      [[ $2 == crash || $2 == graceful ]] || die "--mode is crash or graceful, not '$2'"
-      MODE=$2
-      SHIFT=2
-      ;;
+    --mode) option_value MODE "$@" && require_choice --mode "$MODE" crash graceful ;;
     *) return 1 ;;
   esac
 }

@@ -33,12 +33,7 @@ TIMEOUT=180
 MODE='kill'
 script_option() {
   case $1 in
-    --mode)
-      (($# >= 2)) || die "--mode needs a value"
-      [[ $2 == kill || $2 == delete ]] || die "--mode is kill or delete, not '$2'"
-      MODE=$2
-      SHIFT=2
-      ;;
+    --mode) option_value MODE "$@" && require_choice --mode "$MODE" kill delete ;;
     *) return 1 ;;
   esac
 }

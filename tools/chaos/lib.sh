@@ -81,8 +81,26 @@ parse_args() {
   [[ $NAMESPACE =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "'$NAMESPACE' is not a namespace name"
 }
 
+# In a script_option: `--name) option_value VARIABLE "$@" ;;` sets VARIABLE to the option's value (the next word),
+# or dies when there is none.
+option_value() { # variable option [value ...]
+  (($# >= 3)) || die "$2 needs a value"
+  printf -v "$1" '%s' "$3"
+  SHIFT=2
+}
+
 require_number() { # option value
   [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 takes a whole number above 0, not '$2'"
+}
+
+require_choice() { # option value choice...
+  local option=$1 value=$2 choice choices=''
+  shift 2
+  for choice; do
+    [[ $value == "$choice" ]] && return 0
+    choices+="${choices:+ or }$choice"
+  done
+  die "$option is $choices, not '$value'"
 }
 
 # Asks before a disruptive step, unless --yes. Without a terminal to ask on, --yes is required.

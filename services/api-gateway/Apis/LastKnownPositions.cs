@@ -1,6 +1,5 @@
 using Fleetman.Contracts;
 using Fleetman.LatestPositions;
-using StackExchange.Redis;
 
 namespace Fleetman.ApiGateway.Apis;
 
@@ -23,7 +22,7 @@ public sealed partial class LastKnownPositions(LatestPositionCache latest, ApiGa
             Answered(response, route);
             return positions;
         }
-        catch (RedisException ex)
+        catch (LatestPositionsUnavailableException ex)
         {
             LogRedisDown(logger, ex.Message);
             return null;
@@ -39,7 +38,7 @@ public sealed partial class LastKnownPositions(LatestPositionCache latest, ApiGa
             Answered(response, route);
             return new Found(position);
         }
-        catch (RedisException ex)
+        catch (LatestPositionsUnavailableException ex)
         {
             LogRedisDown(logger, ex.Message);
             return null;

@@ -1,6 +1,5 @@
 using Fleetman.LatestPositions;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Fleetman.ApiGateway.Apis;
 
@@ -26,7 +25,7 @@ internal sealed partial class VehicleListSync(
                 list.Complete(read, await latest.GetAllAsync());
                 failing = false;
             }
-            catch (RedisException ex)
+            catch (LatestPositionsUnavailableException ex)
             {
                 if (!failing)
                 {

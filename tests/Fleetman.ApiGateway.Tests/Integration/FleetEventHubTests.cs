@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.Contracts;
-using Fleetman.Testing;
-
 namespace Fleetman.ApiGateway.Tests.Integration;
 
 /// <summary>
@@ -43,7 +37,6 @@ public sealed class FleetEventHubTests(LiveGateway live) : IClassFixture<LiveGat
     {
         using var response = await live.Gateway.Http.GetAsync(new Uri("/api/events?limit=0", UriKind.Relative));
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("limit", out _).ShouldBeTrue();
+        await response.ShouldBeBadRequestNamingAsync("limit");
     }
 }

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Fleetman.PositionTracker;
-using Fleetman.Testing;
 
 namespace Fleetman.ApiGateway.Tests.Integration;
 
@@ -51,9 +47,9 @@ public sealed class GeofenceApiTests : IAsyncLifetime
         using var deleted = await SendAsync(_gateway, HttpMethod.Delete, "/api/geofences/Old%20Town", null, AdminPassword);
         deleted.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         using var again = await SendAsync(_gateway, HttpMethod.Delete, "/api/geofences/Old%20Town", null, AdminPassword);
-        await ShouldBeProblemAsync(again, HttpStatusCode.NotFound);
+        await again.ShouldBeProblemAsync(HttpStatusCode.NotFound);
         using var gone = await _gateway.Http.GetAsync(new Uri("/api/geofences/Old%20Town", UriKind.Relative));
-        await ShouldBeProblemAsync(gone, HttpStatusCode.NotFound);
+        await gone.ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -63,11 +59,11 @@ public sealed class GeofenceApiTests : IAsyncLifetime
         using var wrong = await SendAsync(_gateway, HttpMethod.Put, "/api/geofences/Depot", Triangle, "not-the-password");
         using var anonymousDelete = await SendAsync(_gateway, HttpMethod.Delete, "/api/geofences/Depot", null, null);
 
-        var problem = await ShouldBeProblemAsync(anonymous, HttpStatusCode.Unauthorized);
+        var problem = await anonymous.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         problem.GetProperty("detail").GetString().ShouldBe("This route needs the admin user's credentials (HTTP Basic).");
         anonymous.Headers.WwwAuthenticate.ToString().ShouldContain("Basic");
-        await ShouldBeProblemAsync(wrong, HttpStatusCode.Unauthorized);
-        await ShouldBeProblemAsync(anonymousDelete, HttpStatusCode.Unauthorized);
+        await wrong.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await anonymousDelete.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         (await _tracker.GetJsonAsync<JsonElement>("/geofences")).GetArrayLength().ShouldBe(0);
     }
 
@@ -76,7 +72,7 @@ public sealed class GeofenceApiTests : IAsyncLifetime
     {
         using var response = await SendAsync(_gateway, HttpMethod.Put, "/api/geofences/Line", """{"ring":[[53.38,-1.471],[53.38,-1.469]]}""", AdminPassword);
 
-        var problem = await ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         problem.GetProperty("errors").GetProperty("ring")[0].GetString().ShouldBe("geofence 'Line' needs a ring of 3 to 1000 [latitude, longitude] points.");
         (await _tracker.GetJsonAsync<JsonElement>("/geofences")).GetArrayLength().ShouldBe(0);
     }
@@ -94,18 +90,11 @@ public sealed class GeofenceApiTests : IAsyncLifetime
         using var save = await SendAsync(gateway, HttpMethod.Put, "/api/geofences/Depot", Triangle, AdminPassword);
         using var anonymous = await SendAsync(gateway, HttpMethod.Put, "/api/geofences/Depot", Triangle, null);
 
-        (await ShouldBeProblemAsync(list, HttpStatusCode.ServiceUnavailable)).GetProperty("title").GetString().ShouldBe("The position tracker is unavailable");
-        await ShouldBeProblemAsync(save, HttpStatusCode.ServiceUnavailable);
+        (await list.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable)).GetProperty("title").GetString().ShouldBe("The position tracker is unavailable");
+        await save.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
         save.Headers.RetryAfter.ShouldNotBeNull();
         // Refused before the tracker is asked: the api-gateway checks the credentials itself.
-        await ShouldBeProblemAsync(anonymous, HttpStatusCode.Unauthorized);
-    }
-
-    private static async Task<JsonElement> ShouldBeProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        response.StatusCode.ShouldBe(status);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        await anonymous.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
     }
 
     private static Task<HttpResponseMessage> SendAsync<TMarker>(InProcessService<TMarker> service, HttpMethod method, string path, string? json, string? password)

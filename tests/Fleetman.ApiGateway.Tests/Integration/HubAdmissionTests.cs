@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.WebSockets;
-using System.Text.Json;
-using Fleetman.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Fleetman.ApiGateway.Tests.Integration;

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Fleetman.Contracts;
 using Fleetman.PositionTracker;
-using Fleetman.Testing;
 
 namespace Fleetman.ApiGateway.Tests.Integration;
 

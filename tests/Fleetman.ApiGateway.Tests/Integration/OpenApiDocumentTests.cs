@@ -1,7 +1,5 @@
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Fleetman.Testing;
 
 namespace Fleetman.ApiGateway.Tests.Integration;
 

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Fleetman.PositionTracker;
-using Fleetman.Testing;
 
 namespace Fleetman.ApiGateway.Tests.Integration;
 
@@ -84,9 +80,7 @@ public sealed class RestApiTests(SeededGateway seeded) : IClassFixture<SeededGat
         van.GetProperty("timestamp").GetDateTimeOffset().ShouldBe(Reports.Of("Village Van", SeededGateway.ReportsEach - 1).Time);
 
         using var response = await _gateway.Http.GetAsync(new Uri("/api/vehicles/Nobody", UriKind.Relative));
-        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain("Nobody");
+        (await response.ShouldBeProblemAsync(HttpStatusCode.NotFound)).GetProperty("detail").GetString()!.ShouldContain("Nobody");
     }
 
     [Fact]
@@ -130,9 +124,7 @@ public sealed class RestApiTests(SeededGateway seeded) : IClassFixture<SeededGat
         (await _gateway.GetJsonAsync<JsonElement[]>($"/api/vehicles/Bus%207/history?from={from}&to={to}")).Length.ShouldBe(2);
 
         using var bad = await _gateway.Http.GetAsync(new Uri("/api/vehicles/Bus%207/history?limit=lots", UriKind.Relative));
-        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        bad.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("limit", out _).ShouldBeTrue();
+        await bad.ShouldBeBadRequestNamingAsync("limit");
     }
 
     [Fact]
@@ -147,8 +139,7 @@ public sealed class RestApiTests(SeededGateway seeded) : IClassFixture<SeededGat
         window.Select(p => p.GetProperty("name").GetString()).Distinct().Count().ShouldBeGreaterThan(1, "every vehicle's positions");
 
         using var bad = await _gateway.Http.GetAsync(new Uri($"/api/history?from={from}", UriKind.Relative));
-        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("to", out _).ShouldBeTrue();
+        await bad.ShouldBeBadRequestNamingAsync("to");
     }
 
     [Fact]

@@ -1,11 +1,7 @@
 using System.IO.Compression;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.PositionTracker;
-using Fleetman.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.ApiGateway.Tests.Integration;

@@ -1,5 +1,3 @@
-using Fleetman.Testing;
-
 namespace Fleetman.ApiGateway.Tests.System;
 
 public sealed class ConfigurationTests

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.WebSockets;
-using Fleetman.Testing;
 
 namespace Fleetman.ApiGateway.Tests.System;
 

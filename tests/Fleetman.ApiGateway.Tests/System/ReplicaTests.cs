@@ -1,4 +1,3 @@
-using Fleetman.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.ApiGateway.Tests.System;

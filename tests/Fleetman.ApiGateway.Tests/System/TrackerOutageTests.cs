@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.Testing;
-
 namespace Fleetman.ApiGateway.Tests.System;
 
 /// <summary>The position-tracker goes away: the map must keep every vehicle, and the gateway must stay in service.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Fleetman.ApiGateway.Live;
 
 namespace Fleetman.ApiGateway.Tests.Unit;

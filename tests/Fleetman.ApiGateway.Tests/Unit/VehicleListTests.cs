@@ -1,7 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fleetman.ApiGateway.Apis;
-using Fleetman.Contracts;
 using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway.Tests.Unit;

@@ -1,4 +1,3 @@
-using Fleetman.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Fleetman.Chaos.Tests.System;

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.Testing;
-
 namespace Fleetman.Chaos.Tests.System;
 
 /// <summary>Faults and the measurement of how long the system takes to serve fresh positions again.</summary>

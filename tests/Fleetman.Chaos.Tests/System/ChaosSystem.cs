@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Fleetman.Testing;
-using Xunit.Abstractions;
-
 namespace Fleetman.Chaos.Tests.System;
 
 /// <summary>

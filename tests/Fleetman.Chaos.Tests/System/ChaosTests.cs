@@ -1,6 +1,3 @@
-using Fleetman.Testing;
-using Xunit.Abstractions;
-
 namespace Fleetman.Chaos.Tests.System;
 
 /// <summary>

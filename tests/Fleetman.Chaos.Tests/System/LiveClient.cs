@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR.Client;
 

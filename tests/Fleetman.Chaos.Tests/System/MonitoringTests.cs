@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
-using Xunit.Abstractions;
-
 namespace Fleetman.Chaos.Tests.System;
 
 /// <summary>

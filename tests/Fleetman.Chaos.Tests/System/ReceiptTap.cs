@@ -1,8 +1,5 @@
 using System.Buffers;
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using Fleetman.Messaging.Stomp;
 
 namespace Fleetman.Chaos.Tests.System;

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using Fleetman.Testing;
-
 namespace Fleetman.Chaos.Tests.System;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
-using Fleetman.Testing;
 
 namespace Fleetman.Gateway.Tests.Integration;
 

@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
-
 namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Fleetman.Testing;
-
 namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.Testing;
-
 namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>
@@ -127,10 +121,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task Behind_a_trusted_proxy_the_backend_learns_the_client_from_x_forwarded_for()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/vehicles/");
-        request.Headers.Add("X-Forwarded-For", "192.0.2.50, 198.51.100.4");
-        request.Headers.Add("X-Forwarded-Proto", "https");
-        using var response = await _gateway.Http.SendAsync(request);
+        using var response = await RoutingTests.GetForwardedAsync(_gateway.Http, "192.0.2.50, 198.51.100.4");
 
         var echo = await RoutingTests.ReadEchoAsync(response);
         echo.Header("X-Forwarded-For").ShouldBe("198.51.100.4", "the proxy is trusted, the address it was given by is not");

@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
-using Fleetman.Testing;
 
 namespace Fleetman.Gateway.Tests.Integration;
 
@@ -99,10 +94,7 @@ public sealed class RoutingTests(LocalRunGateway gateway) : IClassFixture<LocalR
     [Fact]
     public async Task The_backend_learns_the_client_from_forwarded_headers_and_an_untrusted_client_cannot_spoof_them()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/vehicles/");
-        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
-        request.Headers.Add("X-Forwarded-Proto", "https");
-        using var response = await gateway.Http.SendAsync(request);
+        using var response = await GetForwardedAsync(gateway.Http, "203.0.113.9");
 
         var echo = await ReadEchoAsync(response);
         echo.Header("X-Forwarded-For").ShouldBe("127.0.0.1");
@@ -130,6 +122,15 @@ public sealed class RoutingTests(LocalRunGateway gateway) : IClassFixture<LocalR
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         problem.GetProperty("detail").GetString()!.ShouldContain("activemq-console");
+    }
+
+    /// <summary>GET /api/vehicles/ with the headers a proxy in front would add: the client it saw and HTTPS.</summary>
+    internal static async Task<HttpResponseMessage> GetForwardedAsync(HttpClient http, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/vehicles/");
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        return await http.SendAsync(request);
     }
 
     internal static async Task<Echo> ReadEchoAsync(HttpResponseMessage response)

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>What every response carries, and the request body limit.</summary>

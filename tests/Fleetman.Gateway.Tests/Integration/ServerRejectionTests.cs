@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
-using Fleetman.Testing;
 
 namespace Fleetman.Gateway.Tests.Integration;
 

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Reflection;
-using System.Text.Json;
 
 namespace Fleetman.Gateway.Tests.Integration;
 

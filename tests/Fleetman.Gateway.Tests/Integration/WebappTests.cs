@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>The webapp served from a folder (<c>Webapp:Root</c>), as in the local run.</summary>

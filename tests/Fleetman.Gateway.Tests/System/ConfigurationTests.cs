@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Fleetman.Testing;
-
 namespace Fleetman.Gateway.Tests.System;
 
 /// <summary>Settings the gateway cannot work with stop it at start, with one line that names them.</summary>

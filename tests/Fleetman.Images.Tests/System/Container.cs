@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Fleetman.Images.Tests.System;
 
 /// <summary>

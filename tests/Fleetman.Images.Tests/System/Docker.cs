@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Fleetman.Images.Tests.System;
 
 /// <summary>The <c>docker</c> command line (and the project's scripts), run to completion with their output kept.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Fleetman.Testing;
-
 namespace Fleetman.Images.Tests.System;
 
 /// <summary>

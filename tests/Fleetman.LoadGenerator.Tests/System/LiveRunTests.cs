@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Fleetman.LoadGenerator;
-using Fleetman.Testing;
-
 namespace Fleetman.LoadGenerator.Tests.System;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Fleetman.LoadGenerator;
-
 namespace Fleetman.LoadGenerator.Tests.Unit;
 
 /// <summary>The command's exit codes before any load is made.</summary>

@@ -1,5 +1,3 @@
-using Fleetman.LoadGenerator;
-
 namespace Fleetman.LoadGenerator.Tests.Unit;
 
 public sealed class OptionsTests

@@ -1,5 +1,3 @@
-using Fleetman.LoadGenerator;
-
 namespace Fleetman.LoadGenerator.Tests.Unit;
 
 /// <summary>Figures, targets and hints from recorded measurements, without a network.</summary>

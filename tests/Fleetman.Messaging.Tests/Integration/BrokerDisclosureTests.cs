@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
-using Fleetman.Testing;
 
 namespace Fleetman.Messaging.Tests.Integration;
 

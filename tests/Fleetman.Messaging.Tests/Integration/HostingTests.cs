@@ -1,10 +1,4 @@
-using Fleetman.Messaging.Stomp;
-using Fleetman.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.Messaging.Tests.Integration;
 
@@ -23,7 +17,7 @@ public sealed class HostingTests(SharedBrokerFixture fixture)
         await host.StartAsync();
 
         var publisher = host.Services.GetRequiredService<IMessagePublisher>();
-        await Task.WhenAll(Enumerable.Range(0, 50).Select(id => publisher.PublishAsync(new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(50);
 
         var log = host.Services.GetRequiredService<DeliveryLog>();
         await Eventually.Until(() => log.Unique == 50, TimeSpan.FromSeconds(30), () => $"{log.Unique} of 50 handled");

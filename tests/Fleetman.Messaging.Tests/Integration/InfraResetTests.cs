@@ -1,6 +1,3 @@
-using Fleetman.Messaging.Stomp;
-using Fleetman.Testing;
-
 namespace Fleetman.Messaging.Tests.Integration;
 
 /// <summary><c>scripts/infra.sh reset</c> against a private broker: what test runs left in their queues is gone.</summary>
@@ -14,7 +11,7 @@ public sealed class InfraResetTests
         await using (var client = await broker.ConnectClientAsync())
         {
             var publisher = new MessagePublisher(client);
-            await Task.WhenAll(Enumerable.Range(0, 5).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+            await publisher.PublishTestMessagesAsync(queue, 5);
         }
 
         await using (var statistics = new QueueStatisticsClient(await broker.OptionsAsync(), TimeSpan.FromSeconds(10)))

@@ -1,14 +1,7 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using Fleetman.Messaging.Stomp;
 using Fleetman.ServiceDefaults;
-using Fleetman.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.Messaging.Tests.Integration;
 
@@ -25,7 +18,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         await using var broker = await fixture.Broker.ConnectClientAsync();
         await using var statistics = new QueueStatisticsClient(await fixture.Broker.OptionsAsync(), TimeSpan.FromSeconds(5));
         var publisher = new MessagePublisher(broker);
-        await Task.WhenAll(Enumerable.Range(0, 37).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(queue, 37);
 
         var waiting = await statistics.GetAsync(queue);
 
@@ -68,7 +61,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         await host.StartAsync();
         var publisher = host.Services.GetRequiredService<IMessagePublisher>();
 
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(id => publisher.PublishAsync(new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(20);
         await Eventually.Until(() => gauge.Read() == 20, Patience, () => $"gauge reads {gauge.Read()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}, not 20");
 
         using var subscription = ((BrokerClient)host.Services.GetRequiredService<IMessageTransport>()).Subscribe(queue, prefetch: 100, message => message.Ack());
@@ -91,7 +84,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         var publisher = app.Services.GetRequiredService<IMessagePublisher>();
-        await Task.WhenAll(Enumerable.Range(0, 3).Select(id => publisher.PublishAsync(new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(3);
 
         // docs/deployment-reference.md: fleetman_messaging_queue_depth{queue="positionQueue"}
         var expected = $"fleetman_messaging_queue_depth{{queue=\"{queue.Name}\"}} 3";
@@ -172,7 +165,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         await host.StartAsync();
 
         var publisher = host.Services.GetRequiredService<IMessagePublisher>();
-        await Task.WhenAll(Enumerable.Range(0, 50).Select(id => publisher.PublishAsync(new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(50);
         var log = host.Services.GetRequiredService<DeliveryLog>();
         await Eventually.Until(() => log.Unique == 50, Patience, () => $"{log.Unique} of 50 handled");
         await Eventually.Until(() => gauge.Read() is double.NaN, Patience, () => $"gauge reads {gauge.Read()}, not NaN");

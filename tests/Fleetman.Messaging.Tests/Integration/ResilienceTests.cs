@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using Fleetman.Messaging.Stomp;
-using Fleetman.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.Messaging.Tests.Integration;
 
@@ -36,7 +30,7 @@ public sealed class ResilienceTests(SharedBrokerFixture fixture)
         {
             for (var id = 0; id < count; id += 50)
             {
-                await Task.WhenAll(Enumerable.Range(id, 50).Select(i => publisher.PublishAsync(queue, new TestMessage(i))));
+                await publisher.PublishTestMessagesAsync(queue, 50, first: id);
                 Interlocked.Add(ref published, 50);
                 await Task.Delay(5);
             }
@@ -65,7 +59,7 @@ public sealed class ResilienceTests(SharedBrokerFixture fixture)
         {
             // Concurrent sends are group-committed in transactions; each confirmation must still mean "stored".
             var publisher = new MessagePublisher(publishing);
-            await Task.WhenAll(Enumerable.Range(0, count).Select(id => publisher.PublishAsync(queue, new TestMessage(id))));
+            await publisher.PublishTestMessagesAsync(queue, count);
             await broker.KillAsync(); // SIGKILL: no clean shutdown, nothing flushed on the way out
         }
 
@@ -108,7 +102,7 @@ public sealed class ResilienceTests(SharedBrokerFixture fixture)
 
         await using var client = await fixture.Broker.ConnectClientAsync();
         var publisher = new MessagePublisher(client);
-        await Task.WhenAll(Enumerable.Range(0, count).Select(id => publisher.PublishAsync(Destination.Queue(queue), new TestMessage(id))));
+        await publisher.PublishTestMessagesAsync(Destination.Queue(queue), count);
         await Eventually.Until(() => Volatile.Read(ref received) == count, Patience, () => $"probe holds {received} of {count}");
 
         var log = new DeliveryLog();

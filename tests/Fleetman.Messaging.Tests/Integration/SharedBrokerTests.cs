@@ -1,5 +1,3 @@
-using Fleetman.Testing;
-
 namespace Fleetman.Messaging.Tests.Integration;
 
 [CollectionDefinition(Name)]

@@ -1,5 +1,3 @@
-using Fleetman.Testing;
-
 namespace Fleetman.Messaging.Tests.Integration;
 
 /// <summary>The transport contract on STOMP against the real ActiveMQ: each connection is a client of its own.</summary>

@@ -1,5 +1,3 @@
-using Fleetman.Messaging.Stomp;
-
 namespace Fleetman.Messaging.Tests.Unit;
 
 public class HeartbeatNegotiationTests

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Fleetman.Contracts;
-using Fleetman.Messaging.Stomp;
-
 namespace Fleetman.Messaging.Tests.Unit;
 
 /// <summary>

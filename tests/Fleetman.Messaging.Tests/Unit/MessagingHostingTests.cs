@@ -1,10 +1,4 @@
-using Fleetman.Contracts;
-using Fleetman.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.Messaging.Tests.Unit;
 

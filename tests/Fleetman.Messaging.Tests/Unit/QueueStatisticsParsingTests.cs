@@ -1,6 +1,3 @@
-using System.Text;
-using Fleetman.Messaging.Stomp;
-
 namespace Fleetman.Messaging.Tests.Unit;
 
 /// <summary>Reading the statistics plugin's map in the shapes ActiveMQ's jms-map-json transformation writes.</summary>

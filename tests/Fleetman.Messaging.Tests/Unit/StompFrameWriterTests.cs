@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text;
-using Fleetman.Messaging.Stomp;
 
 namespace Fleetman.Messaging.Tests.Unit;
 

@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using Fleetman.Testing;
 
 namespace Fleetman.Pipeline.Tests.System;
 

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.Testing;
-
 namespace Fleetman.Pipeline.Tests.System;
 
 /// <summary>The README's run command: ./fleetman up, then down.</summary>

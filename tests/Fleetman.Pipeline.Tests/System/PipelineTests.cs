@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using Fleetman.Contracts;
 using Fleetman.PositionStore;
-using Fleetman.Testing;
 
 namespace Fleetman.Pipeline.Tests.System;
 

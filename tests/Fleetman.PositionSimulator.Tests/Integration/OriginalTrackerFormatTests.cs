@@ -1,10 +1,6 @@
-using System.Globalization;
 using Fleetman.Messaging;
-using Fleetman.Testing;
 using Fleetman.Testing.Jms;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionSimulator.Tests.Integration;
 

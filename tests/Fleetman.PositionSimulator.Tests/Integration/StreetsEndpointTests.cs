@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using Fleetman.PositionSimulator.Simulation;
-using Fleetman.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleetman.PositionSimulator.Tests.Integration;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionSimulator.Tests.System;
 
 [Collection(SharedBrokerTests.Name)]

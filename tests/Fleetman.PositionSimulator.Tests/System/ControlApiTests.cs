@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using Fleetman.PositionSimulator.Simulation;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionSimulator.Tests.System;
 
 [Collection(SharedBrokerTests.Name)]

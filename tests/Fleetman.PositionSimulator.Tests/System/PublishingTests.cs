@@ -1,15 +1,9 @@
-using System.Net;
-using System.Text.Json;
-using Fleetman.PositionSimulator.Routes;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionSimulator.Tests.System;
 
 [Collection(SharedBrokerTests.Name)]
 public sealed class PublishingTests(SharedBrokerFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static readonly GeoPoint Sheffield = new(53.375564, -1.506785);
 
     [Fact]
     public async Task Five_vehicles_report_to_the_queue_every_200_ms_in_the_original_message_format()
@@ -28,7 +22,7 @@ public sealed class PublishingTests(SharedBrokerFixture fixture)
             message.GetProperty("time").TryGetDateTimeOffset(out var time).ShouldBeTrue($"time is ISO-8601: {message.GetProperty("time")}");
             time.Offset.ShouldBe(TimeSpan.Zero, "in UTC");
             var position = new GeoPoint(message.GetProperty("lat").GetDouble(), message.GetProperty("long").GetDouble());
-            Geometry.Distance(Sheffield, position).ShouldBeLessThanOrEqualTo(4_000, "inside the built-in town");
+            Geometry.Distance(Geometry.Sheffield, position).ShouldBeLessThanOrEqualTo(4_000, "inside the built-in town");
         }
 
         var byVehicle = messages.GroupBy(m => m.GetProperty("vehicle").GetString()!).ToList();

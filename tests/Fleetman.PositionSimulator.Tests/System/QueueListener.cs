@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionSimulator.Tests.System;
 
 /// <summary>Reads a queue with the messaging library, keeping each body as raw JSON.</summary>

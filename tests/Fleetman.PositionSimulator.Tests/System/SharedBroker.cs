@@ -1,6 +1,3 @@
-using System.Globalization;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionSimulator.Tests.System;
 
 [CollectionDefinition(Name)]

@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.PositionSimulator.Simulation;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionSimulator.Tests.System;
 
 /// <summary>

@@ -1,14 +1,7 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-using Fleetman.PositionSimulator.Routes;
-using Fleetman.PositionSimulator.Simulation;
-
 namespace Fleetman.PositionSimulator.Tests.Unit;
 
 public sealed partial class BuiltInRouteTests
 {
-    private static readonly GeoPoint Sheffield = new(53.375564, -1.506785);
-
     [Fact]
     public void The_same_seed_gives_the_same_town_and_rounds_and_another_seed_other_ones()
     {
@@ -19,7 +12,7 @@ public sealed partial class BuiltInRouteTests
         Round(mapSeed: 42, vehicle: 6).ShouldNotBe(round);
 
         static IReadOnlyList<GeoPoint> Round(int mapSeed, int vehicle) =>
-            new StreetMap(Sheffield, 4_000, mapSeed).CreateRound("Van", new Random(vehicle)).Vertices();
+            new StreetMap(Geometry.Sheffield, 4_000, mapSeed).CreateRound("Van", new Random(vehicle)).Vertices();
     }
 
     [Theory]
@@ -28,12 +21,12 @@ public sealed partial class BuiltInRouteTests
     [InlineData(20.0)]
     public void Every_point_of_every_round_lies_within_the_radius(double radiusKilometres)
     {
-        var map = new StreetMap(Sheffield, radiusKilometres * 1_000, seed: 42);
+        var map = new StreetMap(Geometry.Sheffield, radiusKilometres * 1_000, seed: 42);
         var farthest = 0.0;
         for (var vehicle = 0; vehicle < 300; vehicle++)
         {
             var round = map.CreateRound("Van", new Random(vehicle));
-            farthest = Math.Max(farthest, round.Vertices().Max(p => Geometry.Distance(Sheffield, p)));
+            farthest = Math.Max(farthest, round.Vertices().Max(p => Geometry.Distance(Geometry.Sheffield, p)));
         }
 
         farthest.ShouldBeLessThanOrEqualTo(radiusKilometres * 1_000);
@@ -43,7 +36,7 @@ public sealed partial class BuiltInRouteTests
     [Fact]
     public void Rounds_are_smooth_with_no_sharp_change_of_direction_between_reports()
     {
-        var vehicles = new BuiltInVehicles(new StreetMap(Sheffield, 4_000, seed: 42));
+        var vehicles = new BuiltInVehicles(new StreetMap(Geometry.Sheffield, 4_000, seed: 42));
         var worst = 0.0;
         for (var i = 0; i < 50; i++)
         {
@@ -66,7 +59,7 @@ public sealed partial class BuiltInRouteTests
     [Fact]
     public void Rounds_bend_gently_everywhere_and_never_turn_back()
     {
-        var map = new StreetMap(Sheffield, 4_000, seed: 42);
+        var map = new StreetMap(Geometry.Sheffield, 4_000, seed: 42);
         for (var vehicle = 0; vehicle < 300; vehicle++)
         {
             var vertices = map.CreateRound("Van", new Random(vehicle)).Vertices();
@@ -83,7 +76,7 @@ public sealed partial class BuiltInRouteTests
     public void Rounds_run_along_a_street_grid_rather_than_wandering()
     {
         // Long straight stretches point along the grid's two axes: their directions modulo 90° agree.
-        var map = new StreetMap(Sheffield, 4_000, seed: 42);
+        var map = new StreetMap(Geometry.Sheffield, 4_000, seed: 42);
         double sumX = 0, sumY = 0, total = 0;
         for (var vehicle = 0; vehicle < 100; vehicle++)
         {
@@ -109,7 +102,7 @@ public sealed partial class BuiltInRouteTests
     [Fact]
     public void Rounds_are_delivery_rounds_of_a_few_kilometres()
     {
-        var map = new StreetMap(Sheffield, 4_000, seed: 42);
+        var map = new StreetMap(Geometry.Sheffield, 4_000, seed: 42);
         var lengths = Enumerable.Range(0, 200).Select(v => map.CreateRound("Van", new Random(v)).Length).ToList();
 
         lengths.Min().ShouldBeGreaterThan(1_000);
@@ -129,7 +122,7 @@ public sealed partial class BuiltInRouteTests
 
         static List<string> Names(int seed, int count)
         {
-            var source = new BuiltInVehicles(new StreetMap(Sheffield, 4_000, seed));
+            var source = new BuiltInVehicles(new StreetMap(Geometry.Sheffield, 4_000, seed));
             return [.. Enumerable.Range(0, count).Select(i => source.Create(i, seed, 0).Name)];
         }
     }
@@ -138,7 +131,7 @@ public sealed partial class BuiltInRouteTests
     public void Ten_thousand_built_in_vehicles_are_made_and_spread_over_the_town()
     {
         // How fast this is belongs to the benchmarks (tools/bench-pipeline.sh measures the simulator's time to ready).
-        var source = new BuiltInVehicles(new StreetMap(Sheffield, 4_000, seed: 42));
+        var source = new BuiltInVehicles(new StreetMap(Geometry.Sheffield, 4_000, seed: 42));
 
         var positions = Enumerable.Range(0, 10_000).Select(i => source.Create(i, 42, 0).Motion.SampleAt(1).Position).ToList();
 

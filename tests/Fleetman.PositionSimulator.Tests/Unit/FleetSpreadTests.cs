@@ -1,20 +1,14 @@
-using Fleetman.PositionSimulator.Routes;
-using Fleetman.PositionSimulator.Simulation;
-using Xunit.Abstractions;
-
 namespace Fleetman.PositionSimulator.Tests.Unit;
 
 /// <summary>A big built-in fleet spreads over a region instead of clumping in one town.</summary>
 public sealed class FleetSpreadTests(ITestOutputHelper output)
 {
-    private static readonly GeoPoint Sheffield = new(53.375564, -1.506785);
-
     [Fact]
     public void A_thousand_vehicles_spread_over_towns_around_the_centre_each_on_its_own_route()
     {
-        var source = new BuiltInVehicles(new StreetMap(Sheffield, 4_000, seed: 42));
+        var source = new BuiltInVehicles(new StreetMap(Geometry.Sheffield, 4_000, seed: 42));
         var vehicles = Enumerable.Range(0, 1_000).Select(i => source.Create(i, 42, 0)).ToList();
-        var projection = new LocalProjection(Sheffield);
+        var projection = new LocalProjection(Geometry.Sheffield);
         // Where each vehicle is a few minutes into its round, as a map would show it.
         var positions = vehicles.Select(v => projection.ToLocal(v.Motion.Route.PointAt(v.Motion.Route.Length * 0.3))).ToList();
 
@@ -36,7 +30,7 @@ public sealed class FleetSpreadTests(ITestOutputHelper output)
     [Fact]
     public void The_default_fleet_stays_in_the_central_town_on_the_routes_it_always_had()
     {
-        var map = new StreetMap(Sheffield, 4_000, seed: 42);
+        var map = new StreetMap(Geometry.Sheffield, 4_000, seed: 42);
         var source = new BuiltInVehicles(map);
 
         for (var i = 0; i < SimulatorOptions.DefaultBuiltInVehicles; i++)

@@ -1,6 +1,4 @@
 using Fleetman.PositionSimulator.Motion;
-using Fleetman.PositionSimulator.Routes;
-using Fleetman.PositionSimulator.Simulation;
 
 namespace Fleetman.PositionSimulator.Tests.Unit;
 
@@ -8,7 +6,6 @@ namespace Fleetman.PositionSimulator.Tests.Unit;
 public sealed class MotionModelTests
 {
     private const double HalfAnHour = 30 * 60;
-    private static readonly GeoPoint Sheffield = new(53.375564, -1.506785);
 
     public static TheoryData<string> Sources => ["built-in", "city_truck", "dronfield_round", "london_riverside", "sheffield_truck_a", "village_truck"];
 
@@ -201,7 +198,7 @@ public sealed class MotionModelTests
         return Enumerable.Range(0, count).Select(i => vehicles.Create(i, seed: 42, startTime: 0).Motion);
     }
 
-    private static BuiltInVehicles BuiltIn(int seed) => new(new StreetMap(Sheffield, 4_000, seed));
+    private static BuiltInVehicles BuiltIn(int seed) => new(new StreetMap(Geometry.Sheffield, 4_000, seed));
 
     private static TrackVehicles Tracks(string fileName) => new([DrivingRoute.FromTrack(ReferenceTracks.Named(fileName))]);
 }

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Fleetman.Contracts;
-using Fleetman.PositionSimulator.Simulation;
-
 namespace Fleetman.PositionSimulator.Tests.Unit;
 
 /// <summary>A report in the original Java simulator's map: what the original position-tracker parses.</summary>

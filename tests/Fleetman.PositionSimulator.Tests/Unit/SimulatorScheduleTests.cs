@@ -1,12 +1,6 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Fleetman.Contracts;
-using Fleetman.PositionSimulator.Routes;
-using Fleetman.PositionSimulator.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Xunit.Abstractions;
 
 namespace Fleetman.PositionSimulator.Tests.Unit;
 

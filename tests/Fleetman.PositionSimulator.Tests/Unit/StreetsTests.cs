@@ -1,16 +1,10 @@
-using System.Text.Json;
-using Fleetman.PositionSimulator.Routes;
-using Fleetman.PositionSimulator.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
-using Xunit.Abstractions;
 
 namespace Fleetman.PositionSimulator.Tests.Unit;
 
 /// <summary>The street network as GeoJSON: its shape, its precision and its size.</summary>
 public sealed class StreetsTests(ITestOutputHelper output)
 {
-    private static readonly GeoPoint Sheffield = new(53.375564, -1.506785);
-
     [Fact]
     public void The_default_town_is_a_feature_collection_of_street_line_strings_in_longitude_latitude_order_with_six_decimals()
     {
@@ -32,7 +26,7 @@ public sealed class StreetsTests(ITestOutputHelper output)
             {
                 pair.GetArrayLength().ShouldBe(2);
                 var (longitude, latitude) = (pair[0].GetDouble(), pair[1].GetDouble());
-                Geometry.Distance(Sheffield, new(latitude, longitude)).ShouldBeLessThanOrEqualTo(4_000, "[longitude, latitude], inside the town");
+                Geometry.Distance(Geometry.Sheffield, new(latitude, longitude)).ShouldBeLessThanOrEqualTo(4_000, "[longitude, latitude], inside the town");
                 pair[0].GetRawText().TrimStart('-').Split('.').ElementAtOrDefault(1)?.Length.ShouldBeLessThanOrEqualTo(6);
                 pair[1].GetRawText().Split('.').ElementAtOrDefault(1)?.Length.ShouldBeLessThanOrEqualTo(6);
             }
@@ -96,7 +90,7 @@ public sealed class StreetsTests(ITestOutputHelper output)
     [Fact]
     public void Simplifying_keeps_the_ends_and_every_point_that_strays_more_than_the_tolerance()
     {
-        var projection = new LocalProjection(Sheffield);
+        var projection = new LocalProjection(Geometry.Sheffield);
         // Along a straight street with 1 m of noise, one 30 m detour in the middle.
         var points = Enumerable.Range(0, 101).Select(i => projection.ToGeo(i * 10, i == 50 ? 30 : (i % 2))).ToList();
 
@@ -108,5 +102,5 @@ public sealed class StreetsTests(ITestOutputHelper output)
         simplified.ShouldContain(points[50]);
     }
 
-    private static BuiltInVehicles BuiltIn() => new(new StreetMap(Sheffield, 4_000, seed: 42));
+    private static BuiltInVehicles BuiltIn() => new(new StreetMap(Geometry.Sheffield, 4_000, seed: 42));
 }

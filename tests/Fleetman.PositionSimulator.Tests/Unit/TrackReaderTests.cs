@@ -1,5 +1,3 @@
-using System.Globalization;
-using Fleetman.PositionSimulator.Routes;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace Fleetman.PositionSimulator.Tests.Unit;

@@ -1,5 +1,3 @@
-using Fleetman.Contracts;
-
 namespace Fleetman.PositionStore.Tests.Integration;
 
 /// <summary>What every store does with fleet events, their state and geofences (part of <see cref="PositionStoreContract"/>).</summary>

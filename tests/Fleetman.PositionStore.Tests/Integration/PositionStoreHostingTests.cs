@@ -1,14 +1,7 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using Fleetman.PositionStore.Tests.Infrastructure;
 using Fleetman.ServiceDefaults;
-using Fleetman.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionStore.Tests.Integration;
 

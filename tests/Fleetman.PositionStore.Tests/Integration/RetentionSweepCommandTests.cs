@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Fleetman.Contracts;
 using Fleetman.PositionStore.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 

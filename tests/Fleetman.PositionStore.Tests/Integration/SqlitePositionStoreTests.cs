@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Fleetman.PositionStore.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.Contracts;
-using Fleetman.PositionStore;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionTracker.Tests.Integration;
 
 /// <summary>The tracker's fleet event and geofence routes, hosted in-process over a seeded SQLite file and the real Redis.</summary>
@@ -67,9 +60,7 @@ public sealed class EventsApiTests : IAsyncLifetime
     {
         using var response = await _tracker.Http.GetAsync(new Uri(pathAndQuery, UriKind.Relative));
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(parameter, out _).ShouldBeTrue();
+        await response.ShouldBeBadRequestNamingAsync(parameter);
     }
 
     [Fact]
@@ -96,8 +87,7 @@ public sealed class EventsApiTests : IAsyncLifetime
         using var again = await SendAsync(HttpMethod.Delete, "/geofences/Depot", null, AdminPassword);
         again.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         using var gone = await _tracker.Http.GetAsync(new Uri("/geofences/Depot", UriKind.Relative));
-        gone.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        gone.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        await gone.ShouldBeProblemAsync(HttpStatusCode.NotFound);
         (await StoredGeofencesAsync()).ShouldBeEmpty();
     }
 
@@ -118,8 +108,7 @@ public sealed class EventsApiTests : IAsyncLifetime
     {
         using var response = await SendAsync(HttpMethod.Put, "/geofences/Line", """{"ring":[[53.38,-1.471],[53.38,-1.469]]}""", AdminPassword);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("ring")[0].GetString()
+        (await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").GetProperty("ring")[0].GetString()
             .ShouldBe("geofence 'Line' needs a ring of 3 to 1000 [latitude, longitude] points.");
     }
 

@@ -1,10 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
-using Fleetman.PositionStore;
-using Fleetman.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.PositionTracker.Tests.Integration;
@@ -72,9 +66,7 @@ public sealed class TrackerApiTests : IAsyncLifetime
         van.GetProperty("name").GetString().ShouldBe("City Van");
 
         using var response = await _tracker.Http.GetAsync(new Uri("/vehicles/Nobody", UriKind.Relative));
-        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain("Nobody");
+        (await response.ShouldBeProblemAsync(HttpStatusCode.NotFound)).GetProperty("detail").GetString()!.ShouldContain("Nobody");
     }
 
     [Fact]
@@ -111,9 +103,7 @@ public sealed class TrackerApiTests : IAsyncLifetime
     {
         using var response = await _tracker.Http.GetAsync(new Uri(pathAndQuery, UriKind.Relative));
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(parameter, out _).ShouldBeTrue();
+        await response.ShouldBeBadRequestNamingAsync(parameter);
     }
 
     [Fact]

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionTracker.Tests.System;
 
 /// <summary>The container's health command: the tracker's own binary, started as a process, asks a running tracker.</summary>

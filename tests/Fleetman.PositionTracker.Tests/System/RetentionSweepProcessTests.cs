@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Fleetman.Contracts;
-using Fleetman.PositionStore;
-using Fleetman.Testing;
-
 namespace Fleetman.PositionTracker.Tests.System;
 
 /// <summary>

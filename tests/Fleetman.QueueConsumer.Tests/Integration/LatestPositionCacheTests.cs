@@ -1,7 +1,3 @@
-using Fleetman.Contracts;
-using Fleetman.LatestPositions;
-using Fleetman.Testing;
-using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer.Tests.Integration;
@@ -22,6 +18,49 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    [Fact]
+    public async Task Every_call_to_a_redis_that_stops_answering_fails_as_unavailable_and_works_again_once_it_answers()
+    {
+        await using var hung = await HungRedis.ConnectAsync();
+        var cache = new LatestPositionCache(hung.Client, $"test:{Guid.NewGuid():N}", _clock);
+        var position = new VehiclePosition("Van", 53.2, -1.2, Start, 30, 90);
+        await cache.UpdateAsync([position]);
+
+        hung.Proxy.Freeze();
+
+        // Whatever the client library throws for a command nobody answers (a timeout, an abandoned task, a lost
+        // connection), every caller sees the one exception it handles as "Redis is down".
+        Func<Task>[] calls =
+        [
+            () => cache.UpdateAsync([position with { Time = Start.AddSeconds(1) }]),
+            () => cache.RetireAsync(["Van"], Start),
+            () => cache.SweepAsync(Retention),
+            () => cache.GetAllAsync(),
+            () => cache.GetAsync("Van"),
+        ];
+        foreach (var call in calls)
+        {
+            var failure = await Should.ThrowAsync<LatestPositionsUnavailableException>(call);
+            failure.Message.ShouldContain("Redis");
+        }
+
+        hung.Proxy.Thaw();
+        await Eventually.Until(
+            async () =>
+            {
+                try
+                {
+                    return (await cache.GetAsync("Van"))?.Vehicle == "Van";
+                }
+                catch (LatestPositionsUnavailableException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(30),
+            () => Task.FromResult("Redis answered again but the cache did not"));
+    }
 
     [Fact]
     public async Task The_newest_report_wins_even_when_an_older_one_arrives_later()

@@ -1,8 +1,4 @@
-using Fleetman.PositionStore;
-using Fleetman.Testing;
 using Fleetman.Testing.Jms;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Fleetman.QueueConsumer.Tests.Integration;
 

@@ -1,10 +1,3 @@
-using Fleetman.Contracts;
-using Fleetman.LatestPositions;
-using Fleetman.Messaging;
-using Fleetman.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer.Tests.Integration;
@@ -85,6 +78,58 @@ public sealed class RetirementTests : IAsyncLifetime
         await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 1, Patience, () => "the silent vehicle was not announced");
         Broker.Published<VehiclesRemoved>()[0].Names.ShouldBe(["Quiet Van"]);
         (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Busy Van"]);
+    }
+
+    [Fact]
+    public async Task A_sweep_that_redis_does_not_answer_is_logged_and_the_consumer_keeps_running_and_retires_at_a_later_sweep()
+    {
+        await using var hung = await HungRedis.ConnectAsync();
+        var cache = new LatestPositionCache(hung.Client, $"test:{Guid.NewGuid():N}", _clock);
+        await cache.UpdateAsync([Position("Quiet Van", 0)]);
+        var settings = new Dictionary<string, string?>
+        {
+            ["LatestPositions:Retention"] = "00:05:00",
+            ["LatestPositions:SweepInterval"] = "00:00:30",
+        };
+        var host = await RetirementHost.StartAsync(cache, _clock, settings, builder =>
+        {
+            builder.Logging.AddFakeLogging();
+            builder.Services.AddOptions<LatestPositionsOptions>().BindConfiguration(LatestPositionsOptions.SectionName);
+            builder.Services.AddHostedService<RetirementSweeper>();
+        });
+        try
+        {
+            hung.Proxy.Freeze();
+            _clock.Advance(TimeSpan.FromMinutes(6));
+
+            var logs = host.Services.GetFakeLogCollector();
+            await Eventually.Until(
+                () =>
+                {
+                    // Again and again: the sweeper's timer may start after the first advance.
+                    _clock.Advance(TimeSpan.FromSeconds(30));
+                    return logs.GetSnapshot().Any(log => log.Level == LogLevel.Warning && log.Message.Contains("Could not look for silent vehicles", StringComparison.Ordinal));
+                },
+                Patience,
+                () => "the failed sweep was not logged");
+            host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested
+                .ShouldBeFalse("a sweep Redis did not answer stopped the queue-consumer");
+
+            hung.Proxy.Thaw();
+            await Eventually.Until(
+                () =>
+                {
+                    _clock.Advance(TimeSpan.FromSeconds(30));
+                    return host.Broker().Published<VehiclesRemoved>().Count == 1;
+                },
+                Patience,
+                () => "the silent vehicle was not retired once Redis answered again; logged:\n" + string.Join('\n', logs.GetSnapshot().Select(log => $"{log.Level} {log.Message}")));
+            host.Broker().Published<VehiclesRemoved>()[0].Names.ShouldBe(["Quiet Van"]);
+        }
+        finally
+        {
+            await RetirementHost.StopAsync(host);
+        }
     }
 
     private static VehiclePosition Position(string vehicle, int second) => new(vehicle, 53.38, -1.47, Start.AddSeconds(second), null, null);

@@ -1,10 +1,4 @@
-using Fleetman.Contracts;
-using Fleetman.PositionStore;
 using Fleetman.QueueConsumer.Events;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.QueueConsumer.Tests.Unit;
 

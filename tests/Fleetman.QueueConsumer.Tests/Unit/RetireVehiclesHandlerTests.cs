@@ -1,11 +1,3 @@
-using Fleetman.Contracts;
-using Fleetman.LatestPositions;
-using Fleetman.Messaging;
-using Fleetman.Testing;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
-
 namespace Fleetman.QueueConsumer.Tests.Unit;
 
 /// <summary>

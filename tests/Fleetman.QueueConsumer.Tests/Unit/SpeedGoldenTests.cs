@@ -1,5 +1,3 @@
-using Fleetman.Contracts;
-
 namespace Fleetman.QueueConsumer.Tests.Unit;
 
 /// <summary>The original Fleetman's speed tests (TestSpeedCalculations.java), ported with their values and 0.1 mph tolerance.</summary>

@@ -1,17 +1,7 @@
 using System.Reflection;
-using Fleetman.Contracts;
-using Fleetman.LatestPositions;
-using Fleetman.Messaging;
-using Fleetman.PositionStore;
 using Fleetman.QueueConsumer.Events;
-using Fleetman.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Fleetman.QueueConsumer.Tests.Unit;

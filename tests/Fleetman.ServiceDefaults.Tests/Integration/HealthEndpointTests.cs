@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Fleetman.ServiceDefaults.Tests.Integration;

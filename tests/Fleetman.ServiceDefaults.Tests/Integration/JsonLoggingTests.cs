@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace Fleetman.ServiceDefaults.Tests.Integration;
 
 public sealed partial class JsonLoggingTests

@@ -1,7 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Net;
-using Fleetman.Testing;
-using Microsoft.AspNetCore.Builder;
 
 namespace Fleetman.ServiceDefaults.Tests.Integration;
 

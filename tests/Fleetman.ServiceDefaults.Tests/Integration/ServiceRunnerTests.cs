@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace Fleetman.ServiceDefaults.Tests.Integration;
 
 public sealed class ServiceRunnerTests

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-
 namespace Fleetman.ServiceDefaults.Tests.Integration;
 
 [Collection(ConsoleRedirection.Name)]

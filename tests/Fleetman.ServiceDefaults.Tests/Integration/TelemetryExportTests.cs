@@ -1,13 +1,6 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -45,7 +38,7 @@ public sealed class TelemetryExportTests
         service.App.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000).ShouldBeTrue();
         service.App.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000).ShouldBeTrue();
 
-        services!.Where(IsOtlpExporterService).ShouldNotBeEmpty();
+        services!.Where(OtlpExporter.Registers).ShouldNotBeEmpty();
         // OTLP/protobuf carries strings as UTF-8, so names can be found in the raw bodies.
         var traces = collector.Received("/v1/traces");
         traces.ShouldContain("otel-test-service");
@@ -57,15 +50,6 @@ public sealed class TelemetryExportTests
         var metrics = collector.Received("/v1/metrics");
         metrics.ShouldContain("Fleetman.Test.Otel");
         metrics.ShouldContain("http.server.request.duration");
-    }
-
-    private static bool IsOtlpExporterService(ServiceDescriptor descriptor)
-    {
-        var otlp = typeof(OtlpExporterOptions).Assembly;
-        return new[] { descriptor.ServiceType, descriptor.ImplementationType, descriptor.ImplementationInstance?.GetType() }
-            .OfType<Type>()
-            .SelectMany(type => type.IsGenericType ? [type, .. type.GetGenericArguments()] : new[] { type })
-            .Any(type => type.Assembly == otlp);
     }
 
     /// <summary>An OTLP/HTTP endpoint on loopback that keeps what it is sent.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Fleetman.ServiceDefaults.Tests.Unit;
 
 public sealed class ClientLimitsTests

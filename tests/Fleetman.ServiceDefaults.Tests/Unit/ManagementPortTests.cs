@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace Fleetman.ServiceDefaults.Tests.Unit;
 
 public sealed class ManagementPortTests

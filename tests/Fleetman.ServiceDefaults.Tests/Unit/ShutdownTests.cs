@@ -1,7 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace Fleetman.ServiceDefaults.Tests.Unit;
 
 public sealed class ShutdownTests

@@ -1,7 +1,5 @@
 using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Trace;
 
 namespace Fleetman.ServiceDefaults.Tests.Unit;
@@ -14,7 +12,7 @@ public sealed class TelemetryTests
         IServiceCollection? services = null;
         await using var app = TestService.Build(new LogCapture(), configure: builder => services = builder.Services);
 
-        services!.Where(IsOtlpExporterService).ShouldBeEmpty();
+        services!.Where(OtlpExporter.Registers).ShouldBeEmpty();
     }
 
     [Fact]
@@ -36,14 +34,5 @@ public sealed class TelemetryTests
         var resource = app.Services.GetRequiredService<TracerProvider>().GetResource().Attributes.ToDictionary();
 
         resource["service.name"].ShouldBe("queue-consumer");
-    }
-
-    private static bool IsOtlpExporterService(ServiceDescriptor descriptor)
-    {
-        var otlp = typeof(OtlpExporterOptions).Assembly;
-        return new[] { descriptor.ServiceType, descriptor.ImplementationType, descriptor.ImplementationInstance?.GetType() }
-            .OfType<Type>()
-            .SelectMany(type => type.IsGenericType ? [type, .. type.GetGenericArguments()] : new[] { type })
-            .Any(type => type.Assembly == otlp);
     }
 }

@@ -1,6 +1,3 @@
-using Fleetman.Testing;
-using Microsoft.Playwright;
-
 namespace Fleetman.Webapp.Tests.System;
 
 /// <summary>

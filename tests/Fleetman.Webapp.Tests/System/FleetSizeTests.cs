@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using Microsoft.Playwright;
 
 namespace Fleetman.Webapp.Tests.System;
 

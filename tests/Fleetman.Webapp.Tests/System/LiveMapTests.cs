@@ -1,6 +1,3 @@
-using Fleetman.Testing;
-using Microsoft.Playwright;
-
 namespace Fleetman.Webapp.Tests.System;
 
 /// <summary>What a user sees on the live map, in Chromium, against the real running system.</summary>

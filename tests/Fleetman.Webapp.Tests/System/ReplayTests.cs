@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Fleetman.Testing;
-using Microsoft.Playwright;
-
 namespace Fleetman.Webapp.Tests.System;
 
 /// <summary>The whole running system with the simulator driving the original Fleetman's 38 recorded tracks (<c>../shared/reference-tracks</c>).</summary>
