@@ -39,6 +39,11 @@ public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
         ManagementPort = int.TryParse(_settings.GetValueOrDefault("Management:Port"), NumberStyles.None, CultureInfo.InvariantCulture, out var management) && management > 0
             ? management
             : null;
+        // The ports are Kestrel endpoints, which the factory puts into the web host's services before the service's
+        // Program builds its host; the Program's own Run then starts the server on them. UseKestrel(port) instead
+        // writes the server's addresses after the host is built, from the test's thread, while the Program's thread
+        // goes on to start the server: on a loaded machine the server has started first and its addresses can no
+        // longer be changed.
         UseKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);
@@ -104,24 +109,6 @@ public static class InProcessService
         where TMarker : class
     {
         ArgumentNullException.ThrowIfNull(environment);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await StartOnceAsync<TMarker>(environment);
-            }
-            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("cannot be modified after the server has started", StringComparison.Ordinal))
-            {
-                // The factory sets Kestrel's port after the service's own Program has handed it the host; on a loaded
-                // machine the Program's run can start the server first. A start-up race of the test host, not of the
-                // service: a new factory starts it again.
-            }
-        }
-    }
-
-    private static async Task<InProcessService<TMarker>> StartOnceAsync<TMarker>(IDictionary<string, string?> environment)
-        where TMarker : class
-    {
         var service = new InProcessService<TMarker>(environment);
         try
         {

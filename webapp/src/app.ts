@@ -2,24 +2,20 @@ import { MarkerAnimation } from "./animation";
 import { frameScheduler, PositionBatcher } from "./batch";
 import { vehicleCard } from "./card";
 import type { AppConfig } from "./config";
-import { urlWithVehicle, vehicleFromUrl } from "./deeplink";
 import { fetchEvents } from "./api";
 import { EventFeedPanel } from "./events";
 import { PositionFeed } from "./feed";
+import { FleetList } from "./fleet-list";
 import type { HubClient } from "./hub";
-import { VehicleList } from "./list";
+import { LiveMarkers } from "./live-markers";
 import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
 import { ConnectionIndicator, SelectionPanel } from "./panel";
 import { Replay } from "./replay";
-import { formatRetry, type RetryStatus } from "./retrying";
 import { Selection, type SelectOptions } from "./selection";
-import { arrowHeading } from "./style";
-import { countByFreshness, isShown, keepOrder, movingMph, listRows, nextSortOrder, normalQuery, ServerClock, VehicleStore, type Vehicle, type VehicleFilter } from "./state";
-import type { ConnectionState, Position, SortOrder } from "./types";
-
-/** The list re-sorts by a changing value at most this often (and not while the pointer or focus is in it). */
-const resortMs = 3000;
+import { ServerClock, VehicleStore } from "./state";
+import type { ConnectionState, Position } from "./types";
+import { VehicleLink } from "./vehicle-link";
 
 export interface AppElements {
   map: HTMLElement;
@@ -32,8 +28,9 @@ export interface AppElements {
 
 /**
  * Wires the page together: positions from the feed (`feed.ts`) into the store, batched per frame onto the map
- * (`animation.ts` moves the markers, `map-labels.ts` names them) and the list; the selection (`selection.ts`) and
- * the panel; staleness and repaints twice a second. Pure logic lives in the modules these import.
+ * (`live-markers.ts` places the markers, `animation.ts` moves them, `map-labels.ts` names them) and the list
+ * (`fleet-list.ts`); the selection (`selection.ts`), the page address (`vehicle-link.ts`) and the panel; staleness
+ * and repaints twice a second. Pure logic lives in the modules these import.
  */
 export class App {
   readonly store = new VehicleStore();
@@ -45,27 +42,19 @@ export class App {
   private readonly feed: PositionFeed;
   private readonly selection: Selection;
   private readonly animation: MarkerAnimation;
+  private readonly markers: LiveMarkers;
   private readonly labels: MapLabels;
-  private readonly list: VehicleList;
+  private readonly list: FleetList;
+  private readonly link: VehicleLink;
   private readonly panel: SelectionPanel;
   private readonly events: EventFeedPanel | null;
   private readonly indicator: ConnectionIndicator;
   private readonly batcher: PositionBatcher;
-  private sort: SortOrder = { key: "name", direction: "asc" };
-  private readonly filter: VehicleFilter = { query: "", showStale: true };
-  private listDirty = true;
-  private lastListPaint = 0;
-  /** The list's order as last painted, and when it was last sorted (it re-sorts at most every few seconds). */
-  private listOrder: string[] = [];
-  private lastSort = Number.NEGATIVE_INFINITY;
   private fitted = false;
   private userMoved = false;
   private started = false;
   /** The vehicle under the pointer: its card shows (else the selected vehicle's). */
   private hovered: string | null = null;
-  private restStatus: RetryStatus | null = null;
-  /** The vehicle the page address named before it was known (`?vehicle=`): selected when it arrives. */
-  private linked: string | null = vehicleFromUrl(location.href);
 
   constructor(
     readonly config: AppConfig,
@@ -86,35 +75,27 @@ export class App {
         this.replay.redraw();
       },
     });
-    this.list = new VehicleList(elements.list, {
+    this.list = new FleetList(elements.list, this.store, this.clock, () => this.selected, {
       rowClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: false }),
       rowStepped: (name) => {
         // Moving through the list with the keyboard: one history entry for the walk, not one per row.
         this.select(name, { fly: true, reveal: true, history: "replace" });
         this.list.focusRow(name);
       },
-      sortClicked: (key) => {
-        this.sort = nextSortOrder(this.sort, key);
-        this.list.showSort(this.sort);
-        this.renderList(true);
-      },
-      searchChanged: (query) => {
-        this.filter.query = query;
-        this.applyFilter();
-      },
-      showStaleChanged: (show) => {
-        this.filter.showStale = show;
-        this.applyFilter();
-      },
+      sortChanged: () => this.renderList(true),
+      filterChanged: () => this.applyFilter(),
     });
-    this.list.showSort(this.sort);
+    this.link = new VehicleLink(
+      (name) => this.store.get(name) !== undefined,
+      (name, options) => this.select(name, options),
+    );
     this.panel = new SelectionPanel(elements.selection, {
       followToggled: () => this.setFollowing(!this.following),
       deselect: () => this.select(null),
       link: () => location.href,
     });
     this.events = elements.events
-      ? new EventFeedPanel(elements.events, (limit) => fetchEvents(config.apiBase, limit), (name) => this.chooseFromEvent(name))
+      ? new EventFeedPanel(elements.events, (limit) => fetchEvents(config.apiBase, limit), (name) => this.link.open(name, { fly: true, reveal: true }))
       : null;
     this.indicator = new ConnectionIndicator(elements.connection, () => this.hub.retryNow());
     this.batcher = new PositionBatcher(frameScheduler(), (positions) => this.applyBatch(positions));
@@ -124,7 +105,7 @@ export class App {
       events: (events) => this.events?.add(events),
       connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
       restStatus: (status) => {
-        this.restStatus = status;
+        this.list.setRestStatus(status);
         this.renderList();
       },
     });
@@ -133,7 +114,7 @@ export class App {
       follow: (name) => this.hub.select(name),
       selectionChanged: (name, options) => {
         // The selected vehicle shows whatever the filter says; the one before it may not.
-        if (this.filter.query !== "" || !this.filter.showStale) this.applyFilter();
+        if (this.list.filtering) this.applyFilter();
         this.labels.schedule(true);
         this.renderList();
         if (name !== null && options.reveal === true) this.list.reveal(name);
@@ -146,6 +127,7 @@ export class App {
       historyChanged: () => this.renderPanel(),
     });
     this.animation = new MarkerAnimation(this.store, this.map, this.selection);
+    this.markers = new LiveMarkers(this.store, this.map, this.animation, () => this.selected, (vehicle) => this.list.shows(vehicle));
     this.labels = new MapLabels(this.store, this.map, config, () => this.selected);
     this.replay = new Replay({
       config,
@@ -179,12 +161,7 @@ export class App {
     this.replay.startLinked();
     void this.events?.load();
     setInterval(() => this.tick(), 500);
-    // Back and forward go through the selections (each pushed a page address).
-    window.addEventListener("popstate", () => {
-      const name = vehicleFromUrl(location.href);
-      if (name !== null && this.store.get(name) === undefined) this.linked = name;
-      else this.select(name, { fly: true, reveal: true, history: "none" });
-    });
+    this.link.listen();
     document.addEventListener("keydown", (event) => {
       // Escape deselects, except in a search box with text in it (there it clears the text).
       const target = event.target as HTMLInputElement | null;
@@ -192,12 +169,6 @@ export class App {
       if (event.key === "Escape" && this.selected !== null && !typing) this.select(null);
     });
     this.started = true;
-  }
-
-  /** An event's vehicle, like a deep link: selected and flown to, or once it is known. */
-  private chooseFromEvent(name: string): void {
-    if (this.store.get(name) === undefined) this.linked = name;
-    else this.select(name, { fly: true, reveal: true });
   }
 
   /** Selects a vehicle (or none): highlight, Follow on the hub, history trail, fly to it; the page address says which. */
@@ -208,12 +179,7 @@ export class App {
     this.selection.select(name, replaying ? { ...options, fly: false } : options);
     if (this.selected === before) return;
     if (replaying) this.replay.selectionChanged(options.fly !== false);
-    this.linked = null;
-    const url = urlWithVehicle(location.href, this.selected);
-    if (url === location.href || options.history === "none") return;
-    const state = { vehicle: this.selected };
-    if (options.history === "replace") history.replaceState(state, "", url);
-    else history.pushState(state, "", url);
+    this.link.selectionChanged(this.selected, options.history);
   }
 
   setFollowing(on: boolean): void {
@@ -251,8 +217,7 @@ export class App {
       removed = true;
       if (name === this.selected) this.select(null, { history: "replace" });
       if (name === this.hovered) this.hovered = null;
-      this.animation.stopped(name);
-      this.map.removeMarker(name);
+      this.markers.remove(name);
     }
     if (!removed) return;
     this.labels.schedule(true);
@@ -268,15 +233,7 @@ export class App {
     this.animation.paused = active;
     this.map.setLiveHidden(active);
     if (active) return;
-    for (const vehicle of this.store.all()) {
-      const p = vehicle.latest;
-      const selected = vehicle.name === this.selected;
-      if (!this.map.hasMarker(vehicle.name)) this.map.addMarker(vehicle.name, p, selected, vehicle.stale);
-      else this.map.moveMarker(vehicle.name, p);
-      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, vehicle.stale, movingMph));
-      this.map.setMarkerStyle(vehicle.name, selected, vehicle.stale);
-      this.showIfFiltered(vehicle);
-    }
+    this.markers.restoreAll();
     this.labels.schedule(true);
     this.renderList();
   }
@@ -286,45 +243,18 @@ export class App {
     if (this.replay.active) {
       // The fleet stays up to date for "Back to live"; its markers do not move while the replay is shown.
       for (const p of positions) this.store.apply(p, now);
-      this.listDirty = true;
+      this.list.changed();
       return;
     }
-    let added = false;
-    for (const p of positions) {
-      const wasStale = this.store.get(p.name)?.stale ?? false;
-      const vehicle = this.store.apply(p, now);
-      if (vehicle === null) continue;
-      const selected = vehicle.name === this.selected;
-      if (!this.map.hasMarker(vehicle.name)) {
-        this.map.addMarker(vehicle.name, vehicle.motion.to, selected, false);
-        this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, false, movingMph));
-        this.showIfFiltered(vehicle);
-        added = true;
-        continue;
-      }
-      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, false, movingMph));
-      if (wasStale) {
-        this.map.setMarkerStyle(vehicle.name, selected, false);
-        this.showIfFiltered(vehicle);
-      }
-      if (vehicle.motion.duration > 0) {
-        this.animation.started(vehicle.name);
-      } else {
-        this.animation.stopped(vehicle.name);
-        this.map.moveMarker(vehicle.name, vehicle.motion.to);
-      }
-    }
-    if (this.linked !== null && this.store.get(this.linked) !== undefined) {
-      this.select(this.linked, { fly: true, reveal: true, history: "replace" });
-      this.fitted = true;
-    }
+    const added = this.markers.apply(positions, now);
+    if (this.link.arrived()) this.fitted = true;
     if (!this.fitted && this.store.size > 0) {
       this.fitted = true;
       if (this.config.fitFleetOnStart && !this.userMoved) {
         this.map.fitTo([...this.store.all()].map((v) => v.motion.to), Math.max(this.config.zoom, this.config.selectZoom));
       }
     }
-    this.listDirty = true;
+    this.list.changed();
     if (added) {
       this.labels.schedule();
       this.renderList();
@@ -337,13 +267,10 @@ export class App {
     const serverNow = this.clock.now(Date.now());
     const staleMs = this.config.staleAfterSeconds * 1000;
     for (const vehicle of this.store.updateStaleness(serverNow, staleMs, this.config.offlineAfterSeconds * 1000)) {
-      const p = vehicle.latest;
-      this.map.setHeading(vehicle.name, arrowHeading(p.heading, p.speed, vehicle.stale, movingMph));
-      this.map.setMarkerStyle(vehicle.name, vehicle.name === this.selected, vehicle.stale);
-      this.showIfFiltered(vehicle);
-      this.listDirty = true;
+      this.markers.staleChanged(vehicle);
+      this.list.changed();
     }
-    if (this.listDirty || performance.now() - this.lastListPaint >= 1000) this.renderList();
+    if (this.list.due) this.renderList();
     this.indicator.tick();
     // Vehicles move between view changes: choose labels again every second.
     if (this.labels.age >= 1000) this.labels.schedule();
@@ -351,34 +278,14 @@ export class App {
 
   /** The search or the stale filter changed: the map shows what the list shows (the selected vehicle always). */
   private applyFilter(): void {
-    for (const vehicle of this.store.all()) this.showIfFiltered(vehicle);
+    this.markers.filterChanged();
     this.labels.schedule(true);
     this.renderList(true);
   }
 
-  private showIfFiltered(vehicle: Vehicle): void {
-    const shown = vehicle.name === this.selected || isShown(vehicle, normalQuery(this.filter.query), this.filter.showStale);
-    this.map.setShown(vehicle.name, shown);
-  }
-
-  /**
-   * Paints the list. Sorted by a changing value (speed, last seen), rows would move several times a second: they
-   * keep their order while the pointer or focus is in the list, and are re-sorted at most every `resortMs`
-   * otherwise; `resort` sorts now (the user changed the sort, the search or the filter).
-   */
+  /** The list (`resort`: sorted now, see `FleetList.paint`), the panel and the card. */
   private renderList(resort = false): void {
-    const now = performance.now();
-    this.listDirty = false;
-    this.lastListPaint = now;
-    const serverNow = this.clock.now(Date.now());
-    let rows = listRows(this.store.all(), this.filter, this.sort);
-    const hold = !resort && this.sort.key !== "name" && (this.list.held || now - this.lastSort < resortMs);
-    if (hold) rows = keepOrder(this.listOrder, rows);
-    else this.lastSort = now;
-    this.listOrder = rows.map((v) => v.name);
-    this.list.update(rows, this.store.size, this.filter.query, this.selected, serverNow);
-    this.list.showCounts(countByFreshness(this.store.all()));
-    this.list.showProblem(this.restStatus === null ? null : `Vehicle list not loaded: ${formatRetry(this.restStatus, Date.now())}`);
+    this.list.paint(resort);
     this.renderPanel();
     this.renderCard();
   }
