@@ -3,7 +3,7 @@
 # fleetman-course/<name>:<tag>.
 #
 #   scripts/build-images.sh [--prebuilt] [--tag T] [--registry R] [--push] [name...]
-#   scripts/build-images.sh --course [--prebuilt] [--tag T]... [--registry R] [--push] [name...]
+#   scripts/build-images.sh --course [--prebuilt | --from-built] [--tag T]... [--registry R] [--push] [name...]
 #
 #   (default)     docker build of each Dockerfile's final stage: the SDK and node images restore, build and publish
 #                 inside the build. Needs network access to NuGet and npm from inside `docker build`.
@@ -24,6 +24,8 @@
 #                 release0 and release0-5). The release baked in (FLEETMAN_RELEASE; the webapp's Gateway__Release,
 #                 shown in the page's header) is the tag without its "release" prefix: release0-5 -> 0-5.
 #                 Names: webapp queue position-simulator queue-consumer position-tracker api-gateway (default all).
+#   --from-built  with --course: the course's images only, from the production images built before (e.g. by
+#                 `scripts/build-images.sh --prebuilt`), which are not built again
 #
 # DOCKER (default: docker) is the CLI to use. Without buildx, Debian's docker.io CLI (/usr/bin/docker) still has
 # BuildKit built in; it is used when the first docker on PATH has neither (BuildKit skips stages a target does not
@@ -63,11 +65,12 @@ dockerfile_args() {
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-prebuilt=false course=false list=false tags=() registry="" push=false names=()
+prebuilt=false course=false from_built=false list=false tags=() registry="" push=false names=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --prebuilt) prebuilt=true ;;
     --course) course=true ;;
+    --from-built) from_built=true ;;
     --tag) tags+=("${2:?--tag needs a value}"); shift ;;
     --registry) registry="${2:?--registry needs a value}"; shift ;;
     --push) push=true ;;
@@ -119,16 +122,32 @@ case "$(uname -m)" in
   *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
 esac
 
-publish_dotnet() {
-  local name=$1 out=artifacts/publish/$1
-  echo "==> dotnet publish ${PROJECT[$name]} -> $out"
-  rm -rf "$out"
-  # --artifacts-path keeps this Release build's bin/obj apart from the working tree's, so a running local
-  # Fleetman or an IDE build is not disturbed. Same publish options as the Dockerfiles' build stage.
-  dotnet publish "${DIR[$name]}/${PROJECT[$name]}.csproj" -c Release -a "$arch" --self-contained false \
-    -p:UseAppHost=false --artifacts-path artifacts/build -o "$out" -nologo
-  # The entry point of services/Dockerfile, as its build stage makes it: dotnet app.dll runs the assembly linked to.
-  [ "${DOCKERFILE[$name]}" != services/Dockerfile ] || ln -s "${PROJECT[$name]}.dll" "$out/app.dll"
+# The host publish of the given .NET images, in ONE MSBuild invocation for all of them: the libraries they share are
+# compiled once and the projects side by side, instead of a `dotnet publish` (start-up, restore, evaluation) per image.
+# A solution filter of their projects; --artifacts-path keeps this Release build's bin/obj apart from the working
+# tree's, so a running local Fleetman or an IDE build is not disturbed. Same publish options as the Dockerfiles'
+# build stage. Each project's output is then artifacts/build/publish/<project>/release_<rid>/.
+publish_dotnet() { # name...
+  [ $# -gt 0 ] || return 0
+  local name out from filter=artifacts/publish-images.slnf projects=()
+  for name in "$@"; do
+    projects+=("\"${DIR[$name]}/${PROJECT[$name]}.csproj\"")
+    # Only what this publish writes: no file left over from an earlier one.
+    rm -rf "artifacts/build/publish/${PROJECT[$name]}"
+  done
+  mkdir -p artifacts/publish
+  printf '{"solution":{"path":"../Fleetman.sln","projects":[%s]}}\n' "$(IFS=,; echo "${projects[*]}")" >"$filter"
+  echo "==> dotnet publish $* -> artifacts/publish/<name>"
+  dotnet publish "$filter" -c Release -a "$arch" --self-contained false -p:UseAppHost=false \
+    --artifacts-path artifacts/build -nologo
+  for name in "$@"; do
+    out=artifacts/publish/$name
+    rm -rf "$out"
+    from=$(find "artifacts/build/publish/${PROJECT[$name]}" -mindepth 1 -maxdepth 1 -type d -name 'release*')
+    mv "$from" "$out"
+    # The entry point of services/Dockerfile, as its build stage makes it: dotnet app.dll runs the assembly linked to.
+    [ "${DOCKERFILE[$name]}" != services/Dockerfile ] || ln -s "${PROJECT[$name]}.dll" "$out/app.dll"
+  done
 }
 
 publish_webapp() {
@@ -136,22 +155,60 @@ publish_webapp() {
   (cd webapp && npm ci --no-audit --no-fund && npm run build)
 }
 
+# Image builds go side by side, at most JOBS at a time (BuildKit builds concurrently, and most of a build with the
+# host's publish waits on the context's transfer and the layer cache), each with its output in a log of its own that
+# is printed, in the order given, once all have ended; any failure fails the script after every build has ended.
+JOBS=4
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+started=()
+in_background() { # id command...
+  local id=$1 log=$logs/${#started[@]}
+  shift
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  started+=("$id")
+  (
+    begun=$SECONDS
+    if "$@" >"$log.log" 2>&1; then status=0; else status=$?; fi
+    echo "==> $id: exit code $status after $((SECONDS - begun)) s" >>"$log.log"
+    echo "$status" >"$log.status"
+  ) &
+}
+wait_for_all() {
+  wait
+  local i failed=()
+  for i in "${!started[@]}"; do
+    cat "$logs/$i.log"
+    [ "$(cat "$logs/$i.status")" = 0 ] || failed+=("${started[$i]}")
+  done
+  rm -f "$logs"/*
+  started=()
+  [ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]} (their output is above)" >&2; exit 1; }
+}
+
 images=()
 revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 
-build_production() { # name tag registry-prefix
-  local name=$1 tag=$2 prefix=$3 image target=final
+# The production images, each from its Dockerfile's final stage or, with --prebuilt, from one host publish of them all.
+build_production() { # registry-prefix tag name...
+  local prefix=$1 tag=$2 name image target=final dotnet=() args
+  shift 2
   if $prebuilt; then
-    if [ "$name" = webapp ]; then publish_webapp; else publish_dotnet "$name"; fi
+    for name in "$@"; do [ "$name" = webapp ] || dotnet+=("$name"); done
+    publish_dotnet "${dotnet[@]}"
+    for name in "$@"; do [ "$name" != webapp ] || publish_webapp; done
     target=prebuilt
   fi
-  image="${prefix}fleetman/$name:$tag"
-  local args=()
-  for arg in $(dockerfile_args "$name"); do args+=(--build-arg "$arg"); done
-  echo "==> ${docker_cmd[*]} build --target $target -t $image -f ${DOCKERFILE[$name]} ${args[*]} ."
-  "${docker_cmd[@]}" build --target "$target" -t "$image" -f "${DOCKERFILE[$name]}" "${args[@]}" \
-    --label "org.opencontainers.image.version=$tag" --label "org.opencontainers.image.revision=$revision" .
-  images+=("$image")
+  for name in "$@"; do
+    image="${prefix}fleetman/$name:$tag"
+    args=()
+    for arg in $(dockerfile_args "$name"); do args+=(--build-arg "$arg"); done
+    echo "==> ${docker_cmd[*]} build --target $target -t $image -f ${DOCKERFILE[$name]} ${args[*]} ."
+    in_background "$image" "${docker_cmd[@]}" build --target "$target" -t "$image" -f "${DOCKERFILE[$name]}" "${args[@]}" \
+      --label "org.opencontainers.image.version=$tag" --label "org.opencontainers.image.revision=$revision" .
+    images+=("$image")
+  done
+  wait_for_all
 }
 
 # The release a course tag stands for: release0-5 -> 0-5 (the course's tags), any other tag as it is.
@@ -172,7 +229,7 @@ build_course() { # name tag
       args=(--build-arg "APP_IMAGE=fleetman/$name:$PRODUCTION_TAG" --build-arg "ASSEMBLY=${PROJECT[$name]}") ;;
   esac
   echo "==> ${docker_cmd[*]} build -t $image -f $dockerfile $context (release $(release_of "$tag"))"
-  "${docker_cmd[@]}" build -t "$image" -f "$dockerfile" "${args[@]}" \
+  in_background "$image" "${docker_cmd[@]}" build -t "$image" -f "$dockerfile" "${args[@]}" \
     --build-arg "RELEASE=$(release_of "$tag")" \
     --label "org.opencontainers.image.version=$tag" --label "org.opencontainers.image.revision=$revision" "$context"
   images+=("$image")
@@ -181,17 +238,20 @@ build_course() { # name tag
 if $course; then
   # Each production image once, however many course images are made from it; local names, never pushed from here.
   declare -A built=()
+  from_images=()
   for name in "${names[@]}"; do
     for from in ${COURSE_FROM[$name]}; do
-      [ -n "${built[$from]:-}" ] || { build_production "$from" "$PRODUCTION_TAG" ""; built[$from]=1; }
+      [ -n "${built[$from]:-}" ] || { from_images+=("$from"); built[$from]=1; }
     done
   done
+  $from_built || build_production "" "$PRODUCTION_TAG" "${from_images[@]}"
   images=()
   for name in "${names[@]}"; do
     for tag in "${tags[@]}"; do build_course "$name" "$tag"; done
   done
+  wait_for_all
 else
-  for name in "${names[@]}"; do build_production "$name" "${tags[0]}" "${registry:+$registry/}"; done
+  build_production "${registry:+$registry/}" "${tags[0]}" "${names[@]}"
 fi
 
 if $push; then

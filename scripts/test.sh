@@ -144,19 +144,73 @@ fi
 step "restore"
 dotnet restore "$target" --nologo -v quiet
 
-if [[ $mode == all ]]; then
-  step "format (dotnet format --verify-no-changes)"
-  dotnet format Fleetman.sln --verify-no-changes --no-restore
-fi
-
 step "build"
 dotnet build "$target" -c Release --no-restore --nologo -v quiet -warnaserror
 
 step "test ($mode)"
 if for_mode system; then base_images_wait; fi
+format_pid=""
+if [[ $mode == all ]]; then
+  # dotnet format's check (whitespace, using order, code style, analyzers) runs beside the tests, which mostly wait,
+  # instead of as a step of its own before the build; niced, so the tests' processes come first. Its verdict is
+  # printed, and counts, at the end.
+  nice -n 10 dotnet format Fleetman.sln --verify-no-changes --no-restore >"$results/format.log" 2>&1 &
+  format_pid=$!
+  echo "dotnet format --verify-no-changes: in the background (log $results/format.log)"
+  projects=()
+  for project in tests/*/*.csproj; do
+    if grep -q 'Include="Microsoft.NET.Test.Sdk"' "$project"; then projects+=("$project"); fi
+  done
+fi
+# The test assemblies side by side, TEST_JOBS at a time (3 unless set), the longest first as measured in whole runs
+# (most of their time is spent waiting on processes, brokers, browsers and containers, not computing), so the run
+# ends with short ones instead of one long assembly alone. Each writes its log to
+# .fleetman/test-results/<assembly>.log, printed when it ends. An assembly not listed here starts after these.
+longest_first=(Images Chaos ApiGateway Webapp Messaging PositionSimulator Pipeline Deploy PositionTracker Gateway
+  QueueConsumer LoadGenerator PositionStore ServiceDefaults)
+longest_first=("${longest_first[@]/#/Fleetman.}")
+longest_first=("${longest_first[@]/%/.Tests}")
+queue=()
+for name in "${longest_first[@]}"; do
+  for project in "${projects[@]}"; do
+    if [[ $project == */"$name.csproj" ]]; then queue+=("$project"); fi
+  done
+done
+for project in "${projects[@]}"; do
+  name=${project##*/}
+  if [[ " ${longest_first[*]} " != *" ${name%.csproj} "* ]]; then queue+=("$project"); fi
+done
+jobs_at_once=${TEST_JOBS:-3}
 status=0
-dotnet test "$target" -c Release --no-build --nologo --results-directory "$results" \
-  --logger "console;verbosity=normal" --logger trx "${test_args[@]}" | tee "$results.log" || status=$?
+declare -A running=() began=()
+: >"$results.log"
+while ((${#queue[@]} + ${#running[@]} > 0)); do
+  while ((${#running[@]} < jobs_at_once && ${#queue[@]} > 0)); do
+    project=${queue[0]}
+    queue=("${queue[@]:1}")
+    name=${project##*/}
+    name=${name%.csproj}
+    dotnet test "$project" -c Release --no-build --nologo --results-directory "$results" \
+      --logger "console;verbosity=normal" --logger "trx;LogFileName=$name.trx" "${test_args[@]}" >"$results/$name.log" 2>&1 &
+    running[$!]=$name
+    began[$name]=$SECONDS
+  done
+  finished=""
+  code=0
+  wait -n -p finished "${!running[@]}" || code=$?
+  name=${running[$finished]}
+  unset "running[$finished]"
+  step "$name: exit code $code after $((SECONDS - began[$name])) s"
+  tee -a "$results.log" <"$results/$name.log"
+  ((code == 0)) || status=$code
+done
+if [[ -n $format_pid ]]; then
+  code=0
+  wait "$format_pid" || code=$?
+  step "dotnet format --verify-no-changes: exit code $code"
+  cat "$results/format.log"
+  ((code == 0)) || status=$code
+fi
 
 # What failed, with its message (CI shows the tail of a run), then one closing line for the whole run: every test
 # assembly's TRX report plus the webapp's Vitest report.

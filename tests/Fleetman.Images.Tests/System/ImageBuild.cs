@@ -2,10 +2,10 @@ namespace Fleetman.Images.Tests.System;
 
 /// <summary>
 /// Builds every image once per test run, the way a user does on a machine that cannot pull images:
-/// <c>scripts/local-base-images.sh --missing-only</c>, <c>scripts/build-images.sh --prebuilt --course</c>
-/// (the production images the course's are made from, then the course's) and <c>scripts/build-images.sh --prebuilt
-/// load-generator</c>. Docker's layer cache makes a run without changes quick. Without a Docker engine every test is
-/// reported as skipped, with the reason.
+/// <c>scripts/local-base-images.sh --missing-only</c>, <c>scripts/build-images.sh --prebuilt</c> (every production
+/// image, from one host publish) and <c>scripts/build-images.sh --course --from-built</c> (the course's, made from
+/// those). Docker's layer cache makes a run without changes quick. Without a Docker engine every test is reported as
+/// skipped, with the reason.
 /// </summary>
 public sealed class ImageBuild : IAsyncLifetime
 {
@@ -44,8 +44,8 @@ public sealed class ImageBuild : IAsyncLifetime
         (string Script, string[] Arguments)[] steps =
         [
             ("scripts/local-base-images.sh", ["--missing-only"]),
-            ("scripts/build-images.sh", ["--prebuilt", "--course"]),
-            ("scripts/build-images.sh", ["--prebuilt", "load-generator"]),
+            ("scripts/build-images.sh", ["--prebuilt"]),
+            ("scripts/build-images.sh", ["--course", "--from-built"]),
         ];
         foreach (var (script, arguments) in steps)
         {
