@@ -17,7 +17,8 @@
 # get wrong); their logs list every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
 # --reuse). On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
 # was busy, most of it the two AOT compilations. Starts the local infrastructure if needed (and stops it again if it
-# did); honours FLEETMAN_STATE_DIR and FLEETMAN_*_PORT like scripts/infra.sh.
+# did); honours FLEETMAN_STATE_DIR and FLEETMAN_*_PORT like scripts/infra.sh. A simulator row whose reports
+# published is 0 did not do its work (the broker did not answer): measure it again.
 # Usage: tools/bench-memory-levers.sh [seconds steady, default 20] [vehicles, default 1000] [--reuse]
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
