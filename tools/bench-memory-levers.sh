@@ -83,30 +83,14 @@ done
 
 run=$(date -u +%H%M%S)-$$
 work=$(mktemp -d -t fleetman-bench-levers-XXXXXX)
-started=() # pids of the services this script started, stopped on exit whatever happens
+# shellcheck source=scripts/lib/bench-processes.sh
+source scripts/lib/bench-processes.sh
 cleanup() {
-  local pid
-  for pid in "${started[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${started[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_started
   rm -rf "$work"
   infra_stop_if_started_here
 }
 trap cleanup EXIT
-
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
 
 # start_service <command...> -- <port> <log> [NAME=value ...]: sets service_pid and ready_ms once /healthz/ready answers
 # 200. Not in a $(...) subshell: the pid must be this shell's child, for `wait` and for the cleanup.
@@ -136,17 +120,6 @@ start_service() {
   tail -n 20 "$log" >&2
   return 1
 }
-
-stop_service() {
-  kill -TERM "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  local pid kept=()
-  for pid in "${started[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
-  started=(${kept[@]+"${kept[@]}"})
-}
-
-# mib_from_status <pid> <field>: a /proc/<pid>/status field (in KiB there) in MiB.
-mib_from_status() { awk -v field="$2:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # command_of <service> <variant>: sets service_command to how the variant starts.
 command_of() {

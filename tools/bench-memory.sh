@@ -50,31 +50,14 @@ run=$(date -u +%H%M%S)-$$
 work=$(mktemp -d -t fleetman-bench-memory-XXXXXX)
 logs=$repo/.fleetman/bench
 mkdir -p "$logs"
-started=() # pids of the services this script started, stopped on exit whatever happens
+# shellcheck source=scripts/lib/bench-processes.sh
+source scripts/lib/bench-processes.sh
 cleanup() {
-  local pid
-  for pid in "${started[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${started[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_started
   rm -rf "$work"
   infra_stop_if_started_here
 }
 trap cleanup EXIT
-
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    # Nothing answers a connection: free (a race with another process is possible, and would fail the start loudly).
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
 
 # start_service <folder> <assembly> <port> <log> [NAME=value ...]: sets service_pid once /healthz/ready answers 200.
 # Not in a $(...) subshell: the pid must be this shell's child, for `wait` and for the cleanup.
@@ -94,18 +77,8 @@ start_service() {
   exit 1
 }
 
-stop_service() {
-  kill -TERM "$1"
-  wait "$1" 2>/dev/null || true
-  local pid kept=()
-  for pid in "${started[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
-  started=(${kept[@]+"${kept[@]}"})
-}
-
 # metric <metrics file> <name with labels>: the sum of the samples whose name and labels start so (0 when none).
 metric() { awk -v name="$2" 'index($1, name) == 1 { sum += $2 } END { printf "%.0f", sum }' "$1"; }
-# mib_from_status <pid> <field>: a /proc/<pid>/status field (VmRSS, VmHWM, RssAnon; given in KiB) in MiB.
-mib_from_status() { awk -v field="$2:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 mib() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1048576 }'; }
 
 queue=bench.memory.$run
