@@ -82,15 +82,9 @@ for entry in "${services[@]}"; do
 done
 
 run=$(date -u +%H%M%S)-$$
-work=$(mktemp -d -t fleetman-bench-levers-XXXXXX)
 # shellcheck source=scripts/lib/bench-processes.sh
 source scripts/lib/bench-processes.sh
-cleanup() {
-  stop_started
-  rm -rf "$work"
-  infra_stop_if_started_here
-}
-trap cleanup EXIT
+bench_session bench-levers
 
 # start_service <command...> -- <port> <log> [NAME=value ...]: sets service_pid and ready_ms once /healthz/ready answers
 # 200. Not in a $(...) subshell: the pid must be this shell's child, for `wait` and for the cleanup.
@@ -108,17 +102,8 @@ start_service() {
   env "$@" "${command[@]}" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &
   service_pid=$!
   started+=("$service_pid")
-  for _ in $(seq 1 1500); do
-    if curl -fs "http://127.0.0.1:$port/healthz/ready" >/dev/null 2>&1; then
-      ready_ms=$((($(date +%s%N) - started_ns) / 1000000))
-      return
-    fi
-    kill -0 "$service_pid" 2>/dev/null || break
-    sleep 0.02
-  done
-  echo "bench-memory-levers: ${command[*]} did not become ready; its log ($log):" >&2
-  tail -n 20 "$log" >&2
-  return 1
+  wait_ready "$service_pid" "$port" "$log" "bench-memory-levers: ${command[*]}" || return 1
+  ready_ms=$((($(date +%s%N) - started_ns) / 1000000))
 }
 
 # command_of <service> <variant>: sets service_command to how the variant starts.

@@ -47,17 +47,11 @@ dotnet build services/queue-consumer/Fleetman.QueueConsumer.csproj -c Release --
 dotnet build services/position-simulator/Fleetman.PositionSimulator.csproj -c Release --nologo -v quiet >/dev/null
 
 run=$(date -u +%H%M%S)-$$
-work=$(mktemp -d -t fleetman-bench-memory-XXXXXX)
 logs=$repo/.fleetman/bench
 mkdir -p "$logs"
 # shellcheck source=scripts/lib/bench-processes.sh
 source scripts/lib/bench-processes.sh
-cleanup() {
-  stop_started
-  rm -rf "$work"
-  infra_stop_if_started_here
-}
-trap cleanup EXIT
+bench_session bench-memory
 
 # start_service <folder> <assembly> <port> <log> [NAME=value ...]: sets service_pid once /healthz/ready answers 200.
 # Not in a $(...) subshell: the pid must be this shell's child, for `wait` and for the cleanup.
@@ -67,14 +61,7 @@ start_service() {
   env "$@" dotnet "services/$folder/bin/Release/net10.0/$assembly.dll" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &
   service_pid=$!
   started+=("$service_pid")
-  for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$port/healthz/ready" >/dev/null 2>&1 && return
-    kill -0 "$service_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "bench-memory: $folder did not become ready; its log ($log):" >&2
-  tail -n 20 "$log" >&2
-  exit 1
+  wait_ready "$service_pid" "$port" "$log" "bench-memory: $folder" || exit 1
 }
 
 # metric <metrics file> <name with labels>: the sum of the samples whose name and labels start so (0 when none).
