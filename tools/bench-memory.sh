@@ -47,34 +47,11 @@ dotnet build services/queue-consumer/Fleetman.QueueConsumer.csproj -c Release --
 dotnet build services/position-simulator/Fleetman.PositionSimulator.csproj -c Release --nologo -v quiet >/dev/null
 
 run=$(date -u +%H%M%S)-$$
-work=$(mktemp -d -t fleetman-bench-memory-XXXXXX)
 logs=$repo/.fleetman/bench
 mkdir -p "$logs"
-started=() # pids of the services this script started, stopped on exit whatever happens
-cleanup() {
-  local pid
-  for pid in "${started[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${started[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-  infra_stop_if_started_here
-}
-trap cleanup EXIT
-
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    # Nothing answers a connection: free (a race with another process is possible, and would fail the start loudly).
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
+# shellcheck source=scripts/lib/bench-processes.sh
+source scripts/lib/bench-processes.sh
+bench_session bench-memory
 
 # start_service <folder> <assembly> <port> <log> [NAME=value ...]: sets service_pid once /healthz/ready answers 200.
 # Not in a $(...) subshell: the pid must be this shell's child, for `wait` and for the cleanup.
@@ -84,28 +61,11 @@ start_service() {
   env "$@" dotnet "services/$folder/bin/Release/net10.0/$assembly.dll" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &
   service_pid=$!
   started+=("$service_pid")
-  for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$port/healthz/ready" >/dev/null 2>&1 && return
-    kill -0 "$service_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "bench-memory: $folder did not become ready; its log ($log):" >&2
-  tail -n 20 "$log" >&2
-  exit 1
-}
-
-stop_service() {
-  kill -TERM "$1"
-  wait "$1" 2>/dev/null || true
-  local pid kept=()
-  for pid in "${started[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
-  started=(${kept[@]+"${kept[@]}"})
+  wait_ready "$service_pid" "$port" "$log" "bench-memory: $folder" || exit 1
 }
 
 # metric <metrics file> <name with labels>: the sum of the samples whose name and labels start so (0 when none).
 metric() { awk -v name="$2" 'index($1, name) == 1 { sum += $2 } END { printf "%.0f", sum }' "$1"; }
-# mib_from_status <pid> <field>: a /proc/<pid>/status field (VmRSS, VmHWM, RssAnon; given in KiB) in MiB.
-mib_from_status() { awk -v field="$2:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 mib() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1048576 }'; }
 
 queue=bench.memory.$run

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,11 @@ namespace Fleetman.ServiceDefaults;
 /// <summary>Options bound from one configuration section and checked when the service starts.</summary>
 public static class ValidatedOptions
 {
+    // What binding and checking read of an options class by reflection: a trimmed or AOT build keeps them for every
+    // TOptions, without which it could not even construct one.
+    private const DynamicallyAccessedMemberTypes OptionsMembers =
+        DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties;
+
     /// <summary>
     /// Binds <typeparamref name="TOptions"/> (a flat class) to the section <paramref name="sectionName"/>, checks its
     /// DataAnnotations attributes when the host starts, and names each bad setting as a user writes it:
@@ -18,7 +24,7 @@ public static class ValidatedOptions
     /// A value that cannot be converted (<c>Port=abc</c>) is reported the same way instead of failing deep in the binder.
     /// </summary>
     /// <param name="optionsName">A named options instance (e.g. one per consumer); the default instance when null.</param>
-    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IHostApplicationBuilder builder, string sectionName, string? optionsName = null)
+    public static OptionsBuilder<TOptions> AddValidatedOptions<[DynamicallyAccessedMembers(OptionsMembers)] TOptions>(this IHostApplicationBuilder builder, string sectionName, string? optionsName = null)
         where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -31,7 +37,7 @@ public static class ValidatedOptions
             .ValidateOnStart();
     }
 
-    private static void Bind<TOptions>(TOptions options, IConfigurationSection section, string name)
+    private static void Bind<[DynamicallyAccessedMembers(OptionsMembers)] TOptions>(TOptions options, IConfigurationSection section, string name)
         where TOptions : class
     {
         // The binder converts values with the same TypeConverters; trying them first lets us name the setting.
@@ -69,7 +75,7 @@ public static class ValidatedOptions
         section.Bind(options);
     }
 
-    private static IEnumerable<PropertyInfo> SettableProperties(Type type) =>
+    private static IEnumerable<PropertyInfo> SettableProperties([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.SetMethod is { IsPublic: true });
 
     private static string KeyOf(PropertyInfo property) =>
@@ -83,7 +89,7 @@ public static class ValidatedOptions
     }
 
     /// <summary>DataAnnotations validation whose messages name configuration keys instead of C# members.</summary>
-    private sealed class SettingsValidator<TOptions>(string sectionName, string optionsName) : IValidateOptions<TOptions>
+    private sealed class SettingsValidator<[DynamicallyAccessedMembers(OptionsMembers)] TOptions>(string sectionName, string optionsName) : IValidateOptions<TOptions>
         where TOptions : class
     {
         public ValidateOptionsResult Validate(string? name, TOptions options)

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Benchmark: what the runtime and build levers do to one service's resident memory and time to ready, the
+# position-simulator and the edge gateway each measured alone, one fresh process per row:
+#   - the services' own build, framework-dependent (`dotnet X.dll`, as the tests and images run them), as is and with
+#     DOTNET_ReadyToRun=0 or DOTNET_TieredCompilation=0;
+#   - a framework-dependent ReadyToRun publish (PublishReadyToRun: the app's and its packages' code compiled ahead of
+#     time; the framework's is already);
+#   - a self-contained, trimmed publish (PublishTrimmed, no AOT);
+#   - a Native AOT publish (PublishAot).
+# The simulator drives its vehicles (default 1,000, each reporting every second) to the broker for the steady period;
+# the edge serves its webapp page, /version and the simulator's streets (proxied) twice a second meanwhile. Then the
+# script reads the process's /proc/<pid>/status: VmRSS (resident), RssAnon (GC heap, stacks, native allocations),
+# RssFile (mapped files: the runtime, the framework, the app), RssShmem (the runtime's JIT-compiled code, mapped twice
+# for W^X), VmHWM (peak). Time to ready: from the process's start to the first 200 of /healthz/ready, polled every 20 ms.
+# The trimmed and AOT builds are made for the measurement only: they tolerate the trim and AOT warnings the services
+# still have and keep System.Text.Json's reflection on so that they start (README, "Build levers", says what they then
+# get wrong); their logs list every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
+# --reuse). On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
+# was busy, most of it the two AOT compilations. Starts the local infrastructure if needed (and stops it again if it
+# did); honours FLEETMAN_STATE_DIR and FLEETMAN_*_PORT like scripts/infra.sh. A simulator row whose reports
+# published is 0 did not do its work (the broker did not answer): measure it again.
+# Usage: tools/bench-memory-levers.sh [seconds steady, default 20] [vehicles, default 1000] [--reuse]
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$repo"
+reuse=false
+numbers=()
+for arg in "$@"; do
+  case $arg in
+    --reuse) reuse=true ;;
+    *) numbers+=("$arg") ;;
+  esac
+done
+steady_seconds=${numbers[0]:-20}
+vehicles=${numbers[1]:-1000}
+for n in "$steady_seconds" "$vehicles"; do
+  if ! [[ $n =~ ^[1-9][0-9]*$ ]]; then
+    sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
+    exit 2
+  fi
+done
+
+# Native AOT links with clang (and lld); the publish fails without them.
+if ! command -v clang >/dev/null || ! command -v ld.lld >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang lld zlib1g-dev >/dev/null
+fi
+
+# shellcheck source=scripts/lib/infra-session.sh
+source scripts/lib/infra-session.sh
+infra_for_this_run --quiet
+eval "$(scripts/infra.sh env)"
+
+# service | project | assembly
+services=(
+  "position-simulator|services/position-simulator/Fleetman.PositionSimulator.csproj|Fleetman.PositionSimulator"
+  "edge|gateway/Fleetman.Gateway.csproj|Fleetman.Gateway"
+)
+publish_root=$repo/.fleetman/bench/publish
+logs=$repo/.fleetman/bench
+mkdir -p "$publish_root" "$logs"
+for entry in "${services[@]}"; do
+  IFS='|' read -r name project assembly <<<"$entry"
+  dotnet build "$project" -c Release --nologo -v quiet >/dev/null
+  for variant in r2r trimmed aot; do
+    out=$publish_root/$name-$variant
+    if $reuse && [[ -x $out/$assembly ]]; then
+      continue
+    fi
+    case $variant in
+      r2r) how=(--no-self-contained -p:PublishReadyToRun=true) ;;
+      trimmed) how=(--self-contained -p:PublishTrimmed=true) ;;
+      aot) how=(-p:PublishAot=true) ;;
+    esac
+    rm -rf "$out"
+    echo "bench-memory-levers: publishing $name ($variant)" >&2
+    dotnet publish "$project" -c Release -r linux-x64 "${how[@]}" -p:TreatWarningsAsErrors=false -p:TrimmerSingleWarn=false \
+      -p:JsonSerializerIsReflectionEnabledByDefault=true -o "$out" --nologo -v quiet >"$logs/bench-memory-levers-publish-$name-$variant.log" 2>&1 || {
+      echo "bench-memory-levers: the $variant publish of $name failed; its log: $logs/bench-memory-levers-publish-$name-$variant.log" >&2
+      exit 1
+    }
+  done
+done
+
+run=$(date -u +%H%M%S)-$$
+# shellcheck source=scripts/lib/bench-processes.sh
+source scripts/lib/bench-processes.sh
+bench_session bench-levers
+
+# start_service <command...> -- <port> <log> [NAME=value ...]: sets service_pid and ready_ms once /healthz/ready answers
+# 200. Not in a $(...) subshell: the pid must be this shell's child, for `wait` and for the cleanup.
+start_service() {
+  local command=()
+  while [[ $1 != -- ]]; do
+    command+=("$1")
+    shift
+  done
+  shift
+  local port=$1 log=$2
+  shift 2
+  local started_ns
+  started_ns=$(date +%s%N)
+  env "$@" "${command[@]}" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &
+  service_pid=$!
+  started+=("$service_pid")
+  wait_ready "$service_pid" "$port" "$log" "bench-memory-levers: ${command[*]}" || return 1
+  ready_ms=$((($(date +%s%N) - started_ns) / 1000000))
+}
+
+# command_of <service> <variant>: sets service_command to how the variant starts.
+command_of() {
+  local entry name project assembly
+  for entry in "${services[@]}"; do
+    IFS='|' read -r name project assembly <<<"$entry"
+    [[ $name == "$1" ]] || continue
+    case $2 in
+      jit) service_command=(dotnet "$(dirname "$project")/bin/Release/net10.0/$assembly.dll") ;;
+      r2r) service_command=(dotnet "$publish_root/$name-$2/$assembly.dll") ;;
+      *) service_command=("$publish_root/$name-$2/$assembly") ;;
+    esac
+  done
+}
+
+simulator_settings() {
+  echo "Messaging__Destinations__PositionReported=bench.levers.$run.$1" \
+    "Messaging__Destinations__VehiclesRetired=bench.levers.retired.$run.$1" \
+    "Logging__LogLevel__Default=Warning" "Simulator__Vehicles=$vehicles" \
+    "Simulator__ReportIntervalMilliseconds=1000" "Simulator__TimeCompression=1"
+}
+
+# label | service | variant | environment
+rows=(
+  "framework-dependent (the services' own build)|position-simulator|jit|"
+  "framework-dependent, no ReadyToRun code|position-simulator|jit|DOTNET_ReadyToRun=0"
+  "framework-dependent, no tiered compilation|position-simulator|jit|DOTNET_TieredCompilation=0"
+  "ReadyToRun publish|position-simulator|r2r|"
+  "self-contained, trimmed|position-simulator|trimmed|"
+  "Native AOT|position-simulator|aot|"
+  "framework-dependent (the services' own build)|edge|jit|"
+  "framework-dependent, no ReadyToRun code|edge|jit|DOTNET_ReadyToRun=0"
+  "ReadyToRun publish|edge|r2r|"
+  "self-contained, trimmed|edge|trimmed|"
+  "Native AOT|edge|aot|"
+)
+
+# The edge's backend for its proxied route: one simulator (framework-dependent) for every edge row.
+mkdir -p "$work/web"
+printf '<!doctype html><title>Fleetman</title>\n' >"$work/web/index.html"
+backend_port=$(free_port)
+# Its vehicles stay parked: the rows measure one service's work at a time.
+read -r -a backend_settings <<<"$(simulator_settings backend) Simulator__AutoStart=false"
+command_of position-simulator jit
+start_service "${service_command[@]}" -- "$backend_port" "$logs/bench-memory-levers-backend.log" "${backend_settings[@]}" || exit 1
+
+printf 'Fleetman memory levers: one service alone per row, %d s steady (the simulator: %d vehicles reporting every second); %d cores, load average %s, %s\n' \
+  "$steady_seconds" "$vehicles" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
+table=()
+index=0
+for row in "${rows[@]}"; do
+  index=$((index + 1))
+  IFS='|' read -r label name variant settings <<<"$row"
+  read -r -a lever <<<"$settings"
+  port=$(free_port)
+  log=$logs/bench-memory-levers-$index.log
+  printf '  %s, %s: ' "$name" "$label"
+  if [[ $name == position-simulator ]]; then
+    read -r -a service_settings <<<"$(simulator_settings "$index")"
+  else
+    service_settings=(
+      "ReverseProxy__Clusters__position-simulator__Destinations__d1__Address=http://127.0.0.1:$backend_port/"
+      "Webapp__Root=$work/web" "Logging__LogLevel__Default=Warning"
+    )
+  fi
+  command_of "$name" "$variant"
+  # A variant that does not start is a row that says so; the others are still measured.
+  if ! start_service "${service_command[@]}" -- "$port" "$log" "${service_settings[@]}" ${lever[@]+"${lever[@]}"}; then
+    stop_service "$service_pid"
+    table+=("| $name | $label | ${lever[*]:--} | did not start: $log | | | | | | |")
+    continue
+  fi
+  pid=$service_pid
+  if [[ $name == edge ]]; then
+    for _ in $(seq 1 $((steady_seconds * 2))); do
+      for path in / /version /api/streets; do
+        curl -fs -o /dev/null "http://127.0.0.1:$port$path" || true
+      done
+      sleep 0.5
+    done
+    work_done="-"
+  else
+    sleep "$steady_seconds"
+    work_done=$(curl -fs "http://127.0.0.1:$port/simulator/status" | grep -o '"published":[0-9]*' | cut -d: -f2 || echo "?")
+  fi
+  resident=$(mib_from_status "$pid" VmRSS)
+  anonymous=$(mib_from_status "$pid" RssAnon)
+  files=$(mib_from_status "$pid" RssFile)
+  shared=$(mib_from_status "$pid" RssShmem)
+  peak=$(mib_from_status "$pid" VmHWM)
+  stop_service "$pid"
+  printf '%s MiB\n' "$resident"
+  table+=("| $name | $label | ${lever[*]:--} | $resident MiB | $anonymous MiB | $files MiB | $shared MiB | $peak MiB | $ready_ms ms | $work_done |")
+done
+
+echo
+echo "| service | lever | environment | resident | anonymous | mapped files | shared (JIT code) | peak | ready after | reports published |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${table[@]}"
