@@ -140,10 +140,12 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         await gauge.StopAsync(CancellationToken.None);
 
         var lines = OperatorLines(log);
-        lines.Count.ShouldBe(3, string.Join(" | ", lines));
+        // One warning per distinct reason: a broker still starting after the outage may first refuse the connection
+        // and then be too slow to send statistics, two reasons in a row.
+        lines.Count.ShouldBeInRange(3, 4, string.Join(" | ", lines));
         lines[0].ShouldStartWith($"Information: Depth of queue {queue.Name} available: read from the broker's statistics every 1 s");
-        lines[1].ShouldStartWith($"Warning: Depth of queue {queue.Name} unknown");
-        lines[2].ShouldStartWith($"Information: Depth of queue {queue.Name} available again");
+        lines.Skip(1).SkipLast(1).ShouldAllBe(line => line.StartsWith($"Warning: Depth of queue {queue.Name} unknown", StringComparison.Ordinal));
+        lines[^1].ShouldStartWith($"Information: Depth of queue {queue.Name} available again");
     }
 
     [Fact]
