@@ -8,13 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Prometheus;
-using Serilog;
-using Serilog.Extensions.Logging;
 
 namespace Fleetman.ServiceDefaults;
 
@@ -160,23 +159,22 @@ public static class Extensions
         });
 
         // Levels are decided by Microsoft.Extensions.Logging from the "Logging:LogLevel" section, as in any ASP.NET Core
-        // app (so Logging__LogLevel__Default=Warning works); Serilog lets everything it is given through and only formats.
-        var configuration = new LoggerConfiguration()
-            .MinimumLevel.Verbose()
-            .Enrich.WithProperty("ServiceName", serviceName)
-            .Filter.ByExcluding(ServiceRunner.IsHostReportOfInvalidOptions);
-        // Both sinks format a line first and write it whole under a lock, then flush, so concurrent writers never
-        // interleave inside a line. The console sink reads Console.Out per event (not captured once).
-        var logger = (output is null
-                ? configuration.WriteTo.Console(JsonLogFormat.Create())
-                : configuration.WriteTo.Sink(new TextWriterSink(JsonLogFormat.Create(), output)))
-            .CreateLogger();
-
+        // app (so Logging__LogLevel__Default=Warning works); the providers below only format and write.
+        var format = new JsonLogFormat(serviceName);
         builder.Logging.ClearProviders();
-        // Registered as a plain provider: Serilog's AddSerilog() would add a filter rule that overrides Logging:LogLevel.
-        // The sink writes and flushes each line as it is logged, so nothing is lost at exit; the host disposes the logger.
-        builder.Services.AddSingleton<ILoggerProvider>(new SerilogLoggerProvider(logger, dispose: true));
-        // The trace and span ids are written as @tr/@sp from the event itself; the host's scope copies are redundant.
+        if (output is null)
+        {
+            // The console logger formats on the logging thread (the trace ids are the event's) and writes whole lines
+            // from its own queue, which the host drains when it is disposed, so nothing is lost at exit.
+            builder.Services.AddSingleton<ConsoleFormatter>(format);
+            builder.Logging.AddConsole(options => options.FormatterName = JsonLogFormat.FormatterName);
+        }
+        else
+        {
+            builder.Services.AddSingleton<ILoggerProvider>(new TextWriterLoggerProvider(format, output));
+        }
+
+        // The trace and span ids are written as @tr/@sp from Activity.Current; the host's scope copies are redundant.
         builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.None);
     }
 

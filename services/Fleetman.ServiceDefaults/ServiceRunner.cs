@@ -3,8 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serilog.Core;
-using Serilog.Events;
 
 namespace Fleetman.ServiceDefaults;
 
@@ -74,11 +72,10 @@ public static partial class ServiceRunner
     /// the same failure as one clear line, without the stack trace. (Without RunServiceAsync the exception is unhandled
     /// and .NET prints it anyway.)
     /// </summary>
-    internal static bool IsHostReportOfInvalidOptions(LogEvent logEvent) =>
-        logEvent.Exception is { } exception
-        && ValidationFailures(exception).Count > 0
-        && logEvent.Properties.TryGetValue(Constants.SourceContextPropertyName, out var source)
-        && source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
+    internal static bool IsHostReportOfInvalidOptions(string category, Exception? exception) =>
+        exception is not null
+        && category == "Microsoft.Extensions.Hosting.Internal.Host"
+        && ValidationFailures(exception).Count > 0;
 
     // Host start throws one OptionsValidationException, or an AggregateException when several options types fail.
     private static List<string> ValidationFailures(Exception exception) => exception switch
