@@ -18,9 +18,9 @@ public static partial class GatewayExtensions
 
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName);
-        builder.AddValidatedOptions<ApiRateLimitOptions>(ApiRateLimitOptions.SectionName);
-        builder.AddValidatedOptions<WebappOptions>(WebappOptions.SectionName);
+        builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName, static (section, options) => section.Bind(options));
+        builder.AddValidatedOptions<ApiRateLimitOptions>(ApiRateLimitOptions.SectionName, static (section, options) => section.Bind(options));
+        builder.AddValidatedOptions<WebappOptions>(WebappOptions.SectionName, static (section, options) => section.Bind(options));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         // Routes and clusters come from the ReverseProxy section (appsettings.json; every value can be overridden by

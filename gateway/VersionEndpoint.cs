@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Fleetman.Gateway;
@@ -21,7 +23,12 @@ internal static class VersionEndpoint
 
     // The default encoder writes the "+" before a commit as \u002B, for JSON pasted into HTML; this is served as
     // application/json only, so it is written as it is, readable by people and scripts.
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerOptions.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // The metadata is generated at build time (VersionJsonContext), so a trimmed build writes the same answer.
+    private static readonly JsonTypeInfo<VersionInfo> Json = (JsonTypeInfo<VersionInfo>)new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = VersionJsonContext.Default,
+    }.GetTypeInfo(typeof(VersionInfo));
 
     public static IServiceCollection AddVersionEndpoint(this IServiceCollection services) => services.AddSingleton<VersionDocument>();
 
@@ -41,8 +48,11 @@ internal static class VersionEndpoint
     {
         public byte[] Body { get; } = JsonSerializer.SerializeToUtf8Bytes(
             new VersionInfo(ServiceName, InformationalVersion, options.Value.Release is { } release && !string.IsNullOrWhiteSpace(release) ? release.Trim() : InformationalVersion),
-            JsonOptions);
+            Json);
     }
 
-    private sealed record VersionInfo(string Service, string Version, string Release);
+    internal sealed record VersionInfo(string Service, string Version, string Release);
 }
+
+[JsonSerializable(typeof(VersionEndpoint.VersionInfo))]
+internal sealed partial class VersionJsonContext : JsonSerializerContext;

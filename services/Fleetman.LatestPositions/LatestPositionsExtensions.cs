@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Fleetman.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -63,8 +64,8 @@ public static class LatestPositionsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddLatestPositions(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<LatestPositionsConnectionOptions>("ConnectionStrings");
-        builder.AddValidatedOptions<LatestPositionsOptions>(LatestPositionsOptions.SectionName);
+        builder.AddValidatedOptions<LatestPositionsConnectionOptions>("ConnectionStrings", static (section, options) => section.Bind(options));
+        builder.AddValidatedOptions<LatestPositionsOptions>(LatestPositionsOptions.SectionName, static (section, options) => section.Bind(options));
         builder.Services.AddSingleton<IConnectionMultiplexer>(provider =>
         {
             var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<LatestPositionsConnectionOptions>>().Value.Redis);

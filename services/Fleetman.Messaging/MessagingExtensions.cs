@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Fleetman.Messaging.Stomp;
 using Fleetman.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
@@ -22,7 +23,7 @@ public static class MessagingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var transport = Transport(builder.Configuration);
-        builder.AddValidatedOptions<MessagingOptions>(MessagingOptions.SectionName);
+        builder.AddValidatedOptions<MessagingOptions>(MessagingOptions.SectionName, static (section, options) => section.Bind(options));
         builder.Services.TryAddSingleton(provider => new MessageTopology(provider.GetRequiredService<IOptions<MessagingOptions>>()));
         if (transport == MessagingTransport.InMemory)
         {
@@ -31,7 +32,7 @@ public static class MessagingExtensions
         }
         else
         {
-            builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.SectionName);
+            builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.SectionName, static (section, options) => section.Bind(options));
             builder.Services.TryAddSingleton<IMessageTransport, BrokerClient>();
         }
 
@@ -72,7 +73,7 @@ public sealed class MessagingBuilder
     public IHostApplicationBuilder Builder => _builder;
 
     /// <summary>Consumes <typeparamref name="TMessage"/> one message at a time with <typeparamref name="THandler"/> (resolved per message in its own scope).</summary>
-    public MessagingBuilder AddConsumer<TMessage, THandler>(string sectionName)
+    public MessagingBuilder AddConsumer<TMessage, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(string sectionName)
         where THandler : class, IMessageHandler<TMessage>
     {
         _builder.Services.TryAddScoped<THandler>();
@@ -93,7 +94,7 @@ public sealed class MessagingBuilder
     }
 
     /// <summary>Consumes <typeparamref name="TMessage"/> in batches with <typeparamref name="THandler"/> (resolved per batch in its own scope).</summary>
-    public MessagingBuilder AddBatchConsumer<TMessage, THandler>(string sectionName)
+    public MessagingBuilder AddBatchConsumer<TMessage, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(string sectionName)
         where THandler : class, IBatchMessageHandler<TMessage>
     {
         _builder.Services.TryAddScoped<THandler>();
@@ -124,7 +125,7 @@ public sealed class MessagingBuilder
             return this;
         }
 
-        _builder.AddValidatedOptions<QueueDepthOptions>(sectionName, optionsName: sectionName);
+        _builder.AddValidatedOptions<QueueDepthOptions>(sectionName, static (section, options) => section.Bind(options), optionsName: sectionName);
         _builder.Services.AddSingleton<IHostedService>(provider => new QueueDepthGauge(
             provider.GetRequiredService<MessageTopology>().RouteOf<TMessage>().Destination,
             provider.GetRequiredService<IOptions<BrokerOptions>>().Value,
@@ -137,7 +138,7 @@ public sealed class MessagingBuilder
         string sectionName,
         Func<IServiceProvider, IMessageTransport, Destination, ConsumerOptions, ILogger, MessageConsumer<TMessage>> create)
     {
-        _builder.AddValidatedOptions<ConsumerOptions>(sectionName, optionsName: sectionName);
+        _builder.AddValidatedOptions<ConsumerOptions>(sectionName, static (section, options) => section.Bind(options), optionsName: sectionName);
         _builder.Services.AddSingleton<IHostedService>(provider => new ConsumerService<TMessage>(() =>
         {
             var destination = provider.GetRequiredService<MessageTopology>().RouteOf<TMessage>().Destination;

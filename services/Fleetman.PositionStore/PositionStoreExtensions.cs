@@ -1,4 +1,5 @@
 using Fleetman.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -27,7 +28,7 @@ public static class PositionStoreExtensions
             return builder;
         }
 
-        builder.AddValidatedOptions<PositionStoreOptions>(PositionStoreOptions.SectionName);
+        builder.AddValidatedOptions<PositionStoreOptions>(PositionStoreOptions.SectionName, static (section, options) => section.Bind(options));
         builder.Services.TryAddSingleton(provider => CreateStore(provider.GetRequiredService<IOptions<PositionStoreOptions>>().Value));
         // Fleet events live beside the positions: every store is both.
         builder.Services.TryAddSingleton(provider => provider.GetRequiredService<IPositionStore>() as IFleetEventStore

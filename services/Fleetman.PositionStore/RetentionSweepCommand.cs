@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Fleetman.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,8 +42,8 @@ public static partial class RetentionSweepCommand
         ArgumentNullException.ThrowIfNull(clock);
 
         var builder = FleetmanService.CreateCommandBuilder(args[Math.Min(1, args.Length)..], logOutput);
-        builder.AddValidatedOptions<PositionStoreOptions>(PositionStoreOptions.SectionName);
-        builder.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName);
+        builder.AddValidatedOptions<PositionStoreOptions>(PositionStoreOptions.SectionName, static (section, options) => section.Bind(options));
+        builder.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName, static (section, options) => section.Bind(options));
         // Disposing the host last flushes the logs.
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RetentionSweepCommand).FullName!);

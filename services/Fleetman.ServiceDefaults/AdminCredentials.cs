@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,7 @@ public static class AdminCredentials
     /// <summary>Reads and checks <c>Admin:Password</c> at start (a bad value stops the service naming the setting).</summary>
     public static IHostApplicationBuilder AddAdminCredentials(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<AdminOptions>(AdminOptions.SectionName);
+        builder.AddValidatedOptions<AdminOptions>(AdminOptions.SectionName, static (section, options) => section.Bind(options));
         return builder;
     }
 

@@ -81,7 +81,7 @@ public static class Extensions
         builder.AddOpenTelemetry(serviceName, serviceVersion);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.Services.AddProblemDetails();
-        builder.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName);
+        builder.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName, static (section, options) => section.Bind(options));
         if (ManagementOptions.ConfiguredPort(builder.Configuration) is { } managementPort)
         {
             ManagementOptions.AddListenAddress(builder.Configuration, managementPort);

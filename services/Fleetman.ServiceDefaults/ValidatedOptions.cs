@@ -1,6 +1,6 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,49 +18,43 @@ public static class ValidatedOptions
         DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties;
 
     /// <summary>
-    /// Binds <typeparamref name="TOptions"/> (a flat class) to the section <paramref name="sectionName"/>, checks its
-    /// DataAnnotations attributes when the host starts, and names each bad setting as a user writes it:
+    /// Binds <typeparamref name="TOptions"/> to the section <paramref name="sectionName"/> with <paramref name="bind"/>,
+    /// checks its DataAnnotations attributes and <see cref="IValidatableObject"/> when the host starts, and names each
+    /// bad setting as a user writes it:
     /// <c>Broker:Port (environment variable Broker__Port): The field Port must be between 1 and 65535.</c>
     /// A value that cannot be converted (<c>Port=abc</c>) is reported the same way instead of failing deep in the binder.
     /// </summary>
+    /// <param name="bind">
+    /// <c>static (section, options) => section.Bind(options)</c>, written where <typeparamref name="TOptions"/> is a
+    /// concrete type: there the configuration binding source generator writes the binding code, which a generic call
+    /// here could not have (it would bind by reflection, which trimming and Native AOT break).
+    /// </param>
     /// <param name="optionsName">A named options instance (e.g. one per consumer); the default instance when null.</param>
-    public static OptionsBuilder<TOptions> AddValidatedOptions<[DynamicallyAccessedMembers(OptionsMembers)] TOptions>(this IHostApplicationBuilder builder, string sectionName, string? optionsName = null)
+    public static OptionsBuilder<TOptions> AddValidatedOptions<[DynamicallyAccessedMembers(OptionsMembers)] TOptions>(
+        this IHostApplicationBuilder builder, string sectionName, Action<IConfigurationSection, TOptions> bind, string? optionsName = null)
         where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(sectionName);
+        ArgumentNullException.ThrowIfNull(bind);
 
         var name = optionsName ?? Options.DefaultName;
         builder.Services.AddSingleton<IValidateOptions<TOptions>>(new SettingsValidator<TOptions>(sectionName, name));
         return builder.Services.AddOptions<TOptions>(name)
-            .Configure<IConfiguration>((options, configuration) => Bind(options, configuration.GetSection(sectionName), name))
+            .Configure<IConfiguration>((options, configuration) => Bind(options, configuration.GetSection(sectionName), name, bind))
             .ValidateOnStart();
     }
 
-    private static void Bind<[DynamicallyAccessedMembers(OptionsMembers)] TOptions>(TOptions options, IConfigurationSection section, string name)
+    private static void Bind<[DynamicallyAccessedMembers(OptionsMembers)] TOptions>(
+        TOptions options, IConfigurationSection section, string name, Action<IConfigurationSection, TOptions> bind)
         where TOptions : class
     {
-        // The binder converts values with the same TypeConverters; trying them first lets us name the setting.
+        // Values of the types the binder parses are tried first, as it parses them, so that the setting can be named.
         var failures = new List<string>();
         foreach (var property in SettableProperties(typeof(TOptions)))
         {
             var key = KeyOf(property);
-            if (section[key] is not { } value)
-            {
-                continue;
-            }
-
-            var converter = TypeDescriptor.GetConverter(property.PropertyType);
-            if (!converter.CanConvertFrom(typeof(string)))
-            {
-                continue;
-            }
-
-            try
-            {
-                converter.ConvertFromInvariantString(value);
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException)
+            if (section[key] is { } value && !Parses(property.PropertyType, value))
             {
                 var typeName = (Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType).Name;
                 failures.Add(Describe(section.Path, key, $"'{value}' is not a valid {typeName}."));
@@ -72,7 +66,41 @@ public static class ValidatedOptions
             throw new OptionsValidationException(name, typeof(TOptions), failures);
         }
 
-        section.Bind(options);
+        bind(section, options);
+    }
+
+    // The parsing of the configuration binder's generated code (invariant culture, enum names in any case); an empty
+    // value leaves a nullable property null. Other types (lists, dictionaries, nested sections) are the binder's alone.
+    private static bool Parses(Type type, string value)
+    {
+        if (Nullable.GetUnderlyingType(type) is { } underlying)
+        {
+            return value.Length == 0 || Parses(underlying, value);
+        }
+
+        var invariant = CultureInfo.InvariantCulture;
+        if (type.IsEnum)
+        {
+            return Enum.TryParse(type, value, ignoreCase: true, out _);
+        }
+
+        return Type.GetTypeCode(type) switch
+        {
+            TypeCode.Boolean => bool.TryParse(value, out _),
+            TypeCode.Byte => byte.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Int16 => short.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Int32 => int.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Int64 => long.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.UInt16 => ushort.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.UInt32 => uint.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.UInt64 => ulong.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Single => float.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, invariant, out _),
+            TypeCode.Double => double.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, invariant, out _),
+            TypeCode.Decimal => decimal.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, invariant, out _),
+            _ when type == typeof(TimeSpan) => TimeSpan.TryParse(value, invariant, out _),
+            _ when type == typeof(Uri) => Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _),
+            _ => true,
+        };
     }
 
     private static IEnumerable<PropertyInfo> SettableProperties([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type) =>
@@ -99,8 +127,8 @@ public static class ValidatedOptions
                 return ValidateOptionsResult.Skip;
             }
 
-            var results = new List<ValidationResult>();
-            if (Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+            var results = Validate(options);
+            if (results.Count == 0)
             {
                 return ValidateOptionsResult.Success;
             }
@@ -123,6 +151,37 @@ public static class ValidatedOptions
             }
 
             return ValidateOptionsResult.Fail(failures);
+        }
+
+        // What Validator.TryValidateObject(options, context, results, validateAllProperties: true) does, from the
+        // properties trimming keeps (OptionsMembers) instead of a type it would discover at run time: every property's
+        // attributes (Required first, the others only when it holds), then, when they all hold, the class's attributes,
+        // then IValidatableObject.
+        private static List<ValidationResult> Validate(TOptions options)
+        {
+            var results = new List<ValidationResult>();
+            foreach (var property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var attributes = property.GetCustomAttributes<ValidationAttribute>(inherit: true).ToList();
+                if (attributes.Count > 0 && property.GetMethod is { IsPublic: true } && property.GetIndexParameters().Length == 0)
+                {
+                    var context = new ValidationContext(options, property.Name, serviceProvider: null, items: null) { MemberName = property.Name };
+                    Validator.TryValidateValue(property.GetValue(options)!, context, results, attributes);
+                }
+            }
+
+            var typeContext = new ValidationContext(options, typeof(TOptions).Name, serviceProvider: null, items: null);
+            if (results.Count == 0)
+            {
+                Validator.TryValidateValue(options, typeContext, results, typeof(TOptions).GetCustomAttributes<ValidationAttribute>(inherit: true));
+            }
+
+            if (results.Count == 0 && options is IValidatableObject validatable)
+            {
+                results.AddRange(validatable.Validate(typeContext).Where(result => result != ValidationResult.Success));
+            }
+
+            return results;
         }
     }
 }

@@ -27,8 +27,8 @@ public static class ApiGatewayExtensions
     public static WebApplicationBuilder AddApiGateway(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddValidatedOptions<TrackerClientOptions>(TrackerClientOptions.SectionName);
-        builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName);
+        builder.AddValidatedOptions<TrackerClientOptions>(TrackerClientOptions.SectionName, static (section, options) => section.Bind(options));
+        builder.AddValidatedOptions<VehicleHubOptions>(VehicleHubOptions.SectionName, static (section, options) => section.Bind(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ApiGatewayMetrics>();
         // Strict numbers make the OpenAPI document say numbers are numbers (the web defaults would describe each as
@@ -41,7 +41,7 @@ public static class ApiGatewayExtensions
         // The geofence routes that change something check the admin credentials here before passing them on.
         builder.AddAdminCredentials();
         builder.Services.AddSingleton<LastKnownPositions>();
-        builder.AddValidatedOptions<VehicleListOptions>(VehicleListOptions.SectionName);
+        builder.AddValidatedOptions<VehicleListOptions>(VehicleListOptions.SectionName, static (section, options) => section.Bind(options));
         builder.Services.AddSingleton(provider => new VehicleList(
             provider.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         builder.Services.AddHostedService<VehicleListSync>();

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Fleetman.PositionSimulator.Simulation;
 using Fleetman.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,9 +16,11 @@ public static class SimulatorExtensions
     public static WebApplicationBuilder AddPositionSimulator(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.SectionName);
+        builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.SectionName, static (section, options) => section.Bind(options));
         builder.AddAdminCredentials();
         builder.Services.AddOpenApi();
+        // The answers' and the settings body's JSON metadata, generated at build time: a trimmed build has no other.
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, SimulatorJsonContext.Default));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SimulatorMetrics>();
         // Reads the tracks (for Source=Tracks) when the host starts, after the options were checked.
@@ -30,3 +33,8 @@ public static class SimulatorExtensions
         return builder;
     }
 }
+
+/// <summary>What the control API reads and answers (<see cref="SimulatorApi"/>).</summary>
+[JsonSerializable(typeof(SimulatorStatus))]
+[JsonSerializable(typeof(SimulatorSettings))]
+internal sealed partial class SimulatorJsonContext : JsonSerializerContext;

@@ -10,7 +10,7 @@ public static class PositionTrackerExtensions
 {
     public static WebApplicationBuilder AddPositionTracker(this WebApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<TrackerOptions>(TrackerOptions.SectionName);
+        builder.AddValidatedOptions<TrackerOptions>(TrackerOptions.SectionName, static (section, options) => section.Bind(options));
         builder.AddPositionStore();
         // The geofence routes change what the queue-consumers derive: the admin user's, as at the edge.
         builder.AddAdminCredentials();

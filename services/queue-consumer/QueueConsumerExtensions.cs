@@ -13,7 +13,7 @@ public static class QueueConsumerExtensions
 {
     public static WebApplicationBuilder AddQueueConsumer(this WebApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<QueueConsumerPipelineOptions>(QueueConsumerPipelineOptions.SectionName);
+        builder.AddValidatedOptions<QueueConsumerPipelineOptions>(QueueConsumerPipelineOptions.SectionName, static (section, options) => section.Bind(options));
         builder.AddFleetEvents();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddPositionStore();

@@ -21,7 +21,7 @@ public static class FleetEventExtensions
 {
     public static IHostApplicationBuilder AddFleetEvents(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<FleetEventOptions>(FleetEventOptions.SectionName);
+        builder.AddValidatedOptions<FleetEventOptions>(FleetEventOptions.SectionName, static (section, options) => section.Bind(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<GeofenceSource>();
         return builder;

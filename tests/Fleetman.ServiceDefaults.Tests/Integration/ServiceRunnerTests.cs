@@ -7,7 +7,7 @@ public sealed class ServiceRunnerTests
     {
         var logs = new LogCapture();
         var app = TestService.Build(logs, new Dictionary<string, string?> { ["Sample:Port"] = "0" },
-            builder => builder.AddValidatedOptions<SampleOptions>("Sample"));
+            builder => builder.AddValidatedOptions<SampleOptions>("Sample", static (section, options) => section.Bind(options)));
 
         var exitCode = await app.RunServiceAsync();
 

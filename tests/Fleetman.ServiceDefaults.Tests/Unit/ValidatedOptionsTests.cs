@@ -6,7 +6,7 @@ public sealed class ValidatedOptionsTests
     public async Task A_missing_required_setting_fails_start_naming_the_configuration_key_and_the_environment_variable()
     {
         await using var app = TestService.Build(new LogCapture(), new Dictionary<string, string?> { ["Sample:Port"] = "61613" },
-            builder => builder.AddValidatedOptions<SampleOptions>("Sample"));
+            builder => builder.AddValidatedOptions<SampleOptions>("Sample", static (section, options) => section.Bind(options)));
 
         var error = await Should.ThrowAsync<OptionsValidationException>(app.StartAsync());
 
@@ -17,7 +17,7 @@ public sealed class ValidatedOptionsTests
     public async Task An_out_of_range_setting_fails_start_naming_the_setting_and_the_allowed_range()
     {
         await using var app = TestService.Build(new LogCapture(), new Dictionary<string, string?> { ["Sample:Host"] = "activemq", ["Sample:Port"] = "70000" },
-            builder => builder.AddValidatedOptions<SampleOptions>("Sample"));
+            builder => builder.AddValidatedOptions<SampleOptions>("Sample", static (section, options) => section.Bind(options)));
 
         var error = await Should.ThrowAsync<OptionsValidationException>(app.StartAsync());
 
@@ -28,7 +28,7 @@ public sealed class ValidatedOptionsTests
     public async Task A_value_of_the_wrong_type_fails_start_naming_the_setting_and_the_value()
     {
         await using var app = TestService.Build(new LogCapture(), new Dictionary<string, string?> { ["Sample:Host"] = "activemq", ["Sample:Port"] = "sixty" },
-            builder => builder.AddValidatedOptions<SampleOptions>("Sample"));
+            builder => builder.AddValidatedOptions<SampleOptions>("Sample", static (section, options) => section.Bind(options)));
 
         var error = await Should.ThrowAsync<OptionsValidationException>(app.StartAsync());
 
@@ -40,7 +40,7 @@ public sealed class ValidatedOptionsTests
     {
         await using var app = TestService.Build(new LogCapture(),
             new Dictionary<string, string?> { ["Sample:Host"] = "activemq", ["Sample:Port"] = "61613" },
-            builder => builder.AddValidatedOptions<SampleOptions>("Sample"));
+            builder => builder.AddValidatedOptions<SampleOptions>("Sample", static (section, options) => section.Bind(options)));
 
         var options = app.Services.GetRequiredService<IOptions<SampleOptions>>().Value;
 
