@@ -12,25 +12,38 @@
 # script reads the process's /proc/<pid>/status: VmRSS (resident), RssAnon (GC heap, stacks, native allocations),
 # RssFile (mapped files: the runtime, the framework, the app), RssShmem (the runtime's JIT-compiled code, mapped twice
 # for W^X), VmHWM (peak). Time to ready: from the process's start to the first 200 of /healthz/ready, polled every 20 ms.
-# The trimmed and AOT builds are made for the measurement only: they tolerate the trim and AOT warnings the services
-# still have and keep System.Text.Json's reflection on so that they start (README, "Build levers", says what they then
-# get wrong); their logs list every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
-# --reuse). On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
+# The trimmed build is made as it would ship: warnings are errors (the two services trim without one) and
+# System.Text.Json's reflection is off. The AOT build is made for the measurement only: it tolerates the AOT warnings
+# and keeps System.Text.Json's reflection on so that it starts (README, "Build levers", says what it then gets
+# wrong); its log lists every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
+# --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, aot) measures and builds those rows only. On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
 # was busy, most of it the two AOT compilations. Starts the local infrastructure if needed (and stops it again if it
 # did); honours FLEETMAN_STATE_DIR and FLEETMAN_*_PORT like scripts/infra.sh. A simulator row whose reports
 # published is 0 did not do its work (the broker did not answer): measure it again.
-# Usage: tools/bench-memory-levers.sh [seconds steady, default 20] [vehicles, default 1000] [--reuse]
+# Usage: tools/bench-memory-levers.sh [seconds steady, default 20] [vehicles, default 1000] [--reuse] [--variants LIST]
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 reuse=false
+variants=jit,r2r,trimmed,aot
 numbers=()
-for arg in "$@"; do
-  case $arg in
+while (($# > 0)); do
+  case $1 in
     --reuse) reuse=true ;;
-    *) numbers+=("$arg") ;;
+    --variants)
+      variants=${2:-}
+      shift
+      ;;
+    *) numbers+=("$1") ;;
   esac
+  shift
 done
+if ! [[ $variants =~ ^(jit|r2r|trimmed|aot)(,(jit|r2r|trimmed|aot))*$ ]]; then
+  echo "bench-memory-levers: --variants takes a comma-separated list of jit, r2r, trimmed, aot" >&2
+  exit 2
+fi
+# measured <variant>: whether the rows of that variant are measured (and its build made).
+measured() { [[ ,$variants, == *",$1,"* ]]; }
 steady_seconds=${numbers[0]:-20}
 vehicles=${numbers[1]:-1000}
 for n in "$steady_seconds" "$vehicles"; do
@@ -41,7 +54,7 @@ for n in "$steady_seconds" "$vehicles"; do
 done
 
 # Native AOT links with clang (and lld); the publish fails without them.
-if ! command -v clang >/dev/null || ! command -v ld.lld >/dev/null; then
+if measured aot && ! command -v clang >/dev/null || ! command -v ld.lld >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang lld zlib1g-dev >/dev/null
 fi
 
@@ -63,18 +76,18 @@ for entry in "${services[@]}"; do
   dotnet build "$project" -c Release --nologo -v quiet >/dev/null
   for variant in r2r trimmed aot; do
     out=$publish_root/$name-$variant
-    if $reuse && [[ -x $out/$assembly ]]; then
+    if ! measured "$variant" || { $reuse && [[ -x $out/$assembly ]]; }; then
       continue
     fi
     case $variant in
-      r2r) how=(--no-self-contained -p:PublishReadyToRun=true) ;;
-      trimmed) how=(--self-contained -p:PublishTrimmed=true) ;;
-      aot) how=(-p:PublishAot=true) ;;
+      r2r) how=(--no-self-contained -p:PublishReadyToRun=true -p:TreatWarningsAsErrors=false) ;;
+      trimmed) how=(--self-contained -p:PublishTrimmed=true -warnaserror) ;;
+      aot) how=(-p:PublishAot=true -p:TreatWarningsAsErrors=false -p:TrimmerSingleWarn=false -p:JsonSerializerIsReflectionEnabledByDefault=true) ;;
     esac
     rm -rf "$out"
     echo "bench-memory-levers: publishing $name ($variant)" >&2
-    dotnet publish "$project" -c Release -r linux-x64 "${how[@]}" -p:TreatWarningsAsErrors=false -p:TrimmerSingleWarn=false \
-      -p:JsonSerializerIsReflectionEnabledByDefault=true -o "$out" --nologo -v quiet >"$logs/bench-memory-levers-publish-$name-$variant.log" 2>&1 || {
+    dotnet publish "$project" -c Release -r linux-x64 "${how[@]}" \
+      -o "$out" --nologo -v quiet >"$logs/bench-memory-levers-publish-$name-$variant.log" 2>&1 || {
       echo "bench-memory-levers: the $variant publish of $name failed; its log: $logs/bench-memory-levers-publish-$name-$variant.log" >&2
       exit 1
     }
@@ -158,6 +171,7 @@ index=0
 for row in "${rows[@]}"; do
   index=$((index + 1))
   IFS='|' read -r label name variant settings <<<"$row"
+  measured "$variant" || continue
   read -r -a lever <<<"$settings"
   port=$(free_port)
   log=$logs/bench-memory-levers-$index.log
