@@ -168,6 +168,42 @@ public sealed class BrokerInstance : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive ports free now, for a script that numbers its ports from one
+    /// base (<c>./fleetman</c>'s FLEETMAN_PORT_BASE). Below the kernel's ephemeral range (32768 and up), which the
+    /// test processes running beside it take their own listening and outgoing ports from: a base from
+    /// <see cref="FreePort"/> is free itself, but the ports after it may be taken a moment later.
+    /// </summary>
+    public static int FreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 32_768 - count);
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var port = first; port < first + count; port++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+
+                return first;
+            }
+            catch (SocketException)
+            {
+                // one of them is taken: another base
+            }
+            finally
+            {
+                listeners.ForEach(listener => listener.Stop());
+            }
+        }
+
+        throw new InvalidOperationException($"no {count} consecutive free ports between 20000 and 32767");
+    }
 }
 
 /// <summary>Starts the shared broker once for every test that uses it (idempotent if it already runs).</summary>
