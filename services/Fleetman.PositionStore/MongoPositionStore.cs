@@ -83,15 +83,11 @@ public sealed partial class MongoPositionStore : IPositionStore, IFleetEventStor
     /// the latest position is unaffected (same time, newest-wins). Closing it would need a unique index on a second
     /// collection written on every append, which costs more than this rare, harmless duplicate.
     /// </remarks>
-    public async Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken)
-    {
-        var batch = StoredPositions.Prepare(positions);
-        if (batch.Count == 0)
-        {
-            return 0;
-        }
+    public Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken) =>
+        StoredPositions.AppendAsync(positions, EnsureInitializedAsync, AppendPreparedAsync, cancellationToken);
 
-        await EnsureInitializedAsync(cancellationToken);
+    private async Task<int> AppendPreparedAsync(List<VehiclePosition> batch, CancellationToken cancellationToken)
+    {
         var stored = await _positions.Find(StoredPairsFilter(batch)).Project(StoredPairsProjection()).ToListAsync(cancellationToken);
         var storedPairs = stored
             .Select(pair => (pair["vehicle"].AsString, pair["time"].AsBsonDateTime.MillisecondsSinceEpoch))

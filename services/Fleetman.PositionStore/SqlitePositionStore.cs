@@ -118,15 +118,11 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
         _initialized = true;
     }
 
-    public async Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken)
-    {
-        var batch = StoredPositions.Prepare(positions);
-        if (batch.Count == 0)
-        {
-            return 0;
-        }
+    public Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken) =>
+        StoredPositions.AppendAsync(positions, EnsureInitializedAsync, AppendPreparedAsync, cancellationToken);
 
-        await EnsureInitializedAsync(cancellationToken);
+    private async Task<int> AppendPreparedAsync(List<VehiclePosition> batch, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         // BEGIN IMMEDIATE takes the write lock up front (waiting through busy_timeout), instead of failing at once with
         // SQLITE_BUSY when a deferred read transaction tries to become a write transaction while another process writes.

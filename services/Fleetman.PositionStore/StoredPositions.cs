@@ -54,6 +54,27 @@ internal static class StoredPositions
     }
 
     /// <summary>
+    /// How both stores append: the batch is prepared (so a bad one fails before the store is touched), an empty one
+    /// costs nothing, and the store is initialized before <paramref name="write"/> stores the prepared batch.
+    /// </summary>
+    /// <returns>What <paramref name="write"/> returns: how many positions were new.</returns>
+    public static async Task<int> AppendAsync(
+        IReadOnlyCollection<VehiclePosition> positions,
+        Func<CancellationToken, Task> ensureInitialized,
+        Func<List<VehiclePosition>, CancellationToken, Task<int>> write,
+        CancellationToken cancellationToken)
+    {
+        var batch = Prepare(positions);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        await ensureInitialized(cancellationToken);
+        return await write(batch, cancellationToken);
+    }
+
+    /// <summary>
     /// The newest position of each vehicle in a prepared batch. Positions already stored are included on purpose: the
     /// latest write is newest-wins and so idempotent, and a retried batch whose positions were stored by a failed
     /// attempt (MongoDB has no transaction here) must still bring the latest position up to date.
