@@ -107,18 +107,14 @@ public sealed partial class MongoPositionStore : IPositionStore, IFleetEventStor
         return missing.Count;
     }
 
-    public async Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(vehicles);
-        if (vehicles.Count == 0)
+    public Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken) =>
+        StoredPositions.ByVehicleAsync<VehiclePosition>(vehicles, EnsureInitializedAsync, async latest =>
         {
-            return new Dictionary<string, VehiclePosition>(StringComparer.Ordinal);
-        }
-
-        await EnsureInitializedAsync(cancellationToken);
-        var documents = await _latest.Find(LatestOfFilter(vehicles)).ToListAsync(cancellationToken);
-        return documents.ToDictionary(document => document.Vehicle, document => document.ToPosition(), StringComparer.Ordinal);
-    }
+            foreach (var document in await _latest.Find(LatestOfFilter(vehicles)).ToListAsync(cancellationToken))
+            {
+                latest[document.Vehicle] = document.ToPosition();
+            }
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<VehiclePosition>> GetLatestOfAllAsync(CancellationToken cancellationToken)
     {

@@ -152,28 +152,19 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
         return added;
     }
 
-    public async Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(vehicles);
-        var latest = new Dictionary<string, VehiclePosition>(StringComparer.Ordinal);
-        if (vehicles.Count == 0)
+    public Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken) =>
+        StoredPositions.ByVehicleAsync<VehiclePosition>(vehicles, EnsureInitializedAsync, async latest =>
         {
-            return latest;
-        }
-
-        await EnsureInitializedAsync(cancellationToken);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        // One parameter whatever the number of vehicles (SQLite limits the number of parameters of a statement).
-        query.CommandText = $"SELECT {Columns} FROM latest WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
-        query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
-        await foreach (var position in ReadAsync(query, cancellationToken))
-        {
-            latest[position.Vehicle] = position;
-        }
-
-        return latest;
-    }
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var query = connection.CreateCommand();
+            // One parameter whatever the number of vehicles (SQLite limits the number of parameters of a statement).
+            query.CommandText = $"SELECT {Columns} FROM latest WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
+            query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
+            await foreach (var position in ReadAsync(query, cancellationToken))
+            {
+                latest[position.Vehicle] = position;
+            }
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<VehiclePosition>> GetLatestOfAllAsync(CancellationToken cancellationToken)
     {
