@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Fleetman.Messaging;
@@ -138,28 +137,13 @@ public sealed class BrokerInstance : IAsyncDisposable
 
     public async Task<string> InfraAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(Repository.Root, "scripts", "infra.sh"));
-        foreach (var argument in arguments)
+        var run = await ToolRun.RunAsync("bash", [Path.Combine(Repository.Root, "scripts", "infra.sh"), .. arguments], _environment);
+        if (run.ExitCode != 0)
         {
-            start.ArgumentList.Add(argument);
+            throw new InvalidOperationException($"infra.sh {string.Join(' ', arguments)} failed ({run.ExitCode}): {run.Errors}{run.Output}");
         }
 
-        foreach (var (name, value) in _environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"infra.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {await errors}{await output}");
-        }
-
-        return await output;
+        return run.Output;
     }
 
     public static int FreePort()

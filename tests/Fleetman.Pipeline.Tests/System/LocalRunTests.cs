@@ -60,22 +60,7 @@ public sealed class LocalRunTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string script, string[] arguments, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await errors);
+        var run = await ToolRun.RunAsync("bash", [script, .. arguments], environment, Repository.Root);
+        return (run.ExitCode, run.Everything);
     }
 }
