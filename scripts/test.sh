@@ -72,9 +72,11 @@ if for_mode unit system; then
   step "webapp (npm ci, ${joined//,/, })"
   command -v npm >/dev/null || apt_install nodejs npm
   if for_mode unit; then webapp_report=$results/webapp-vitest.json; fi
+  # shellcheck source=scripts/lib/webapp-deps.sh
+  source scripts/lib/webapp-deps.sh
+  webapp_dependencies --loglevel=error
   (
     cd webapp
-    npm ci --no-audit --no-fund --loglevel=error
     if [[ -n $webapp_report ]]; then
       npm run --silent typecheck
       npm test --silent -- --reporter=default --reporter=json --outputFile="$webapp_report"
