@@ -32,6 +32,8 @@
 # need). The Dockerfiles work with the legacy builder too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib/webapp-deps.sh
+source scripts/lib/webapp-deps.sh
 
 ALL=(position-simulator queue-consumer position-tracker api-gateway gateway webapp load-generator)
 declare -A DIR=(
@@ -151,8 +153,10 @@ publish_dotnet() { # name...
 }
 
 publish_webapp() {
-  echo "==> npm ci && npm run build -> webapp/dist"
-  (cd webapp && npm ci --no-audit --no-fund && npm run build)
+  echo "==> npm ci (unless installed from this lock file) && npm run build -> webapp/dist"
+  # shellcheck disable=SC2119 # no extra npm arguments
+  webapp_dependencies
+  (cd webapp && npm run build)
 }
 
 # Image builds go side by side, at most JOBS at a time (BuildKit builds concurrently, and most of a build with the

@@ -1,10 +1,13 @@
 // Prints every failed test of the run's TRX reports with the head of its message and stack, last in the test
 // command's output: CI shows only the tail of a run, and the tail must name what failed and why.
-// Usage: node scripts/lib/failed-tests.mjs <results-directory>
+// Usage: node scripts/lib/failed-tests.mjs <results-directory>            the failures, as above
+//        node scripts/lib/failed-tests.mjs <results-directory> --names    one line per failed test: assembly, a tab,
+//                                                                         the test's name without its arguments
+//                                                                         (a dotnet test filter's FullyQualifiedName)
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const dir = process.argv[2];
+const [dir, mode] = process.argv.slice(2);
 const maxLines = 40;
 const unescape = (s) =>
   s
@@ -28,10 +31,12 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith(".trx"))) {
     if (!/outcome="Failed"/.test(m[1])) continue;
     const name = m[1].match(/testName="([^"]*)"/)?.[1] ?? "(unnamed)";
     const duration = m[1].match(/duration="([^"]*)"/)?.[1] ?? "";
-    failures.push({ name: unescape(name), duration, message: section(m[2] ?? "", "Message"), stack: section(m[2] ?? "", "StackTrace") });
+    failures.push({ assembly: file.replace(/\.trx$/, ""), name: unescape(name), duration, message: section(m[2] ?? "", "Message"), stack: section(m[2] ?? "", "StackTrace") });
   }
 }
-if (failures.length > 0) {
+if (mode === "--names") {
+  for (const f of failures) console.log(`${f.assembly}\t${f.name.replace(/\(.*$/s, "")}`);
+} else if (failures.length > 0) {
   console.log(`\n${failures.length} failed test(s):`);
   for (const f of failures) {
     const lines = `${f.message}\n${f.stack}`.split("\n");

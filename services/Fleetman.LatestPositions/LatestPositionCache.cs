@@ -231,7 +231,12 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
 
     /// <summary>
     /// One Redis call. No call here takes a cancellation token, so a cancelled task is the client abandoning the command
-    /// (its connection was lost), as much a Redis failure as its timeouts and connection errors.
+    /// (its connection was lost), as much a Redis failure as its timeouts and connection errors. A connection that
+    /// breaks while a reply is being read can also surface from the client's pipe as an
+    /// <see cref="InvalidOperationException"/> ("Reading is not allowed after reader was completed"), an
+    /// <see cref="IOException"/> or an <see cref="ObjectDisposedException"/>: seen on a loaded machine, where it escaped
+    /// the sweeper and stopped a queue-consumer. Every one of them means "Redis did not answer", and the callers handle
+    /// that one exception.
     /// </summary>
     private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call)
     {
@@ -239,7 +244,8 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
         {
             return await call(redis.GetDatabase());
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or TaskCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or TaskCanceledException
+            or InvalidOperationException or IOException or ObjectDisposedException)
         {
             throw new LatestPositionsUnavailableException($"Redis did not answer for the latest positions: {ex.Message}", ex);
         }

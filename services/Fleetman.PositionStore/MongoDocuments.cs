@@ -36,13 +36,16 @@ internal abstract class StoredPositionFields : StoredPointFields
     [BsonElement("heading"), BsonIgnoreIfNull]
     public double? Heading { get; set; }
 
-    protected void CopyFrom(VehiclePosition position)
+    /// <summary>The <paramref name="document"/>, already keyed by the vehicle, with the position's fields.</summary>
+    protected static TDocument Filled<TDocument>(TDocument document, VehiclePosition position)
+        where TDocument : StoredPositionFields
     {
-        Time = position.Time.UtcDateTime;
-        Latitude = position.Latitude;
-        Longitude = position.Longitude;
-        SpeedMph = position.SpeedMph;
-        Heading = position.Heading;
+        document.Time = position.Time.UtcDateTime;
+        document.Latitude = position.Latitude;
+        document.Longitude = position.Longitude;
+        document.SpeedMph = position.SpeedMph;
+        document.Heading = position.Heading;
+        return document;
     }
 
     protected VehiclePosition ToPosition(string vehicle) => new(vehicle, Latitude, Longitude, Utc(Time), SpeedMph, Heading);
@@ -55,12 +58,7 @@ internal sealed class PositionDocument : StoredPositionFields
     [BsonElement("vehicle")]
     public string Vehicle { get; set; } = "";
 
-    public static PositionDocument From(VehiclePosition position)
-    {
-        var document = new PositionDocument { Vehicle = position.Vehicle };
-        document.CopyFrom(position);
-        return document;
-    }
+    public static PositionDocument From(VehiclePosition position) => Filled(new PositionDocument { Vehicle = position.Vehicle }, position);
 
     public VehiclePosition ToPosition() => ToPosition(Vehicle);
 }
@@ -71,12 +69,7 @@ internal sealed class LatestDocument : StoredPositionFields
     [BsonId]
     public string Vehicle { get; set; } = "";
 
-    public static LatestDocument From(VehiclePosition position)
-    {
-        var document = new LatestDocument { Vehicle = position.Vehicle };
-        document.CopyFrom(position);
-        return document;
-    }
+    public static LatestDocument From(VehiclePosition position) => Filled(new LatestDocument { Vehicle = position.Vehicle }, position);
 
     public VehiclePosition ToPosition() => ToPosition(Vehicle);
 }

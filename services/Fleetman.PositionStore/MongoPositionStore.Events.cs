@@ -41,18 +41,14 @@ public sealed partial class MongoPositionStore
         return documents.ConvertAll(document => document.ToEvent());
     }
 
-    public async Task<IReadOnlyDictionary<string, FleetEventState>> GetEventStatesAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(vehicles);
-        if (vehicles.Count == 0)
+    public Task<IReadOnlyDictionary<string, FleetEventState>> GetEventStatesAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken) =>
+        StoredPositions.ByVehicleAsync<FleetEventState>(vehicles, EnsureInitializedAsync, async states =>
         {
-            return new Dictionary<string, FleetEventState>(StringComparer.Ordinal);
-        }
-
-        await EnsureInitializedAsync(cancellationToken);
-        var documents = await _eventStates.Find(EventStatesOfFilter(vehicles)).ToListAsync(cancellationToken);
-        return documents.ToDictionary(document => document.Vehicle, document => document.ToState(), StringComparer.Ordinal);
-    }
+            foreach (var document in await _eventStates.Find(EventStatesOfFilter(vehicles)).ToListAsync(cancellationToken))
+            {
+                states[document.Vehicle] = document.ToState();
+            }
+        }, cancellationToken);
 
     /// <remarks>
     /// Each state is an upsert filtered on its vehicle and an older time: when the stored state is as new or newer the

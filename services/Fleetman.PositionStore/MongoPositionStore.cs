@@ -83,15 +83,11 @@ public sealed partial class MongoPositionStore : IPositionStore, IFleetEventStor
     /// the latest position is unaffected (same time, newest-wins). Closing it would need a unique index on a second
     /// collection written on every append, which costs more than this rare, harmless duplicate.
     /// </remarks>
-    public async Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken)
-    {
-        var batch = StoredPositions.Prepare(positions);
-        if (batch.Count == 0)
-        {
-            return 0;
-        }
+    public Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken) =>
+        StoredPositions.AppendAsync(positions, EnsureInitializedAsync, AppendPreparedAsync, cancellationToken);
 
-        await EnsureInitializedAsync(cancellationToken);
+    private async Task<int> AppendPreparedAsync(List<VehiclePosition> batch, CancellationToken cancellationToken)
+    {
         var stored = await _positions.Find(StoredPairsFilter(batch)).Project(StoredPairsProjection()).ToListAsync(cancellationToken);
         var storedPairs = stored
             .Select(pair => (pair["vehicle"].AsString, pair["time"].AsBsonDateTime.MillisecondsSinceEpoch))
@@ -111,18 +107,14 @@ public sealed partial class MongoPositionStore : IPositionStore, IFleetEventStor
         return missing.Count;
     }
 
-    public async Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(vehicles);
-        if (vehicles.Count == 0)
+    public Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken) =>
+        StoredPositions.ByVehicleAsync<VehiclePosition>(vehicles, EnsureInitializedAsync, async latest =>
         {
-            return new Dictionary<string, VehiclePosition>(StringComparer.Ordinal);
-        }
-
-        await EnsureInitializedAsync(cancellationToken);
-        var documents = await _latest.Find(LatestOfFilter(vehicles)).ToListAsync(cancellationToken);
-        return documents.ToDictionary(document => document.Vehicle, document => document.ToPosition(), StringComparer.Ordinal);
-    }
+            foreach (var document in await _latest.Find(LatestOfFilter(vehicles)).ToListAsync(cancellationToken))
+            {
+                latest[document.Vehicle] = document.ToPosition();
+            }
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<VehiclePosition>> GetLatestOfAllAsync(CancellationToken cancellationToken)
     {

@@ -99,29 +99,20 @@ public sealed partial class SqlitePositionStore
         return events;
     }
 
-    public async Task<IReadOnlyDictionary<string, FleetEventState>> GetEventStatesAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(vehicles);
-        var states = new Dictionary<string, FleetEventState>(StringComparer.Ordinal);
-        if (vehicles.Count == 0)
+    public Task<IReadOnlyDictionary<string, FleetEventState>> GetEventStatesAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken) =>
+        StoredPositions.ByVehicleAsync<FleetEventState>(vehicles, EnsureInitializedAsync, async states =>
         {
-            return states;
-        }
-
-        await EnsureInitializedAsync(cancellationToken);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT state FROM fleet_event_state WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
-        query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var state = JsonSerializer.Deserialize<FleetEventState>(reader.GetString(0))!;
-            states[state.Vehicle] = state;
-        }
-
-        return states;
-    }
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var query = connection.CreateCommand();
+            query.CommandText = "SELECT state FROM fleet_event_state WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
+            query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var state = JsonSerializer.Deserialize<FleetEventState>(reader.GetString(0))!;
+                states[state.Vehicle] = state;
+            }
+        }, cancellationToken);
 
     public async Task SaveEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
     {

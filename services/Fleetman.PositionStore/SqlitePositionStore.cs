@@ -118,15 +118,11 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
         _initialized = true;
     }
 
-    public async Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken)
-    {
-        var batch = StoredPositions.Prepare(positions);
-        if (batch.Count == 0)
-        {
-            return 0;
-        }
+    public Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken) =>
+        StoredPositions.AppendAsync(positions, EnsureInitializedAsync, AppendPreparedAsync, cancellationToken);
 
-        await EnsureInitializedAsync(cancellationToken);
+    private async Task<int> AppendPreparedAsync(List<VehiclePosition> batch, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         // BEGIN IMMEDIATE takes the write lock up front (waiting through busy_timeout), instead of failing at once with
         // SQLITE_BUSY when a deferred read transaction tries to become a write transaction while another process writes.
@@ -156,28 +152,19 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
         return added;
     }
 
-    public async Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(vehicles);
-        var latest = new Dictionary<string, VehiclePosition>(StringComparer.Ordinal);
-        if (vehicles.Count == 0)
+    public Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken) =>
+        StoredPositions.ByVehicleAsync<VehiclePosition>(vehicles, EnsureInitializedAsync, async latest =>
         {
-            return latest;
-        }
-
-        await EnsureInitializedAsync(cancellationToken);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        // One parameter whatever the number of vehicles (SQLite limits the number of parameters of a statement).
-        query.CommandText = $"SELECT {Columns} FROM latest WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
-        query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
-        await foreach (var position in ReadAsync(query, cancellationToken))
-        {
-            latest[position.Vehicle] = position;
-        }
-
-        return latest;
-    }
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var query = connection.CreateCommand();
+            // One parameter whatever the number of vehicles (SQLite limits the number of parameters of a statement).
+            query.CommandText = $"SELECT {Columns} FROM latest WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
+            query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
+            await foreach (var position in ReadAsync(query, cancellationToken))
+            {
+                latest[position.Vehicle] = position;
+            }
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<VehiclePosition>> GetLatestOfAllAsync(CancellationToken cancellationToken)
     {

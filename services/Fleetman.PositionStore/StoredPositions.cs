@@ -54,6 +54,50 @@ internal static class StoredPositions
     }
 
     /// <summary>
+    /// How both stores append: the batch is prepared (so a bad one fails before the store is touched), an empty one
+    /// costs nothing, and the store is initialized before <paramref name="write"/> stores the prepared batch.
+    /// </summary>
+    /// <returns>What <paramref name="write"/> returns: how many positions were new.</returns>
+    public static async Task<int> AppendAsync(
+        IReadOnlyCollection<VehiclePosition> positions,
+        Func<CancellationToken, Task> ensureInitialized,
+        Func<List<VehiclePosition>, CancellationToken, Task<int>> write,
+        CancellationToken cancellationToken)
+    {
+        var batch = Prepare(positions);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        await ensureInitialized(cancellationToken);
+        return await write(batch, cancellationToken);
+    }
+
+    /// <summary>
+    /// How both stores look things up by vehicle name: no names, no query (and no initialization); otherwise the store
+    /// is initialized and <paramref name="read"/> adds what it finds for <paramref name="vehicles"/> to the dictionary,
+    /// keyed by name (ordinal). A name with nothing stored is left out.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, T>> ByVehicleAsync<T>(
+        IReadOnlyCollection<string> vehicles,
+        Func<CancellationToken, Task> ensureInitialized,
+        Func<Dictionary<string, T>, Task> read,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(vehicles);
+        var found = new Dictionary<string, T>(StringComparer.Ordinal);
+        if (vehicles.Count == 0)
+        {
+            return found;
+        }
+
+        await ensureInitialized(cancellationToken);
+        await read(found);
+        return found;
+    }
+
+    /// <summary>
     /// The newest position of each vehicle in a prepared batch. Positions already stored are included on purpose: the
     /// latest write is newest-wins and so idempotent, and a retried batch whose positions were stored by a failed
     /// attempt (MongoDB has no transaction here) must still bring the latest position up to date.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Fleetman.Messaging;
@@ -138,28 +137,13 @@ public sealed class BrokerInstance : IAsyncDisposable
 
     public async Task<string> InfraAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(Repository.Root, "scripts", "infra.sh"));
-        foreach (var argument in arguments)
+        var run = await ToolRun.RunAsync("bash", [Path.Combine(Repository.Root, "scripts", "infra.sh"), .. arguments], _environment);
+        if (run.ExitCode != 0)
         {
-            start.ArgumentList.Add(argument);
+            throw new InvalidOperationException($"infra.sh {string.Join(' ', arguments)} failed ({run.ExitCode}): {run.Errors}{run.Output}");
         }
 
-        foreach (var (name, value) in _environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"infra.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {await errors}{await output}");
-        }
-
-        return await output;
+        return run.Output;
     }
 
     public static int FreePort()
@@ -167,6 +151,42 @@ public sealed class BrokerInstance : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive ports free now, for a script that numbers its ports from one
+    /// base (<c>./fleetman</c>'s FLEETMAN_PORT_BASE). Below the kernel's ephemeral range (32768 and up), which the
+    /// test processes running beside it take their own listening and outgoing ports from: a base from
+    /// <see cref="FreePort"/> is free itself, but the ports after it may be taken a moment later.
+    /// </summary>
+    public static int FreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 32_768 - count);
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var port = first; port < first + count; port++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+
+                return first;
+            }
+            catch (SocketException)
+            {
+                // one of them is taken: another base
+            }
+            finally
+            {
+                listeners.ForEach(listener => listener.Stop());
+            }
+        }
+
+        throw new InvalidOperationException($"no {count} consecutive free ports between 20000 and 32767");
     }
 }
 

@@ -11,6 +11,26 @@ namespace Fleetman.Testing;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    // Every service process still running, killed when the test process ends: a fixture whose start failed half way
+    // is never disposed, and its services would otherwise outlive the test run, holding ports, broker connections
+    // (taking messages from shared queues) and CPU from the assemblies after it.
+    private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<Process, byte> Running = new();
+
+    static ServiceProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var process in Running.Keys)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // exited meanwhile
+            }
+        }
+    };
+
     private readonly string _dll;
     private readonly Dictionary<string, string?> _environment;
     private Process? _process;
@@ -59,9 +79,27 @@ public sealed class ServiceProcess : IAsyncDisposable
         Directory.CreateDirectory(logs);
         var name = Path.GetFileName(projectFolder);
         var service = new ServiceProcess(name, dll, new(environment), Path.Combine(logs, $"{name}-{Guid.NewGuid():N}.log"), readinessPath);
-        await service.StartAsync(readyWithin ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await service.StartAsync(readyWithin ?? DefaultReadiness);
+        }
+        catch
+        {
+            // Nobody holds a service that did not start, so nobody would stop it: left running, it would keep its
+            // broker connections (taking messages from a shared queue) and its share of the cores for the rest of the run.
+            await service.KillAsync();
+            await service.DisposeAsync();
+            throw;
+        }
+
         return service;
     }
+
+    /// <summary>
+    /// How long a service may take to be ready unless a test says otherwise: about 1 s on a quiet machine, but up to
+    /// ~30 s measured while the test assemblies beside it start their own services on the same two cores.
+    /// </summary>
+    public static TimeSpan DefaultReadiness { get; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The assembly built from <paramref name="projectFolder"/> (relative to the repository's root), in the tests' configuration.</summary>
     public static string BuildOutput(string projectFolder, string assembly)
@@ -87,7 +125,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.OutputDataReceived += (_, line) => Write(log, line.Data);
         process.ErrorDataReceived += (_, line) => Write(log, line.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => Write(log, $"--- process exited with code {process.ExitCode}");
+        process.Exited += (_, _) =>
+        {
+            Running.TryRemove(process, out _);
+            Write(log, $"--- process exited with code {process.ExitCode}");
+        };
+        Running.TryAdd(process, 0);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;

@@ -110,6 +110,7 @@ export class EventFeedModel {
 export class EventFeedPanel {
   private readonly model: EventFeedModel;
   private readonly items: HTMLOListElement;
+  private readonly rows = new Map<string, HTMLLIElement>();
 
   constructor(
     private readonly root: HTMLElement,
@@ -139,40 +140,69 @@ export class EventFeedPanel {
     if (this.model.add(events)) this.render();
   }
 
+  /**
+   * Shows the model's events, keyed by id: a row already shown stays the same element in the same place while newer
+   * events arrive around it, so a click that starts on it (mouse down, then up) ends on it too. Re-creating every row
+   * at each event made clicks miss while events streamed in.
+   */
   private render(): void {
-    if (this.model.list.length === 0) {
+    const events = this.model.list;
+    if (events.length === 0) {
       const empty = document.createElement("li");
       empty.className = "event-empty";
       empty.textContent = "No events yet.";
       this.items.replaceChildren(empty);
+      this.rows.clear();
       return;
     }
-    this.items.replaceChildren(
-      ...this.model.list.map((event) => {
-        const { icon, text } = describeEvent(event);
-        const item = document.createElement("li");
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = `event event-${event.kind}`;
-        button.dataset.testid = "fleet-event";
-        button.dataset.kind = event.kind;
-        button.dataset.vehicle = event.vehicle;
-        const mark = document.createElement("span");
-        mark.className = "event-icon";
-        mark.setAttribute("aria-hidden", "true");
-        mark.textContent = icon;
-        const what = document.createElement("span");
-        what.className = "event-text";
-        what.textContent = `${event.vehicle}: ${text}`;
-        const when = document.createElement("time");
-        when.dateTime = new Date(event.time).toISOString();
-        when.textContent = formatClock(event.time);
-        button.append(mark, what, when);
-        button.addEventListener("click", () => this.chosen(event.vehicle));
-        item.append(button);
-        return item;
-      }),
-    );
-    this.root.dataset.count = String(this.model.list.length);
+    this.items.querySelector(":scope > .event-empty")?.remove();
+    const shown = new Set(events.map((event) => event.id));
+    for (const [id, row] of this.rows) {
+      if (!shown.has(id)) {
+        row.remove();
+        this.rows.delete(id);
+      }
+    }
+    // The rows kept are already in the model's order (newest first, which never changes for an event), so only new
+    // rows are inserted; each goes before the first row that follows it.
+    let next: ChildNode | null = this.items.firstChild;
+    for (const event of events) {
+      let row = this.rows.get(event.id);
+      if (row === undefined) {
+        row = this.row(event);
+        this.rows.set(event.id, row);
+      }
+      if (row === next) {
+        next = row.nextSibling;
+      } else {
+        this.items.insertBefore(row, next);
+      }
+    }
+    this.root.dataset.count = String(events.length);
+  }
+
+  private row(event: FleetEvent): HTMLLIElement {
+    const { icon, text } = describeEvent(event);
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `event event-${event.kind}`;
+    button.dataset.testid = "fleet-event";
+    button.dataset.kind = event.kind;
+    button.dataset.vehicle = event.vehicle;
+    const mark = document.createElement("span");
+    mark.className = "event-icon";
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = icon;
+    const what = document.createElement("span");
+    what.className = "event-text";
+    what.textContent = `${event.vehicle}: ${text}`;
+    const when = document.createElement("time");
+    when.dateTime = new Date(event.time).toISOString();
+    when.textContent = formatClock(event.time);
+    button.append(mark, what, when);
+    button.addEventListener("click", () => this.chosen(event.vehicle));
+    item.append(button);
+    return item;
   }
 }

@@ -20,6 +20,13 @@ public sealed partial class ChaosSystem : IAsyncDisposable
     /// </summary>
     public const int SimulatorSendTimeoutSeconds = 90;
 
+    /// <summary>
+    /// Room for every report of an outage as long as <see cref="SimulatorSendTimeoutSeconds"/> to wait for the broker
+    /// (18,000 here). With the default (10,000: 50 s at this rate) a restart that took a minute on a loaded machine
+    /// dropped reports before any send timed out, which is not the promise the broker scenario checks.
+    /// </summary>
+    public const int SimulatorMaxInFlightPublishes = ReportsPerSecond * SimulatorSendTimeoutSeconds;
+
     private static readonly TimeSpan StartupPatience = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan DrainPatience = TimeSpan.FromSeconds(90);
 
@@ -90,6 +97,7 @@ public sealed partial class ChaosSystem : IAsyncDisposable
             ["Simulator__ReportIntervalMilliseconds"] = ReportIntervalMilliseconds.ToString(CultureInfo.InvariantCulture),
             ["Admin__Password"] = SimulatorAdminPassword,
             ["Broker__SendTimeoutSeconds"] = SimulatorSendTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Simulator__MaxInFlightPublishes"] = SimulatorMaxInFlightPublishes.ToString(CultureInfo.InvariantCulture),
         });
         FirstConsumer = await first;
         SecondConsumer = await second;

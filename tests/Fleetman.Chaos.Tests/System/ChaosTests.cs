@@ -58,7 +58,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         await system.KeepRunningAsync(seconds: 3);
         var (simulator, _) = await AssertAllAsync(system, watch, recovery, Bound.BrokerRestarted);
         simulator.Failed.ShouldBe(0, $"sends wait through an outage shorter than Broker__SendTimeoutSeconds ({ChaosSystem.SimulatorSendTimeoutSeconds} s here) instead of failing");
-        simulator.Dropped.ShouldBe(0);
+        simulator.Dropped.ShouldBe(0, $"Simulator__MaxInFlightPublishes ({ChaosSystem.SimulatorMaxInFlightPublishes}) holds every report of an outage that sends wait through");
         system.Tap.Connections.ShouldBeGreaterThan(1, "the simulator reconnected to the restarted broker");
     }
 

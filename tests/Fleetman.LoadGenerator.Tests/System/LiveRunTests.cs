@@ -98,9 +98,12 @@ public sealed class LiveRunTests(LiveFleetman fleetman) : IClassFixture<LiveFlee
         try
         {
             var (exitCode, output, error) = await RunInProcessAsync(
-                "--base-url", EdgeUrl, "--users", "4", "--profile", "steady", "--duration", "6s", "--think-time", "300ms",
+                // Targets any working system meets on a loaded machine too: a CI run once measured a 1.25 s median for the
+                // list while other test assemblies ran, 0.8 requests/s in 6 s. What they measure is the benchmarks'
+                // business; this test is about the run and its verdict.
+                "--base-url", EdgeUrl, "--users", "4", "--profile", "steady", "--duration", "12s", "--think-time", "300ms",
                 "--mix", "list=1,vehicle=1,select=1", "--follow-time", "2s", "--report-interval", "2s", "--seed", "1", "--json", json,
-                "--max-request-p99-ms", "5000", "--max-push-lag-p99-ms", "10000", "--min-requests-per-second", "1",
+                "--max-request-p99-ms", "10000", "--max-push-lag-p99-ms", "10000", "--min-requests-per-second", "0.2",
                 "--max-error-rate", "0.05", "--min-positions-per-second", "1");
 
             exitCode.ShouldBe(0, output + error);
@@ -118,7 +121,7 @@ public sealed class LiveRunTests(LiveFleetman fleetman) : IClassFixture<LiveFlee
                 rest.GetProperty("routes").GetProperty(route).GetProperty("requests").GetInt64().ShouldBeGreaterThan(0, route);
             }
 
-            PlausiblePercentiles(rest.GetProperty("latencyMs"), below: 5_000);
+            PlausiblePercentiles(rest.GetProperty("latencyMs"), below: 10_000);
             var hub = figures.RootElement.GetProperty("hub");
             hub.GetProperty("connectionsOpened").GetInt64().ShouldBeGreaterThanOrEqualTo(4);
             hub.GetProperty("connectFailures").GetInt64().ShouldBe(0);

@@ -330,24 +330,9 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
 
         private static async Task<string> InfraAsync(string root, Dictionary<string, string> environment, params string[] arguments)
         {
-            var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(root, "scripts", "infra.sh"));
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-
-            using var process = System.Diagnostics.Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            process.ExitCode.ShouldBe(0, $"infra.sh {string.Join(' ', arguments)}: {await errors}{await output}");
-            return await output;
+            var run = await ToolRun.RunAsync("bash", [Path.Combine(root, "scripts", "infra.sh"), .. arguments], environment);
+            run.ExitCode.ShouldBe(0, $"infra.sh {string.Join(' ', arguments)}: {run.Errors}{run.Output}");
+            return run.Output;
         }
     }
 }

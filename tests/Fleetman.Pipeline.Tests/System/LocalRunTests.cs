@@ -8,7 +8,7 @@ public sealed class LocalRunTests
     {
         await BrokerInstance.Shared().InfraAsync("start"); // already running, as for a developer: down must leave it running
         var home = Directory.CreateTempSubdirectory("fleetman-home-").FullName;
-        var portBase = BrokerInstance.FreePort();
+        var portBase = BrokerInstance.FreePortRange(15); // the services' ports and their management ports: base to base + 14
         var environment = new Dictionary<string, string>
         {
             ["FLEETMAN_HOME"] = home,
@@ -21,8 +21,8 @@ public sealed class LocalRunTests
         try
         {
             var up = await RunAsync("up", environment);
-            up.Output.ShouldContain("Fleetman is running.");
             up.ExitCode.ShouldBe(0, up.Output);
+            up.Output.ShouldContain("Fleetman is running.");
 
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{portBase + 1}") };
             JsonElement[] vehicles = [];
@@ -60,22 +60,7 @@ public sealed class LocalRunTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string script, string[] arguments, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await errors);
+        var run = await ToolRun.RunAsync("bash", [script, .. arguments], environment, Repository.Root);
+        return (run.ExitCode, run.Everything);
     }
 }

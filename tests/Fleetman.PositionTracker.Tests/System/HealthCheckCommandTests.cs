@@ -39,18 +39,9 @@ public sealed class HealthCheckCommandTests : IAsyncLifetime
 
         static async Task<(int ExitCode, string Output)> RunAsync(string dll, int port, params string[] args)
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
-            start.ArgumentList.Add(dll);
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            start.Environment["ASPNETCORE_HTTP_PORTS"] = $"{port}";
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            return (process.ExitCode, output);
+            var run = await ToolRun.RunAsync(
+                "dotnet", [dll, .. args], new Dictionary<string, string> { ["ASPNETCORE_HTTP_PORTS"] = $"{port}" }, timeout: TimeSpan.FromSeconds(30));
+            return (run.ExitCode, run.Output);
         }
     }
 }

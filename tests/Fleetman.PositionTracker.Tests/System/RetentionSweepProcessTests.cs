@@ -69,20 +69,13 @@ public sealed class RetentionSweepProcessTests : IDisposable
 
     private async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
-        start.ArgumentList.Add(ServiceProcess.BuildOutput("services/position-tracker", "Fleetman.PositionTracker"));
-        start.ArgumentList.Add("retention-sweep");
-        start.Environment["Store__SqlitePath"] = DatabasePath;
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        (await errors).ShouldBeEmpty();
-        return (process.ExitCode, await output);
+        var run = await ToolRun.RunAsync(
+            "dotnet",
+            [ServiceProcess.BuildOutput("services/position-tracker", "Fleetman.PositionTracker"), "retention-sweep"],
+            new Dictionary<string, string>(environment) { ["Store__SqlitePath"] = DatabasePath },
+            _folder,
+            TimeSpan.FromSeconds(60));
+        run.Errors.ShouldBeEmpty();
+        return (run.ExitCode, run.Output);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace Fleetman.Testing.Jms;
@@ -86,22 +85,12 @@ public sealed class JmsMapClient
         return new ReceivedMap(entries, types, parsed);
     }
 
-    private async Task<(int ExitCode, string Output, string Errors)> RunAsync(IEnumerable<string> arguments, TimeSpan timeout)
+    private async Task<ToolResult> RunAsync(IEnumerable<string> arguments, TimeSpan timeout)
     {
         var classes = await CompileAsync();
-        var start = new ProcessStartInfo("java") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-cp");
-        start.ArgumentList.Add(ClassPath(classes));
-        start.ArgumentList.Add("JmsMapClient");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // Not on the command line, where every process could read them.
-        start.Environment["JMS_USERNAME"] = _username;
-        start.Environment["JMS_PASSWORD"] = _password;
-        return await RunProcessAsync(start, timeout);
+        // The credentials go in the environment, not on the command line, where every process could read them.
+        var credentials = new Dictionary<string, string> { ["JMS_USERNAME"] = _username, ["JMS_PASSWORD"] = _password };
+        return await ToolRun.RunAsync("java", ["-cp", ClassPath(classes), "JmsMapClient", .. arguments], credentials, timeout: timeout);
     }
 
     private static async Task<string> CompileAsync()
@@ -121,13 +110,7 @@ public sealed class JmsMapClient
             {
                 // Compiled aside and moved in whole: test assemblies running at the same time never see half a folder.
                 var scratch = Directory.CreateTempSubdirectory("fleetman-jms-client-").FullName;
-                var start = new ProcessStartInfo("javac") { RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (var argument in new[] { "-d", scratch, "-cp", ClassPath(null), source })
-                {
-                    start.ArgumentList.Add(argument);
-                }
-
-                var result = await RunProcessAsync(start, TimeSpan.FromMinutes(2));
+                var result = await ToolRun.RunAsync("javac", ["-d", scratch, "-cp", ClassPath(null), source], timeout: TimeSpan.FromMinutes(2));
                 if (result.ExitCode != 0)
                 {
                     throw new InvalidOperationException($"javac failed ({result.ExitCode}): {result.Errors}{result.Output}");
@@ -173,25 +156,6 @@ public sealed class JmsMapClient
         }
 
         return string.Join(':', path);
-    }
-
-    private static async Task<(int ExitCode, string Output, string Errors)> RunProcessAsync(ProcessStartInfo start, TimeSpan timeout)
-    {
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{start.FileName} did not finish within {timeout.TotalSeconds:0} s.");
-        }
-
-        return (process.ExitCode, await output, await errors);
     }
 }
 

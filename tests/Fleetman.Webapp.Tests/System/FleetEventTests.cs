@@ -57,9 +57,17 @@ public sealed class FleetEventTests(FleetEventSystem system) : IClassFixture<Fle
         metrics.ShouldContain("fleetman_fleet_events_total{kind=\"geofence_entered\"");
         await LiveSystem.ScreenshotAsync(page, "fleet-events");
 
-        var vehicle = (await overspeed.GetAttributeAsync("data-vehicle"))!;
+        // Which event the click landed on is read in the page, at the click: new events keep arriving at the top of
+        // the feed, so the first overspeed event then may be another vehicle's than one read a moment before. A click
+        // that reaches no event (its row replaced under the pointer) leaves it null and fails the test.
+        await page.EvaluateAsync("""
+            () => document.addEventListener("click", (e) => {
+              window.clickedEvent = e.target.closest("[data-testid=fleet-event]")?.dataset ?? null;
+            }, { capture: true })
+            """);
         await overspeed.ClickAsync();
-
+        (await page.EvaluateAsync<string?>("() => window.clickedEvent?.kind ?? null")).ShouldBe("overspeed_started");
+        var vehicle = await page.EvaluateAsync<string>("() => window.clickedEvent.vehicle");
         var name = global::System.Text.Json.JsonSerializer.Serialize(vehicle);
         await page.WaitForFunctionAsync($"() => window.fleetman.selected() === {name}", null, Patience);
         (await page.GetByTestId("selected-name").InnerTextAsync()).ShouldBe(vehicle);
