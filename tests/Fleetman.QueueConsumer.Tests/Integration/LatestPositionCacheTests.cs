@@ -61,20 +61,7 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
 
         unexpected.ShouldBeEmpty();
         unavailable.ShouldBeGreaterThan(0, "some calls were under way when their connection was reset");
-        await Eventually.Until(
-            async () =>
-            {
-                try
-                {
-                    return (await cache.GetAsync("Van"))?.Vehicle == "Van";
-                }
-                catch (LatestPositionsUnavailableException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(30),
-            () => Task.FromResult("the client reconnected to Redis but the cache did not answer"));
+        await UntilTheVanIsReadAsync(cache, "the client reconnected to Redis but the cache did not answer");
     }
 
     [Fact]
@@ -104,7 +91,12 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
         }
 
         hung.Proxy.Thaw();
-        await Eventually.Until(
+        await UntilTheVanIsReadAsync(cache, "Redis answered again but the cache did not");
+    }
+
+    /// <summary>Waits until <paramref name="cache"/> reads the vehicle "Van" again, Redis unavailable meanwhile.</summary>
+    private static Task UntilTheVanIsReadAsync(LatestPositionCache cache, string otherwise) =>
+        Eventually.Until(
             async () =>
             {
                 try
@@ -117,8 +109,7 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
                 }
             },
             TimeSpan.FromSeconds(30),
-            () => Task.FromResult("Redis answered again but the cache did not"));
-    }
+            () => Task.FromResult(otherwise));
 
     [Fact]
     public async Task The_newest_report_wins_even_when_an_older_one_arrives_later()
