@@ -5,9 +5,7 @@ namespace Fleetman.Testing;
 
 /// <summary>
 /// A TCP proxy in front of a real server whose answers can be held back: frozen, the server looks to its clients as a
-/// hung or overloaded one does (connected, requests sent, no reply), which stopping or killing it cannot show. Its
-/// connections can also be reset at once, mid-request, as a server that drops its clients (a restart, a network blip)
-/// does, while the server itself stays up for their reconnection.
+/// hung or overloaded one does (connected, requests sent, no reply), which stopping or killing it cannot show.
 /// </summary>
 public sealed class FreezableProxy : IAsyncDisposable
 {
@@ -50,29 +48,6 @@ public sealed class FreezableProxy : IAsyncDisposable
         lock (_gate)
         {
             _thawed.TrySetResult();
-        }
-    }
-
-    /// <summary>Closes every connection open now with a TCP reset; new connections are proxied as before.</summary>
-    public void Reset()
-    {
-        lock (_sockets)
-        {
-            foreach (var socket in _sockets)
-            {
-                try
-                {
-                    socket.Client.LingerState = new LingerOption(true, 0); // close with RST, not an orderly FIN
-                }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                {
-                    // closed already
-                }
-
-                socket.Dispose();
-            }
-
-            _sockets.Clear();
         }
     }
 
