@@ -49,7 +49,7 @@ public static class ApiGatewayExtensions
         builder.Services.AddSingleton<LiveUpdates>();
         builder.Services.AddHubAdmission();
         builder.Services.AddSignalR(hub => hub.AddFilter<HubConnectionCap>())
-            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new LivePositionJsonConverter()))
+            .AddJsonProtocol(json => HubPayloadJson.WriteOnce(json.PayloadSerializerOptions))
             .AddStackExchangeRedis();
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<VehicleHubOptions>>((hub, options) =>
             hub.KeepAliveInterval = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds));

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Fleetman.ApiGateway.Live;
 
 /// <summary>
@@ -67,28 +69,40 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
                 }
             }
 
+            // Every connection takes every position of every update: one lookup of the vehicle's slot each, and the
+            // sets that are nearly always empty are not asked.
+            var anyRemoved = _removed.Count > 0;
+            var anyFollowed = _followed.Count > 0;
             foreach (var position in positions)
             {
-                // Back in the fleet before its removal went out: the removal is void.
-                _removed.Remove(position.Name);
-                if (_followed.Contains(position.Name))
+                if (anyRemoved)
+                {
+                    // Back in the fleet before its removal went out: the removal is void.
+                    _removed.Remove(position.Name);
+                }
+
+                if (anyFollowed && _followed.Contains(position.Name))
                 {
                     QueueFollowed(position);
+                    continue;
                 }
-                else if (_newest.TryGetValue(position.Name, out var waiting))
+
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_newest, position.Name, out var waiting);
+                if (!waiting)
                 {
-                    if (position.Time > waiting.Position.Time)
+                    if (_newest.Count <= maxBufferedVehicles)
                     {
-                        _newest[position.Name] = new(position, storedAt);
+                        slot = new(position, storedAt);
+                    }
+                    else
+                    {
+                        _newest.Remove(position.Name); // no free slot: the slot just added goes again
+                        bufferFull++;
                     }
                 }
-                else if (_newest.Count < maxBufferedVehicles)
+                else if (position.Time > slot.Position.Time)
                 {
-                    _newest[position.Name] = new(position, storedAt);
-                }
-                else
-                {
-                    bufferFull++;
+                    slot = new(position, storedAt);
                 }
             }
         }
