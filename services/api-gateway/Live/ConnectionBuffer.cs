@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway.Live;
 
@@ -10,7 +11,9 @@ namespace Fleetman.ApiGateway.Live;
 /// <item>every point of a followed vehicle waits in arrival order (a late point after the newer ones it missed), at
 /// most <c>followBacklog</c> of them; past that the oldest go.</item>
 /// </list>
-/// A frame carries the followed points first (oldest first), then one position per other vehicle.
+/// A frame carries the followed points first (oldest first), then one position per other vehicle; after them the
+/// vehicles that left the fleet, then the fleet events announced since the last frame (at most
+/// <see cref="MaxWaitingEvents"/> wait; past that the oldest go: they are stored, and a reload reads them).
 /// Thread-safe: updates arrive on the consumer's thread, frames are taken by the connection's push loop.
 /// </summary>
 public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVehicles, int followBacklog)
@@ -20,12 +23,16 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
     private readonly Queue<Pending> _followedPoints = new();
     private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
+    private readonly List<FleetEventResponse> _events = [];
+
+    /// <summary>How many fleet events may wait for a connection that does not read.</summary>
+    public const int MaxWaitingEvents = 1_000;
 
     /// <summary>
     /// Positions ready to push, and when the oldest update among them was stored (for the push-lag metric); then the
-    /// vehicles that left the fleet, to be sent after the positions.
+    /// vehicles that left the fleet, to be sent after the positions; then the fleet events, oldest first.
     /// </summary>
-    public sealed record Frame(LivePosition[] Positions, DateTimeOffset OldestStoredAt, string[] Removed);
+    public sealed record Frame(LivePosition[] Positions, DateTimeOffset OldestStoredAt, string[] Removed, FleetEventResponse[] Events);
 
     /// <summary>What <see cref="Offer"/> did.</summary>
     /// <param name="FollowedQueued">A point of a followed vehicle is waiting: push it now rather than at the next interval.</param>
@@ -167,6 +174,27 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         }
     }
 
+    /// <summary>
+    /// Fleet events for the next frame, after the ones already waiting; returns how many of the oldest were dropped to
+    /// keep at most <see cref="MaxWaitingEvents"/>.
+    /// </summary>
+    public int Announce(IReadOnlyCollection<FleetEventResponse> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        lock (_lock)
+        {
+            _events.AddRange(events);
+            var over = _events.Count - MaxWaitingEvents;
+            if (over <= 0)
+            {
+                return 0;
+            }
+
+            _events.RemoveRange(0, over);
+            return over;
+        }
+    }
+
     /// <summary>Every point of <paramref name="vehicle"/> from now on; false when the connection already follows the most it may.</summary>
     public bool Follow(string vehicle)
     {
@@ -197,7 +225,7 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         }
     }
 
-    /// <summary>The waiting points of followed vehicles and the removals, or null when there are none.</summary>
+    /// <summary>The waiting points of followed vehicles, the removals and the events, or null when there are none.</summary>
     public Frame? TakeFollowed() => Take(includeCoalesced: false);
 
     /// <summary>Everything waiting, or null when nothing is.</summary>
@@ -208,7 +236,7 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         lock (_lock)
         {
             var count = _followedPoints.Count + (includeCoalesced ? _newest.Count : 0);
-            if (count == 0 && _removed.Count == 0)
+            if (count == 0 && _removed.Count == 0 && _events.Count == 0)
             {
                 return null;
             }
@@ -235,7 +263,9 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
 
             string[] removed = [.. _removed];
             _removed.Clear();
-            return new Frame(positions, oldest, removed);
+            FleetEventResponse[] events = [.. _events];
+            _events.Clear();
+            return new Frame(positions, oldest, removed, events);
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed class FleetEventsHandler(LiveUpdates live) : IMessageHandler<Fle
             return Task.CompletedTask;
         }
 
-        return live.AnnounceAsync([.. message.Message.Events.Select(FleetEventResponse.From)], cancellationToken);
+        live.Announce([.. message.Message.Events.Select(FleetEventResponse.From)]);
+        return Task.CompletedTask;
     }
 }

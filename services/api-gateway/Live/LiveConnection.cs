@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Fleetman.ApiGateway.Live;
@@ -79,6 +80,19 @@ public sealed partial class LiveConnection : IAsyncDisposable
         _followedWaiting.Writer.TryWrite(true);
     }
 
+    /// <summary>
+    /// Fleet events for this browser: they go out with the next frame, after its positions, rather than as a message
+    /// of their own at once (each announcement would otherwise be one more write and one more WebSocket message per
+    /// connection, on the cores the push needs).
+    /// </summary>
+    public void Announce(IReadOnlyCollection<FleetEventResponse> events)
+    {
+        if (_buffer.Announce(events) is > 0 and var dropped)
+        {
+            LogEventsDropped(_logger, _connectionId, dropped);
+        }
+    }
+
     /// <summary>Starts pushing, after the snapshot went out; what waits and the snapshot already has is dropped.</summary>
     public void Start(IEnumerable<LivePosition> snapshot)
     {
@@ -141,6 +155,11 @@ public sealed partial class LiveConnection : IAsyncDisposable
             {
                 await client.VehiclesRemoved(frame.Removed, token);
             }
+
+            if (frame.Events.Length > 0)
+            {
+                await client.FleetEvents(frame.Events, token);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -158,4 +177,8 @@ public sealed partial class LiveConnection : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not push positions to connection {ConnectionId}: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string connectionId, string reason);
+
+    // The events are stored: a reload of the page reads them from /api/events.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} does not read: its {Dropped} oldest waiting fleet events were dropped")]
+    private static partial void LogEventsDropped(ILogger logger, string connectionId, int dropped);
 }

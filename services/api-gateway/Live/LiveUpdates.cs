@@ -17,7 +17,7 @@ namespace Fleetman.ApiGateway.Live;
 /// a group or a user through <c>IHubContext</c> reach connections on every replica.
 /// </para>
 /// </summary>
-public sealed partial class LiveUpdates(
+public sealed class LiveUpdates(
     IHubContext<VehicleHub, IVehicleClient> hub, IOptions<VehicleHubOptions> options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger<LiveConnection> logger)
     : IAsyncDisposable
 {
@@ -133,31 +133,22 @@ public sealed partial class LiveUpdates(
 
     /// <summary>
     /// New fleet events to every connection of this replica (each replica hears them on its own subscription, so each
-    /// browser is told once). Sent at once, beside the position frames: events are few and not coalesced.
+    /// browser is told once). Each connection sends them with its next frame, after the positions: at most one
+    /// <c>fleetEvents</c> message per push interval however many announcements came.
     /// </summary>
-    public Task AnnounceAsync(FleetEventResponse[] events, CancellationToken cancellationToken)
+    public void Announce(FleetEventResponse[] events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return events.Length == 0
-            ? Task.CompletedTask
-            : Task.WhenAll(_connections.Keys.Select(connectionId => SendEventsAsync(connectionId, events, cancellationToken)));
-    }
-
-    private async Task SendEventsAsync(string connectionId, FleetEventResponse[] events, CancellationToken cancellationToken)
-    {
-        try
+        if (events.Length == 0)
         {
-            await hub.Clients.Client(connectionId).FleetEvents(events, cancellationToken);
+            return;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+
+        foreach (var connection in _connections.Values)
         {
-            // The connection is going away; the events are stored, and a reload reads them from /api/events.
-            LogEventsNotSent(logger, connectionId, ex.Message);
+            connection.Announce(events);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not push fleet events to connection {ConnectionId}: {Reason}")]
-    private static partial void LogEventsNotSent(ILogger logger, string connectionId, string reason);
 
     /// <summary>
     /// The report times this replica passed on for one vehicle: its newest, and the last 64 to spot repeats (a batch

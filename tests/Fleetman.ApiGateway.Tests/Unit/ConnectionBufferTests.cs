@@ -1,4 +1,6 @@
 using Fleetman.ApiGateway.Live;
+using Fleetman.Contracts;
+using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway.Tests.Unit;
 
@@ -161,5 +163,37 @@ public sealed class ConnectionBufferTests
         var frame = buffer.TakeAll().ShouldNotBeNull();
         frame.Positions.ShouldBe([At("Truck", 7)]);
         frame.Removed.ShouldBeEmpty();
+    }
+
+    private static FleetEventResponse Event(string id, int second) =>
+        new(id, "Truck", FleetEventKind.OverspeedStarted, new DateTimeOffset(T0.AddSeconds(second)), 53, -1.4, 70, null, 50);
+
+    [Fact]
+    public void Fleet_events_of_several_announcements_go_out_together_with_the_next_frame_in_the_order_announced()
+    {
+        var buffer = new ConnectionBuffer(100, 10, 100);
+        buffer.Offer([At("Truck", 1)], Stored);
+        buffer.Announce([Event("e1", 1), Event("e2", 2)]);
+        buffer.Announce([Event("e3", 3)]);
+
+        var frame = buffer.TakeAll().ShouldNotBeNull();
+
+        frame.Positions.ShouldBe([At("Truck", 1)]);
+        frame.Events.Select(e => e.Id).ShouldBe(["e1", "e2", "e3"]);
+        buffer.TakeAll().ShouldBeNull("an event is sent once");
+        buffer.Announce([Event("e4", 4)]);
+        buffer.TakeFollowed().ShouldNotBeNull("events alone make a frame").Events.Select(e => e.Id).ShouldBe(["e4"]);
+    }
+
+    [Fact]
+    public void A_connection_that_does_not_read_keeps_only_the_newest_fleet_events_up_to_the_limit()
+    {
+        var buffer = new ConnectionBuffer(100, 10, 100);
+        var events = Enumerable.Range(0, ConnectionBuffer.MaxWaitingEvents + 5).Select(i => Event($"e{i}", i)).ToArray();
+
+        buffer.Announce(events[..10]).ShouldBe(0);
+        buffer.Announce(events[10..]).ShouldBe(5);
+
+        buffer.TakeAll().ShouldNotBeNull().Events.ShouldBe(events[5..]);
     }
 }
