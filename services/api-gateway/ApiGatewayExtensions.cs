@@ -1,14 +1,11 @@
 using System.Text.Json.Serialization;
 using Fleetman.ApiGateway.Apis;
 using Fleetman.ApiGateway.Live;
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Options;
 using Polly.Telemetry;
 using StackExchange.Redis;
 using BackplaneOptions = Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions;
