@@ -31,7 +31,7 @@ public static class ApiGatewayExtensions
         // Strict numbers make the OpenAPI document say numbers are numbers (the web defaults would describe each as
         // "number or numeric string", and the webapp's types would follow), and a geofence's ring is read as numbers only.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
-        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<VehicleHubContract>());
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<SharedProblemResponses>().AddDocumentTransformer<VehicleHubContract>());
         builder.AddLatestPositions();
 
         builder.AddTrackerClient();
