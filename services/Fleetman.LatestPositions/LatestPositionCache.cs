@@ -1,4 +1,3 @@
-using System.Text.Json;
 using StackExchange.Redis;
 
 namespace Fleetman.LatestPositions;

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Fleetman.ApiGateway.Apis;
 using Fleetman.ApiGateway.Live;
 using Fleetman.LatestPositions;

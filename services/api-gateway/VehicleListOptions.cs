@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Fleetman.ApiGateway;
 
 /// <summary>Section <c>VehicleList</c>: the in-memory answer to <c>GET /api/vehicles/</c>.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Fleetman.PositionSimulator.Simulation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Fleetman.PositionSimulator;
 
 /// <summary>Where the simulated vehicles' routes come from.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Fleetman.LatestPositions;
 using Fleetman.PositionStore;
 

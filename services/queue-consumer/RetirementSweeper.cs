@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.Messaging.Stomp;

@@ -1,4 +1,5 @@
 using Fleetman.LatestPositions;
+using Microsoft.Extensions.Options;
 
 namespace Fleetman.ApiGateway.Apis;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;

@@ -1,3 +1,4 @@
+using Fleetman.Contracts;
 using Fleetman.Contracts.Api;
 using Fleetman.Messaging;
 

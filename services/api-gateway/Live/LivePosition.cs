@@ -1,3 +1,5 @@
+using Fleetman.Contracts;
+
 namespace Fleetman.ApiGateway.Live;
 
 /// <summary>

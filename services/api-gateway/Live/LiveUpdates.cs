@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Fleetman.Contracts;
 using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Fleetman.ApiGateway.Live;
 

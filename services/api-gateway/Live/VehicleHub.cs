@@ -1,5 +1,6 @@
 using Fleetman.LatestPositions;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Fleetman.ApiGateway.Live;
 

@@ -1,4 +1,5 @@
 using Fleetman.ApiGateway.Apis;
+using Fleetman.Contracts;
 using Fleetman.Messaging;
 
 namespace Fleetman.ApiGateway.Live;
