@@ -34,13 +34,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TIMEOUT=240
 MODE=crash
-script_option() {
-  case $1 in
-    --mode) option_value MODE "$@" && require_choice --mode "$MODE" crash graceful ;;
-    *) return 1 ;;
-  esac
-}
+value_option --mode MODE
 parse_args "$@"
+require_choice --mode "$MODE" crash graceful
 
 BROKER=activemq-0
 

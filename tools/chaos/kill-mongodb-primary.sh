@@ -31,13 +31,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TIMEOUT=180
 MODE='kill'
-script_option() {
-  case $1 in
-    --mode) option_value MODE "$@" && require_choice --mode "$MODE" kill delete ;;
-    *) return 1 ;;
-  esac
-}
+value_option --mode MODE
 parse_args "$@"
+require_choice --mode "$MODE" kill delete
 
 # The primary as another member sees it; differs from the killed one once the election is over.
 new_primary_elected() {

@@ -44,8 +44,14 @@ usage() { sed -n '2,/^[^#]/p' "$0" | sed -e '/^[^#]/d' -e 's/^# \{0,1\}//'; }
 
 # --- options ---------------------------------------------------------------------------------------------
 
-# Common options; a script handles its own in a function `script_option "$@"` that sets SHIFT to the number of
-# words it used and returns 0, or returns 1 for an option it does not know.
+# The script's own options that take a value: `value_option --node NODE` before parse_args makes `--node x` set NODE.
+declare -A VALUE_OPTIONS=()
+value_option() { # option variable
+  VALUE_OPTIONS[$1]=$2
+}
+
+# Common options and the value options; a script handles any other of its own in a function `script_option "$@"`
+# that sets SHIFT to the number of words it used and returns 0, or returns 1 for an option it does not know.
 parse_args() {
   SHIFT=0
   while (($#)); do
@@ -69,7 +75,10 @@ parse_args() {
         exit 0
         ;;
       *)
-        if declare -F script_option >/dev/null && script_option "$@"; then
+        if [[ -v "VALUE_OPTIONS[$1]" ]]; then
+          option_value "${VALUE_OPTIONS[$1]}" "$@"
+          shift "$SHIFT"
+        elif declare -F script_option >/dev/null && script_option "$@"; then
           shift "$SHIFT"
         else
           die "unknown option '$1' (see $SCRIPT_NAME --help)"
