@@ -33,10 +33,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TIMEOUT=240
-MODE=crash
-value_option --mode MODE
+choice_option --mode MODE crash graceful
 parse_args "$@"
-require_choice --mode "$MODE" crash graceful
 
 BROKER=activemq-0
 

@@ -30,10 +30,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TIMEOUT=180
-MODE='kill'
-value_option --mode MODE
+choice_option --mode MODE kill delete
 parse_args "$@"
-require_choice --mode "$MODE" kill delete
 
 # The primary as another member sees it; differs from the killed one once the election is over.
 new_primary_elected() {
