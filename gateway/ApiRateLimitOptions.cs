@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.Gateway;
 
 /// <summary>Section <c>Gateway:ApiRateLimit</c>: how many <c>/api</c> requests one client IP may make.</summary>

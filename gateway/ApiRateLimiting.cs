@@ -1,6 +1,3 @@
-using Fleetman.ServiceDefaults;
-using Microsoft.Extensions.Options;
-
 namespace Fleetman.Gateway;
 
 /// <summary>

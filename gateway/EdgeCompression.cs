@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using Microsoft.AspNetCore.ResponseCompression;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.Gateway;
 

@@ -1,9 +1,6 @@
 using System.Reflection;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.Gateway;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.Gateway;
 
 /// <summary>Section <c>Webapp</c>: where the browser's single page comes from.</summary>

@@ -59,10 +59,17 @@ declare -A COURSE_FROM=(
 # The tag of the production images the course's are made from.
 PRODUCTION_TAG=1.0.0
 
+# Whether a .NET image is published self-contained and trimmed onto the runtime-deps base: its project file says so
+# (<PublishTrimmed>true</PublishTrimmed>, so that a plain `dotnet publish` of it does the same), read here and not
+# listed again. The edge gateway and the position-simulator; the others use libraries that are not trim-safe.
+trimmed() { grep -q '<PublishTrimmed>true</PublishTrimmed>' "${DIR[$1]}/${PROJECT[$1]}.csproj"; }
+
 # The build arguments an image's Dockerfile needs, as KEY=VALUE words (none contains a space).
 dockerfile_args() {
   [ "${DOCKERFILE[$1]}" = services/Dockerfile ] || return 0
-  echo "APP=$1 PROJECT=${DIR[$1]}/${PROJECT[$1]}.csproj"
+  local publish=framework-dependent
+  ! trimmed "$1" || publish=trimmed
+  echo "APP=$1 PROJECT=${DIR[$1]}/${PROJECT[$1]}.csproj PUBLISH=$publish"
 }
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -124,14 +131,29 @@ case "$(uname -m)" in
   *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
 esac
 
-# The host publish of the given .NET images, in ONE MSBuild invocation for all of them: the libraries they share are
-# compiled once and the projects side by side, instead of a `dotnet publish` (start-up, restore, evaluation) per image.
-# A solution filter of their projects; --artifacts-path keeps this Release build's bin/obj apart from the working
-# tree's, so a running local Fleetman or an IDE build is not disturbed. Same publish options as the Dockerfiles'
-# build stage. Each project's output is then artifacts/build/publish/<project>/release_<rid>/.
+# The host publish of the given .NET images, in one MSBuild invocation for each kind of publish (framework-dependent,
+# then self-contained and trimmed): the libraries they share are compiled once per kind and the projects side by
+# side, instead of a `dotnet publish` (start-up, restore, evaluation) per image. A solution filter of their projects;
+# --artifacts-path keeps this Release build's bin/obj apart from the working tree's, so a running local Fleetman or an
+# IDE build is not disturbed. Same publish options as the Dockerfiles' build stage. Each project's output is then
+# artifacts/build/publish/<project>/release_<rid>/.
 publish_dotnet() { # name...
   [ $# -gt 0 ] || return 0
-  local name out from filter=artifacts/publish-images.slnf projects=()
+  local name framework=() self_contained=()
+  for name in "$@"; do
+    if trimmed "$name"; then self_contained+=("$name"); else framework+=("$name"); fi
+  done
+  # Framework-dependent: no native launcher, `dotnet app.dll` runs the assembly linked to.
+  publish_kind framework-dependent "${framework[@]}"
+  # Trimmed: self-contained (the runtime's trimmed assemblies beside the app's), the launcher is the entry point; the
+  # trimmer's warnings are errors (the repository's TreatWarningsAsErrors).
+  publish_kind trimmed "${self_contained[@]}"
+}
+
+publish_kind() { # framework-dependent|trimmed name...
+  local kind=$1 name out from filter=artifacts/publish-images-$1.slnf projects=() how
+  shift
+  [ $# -gt 0 ] || return 0
   for name in "$@"; do
     projects+=("\"${DIR[$name]}/${PROJECT[$name]}.csproj\"")
     # Only what this publish writes: no file left over from an earlier one.
@@ -139,16 +161,18 @@ publish_dotnet() { # name...
   done
   mkdir -p artifacts/publish
   printf '{"solution":{"path":"../Fleetman.sln","projects":[%s]}}\n' "$(IFS=,; echo "${projects[*]}")" >"$filter"
-  echo "==> dotnet publish $* -> artifacts/publish/<name>"
-  dotnet publish "$filter" -c Release -a "$arch" --self-contained false -p:UseAppHost=false \
-    --artifacts-path artifacts/build -nologo
+  if [ "$kind" = trimmed ]; then how=(--self-contained); else how=(--self-contained false -p:UseAppHost=false); fi
+  echo "==> dotnet publish ($kind) $* -> artifacts/publish/<name>"
+  dotnet publish "$filter" -c Release -a "$arch" "${how[@]}" --artifacts-path artifacts/build -nologo
   for name in "$@"; do
     out=artifacts/publish/$name
     rm -rf "$out"
     from=$(find "artifacts/build/publish/${PROJECT[$name]}" -mindepth 1 -maxdepth 1 -type d -name 'release*')
     mv "$from" "$out"
-    # The entry point of services/Dockerfile, as its build stage makes it: dotnet app.dll runs the assembly linked to.
-    [ "${DOCKERFILE[$name]}" != services/Dockerfile ] || ln -s "${PROJECT[$name]}.dll" "$out/app.dll"
+    # The entry point of services/Dockerfile, as its build stage makes it: app.dll (run by dotnet) or app (the
+    # launcher), linked to the service.
+    [ "${DOCKERFILE[$name]}" = services/Dockerfile ] || continue
+    if [ "$kind" = trimmed ]; then ln -s "${PROJECT[$name]}" "$out/app"; else ln -s "${PROJECT[$name]}.dll" "$out/app.dll"; fi
   done
 }
 

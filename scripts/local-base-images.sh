@@ -3,7 +3,10 @@
 # access) but has Debian's package mirror, debootstrap and the .NET runtime installed:
 #
 #   local/debian:bookworm        debootstrap --variant=minbase bookworm, imported
-#   <the .NET runtime image>     Debian + this machine's ASP.NET Core runtime, user app (1654)
+#   <the runtime-deps image>     Debian + what a self-contained .NET app needs beyond minbase's C and C++ libraries
+#                                (OpenSSL, CA certificates; no ICU or time zones: InvariantGlobalization), user app
+#                                (1654), no .NET (the trimmed services' base)
+#   <the .NET runtime image>     the runtime-deps stand-in + this machine's ASP.NET Core runtime
 #   <the nginx runtime image>    Debian + Debian's nginx and wget, user 101
 #   <the course .NET image>      the .NET stand-in + wget, root by default like the official image (course images)
 #   <the ActiveMQ image>         Debian + Debian's ActiveMQ Classic laid out like the official image
@@ -27,8 +30,9 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-runtime_image_of() { sed -n 's/^ARG RUNTIME_IMAGE=//p' "$1" | head -n1; }
+runtime_image_of() { sed -n "s/^ARG ${2:-RUNTIME_IMAGE}=//p" "$1" | head -n1; }
 dotnet_image="$(runtime_image_of services/Dockerfile)"
+deps_image="$(runtime_image_of services/Dockerfile RUNTIME_DEPS_IMAGE)"
 nginx_image="$(runtime_image_of webapp/Dockerfile)"
 # The load generator runs on the plain .NET runtime image; the ASP.NET Core stand-in holds that runtime too.
 runtime_image="$(runtime_image_of tools/Fleetman.LoadGenerator/Dockerfile)"
@@ -37,7 +41,7 @@ activemq_image="$(sed -n 's/^ARG ACTIVEMQ_IMAGE=//p' deploy/course-images/queue/
 
 if [ "${1:-}" = --missing-only ]; then
   missing=()
-  for image in "$dotnet_image" "$runtime_image" "$nginx_image" "$course_image" "$activemq_image"; do
+  for image in "$deps_image" "$dotnet_image" "$runtime_image" "$nginx_image" "$course_image" "$activemq_image"; do
     "$DOCKER" image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
   done
   if [ ${#missing[@]} -eq 0 ]; then
@@ -56,6 +60,18 @@ if ! "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then
   rm -rf "$work/rootfs"
 fi
 
+echo "==> Debian + OpenSSL, CA certificates, user 1654 -> $deps_image"
+mkdir -p "$work/deps"
+cat >"$work/deps/Dockerfile" <<'EOF'
+FROM local/debian:bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libssl3 \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 1654 app && useradd --uid 1654 --gid 1654 --no-create-home --shell /usr/sbin/nologin app
+ENV ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true APP_UID=1654
+USER 1654
+EOF
+"$DOCKER" build -q -t "$deps_image" "$work/deps"
+
 # The host's .NET: the runtime folders of the newest ASP.NET Core 10 installed.
 dotnet_root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 aspnet_version="$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" && $2 ~ /^10\./ { v = $2 } END { print v }')"
@@ -67,14 +83,11 @@ cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$work/aspnet/dotnet/"
 mkdir -p "$work/aspnet/dotnet/shared/Microsoft.NETCore.App" "$work/aspnet/dotnet/shared/Microsoft.AspNetCore.App"
 cp -a "$dotnet_root/shared/Microsoft.NETCore.App/$netcore_version" "$work/aspnet/dotnet/shared/Microsoft.NETCore.App/"
 cp -a "$dotnet_root/shared/Microsoft.AspNetCore.App/$aspnet_version" "$work/aspnet/dotnet/shared/Microsoft.AspNetCore.App/"
-cat >"$work/aspnet/Dockerfile" <<'EOF'
-FROM local/debian:bookworm
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libssl3 \
- && rm -rf /var/lib/apt/lists/* \
- && groupadd --gid 1654 app && useradd --uid 1654 --gid 1654 --no-create-home --shell /usr/sbin/nologin app
+cat >"$work/aspnet/Dockerfile" <<EOF
+FROM $deps_image
+USER root
 COPY dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
-ENV ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true APP_UID=1654
 USER 1654
 EOF
 "$DOCKER" build -q -t "$dotnet_image" -t "$runtime_image" "$work/aspnet"
@@ -135,4 +148,4 @@ EOF
 
 echo "Local stand-ins (not the official images; never push them):"
 "$DOCKER" image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' \
-  | grep -E "local/debian|$(printf '%s|%s|%s|%s' "${dotnet_image%%:*}" "${runtime_image%%:*}" "${nginx_image%%:*}" "${activemq_image%%:*}")"
+  | grep -E "local/debian|$(printf '%s|%s|%s|%s|%s' "${deps_image%%:*}" "${dotnet_image%%:*}" "${runtime_image%%:*}" "${nginx_image%%:*}" "${activemq_image%%:*}")"

@@ -112,6 +112,23 @@ function row(benchmark, measure, result, goal, met) {
   printf "| %s | %s | %s | %s | %s |\n", benchmark, measure, result, goal, met
 }
 function missing(benchmark, measure, goal) { row(benchmark, measure, "not measured", goal, "—") }
+# A first-paint row (key: first_paint, or first_paint_idle with the simulator stopped): the median of the loads, their
+# range and the median load's phases (the page's own marks); judged against 500 ms only where the goal applies.
+function paint_row(key, measure, goal, judged,   low, high, load, paint, names, i, phases, median) {
+  if (!has("live/" key "_median_ms")) { missing("live", measure, goal); return }
+  low = ""; high = ""
+  for (load = 1; has("live/" key "_ms_load" load); load++) {
+    paint = value["live/" key "_ms_load" load]
+    if (low == "" || paint < low) low = paint
+    if (high == "" || paint > high) high = paint
+  }
+  split("download script settings start vehicles drawing", names, " ")
+  phases = ""
+  for (i = 1; i <= 6; i++)
+    if (has("live/" key "_median_phase_" names[i] "_ms")) phases = phases (phases == "" ? "" : ", ") names[i] " " num(value["live/" key "_median_phase_" names[i] "_ms"], 0)
+  median = value["live/" key "_median_ms"]
+  row("live", measure, num(median, 0) " ms median of " (load - 1) " loads (" num(low, 0) "–" num(high, 0) " ms)" (phases == "" ? "" : "; that load's phases in ms: " phases), goal, judged ? verdict(median < 500) : "—")
+}
 END {
   print "| benchmark | measure | result | goal | met |"
   print "|---|---|---|---|---|"
@@ -211,16 +228,8 @@ END {
     } else missing("edge vs direct", "REST, " connections ": req/s edge ÷ direct; p50 edge − direct", goal)
   }
 
-  measure = "first paint of " parameter("live/vehicles") " vehicles in Chromium (navigation start → all markers drawn)"
-  if (has("live/first_paint_median_ms")) {
-    low = ""; high = ""
-    for (load = 1; has("live/first_paint_ms_load" load); load++) {
-      paint = value["live/first_paint_ms_load" load]
-      if (low == "" || paint < low) low = paint
-      if (high == "" || paint > high) high = paint
-    }
-    row("live", measure, num(value["live/first_paint_median_ms"], 0) " ms median of " (load - 1) " loads (" num(low, 0) "–" num(high, 0) " ms)", "< 500 ms", verdict(value["live/first_paint_median_ms"] < 500))
-  } else missing("live", measure, "< 500 ms")
+  paint_row("first_paint", "first paint of " parameter("live/vehicles") " vehicles in Chromium (navigation start → all markers drawn), the vehicles reporting every second", "< 500 ms", 1)
+  paint_row("first_paint_idle", "the same with the simulator stopped (the same list; the page alone on the cores)", "—", 0)
 
   # The list against the same bytes as a static file, both through the edge, in the same run (the simulator stopped,
   # so the list is the same from request to request, as a file is).

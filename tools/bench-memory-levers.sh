@@ -5,7 +5,8 @@
 #     DOTNET_ReadyToRun=0 or DOTNET_TieredCompilation=0;
 #   - a framework-dependent ReadyToRun publish (PublishReadyToRun: the app's and its packages' code compiled ahead of
 #     time; the framework's is already);
-#   - a self-contained, trimmed publish (PublishTrimmed, no AOT);
+#   - a self-contained, trimmed publish (PublishTrimmed, no AOT), as the services' images ship them, and the same
+#     with ReadyToRun (PublishReadyToRun: the trimmed framework's and the app's code compiled ahead of time);
 #   - a Native AOT publish (PublishAot).
 # The simulator drives its vehicles (default 1,000, each reporting every second) to the broker for the steady period;
 # the edge serves its webapp page, /version and the simulator's streets (proxied) twice a second meanwhile. Then the
@@ -16,7 +17,7 @@
 # System.Text.Json's reflection is off. The AOT build is made for the measurement only: it tolerates the AOT warnings
 # and keeps System.Text.Json's reflection on so that it starts (README, "Build levers", says what it then gets
 # wrong); its log lists every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
-# --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, aot) measures and builds those rows only. On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
+# --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, trimmed-r2r, aot) measures and builds those rows only. On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
 # was busy, most of it the two AOT compilations. Starts the local infrastructure if needed (and stops it again if it
 # did); honours FLEETMAN_STATE_DIR and FLEETMAN_*_PORT like scripts/infra.sh. A simulator row whose reports
 # published is 0 did not do its work (the broker did not answer): measure it again.
@@ -25,7 +26,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 reuse=false
-variants=jit,r2r,trimmed,aot
+variants=jit,r2r,trimmed,trimmed-r2r,aot
 numbers=()
 while (($# > 0)); do
   case $1 in
@@ -38,8 +39,8 @@ while (($# > 0)); do
   esac
   shift
 done
-if ! [[ $variants =~ ^(jit|r2r|trimmed|aot)(,(jit|r2r|trimmed|aot))*$ ]]; then
-  echo "bench-memory-levers: --variants takes a comma-separated list of jit, r2r, trimmed, aot" >&2
+if ! [[ $variants =~ ^(jit|r2r|trimmed|trimmed-r2r|aot)(,(jit|r2r|trimmed|trimmed-r2r|aot))*$ ]]; then
+  echo "bench-memory-levers: --variants takes a comma-separated list of jit, r2r, trimmed, trimmed-r2r, aot" >&2
   exit 2
 fi
 # measured <variant>: whether the rows of that variant are measured (and its build made).
@@ -54,7 +55,7 @@ for n in "$steady_seconds" "$vehicles"; do
 done
 
 # Native AOT links with clang (and lld); the publish fails without them.
-if measured aot && ! command -v clang >/dev/null || ! command -v ld.lld >/dev/null; then
+if measured aot && { ! command -v clang >/dev/null || ! command -v ld.lld >/dev/null; }; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang lld zlib1g-dev >/dev/null
 fi
 
@@ -74,7 +75,7 @@ mkdir -p "$publish_root" "$logs"
 for entry in "${services[@]}"; do
   IFS='|' read -r name project assembly <<<"$entry"
   dotnet build "$project" -c Release --nologo -v quiet >/dev/null
-  for variant in r2r trimmed aot; do
+  for variant in r2r trimmed trimmed-r2r aot; do
     out=$publish_root/$name-$variant
     if ! measured "$variant" || { $reuse && [[ -x $out/$assembly ]]; }; then
       continue
@@ -82,6 +83,7 @@ for entry in "${services[@]}"; do
     case $variant in
       r2r) how=(--no-self-contained -p:PublishReadyToRun=true -p:TreatWarningsAsErrors=false) ;;
       trimmed) how=(--self-contained -p:PublishTrimmed=true -warnaserror) ;;
+      trimmed-r2r) how=(--self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -warnaserror) ;;
       aot) how=(-p:PublishAot=true -p:TreatWarningsAsErrors=false -p:TrimmerSingleWarn=false -p:JsonSerializerIsReflectionEnabledByDefault=true) ;;
     esac
     rm -rf "$out"
@@ -147,11 +149,13 @@ rows=(
   "framework-dependent, no tiered compilation|position-simulator|jit|DOTNET_TieredCompilation=0"
   "ReadyToRun publish|position-simulator|r2r|"
   "self-contained, trimmed|position-simulator|trimmed|"
+  "self-contained, trimmed, ReadyToRun|position-simulator|trimmed-r2r|"
   "Native AOT|position-simulator|aot|"
   "framework-dependent (the services' own build)|edge|jit|"
   "framework-dependent, no ReadyToRun code|edge|jit|DOTNET_ReadyToRun=0"
   "ReadyToRun publish|edge|r2r|"
   "self-contained, trimmed|edge|trimmed|"
+  "self-contained, trimmed, ReadyToRun|edge|trimmed-r2r|"
   "Native AOT|edge|aot|"
 )
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Fleetman.Contracts;
 using StackExchange.Redis;
 
 namespace Fleetman.LatestPositions;

@@ -1,9 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Fleetman.ServiceDefaults;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Fleetman.LatestPositions;

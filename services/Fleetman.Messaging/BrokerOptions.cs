@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.Messaging;
 
 /// <summary>Where the STOMP broker is and how the client behaves towards it. Bound from the "Broker" section.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.Messaging;
 
 /// <summary>How a consumer takes messages from its destination. Bound from a configuration section per consumer.</summary>

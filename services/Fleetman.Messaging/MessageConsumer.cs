@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 
 namespace Fleetman.Messaging;
 

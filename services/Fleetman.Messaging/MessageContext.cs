@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Fleetman.Messaging;
 
 /// <summary>A deserialised message handed to a handler, with its envelope and a way to reject it as poison.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Fleetman.Messaging;
 
 /// <summary>Publishes contract messages as JSON (or JMS maps) to the queue or topic the <see cref="MessageTopology"/> gives their type.</summary>

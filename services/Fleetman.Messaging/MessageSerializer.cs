@@ -1,8 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Fleetman.Contracts;
 
 namespace Fleetman.Messaging;
 

@@ -1,6 +1,3 @@
-using Fleetman.Contracts;
-using Microsoft.Extensions.Options;
-
 namespace Fleetman.Messaging;
 
 /// <summary>

@@ -1,13 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Fleetman.Messaging.Stomp;
-using Fleetman.ServiceDefaults;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.Messaging;
 

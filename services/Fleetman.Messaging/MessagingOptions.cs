@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.Messaging;
 
 /// <summary>Which transport carries the messages.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.Messaging;
 
 /// <summary>How often the queue-depth gauge asks the broker. Bound from the "QueueDepth" section.</summary>

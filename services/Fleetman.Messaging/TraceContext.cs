@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Fleetman.Messaging;
 
 /// <summary>W3C trace context in message headers (traceparent/tracestate), so one trace spans publisher and consumers.</summary>

@@ -1,4 +1,3 @@
-using Fleetman.Contracts;
 using MongoDB.Bson;
 using MongoDB.Driver;
 

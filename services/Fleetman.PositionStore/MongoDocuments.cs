@@ -1,4 +1,3 @@
-using Fleetman.Contracts;
 using MongoDB.Bson.Serialization.Attributes;
 
 namespace Fleetman.PositionStore;

@@ -1,4 +1,3 @@
-using Fleetman.Contracts;
 using MongoDB.Driver;
 using static Fleetman.PositionStore.MongoDefinitions;
 

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using MongoDB.Driver;
 
 namespace Fleetman.PositionStore;

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.PositionStore;
 
 /// <summary>How long position history is kept. Section <c>Retention</c> (environment variable <c>Retention__KeepDays</c>).</summary>

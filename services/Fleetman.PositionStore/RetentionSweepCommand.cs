@@ -1,10 +1,4 @@
 using System.Runtime.InteropServices;
-using Fleetman.ServiceDefaults;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionStore;
 

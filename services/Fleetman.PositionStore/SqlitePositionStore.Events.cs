@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Fleetman.Contracts;
 using Microsoft.Data.Sqlite;
 
 namespace Fleetman.PositionStore;

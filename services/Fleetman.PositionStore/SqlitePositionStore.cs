@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Fleetman.Contracts;
 using Microsoft.Data.Sqlite;
 
 namespace Fleetman.PositionStore;

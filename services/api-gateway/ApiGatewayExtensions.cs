@@ -1,14 +1,10 @@
-using System.Text.Json.Serialization;
 using Fleetman.ApiGateway.Apis;
 using Fleetman.ApiGateway.Live;
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Options;
 using Polly.Telemetry;
 using StackExchange.Redis;
 using BackplaneOptions = Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions;
@@ -34,7 +30,7 @@ public static class ApiGatewayExtensions
         // Strict numbers make the OpenAPI document say numbers are numbers (the web defaults would describe each as
         // "number or numeric string", and the webapp's types would follow), and a geofence's ring is read as numbers only.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
-        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<VehicleHubContract>());
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<SharedProblemResponses>().AddDocumentTransformer<VehicleHubContract>());
         builder.AddLatestPositions();
 
         builder.AddTrackerClient();

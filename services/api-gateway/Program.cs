@@ -1,7 +1,6 @@
 using Fleetman.ApiGateway;
 using Fleetman.ApiGateway.Apis;
 using Fleetman.ApiGateway.Live;
-using Fleetman.ServiceDefaults;
 
 return await FleetmanService.RunAsync(args, builder => builder.AddApiGateway(), app =>
 {

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.ApiGateway;
 
 /// <summary>Section <c>Tracker</c>: where the position-tracker is and how long the gateway waits for it.</summary>

@@ -1,7 +1,5 @@
-using Fleetman.Contracts;
 using Fleetman.Messaging;
 using Fleetman.PositionSimulator;
-using Fleetman.ServiceDefaults;
 
 return await FleetmanService.RunAsync(
     args,

@@ -1,5 +1,4 @@
 using Fleetman.PositionSimulator.Simulation;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleetman.PositionSimulator;

@@ -1,8 +1,5 @@
-using System.Text.Json.Serialization;
 using Fleetman.PositionSimulator.Simulation;
-using Fleetman.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionSimulator;
 

@@ -1,7 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Serialization;
-using Fleetman.Contracts;
-
 namespace Fleetman.PositionSimulator;
 
 /// <summary>Where the simulated vehicles' routes come from.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Fleetman.PositionSimulator.Simulation;
 using Microsoft.Net.Http.Headers;
 

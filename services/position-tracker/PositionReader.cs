@@ -1,7 +1,5 @@
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.PositionStore;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionTracker;
 

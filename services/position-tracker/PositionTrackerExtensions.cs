@@ -1,7 +1,5 @@
-using System.Text.Json.Serialization;
 using Fleetman.LatestPositions;
 using Fleetman.PositionStore;
-using Fleetman.ServiceDefaults;
 
 namespace Fleetman.PositionTracker;
 

@@ -1,7 +1,6 @@
 using Fleetman.PositionStore;
 using Fleetman.PositionTracker;
 using Fleetman.PositionTracker.Apis;
-using Fleetman.ServiceDefaults;
 
 // The course's Job and CronJob run this image with `args: ["retention-sweep"]`: sweep old history, then exit.
 if (RetentionSweepCommand.IsRequested(args))

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.PositionTracker;
 
 /// <summary>Section <c>Tracker</c>.</summary>

@@ -1,5 +1,3 @@
-using Fleetman.Contracts;
-
 namespace Fleetman.QueueConsumer;
 
 /// <summary>Why a well-formed report can still never be stored: such messages go to the dead-letter queue.</summary>

@@ -1,9 +1,7 @@
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.QueueConsumer.Events;
-using Fleetman.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fleetman.QueueConsumer;

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.QueueConsumer;
 
 /// <summary>Which reports are believed. Section <c>Pipeline</c>; where they come from is the messaging topology's.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 

@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.QueueConsumer;
 

@@ -1,5 +1,3 @@
-using Fleetman.Contracts;
-
 namespace Fleetman.QueueConsumer;
 
 /// <summary>Turns reports into stored positions with speed and heading, vehicle by vehicle, in time order.</summary>

@@ -1,10 +1,8 @@
 using System.Diagnostics.Metrics;
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.QueueConsumer.Events;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.QueueConsumer;
 

@@ -121,6 +121,35 @@ public sealed partial class ComposeTests
     }
 
     [Fact]
+    public void The_dotnet_services_are_built_with_the_build_scripts_arguments_and_checked_by_dotnet_or_their_own_launcher()
+    {
+        // The project file decides whether a service is trimmed; the build script reads it, compose writes it down.
+        var (exitCode, output) = ExternalTool.Run("bash", ["scripts/build-images.sh", "--list"], Repository.Root);
+        exitCode.ShouldBe(0, output);
+        var listed = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' '))
+            .Where(words => words[1] == "services/Dockerfile")
+            .ToDictionary(words => words[0], words => words.Skip(2).Where(word => word != "--build-arg").Select(word => word.Split('=', 2))
+                .ToDictionary(pair => pair[0], pair => pair[1]));
+        listed.Keys.ShouldBe(["position-simulator", "queue-consumer", "position-tracker", "api-gateway", "gateway"], ignoreOrder: true);
+        var file = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(File.ReadAllText(Path.Combine(Repository.Root, "docker-compose.yml")));
+        var services = (Dictionary<object, object>)file["services"];
+
+        foreach (var (name, arguments) in listed)
+        {
+            var service = (Dictionary<object, object>)services[name];
+            var build = (Dictionary<object, object>)service["build"];
+            ((string)build["dockerfile"]).ShouldBe("services/Dockerfile", name);
+            var composeArguments = ((Dictionary<object, object>)build["args"]).ToDictionary(entry => (string)entry.Key, entry => (string)entry.Value);
+            composeArguments.OrderBy(entry => entry.Key).ShouldBe(arguments.OrderBy(entry => entry.Key), $"{name}: compose's build arguments");
+
+            var assembly = Path.GetFileNameWithoutExtension(arguments["PROJECT"]);
+            var test = ((List<object>)((Dictionary<object, object>)service["healthcheck"])["test"]).Cast<string>();
+            test.ShouldBe(arguments["PUBLISH"] == "trimmed" ? ["CMD", $"/app/{assembly}", "healthcheck"] : ["CMD", "dotnet", $"{assembly}.dll", "healthcheck"], name);
+        }
+    }
+
+    [Fact]
     public void The_file_as_written_takes_every_credential_from_the_environment_with_no_default()
     {
         var text = File.ReadAllText(Path.Combine(Repository.Root, "docker-compose.yml"));

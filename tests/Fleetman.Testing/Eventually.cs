@@ -5,6 +5,15 @@ public static class Eventually
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>
+    /// How long a test waits by default for what should happen within a second or two (a message handled, a gauge
+    /// moved): long enough for a loaded machine. A test that waits for something slower says its own timeout.
+    /// </summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Polls until the condition holds; fails with <paramref name="what"/> after <see cref="Patience"/>.</summary>
+    public static Task Until(Func<bool> condition, Func<string> what) => Until(condition, Patience, what);
+
     /// <summary>Polls until the condition holds; fails with <paramref name="what"/> after the timeout.</summary>
     public static async Task Until(Func<bool> condition, TimeSpan timeout, Func<string> what)
     {

@@ -5,7 +5,9 @@ namespace Fleetman.Testing;
 
 /// <summary>
 /// A TCP proxy in front of a real server whose answers can be held back: frozen, the server looks to its clients as a
-/// hung or overloaded one does (connected, requests sent, no reply), which stopping or killing it cannot show.
+/// hung or overloaded one does (connected, requests sent, no reply), which stopping or killing it cannot show. Its
+/// connections can also be reset at once, mid-request, as a server that drops its clients (a restart, a network blip)
+/// does, while the server itself stays up for their reconnection.
 /// </summary>
 public sealed class FreezableProxy : IAsyncDisposable
 {
@@ -51,6 +53,29 @@ public sealed class FreezableProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes every connection open now with a TCP reset; new connections are proxied as before.</summary>
+    public void Reset()
+    {
+        lock (_sockets)
+        {
+            foreach (var socket in _sockets)
+            {
+                try
+                {
+                    socket.Client.LingerState = new LingerOption(true, 0); // close with RST, not an orderly FIN
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    // closed already
+                }
+
+                socket.Dispose();
+            }
+
+            _sockets.Clear();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -76,17 +101,61 @@ public sealed class FreezableProxy : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            var server = new TcpClient();
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                continue; // a connection aborted before it was accepted: accept the next
+            }
+
+            // Each connection on its own: one that fails (reset while being set up, the server refusing) must never
+            // stop the loop, or every later client would connect into the backlog and wait for ever.
+            _ = ProxyAsync(client);
+        }
+    }
+
+    private async Task ProxyAsync(TcpClient client)
+    {
+        var server = new TcpClient();
+        try
+        {
             await server.ConnectAsync(_host, _port, _stop.Token);
+            NetworkStream fromClient, fromServer;
             lock (_sockets)
             {
+                // The streams are taken under the lock that Reset takes, so a reset cannot close a socket in between.
+                fromClient = client.GetStream();
+                fromServer = server.GetStream();
                 _sockets.Add(client);
                 _sockets.Add(server);
             }
 
-            _ = PumpAsync(client.GetStream(), server.GetStream(), hold: false);
-            _ = PumpAsync(server.GetStream(), client.GetStream(), hold: true);
+            // When either direction ends, both sockets close: a half-open pair would leave its client waiting for a
+            // reply that cannot come.
+            await Task.WhenAny(PumpAsync(fromClient, fromServer, hold: false), PumpAsync(fromServer, fromClient, hold: true));
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
+        {
+            // Reset or closed while it was being set up, or the proxy is disposed.
+        }
+        finally
+        {
+            lock (_sockets)
+            {
+                _sockets.Remove(client);
+                _sockets.Remove(server);
+            }
+
+            client.Dispose();
+            server.Dispose();
         }
     }
 

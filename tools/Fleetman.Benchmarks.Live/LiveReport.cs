@@ -83,29 +83,39 @@ internal static class LiveReport
         Console.WriteLine("Goal: the edge adds at most 1 ms at p50.");
     }
 
-    /// <summary>Time to the first paint of every vehicle, per load; null when the browser was skipped.</summary>
-    internal static void FirstPaints(List<double>? paints, int vehicles, BenchmarkResults results)
+    /// <summary>
+    /// Time to the first paint of every vehicle, per load, with the page's phases; null when the browser was skipped.
+    /// <paramref name="idle"/>: measured with the simulator stopped (the same list, nothing else busy).
+    /// </summary>
+    internal static void FirstPaints(List<PaintTiming>? paints, int vehicles, bool idle, BenchmarkResults results)
     {
-        if (paints is not null)
-        {
-            Console.WriteLine();
-            Console.WriteLine($"First paint in Chromium ({FirstPaint.BrowserVersion()}, headless, tiles off): from navigation start (performance.timeOrigin) to `window.fleetman.vehicleCount() >= {vehicles}`, checked every animation frame; a fresh profile per load, through the edge.");
-            Console.WriteLine();
-            Console.WriteLine("| load | first paint of all vehicles |");
-            Console.WriteLine("|---|---|");
-            for (var i = 0; i < paints.Count; i++)
-            {
-                Console.WriteLine($"| {i + 1} | {paints[i]:N0} ms |");
-                results.Add($"first_paint_ms_load{i + 1}", paints[i], "ms");
-            }
-
-            Console.WriteLine($"| median | {paints.Order().ElementAt(paints.Count / 2):N0} ms |");
-            results.Add("first_paint_median_ms", paints.Order().ElementAt(paints.Count / 2), "ms");
-        }
-        else
+        if (paints is null)
         {
             Console.WriteLine();
             Console.WriteLine("First paint in Chromium: skipped (--no-browser).");
+            return;
+        }
+
+        var key = idle ? "first_paint_idle" : "first_paint";
+        Console.WriteLine();
+        Console.WriteLine($"First paint in Chromium ({FirstPaint.BrowserVersion()}, headless, tiles off), {(idle ? "the simulator stopped (the services idle, the same list)" : $"{vehicles:N0} vehicles reporting every second")}: from navigation start (performance.timeOrigin) to `window.fleetman.vehicleCount() >= {vehicles}`, checked every animation frame; a fresh profile per load, through the edge. Phases from the page's marks: download (the script's last byte), script (parsed and evaluated until main runs), settings (config.json), start (map, list, panels made; hub and REST requested), vehicles (until the first arrive), drawing (until all are).");
+        Console.WriteLine();
+        var phaseNames = paints[0].Phases().Select(p => p.Name).ToList();
+        Console.WriteLine($"| load | first paint of all vehicles | {string.Join(" | ", phaseNames)} |");
+        Console.WriteLine($"|---|---|{string.Concat(phaseNames.Select(_ => "---|"))}");
+        for (var i = 0; i < paints.Count; i++)
+        {
+            Console.WriteLine($"| {i + 1} | {paints[i].Total:N0} ms | {string.Join(" | ", paints[i].Phases().Select(p => $"{p.Ms:N0} ms"))} |");
+            results.Add($"{key}_ms_load{i + 1}", paints[i].Total, "ms");
+        }
+
+        var median = paints.OrderBy(p => p.Total).ElementAt(paints.Count / 2);
+        Console.WriteLine($"| median | {median.Total:N0} ms | {string.Join(" | ", median.Phases().Select(p => $"{p.Ms:N0} ms"))} |");
+        results.Add($"{key}_median_ms", median.Total, "ms");
+        foreach (var (name, ms) in median.Phases().Where(p => !double.IsNaN(p.Ms)))
+        {
+            // The phases of the median load (not medians of each phase: those would not add up).
+            results.Add($"{key}_median_phase_{name}_ms", ms, "ms");
         }
     }
 

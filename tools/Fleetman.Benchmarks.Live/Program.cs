@@ -6,11 +6,12 @@
 //      position's `time`;
 //   2. GET /api/vehicles/ through the edge versus straight to the api-gateway, with wrk: N connections, then one
 //      (skipped with --push-only);
-//   3. time to the first paint of every vehicle in Chromium (Debian's, driven by Playwright), unless --no-browser or
-//      --push-only;
+//   3. time to the first paint of every vehicle in Chromium (Debian's, driven by Playwright), with the page's phases
+//      (its performance marks), unless --no-browser or --push-only;
 //   4. resident memory per service, steady, before the clients connect;
-//   5. with the simulator stopped, the list through the edge against the same bytes as a static file: one and N
-//      connections, the 304 path, bytes on the wire (skipped with --push-only).
+//   5. with the simulator stopped: the first paint again (the page alone on the cores), then the list through the
+//      edge against the same bytes as a static file: one and N connections, the 304 path, bytes on the wire (skipped
+//      with --push-only).
 // With --map instead: the live map in Chromium with 1,000 and then 10,000 vehicles in view (the simulator scaled
 // through its control API, every vehicle reporting every 5 s): frames per second for `seconds`, the slowest frame, the
 // JavaScript heap after a garbage collection. Nothing else runs then.
@@ -150,10 +151,12 @@ try
     var (directSingle, viaEdgeSingle, singleRounds) = await Wrk.AlternatingWrkAsync(api, edge, seconds);
     var paints = browser ? await FirstPaint.FirstPaintAsync(edge, vehicles, runs: 3) : null;
     LiveReport.Rest(direct, viaEdge, directSingle, viaEdgeSingle, singleRounds, clients, vehicles, seconds, RateLimit, results);
-    LiveReport.FirstPaints(paints, vehicles, results);
+    LiveReport.FirstPaints(paints, vehicles, idle: false, results);
 
     // The list against a static file of its size: with the simulator stopped, so the list stays the same between requests.
     await simulator.StopAsync();
+    // The same first paint with nothing else busy: what the page costs alone, against the row above on shared cores.
+    LiveReport.FirstPaints(browser ? await FirstPaint.FirstPaintAsync(edge, vehicles, runs: 3) : null, vehicles, idle: true, results);
     await ListVsStatic.RunAsync(edge, webRoot, clients, seconds, results);
 }
 finally

@@ -56,15 +56,15 @@ VEHICLES=2000
 REPORT_INTERVAL_MS=200
 QUEUE_LOAD=true
 INSTALL=false
+value_option --duration DURATION
+value_option --cooldown COOLDOWN
+value_option --load-replicas LOAD_REPLICAS
+value_option --vehicles VEHICLES
+value_option --report-interval-ms REPORT_INTERVAL_MS
 script_option() {
   case $1 in
     --install) INSTALL=true SHIFT=1 ;;
     --no-queue-load) QUEUE_LOAD=false SHIFT=1 ;;
-    --duration) option_value DURATION "$@" ;;
-    --cooldown) option_value COOLDOWN "$@" ;;
-    --load-replicas) option_value LOAD_REPLICAS "$@" ;;
-    --vehicles) option_value VEHICLES "$@" ;;
-    --report-interval-ms) option_value REPORT_INTERVAL_MS "$@" ;;
     *) return 1 ;;
   esac
 }

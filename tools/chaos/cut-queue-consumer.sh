@@ -43,12 +43,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TIMEOUT=600
 DURATION=480
 CUT_POLICY=chaos-cut-queue-consumer
-script_option() {
-  case $1 in
-    --duration) option_value DURATION "$@" ;;
-    *) return 1 ;;
-  esac
-}
+value_option --duration DURATION
 parse_args "$@"
 require_number --duration "$DURATION"
 

@@ -40,12 +40,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TIMEOUT=300
 NODE=''
-script_option() {
-  case $1 in
-    --node) option_value NODE "$@" ;;
-    *) return 1 ;;
-  esac
-}
+value_option --node NODE
 parse_args "$@"
 
 # Fleetman pods per node, "count node" lines, most first.

@@ -33,13 +33,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TIMEOUT=240
-MODE=crash
-script_option() {
-  case $1 in
-    --mode) option_value MODE "$@" && require_choice --mode "$MODE" crash graceful ;;
-    *) return 1 ;;
-  esac
-}
+choice_option --mode MODE crash graceful
 parse_args "$@"
 
 BROKER=activemq-0

@@ -30,13 +30,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TIMEOUT=180
-MODE='kill'
-script_option() {
-  case $1 in
-    --mode) option_value MODE "$@" && require_choice --mode "$MODE" kill delete ;;
-    *) return 1 ;;
-  esac
-}
+choice_option --mode MODE kill delete
 parse_args "$@"
 
 # The primary as another member sees it; differs from the killed one once the election is over.

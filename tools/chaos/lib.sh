@@ -44,8 +44,23 @@ usage() { sed -n '2,/^[^#]/p' "$0" | sed -e '/^[^#]/d' -e 's/^# \{0,1\}//'; }
 
 # --- options ---------------------------------------------------------------------------------------------
 
-# Common options; a script handles its own in a function `script_option "$@"` that sets SHIFT to the number of
-# words it used and returns 0, or returns 1 for an option it does not know.
+# The script's own options that take a value: `value_option --node NODE` before parse_args makes `--node x` set NODE.
+declare -A VALUE_OPTIONS=()
+value_option() { # option variable
+  VALUE_OPTIONS[$1]=$2
+}
+
+# An option with a few possible values: `choice_option --mode MODE crash graceful` sets MODE to the first (the
+# default); parse_args takes another of them and dies naming the choices for anything else.
+declare -A CHOICE_OPTIONS=()
+choice_option() { # option variable choice...
+  value_option "$1" "$2"
+  printf -v "$2" '%s' "$3"
+  CHOICE_OPTIONS[$1]="${*:3}"
+}
+
+# Common options and the value options; a script handles any other of its own in a function `script_option "$@"`
+# that sets SHIFT to the number of words it used and returns 0, or returns 1 for an option it does not know.
 parse_args() {
   SHIFT=0
   while (($#)); do
@@ -69,7 +84,12 @@ parse_args() {
         exit 0
         ;;
       *)
-        if declare -F script_option >/dev/null && script_option "$@"; then
+        if [[ -v "VALUE_OPTIONS[$1]" ]]; then
+          option_value "${VALUE_OPTIONS[$1]}" "$@"
+          # shellcheck disable=SC2086 # the choices are words
+          [[ -v "CHOICE_OPTIONS[$1]" ]] && require_choice "$1" "$2" ${CHOICE_OPTIONS[$1]}
+          shift "$SHIFT"
+        elif declare -F script_option >/dev/null && script_option "$@"; then
           shift "$SHIFT"
         else
           die "unknown option '$1' (see $SCRIPT_NAME --help)"

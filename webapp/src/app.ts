@@ -14,7 +14,7 @@ import { ConnectionIndicator, SelectionPanel } from "./panel";
 import { Replay } from "./replay";
 import { Selection, type SelectOptions } from "./selection";
 import { ServerClock, VehicleStore } from "./state";
-import type { ConnectionState, Position } from "./types";
+import type { ConnectionState, LatLng, Position } from "./types";
 import { VehicleLink } from "./vehicle-link";
 
 export interface AppElements {
@@ -246,13 +246,18 @@ export class App {
       this.list.changed();
       return;
     }
+    if (this.store.size === 0 && positions.length > 0) performance.mark("fleetman:first-vehicles");
+    if (!this.fitted && this.store.size === 0 && positions.length > 0 && !this.link.waiting) {
+      // The first vehicles: the map is fitted to them before their markers are added, so each marker is placed once,
+      // in the final view (fitting afterwards projects every marker a second time, most of a first paint's work).
+      this.fitted = true;
+      this.fitFleet(newestPoints(positions));
+    }
     const added = this.markers.apply(positions, now);
     if (this.link.arrived()) this.fitted = true;
     if (!this.fitted && this.store.size > 0) {
       this.fitted = true;
-      if (this.config.fitFleetOnStart && !this.userMoved) {
-        this.map.fitTo([...this.store.all()].map((v) => v.motion.to), Math.max(this.config.zoom, this.config.selectZoom));
-      }
+      this.fitFleet([...this.store.all()].map((v) => v.motion.to));
     }
     this.list.changed();
     if (added) {
@@ -260,6 +265,11 @@ export class App {
       this.renderList();
     }
     this.animation.request();
+  }
+
+  /** Fits the map to the fleet once, unless the settings or the user's own move say not to. */
+  private fitFleet(points: readonly LatLng[]): void {
+    if (this.config.fitFleetOnStart && !this.userMoved) this.map.fitTo(points, Math.max(this.config.zoom, this.config.selectZoom));
   }
 
   /** Twice a second: staleness, the list (when it changed, or its ages each second), the panel and indicator. */
@@ -303,4 +313,14 @@ export class App {
     const vehicle = name === null ? undefined : this.store.get(name);
     this.panel.show(vehicle, this.following, this.clock.now(Date.now()), this.selection.historyStatus);
   }
+}
+
+/** Where each vehicle of a batch ends up: its newest report, as the store keeps it. */
+function newestPoints(positions: readonly Position[]): LatLng[] {
+  const newest = new Map<string, Position>();
+  for (const p of positions) {
+    const seen = newest.get(p.name);
+    if (seen === undefined || p.time > seen.time) newest.set(p.name, p);
+  }
+  return [...newest.values()].map((p) => ({ lat: p.lat, lng: p.lng }));
 }

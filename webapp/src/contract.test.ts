@@ -15,7 +15,8 @@ describe("the generated contract", () => {
   });
 });
 
-type Operation = { responses: Record<string, { content: Record<string, { schema: object }> }> };
+type Response = { content: Record<string, { schema: object }> };
+type Operation = { responses: Record<string, Response | { $ref: string }> };
 
 function validator(): { response(path: string, status: string): ValidateFunction; hubArgument(method: string): ValidateFunction } {
   // JSON Schema 2020-12 is OpenAPI 3.1's dialect; "double" and "int32" only say how wide a number is.
@@ -25,11 +26,16 @@ function validator(): { response(path: string, status: string): ValidateFunction
   ajv.addFormat("int32", { type: "number", validate: Number.isInteger });
   ajv.addSchema(readDocument(), "api-gateway");
   const paths = readDocument().paths as Record<string, { get: Operation }>;
+  const components = readDocument().components as { responses: Record<string, Response> };
   return {
     response(path, status) {
-      const content = paths[path]!.get.responses[status]!.content;
-      const media = Object.keys(content)[0]!;
-      return ajv.compile({ $ref: `api-gateway#/paths/${path.replaceAll("~", "~0").replaceAll("/", "~1")}/get/responses/${status}/content/${media.replace("/", "~1")}/schema` });
+      // A response the operations share (a problem) is described once under components/responses and referred to.
+      const described = paths[path]!.get.responses[status]!;
+      const [pointer, response] = "$ref" in described
+        ? [described.$ref.slice(1), components.responses[described.$ref.split("/").at(-1)!]!]
+        : [`/paths/${path.replaceAll("~", "~0").replaceAll("/", "~1")}/get/responses/${status}`, described];
+      const media = Object.keys(response.content)[0]!;
+      return ajv.compile({ $ref: `api-gateway#${pointer}/content/${media.replace("/", "~1")}/schema` });
     },
     hubArgument(method) {
       return ajv.compile({ $ref: `api-gateway#/x-signalr-hubs/vehicles/clientMethods/${method}/parameters/0/schema` });

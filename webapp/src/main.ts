@@ -10,7 +10,10 @@ function element(id: string): HTMLElement {
   return el;
 }
 
+// Marks of the page's start, read by the live benchmark's first-paint breakdown (tools/Fleetman.Benchmarks.Live).
+performance.mark("fleetman:script");
 const config = await loadConfig();
+performance.mark("fleetman:config");
 const app = new App(config, {
   map: element("map"),
   list: element("vehicle-list"),
@@ -20,5 +23,6 @@ const app = new App(config, {
 });
 exposeDebug(app);
 app.start();
+performance.mark("fleetman:started");
 // Not awaited: the map does not wait for the header.
 void showRelease(element("release"), config.apiBase);

@@ -20,6 +20,11 @@ export class VehicleLink {
     window.addEventListener("popstate", () => this.open(vehicleFromUrl(location.href), { fly: true, reveal: true, history: "none" }));
   }
 
+  /** Whether a vehicle the page address named is still awaited (the map then flies to it rather than to the fleet). */
+  get waiting(): boolean {
+    return this.pending !== null;
+  }
+
   /** Selects a vehicle (or none) now, or a vehicle not known yet once it arrives. */
   open(name: string | null, options: SelectOptions): void {
     if (name !== null && !this.known(name)) this.pending = name;

@@ -1,4 +1,3 @@
-using System.Text;
 using Fleetman.Messaging.InMemory;
 
 namespace Fleetman.Messaging;

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 

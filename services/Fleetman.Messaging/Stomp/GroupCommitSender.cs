@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.Channels;
 
 namespace Fleetman.Messaging.Stomp;

@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 
 namespace Fleetman.Messaging.Stomp;
 

@@ -1,5 +1,4 @@
 using Fleetman.Contracts.Api;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleetman.ApiGateway.Apis;

@@ -1,4 +1,3 @@
-using Fleetman.Contracts;
 using Fleetman.LatestPositions;
 
 namespace Fleetman.ApiGateway.Apis;

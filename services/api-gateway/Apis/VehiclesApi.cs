@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Fleetman.Contracts.Api;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Text;
 using System.Xml;
-using Microsoft.Extensions.Logging;
 
 namespace Fleetman.PositionSimulator.Routes;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Fleetman.Contracts;
-
 namespace Fleetman.PositionSimulator.Simulation;
 
 /// <summary>

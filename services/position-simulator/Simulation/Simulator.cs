@@ -1,7 +1,4 @@
-using Fleetman.Contracts;
 using Fleetman.Messaging;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionSimulator.Simulation;
 

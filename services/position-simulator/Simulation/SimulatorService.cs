@@ -1,8 +1,4 @@
-using Fleetman.Contracts;
 using Fleetman.Messaging;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionSimulator.Simulation;
 

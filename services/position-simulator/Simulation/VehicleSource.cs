@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Fleetman.PositionSimulator.Motion;
 using Fleetman.PositionSimulator.Routes;
-using Microsoft.Extensions.Logging;
 
 namespace Fleetman.PositionSimulator.Simulation;
 

@@ -1,8 +1,5 @@
-using System.Globalization;
-using Fleetman.Contracts;
 using Fleetman.Contracts.Api;
 using Fleetman.PositionStore;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleetman.PositionTracker.Apis;

@@ -1,7 +1,5 @@
 using Fleetman.Contracts.Api;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionTracker.Apis;
 

@@ -1,8 +1,5 @@
-using System.Globalization;
 using Fleetman.Contracts.Api;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.PositionTracker.Apis;
 

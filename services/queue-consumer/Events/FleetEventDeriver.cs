@@ -1,4 +1,3 @@
-using Fleetman.Contracts;
 using Fleetman.PositionStore;
 
 namespace Fleetman.QueueConsumer.Events;

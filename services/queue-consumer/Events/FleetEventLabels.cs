@@ -1,5 +1,3 @@
-using Fleetman.Contracts;
-using Fleetman.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fleetman.QueueConsumer.Events;

@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Fleetman.Contracts;
-
 namespace Fleetman.QueueConsumer.Events;
 
 /// <summary>What makes a fleet event: section <c>Events</c> (environment variables <c>Events__SpeedLimitKph</c>, ...), checked at start.</summary>

@@ -1,6 +1,4 @@
-using Fleetman.Contracts;
 using Fleetman.PositionStore;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.QueueConsumer.Events;
 

@@ -9,15 +9,23 @@ internal static class Images
 
     public const string BrokerUser = "10001:10001";
 
-    /// <summary>The five .NET images of production and of the course (the course's webapp is the edge).</summary>
-    public static readonly (string Production, string Course, string Assembly)[] DotnetServices =
+    /// <summary>
+    /// The five .NET images of production and of the course (the course's webapp is the edge). Trimmed: the production
+    /// image holds the service self-contained and trimmed on the runtime-deps base (no .NET runtime, its own launcher);
+    /// the others run framework-dependent on the ASP.NET base.
+    /// </summary>
+    public static readonly (string Production, string Course, string Assembly, bool Trimmed)[] DotnetServices =
     [
-        ("position-simulator", "position-simulator", "Fleetman.PositionSimulator"),
-        ("queue-consumer", "queue-consumer", "Fleetman.QueueConsumer"),
-        ("position-tracker", "position-tracker", "Fleetman.PositionTracker"),
-        ("api-gateway", "api-gateway", "Fleetman.ApiGateway"),
-        ("gateway", "webapp", "Fleetman.Gateway"),
+        ("position-simulator", "position-simulator", "Fleetman.PositionSimulator", true),
+        ("queue-consumer", "queue-consumer", "Fleetman.QueueConsumer", false),
+        ("position-tracker", "position-tracker", "Fleetman.PositionTracker", false),
+        ("api-gateway", "api-gateway", "Fleetman.ApiGateway", false),
+        ("gateway", "webapp", "Fleetman.Gateway", true),
     ];
+
+    /// <summary>A production .NET image's health command, as docker-compose.yml runs it.</summary>
+    public static string[] HealthCommand(string assembly, bool trimmed) =>
+        trimmed ? [$"/app/{assembly}", "healthcheck", "/healthz/live"] : ["dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live"];
 
     /// <summary>
     /// Enough for every service to start and be alive with nothing else running: credentials (there are no defaults),
@@ -52,12 +60,12 @@ internal static class Images
 [Collection(ImagesInOneRun.Name)]
 public sealed class ProductionImageTests(ImageBuild build)
 {
-    public static TheoryData<string, string> Services()
+    public static TheoryData<string, string, bool> Services()
     {
-        var data = new TheoryData<string, string>();
-        foreach (var (production, _, assembly) in Images.DotnetServices)
+        var data = new TheoryData<string, string, bool>();
+        foreach (var (production, _, assembly, trimmed) in Images.DotnetServices)
         {
-            data.Add(production, assembly);
+            data.Add(production, assembly, trimmed);
         }
 
         return data;
@@ -65,15 +73,65 @@ public sealed class ProductionImageTests(ImageBuild build)
 
     [SkippableTheory]
     [MemberData(nameof(Services))]
-    public async Task A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly)
+    public async Task A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly, bool trimmed)
     {
         build.Require();
         var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
         (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
 
         await using var container = await Container.StartAsync(image, Images.ServiceUser, Images.ServiceSettings);
-        var health = await container.WaitUntilAsync(Images.StartWithin, "dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live");
+        var health = await container.WaitUntilAsync(Images.StartWithin, Images.HealthCommand(assembly, trimmed));
         health.Output.ShouldStartWith("200");
+    }
+
+    [SkippableFact]
+    public async Task The_trimmed_service_images_run_their_own_launcher_without_a_dotnet_runtime_and_become_ready_with_a_broker()
+    {
+        build.Require();
+
+        // A broker of their own (the course's queue image, built in this run) on a network of their own: the simulator
+        // is ready once it is connected; the edge needs nothing to be.
+        const string user = "fleetman-image-test";
+        const string password = "not-a-real-password";
+        var network = "fleetman-image-test-" + Guid.NewGuid().ToString("N")[..10];
+        var created = await Docker.RunAsync("network", "create", network);
+        created.Succeeded.ShouldBeTrue(created.Describe());
+        try
+        {
+            await using var broker = await Container.StartAsync($"fleetman-course/queue:{ImageBuild.CourseTags[0]}", Images.BrokerUser, new Dictionary<string, string>
+            {
+                ["ACTIVEMQ_BROKER_USERNAME"] = user,
+                ["ACTIVEMQ_BROKER_PASSWORD"] = password,
+                ["ACTIVEMQ_WEB_PASSWORD"] = "another-password",
+            }, "--tmpfs", "/opt/apache-activemq/data:uid=10001,gid=10001", "--network", network, "--network-alias", "queue");
+            var settings = new Dictionary<string, string>(Images.ServiceSettings)
+            {
+                ["Broker__Host"] = "queue",
+                ["Broker__Port"] = "61613",
+                ["Broker__Username"] = user,
+                ["Broker__Password"] = password,
+            };
+
+            foreach (var (name, _, assembly, _) in Images.DotnetServices.Where(service => service.Trimmed))
+            {
+                var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
+                var config = await Images.ConfigAsync(image);
+                config.GetProperty("Entrypoint").EnumerateArray().Select(part => part.GetString()).ShouldBe(["/app/app"], $"{image}'s entry point");
+
+                // No shared framework to fall back on: the service and its trimmed runtime are all in /app.
+                var dotnet = await Docker.RunAsync("run", "--rm", "--read-only", "--user", Images.ServiceUser, "--entrypoint", "dotnet", image, "--info");
+                dotnet.Succeeded.ShouldBeFalse($"{image} has a dotnet command: {dotnet.Describe()}");
+
+                await using var container = await Container.StartAsync(image, Images.ServiceUser, settings, "--network", network);
+                // The broker's JVM may still be starting: the simulator is ready once it has connected.
+                var ready = await container.WaitUntilAsync(TimeSpan.FromSeconds(120), $"/app/{assembly}", "healthcheck", "/healthz/ready");
+                ready.Output.ShouldStartWith("200", customMessage: image);
+            }
+        }
+        finally
+        {
+            await Docker.RunAsync("network", "rm", network);
+        }
     }
 
     [SkippableFact]
@@ -138,7 +196,7 @@ public sealed class CourseImageTests(ImageBuild build)
     public static TheoryData<string, string, string> Services()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var (_, course, assembly) in Images.DotnetServices)
+        foreach (var (_, course, assembly, _) in Images.DotnetServices)
         {
             foreach (var tag in ImageBuild.CourseTags)
             {

@@ -9,8 +9,6 @@ namespace Fleetman.Messaging.Tests.Integration;
 [Collection(SharedBrokerTests.Name)]
 public sealed class QueueDepthTests(SharedBrokerFixture fixture)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task The_depth_of_a_queue_without_consumers_is_what_waits_in_it_and_zero_once_it_is_consumed()
     {
@@ -30,7 +28,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
             message.Ack();
             Interlocked.Increment(ref acked);
         });
-        await Eventually.Until(() => Volatile.Read(ref acked) == 37, Patience, () => $"{acked} of 37 consumed");
+        await Eventually.Until(() => Volatile.Read(ref acked) == 37, () => $"{acked} of 37 consumed");
         var drained = await UntilAsync(() => statistics.GetAsync(queue), s => s.Size == 0);
 
         drained.ConsumerCount.ShouldBe(1);
@@ -62,10 +60,10 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         var publisher = host.Services.GetRequiredService<IMessagePublisher>();
 
         await publisher.PublishTestMessagesAsync(20);
-        await Eventually.Until(() => gauge.Read() == 20, Patience, () => $"gauge reads {gauge.Read()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}, not 20");
+        await Eventually.Until(() => gauge.Read() == 20, () => $"gauge reads {gauge.Read()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}, not 20");
 
         using var subscription = ((BrokerClient)host.Services.GetRequiredService<IMessageTransport>()).Subscribe(queue, prefetch: 100, message => message.Ack());
-        await Eventually.Until(() => gauge.Read() == 0, Patience, () => $"gauge reads {gauge.Read()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}, not 0");
+        await Eventually.Until(() => gauge.Read() == 0, () => $"gauge reads {gauge.Read()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}, not 0");
         await host.StopAsync();
     }
 
@@ -130,10 +128,10 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         options.ConnectTimeoutSeconds = 2;
         using var gauge = new QueueDepthGauge(queue, options, new QueueDepthOptions { PollIntervalSeconds = 1 }, log);
         await gauge.StartAsync(CancellationToken.None);
-        await Eventually.Until(() => gauge.Depth == 1, Patience, () => $"depth {gauge.Depth}; log: {string.Join(" | ", log.Lines)}");
+        await Eventually.Until(() => gauge.Depth == 1, () => $"depth {gauge.Depth}; log: {string.Join(" | ", log.Lines)}");
 
         await broker.StopAsync();
-        await Eventually.Until(() => gauge.Depth is double.NaN, Patience, () => $"depth {gauge.Depth} with the broker stopped");
+        await Eventually.Until(() => gauge.Depth is double.NaN, () => $"depth {gauge.Depth} with the broker stopped");
         await Task.Delay(TimeSpan.FromSeconds(2)); // more failed polls: still one warning
         await broker.StartAsync();
         await Eventually.Until(() => gauge.Depth == 1, TimeSpan.FromSeconds(60), () => $"depth {gauge.Depth} after the broker came back");
@@ -169,8 +167,8 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
         var publisher = host.Services.GetRequiredService<IMessagePublisher>();
         await publisher.PublishTestMessagesAsync(50);
         var log = host.Services.GetRequiredService<DeliveryLog>();
-        await Eventually.Until(() => log.Unique == 50, Patience, () => $"{log.Unique} of 50 handled");
-        await Eventually.Until(() => gauge.Read() is double.NaN, Patience, () => $"gauge reads {gauge.Read()}, not NaN");
+        await Eventually.Until(() => log.Unique == 50, () => $"{log.Unique} of 50 handled");
+        await Eventually.Until(() => gauge.Read() is double.NaN, () => $"gauge reads {gauge.Read()}, not NaN");
 
         await using var statistics = new QueueStatisticsClient(broker.Options, TimeSpan.FromSeconds(1));
         var error = await Should.ThrowAsync<QueueStatisticsUnavailableException>(() => statistics.GetAsync(queue));
@@ -195,7 +193,7 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
 
     private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + Eventually.Patience;
         while (true)
         {
             var value = await read();

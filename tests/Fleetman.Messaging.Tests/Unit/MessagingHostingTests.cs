@@ -5,8 +5,6 @@ namespace Fleetman.Messaging.Tests.Unit;
 /// <summary>The library as a service uses it, on the in-memory transport: registration, topology, settings.</summary>
 public sealed class MessagingHostingTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public void The_topology_routes_reports_to_the_positions_queue_and_updates_to_the_vehicle_updates_topic()
     {
@@ -30,7 +28,7 @@ public sealed class MessagingHostingTests
         await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(update);
 
         var received = host.Services.GetRequiredService<List<VehiclePositionsUpdated>>();
-        await Eventually.Until(() => received.Count == 1, Patience, () => "the update did not arrive");
+        await Eventually.Until(() => received.Count == 1, () => "the update did not arrive");
         received[0].Positions.ShouldBe(update.Positions);
         host.Services.GetRequiredService<InMemoryBroker>().Published<VehiclePositionsUpdated>().Single().Positions.ShouldBe(update.Positions);
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"));

@@ -3,8 +3,6 @@ namespace Fleetman.PositionSimulator.Tests.System;
 [Collection(SharedBrokerTests.Name)]
 public sealed class PublishingTests(SharedBrokerFixture fixture)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Five_vehicles_report_to_the_queue_every_200_ms_in_the_original_message_format()
     {
@@ -12,7 +10,7 @@ public sealed class PublishingTests(SharedBrokerFixture fixture)
         await using var simulator = await SimulatorProcess.StartAsync(await SimulatorEnvironment.ForAsync(fixture.Broker, queue, vehicles: 5, intervalMilliseconds: 200), listenWith: fixture.Broker);
         var listener = simulator.Listener!;
 
-        await Eventually.Until(() => listener.Messages.Count >= 5 * 15, Patience, () => $"{listener.Messages.Count} of 75 reports arrived");
+        await Eventually.Until(() => listener.Messages.Count >= 5 * 15, () => $"{listener.Messages.Count} of 75 reports arrived");
 
         var messages = listener.Messages.ToList();
         foreach (var message in messages)
@@ -53,7 +51,7 @@ public sealed class PublishingTests(SharedBrokerFixture fixture)
         var listener = simulator.Listener!;
 
         var expected = ReferenceTracks.Tracks.Select(t => t.Name).Concat(["City Truck 2", "Dronfield Round 2"]).ToHashSet();
-        await Eventually.Until(() => listener.Vehicles().Count == 40, Patience, () => $"{listener.Vehicles().Count} of 40 vehicles reported");
+        await Eventually.Until(() => listener.Vehicles().Count == 40, () => $"{listener.Vehicles().Count} of 40 vehicles reported");
 
         listener.Vehicles().ShouldBe(expected, ignoreOrder: true);
         (await simulator.StatusAsync()).Source.ShouldBe(VehicleSourceKind.Tracks);

@@ -52,17 +52,6 @@ public sealed class EventsApiTests : IAsyncLifetime
         since.RootElement.EnumerateArray().ShouldHaveSingleItem().GetProperty("kind").GetString().ShouldBe("overspeed_ended");
     }
 
-    [Theory]
-    [InlineData("/events?since=yesterday", "since")]
-    [InlineData("/events?limit=0", "limit")]
-    [InlineData("/events?limit=1001", "limit")]
-    public async Task Bad_event_parameters_are_a_400_problem_naming_the_parameter(string pathAndQuery, string parameter)
-    {
-        using var response = await _tracker.Http.GetAsync(new Uri(pathAndQuery, UriKind.Relative));
-
-        await response.ShouldBeBadRequestNamingAsync(parameter);
-    }
-
     [Fact]
     public async Task Geofences_are_created_listed_read_and_deleted_by_the_admin_and_stored_for_the_consumers()
     {

@@ -99,7 +99,10 @@ public sealed class TrackerApiTests : IAsyncLifetime
     [InlineData("/history?to=2026-11-22T12:00:00Z", "from")]
     [InlineData("/history?from=2026-11-22T12:00:00Z&to=2026-11-22T11:00:00Z", "from")]
     [InlineData("/history?from=2026-11-22T11:00:00Z&to=2026-11-22T12:00:00Z&limit=0", "limit")]
-    public async Task Bad_history_parameters_are_a_400_problem_naming_the_parameter(string pathAndQuery, string parameter)
+    [InlineData("/events?since=yesterday", "since")]
+    [InlineData("/events?limit=0", "limit")]
+    [InlineData("/events?limit=1001", "limit")]
+    public async Task Bad_history_and_event_parameters_are_a_400_problem_naming_the_parameter(string pathAndQuery, string parameter)
     {
         using var response = await _tracker.Http.GetAsync(new Uri(pathAndQuery, UriKind.Relative));
 

@@ -20,6 +20,51 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 
     [Fact]
+    public async Task Calls_while_redis_drops_its_connections_either_succeed_or_fail_as_unavailable_and_work_again_after()
+    {
+        await using var dropping = await HungRedis.ConnectAsync();
+        var cache = new LatestPositionCache(dropping.Client, $"test:{Guid.NewGuid():N}", _clock);
+        var position = new VehiclePosition("Van", 53.2, -1.2, Start, 30, 90);
+        await cache.UpdateAsync([position]);
+
+        // Commands in flight when the connection is reset under them: whatever the client library throws for a reply
+        // it was reading (a connection exception, an abandoned task, a completed pipe), each caller sees either an
+        // answer or the one exception it handles as "Redis is down", never another that would stop a service.
+        var unexpected = new global::System.Collections.Concurrent.ConcurrentBag<string>();
+        var unavailable = 0;
+        for (var round = 0; round < 60; round++)
+        {
+            var calls = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                try
+                {
+                    _ = (i % 4) switch
+                    {
+                        0 => (object)await cache.UpdateAsync([position with { Time = Start.AddSeconds((round * 8) + i + 1) }]),
+                        1 => await cache.GetAllAsync(),
+                        2 => await cache.SweepAsync(Retention),
+                        _ => (object?)await cache.GetAsync("Van") ?? "none",
+                    };
+                }
+                catch (LatestPositionsUnavailableException)
+                {
+                    Interlocked.Increment(ref unavailable);
+                }
+                catch (Exception ex)
+                {
+                    unexpected.Add($"{ex.GetType().Name}: {ex.Message}");
+                }
+            })).ToList();
+            dropping.Proxy.Reset();
+            await Task.WhenAll(calls);
+        }
+
+        unexpected.ShouldBeEmpty();
+        unavailable.ShouldBeGreaterThan(0, "some calls were under way when their connection was reset");
+        await UntilTheVanIsReadAsync(cache, "the client reconnected to Redis but the cache did not answer");
+    }
+
+    [Fact]
     public async Task Every_call_to_a_redis_that_stops_answering_fails_as_unavailable_and_works_again_once_it_answers()
     {
         await using var hung = await HungRedis.ConnectAsync();

@@ -8,7 +8,6 @@ namespace Fleetman.QueueConsumer.Tests.Integration;
 /// </summary>
 public sealed class RetirementTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly DateTimeOffset Start = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _clock = new(Start);
     private ConnectionMultiplexer _redis = null!;
@@ -47,7 +46,7 @@ public sealed class RetirementTests : IAsyncLifetime
 
         await publisher.PublishAsync(new VehiclesRetired(["Van 2", "Van 3"], Start.AddSeconds(5)));
 
-        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 1, Patience, () => "the removal was not announced");
+        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 1, () => "the removal was not announced");
         Broker.Published<VehiclesRemoved>()[0].Names.ShouldBe(["Van 2", "Van 3"]);
         Broker.Published<VehiclesRemoved>()[0].RemovedAt.ShouldBe(Start);
         (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Van 1"]);
@@ -55,7 +54,7 @@ public sealed class RetirementTests : IAsyncLifetime
         // The same retirement again (a redelivery): the same vehicles, announced again, nothing else changes.
         await publisher.PublishAsync(new VehiclesRetired(["Van 2", "Van 3"], Start.AddSeconds(5)));
 
-        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 2, Patience, () => "the redelivered removal was not announced");
+        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 2, () => "the redelivered removal was not announced");
         Broker.Published<VehiclesRemoved>()[1].Names.ShouldBe(["Van 2", "Van 3"]);
         (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Van 1"]);
         Broker.Depth<VehiclesRetired>().ShouldBe(0);
@@ -75,7 +74,7 @@ public sealed class RetirementTests : IAsyncLifetime
             await _cache.UpdateAsync([Position("Busy Van", (minute * 60) + 1)]);
         }
 
-        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 1, Patience, () => "the silent vehicle was not announced");
+        await Eventually.Until(() => Broker.Published<VehiclesRemoved>().Count == 1, () => "the silent vehicle was not announced");
         Broker.Published<VehiclesRemoved>()[0].Names.ShouldBe(["Quiet Van"]);
         (await _cache.GetAllAsync()).Select(p => p.Vehicle).ShouldBe(["Busy Van"]);
     }
@@ -110,7 +109,7 @@ public sealed class RetirementTests : IAsyncLifetime
                     _clock.Advance(TimeSpan.FromSeconds(30));
                     return logs.GetSnapshot().Any(log => log.Level == LogLevel.Warning && log.Message.Contains("Could not look for silent vehicles", StringComparison.Ordinal));
                 },
-                Patience,
+                Eventually.Patience,
                 () => "the failed sweep was not logged");
             host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested
                 .ShouldBeFalse("a sweep Redis did not answer stopped the queue-consumer");
@@ -122,7 +121,7 @@ public sealed class RetirementTests : IAsyncLifetime
                     _clock.Advance(TimeSpan.FromSeconds(30));
                     return host.Broker().Published<VehiclesRemoved>().Count == 1;
                 },
-                Patience,
+                Eventually.Patience,
                 () => "the silent vehicle was not retired once Redis answered again; logged:\n" + string.Join('\n', logs.GetSnapshot().Select(log => $"{log.Level} {log.Message}")));
             host.Broker().Published<VehiclesRemoved>()[0].Names.ShouldBe(["Quiet Van"]);
         }

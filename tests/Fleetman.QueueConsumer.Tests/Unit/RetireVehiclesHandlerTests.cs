@@ -6,7 +6,6 @@ namespace Fleetman.QueueConsumer.Tests.Unit;
 /// </summary>
 public sealed class RetireVehiclesHandlerTests : IAsyncDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
     private IHost? _host;
 
@@ -24,7 +23,7 @@ public sealed class RetireVehiclesHandlerTests : IAsyncDisposable
         await Publisher.PublishAsync(new VehiclesRetired([.. Enumerable.Range(0, VehiclesRetired.MaxNames + 1).Select(i => $"Van {i}")], Now));
         await Broker.SendRawAsync<VehiclesRetired>("""{"time":"2026-11-22T12:00:00Z"}""");
 
-        await Eventually.Until(() => Broker.DeadLetters<VehiclesRetired>().Count == 4, Patience, () => $"{Broker.DeadLetters<VehiclesRetired>().Count} of 4 dead-lettered");
+        await Eventually.Until(() => Broker.DeadLetters<VehiclesRetired>().Count == 4, () => $"{Broker.DeadLetters<VehiclesRetired>().Count} of 4 dead-lettered");
         var reasons = Broker.DeadLetters<VehiclesRetired>().Select(d => d.Reason).ToList();
         reasons.ShouldContain("names is empty");
         reasons.ShouldContain(r => r.StartsWith("names holds an invalid vehicle name", StringComparison.Ordinal));
@@ -42,7 +41,7 @@ public sealed class RetireVehiclesHandlerTests : IAsyncDisposable
 
         var logs = _host!.Services.GetFakeLogCollector();
         await Eventually.Until(() => logs.GetSnapshot().Any(r => r.Level == LogLevel.Warning && r.Message.Contains("Redis (the latest positions)", StringComparison.Ordinal)),
-            Patience, () => "the handler did not report Redis as unavailable");
+            Eventually.Patience, () => "the handler did not report Redis as unavailable");
         Broker.DeadLetters<VehiclesRetired>().ShouldBeEmpty("Redis being down is not the message's fault");
         Broker.Depth<VehiclesRetired>().ShouldBe(1, "the retirement waits unacked");
         Broker.Published<VehiclesRemoved>().ShouldBeEmpty();
