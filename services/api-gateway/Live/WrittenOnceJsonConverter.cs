@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway.Live;
