@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Fleetman.ApiGateway;
 
 /// <summary>Section <c>VehicleList</c>: the in-memory answer to <c>GET /api/vehicles/</c>.</summary>

@@ -1,10 +1,6 @@
-using System.Globalization;
 using System.IO.Compression;
 using System.IO.Hashing;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Fleetman.Contracts;
 using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway.Apis;

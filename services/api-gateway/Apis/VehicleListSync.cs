@@ -1,5 +1,4 @@
 using Fleetman.LatestPositions;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.ApiGateway.Apis;
 

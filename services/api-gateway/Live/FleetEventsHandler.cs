@@ -1,4 +1,3 @@
-using Fleetman.Contracts;
 using Fleetman.Contracts.Api;
 using Fleetman.Messaging;
 

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
-using Fleetman.ServiceDefaults;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.ApiGateway.Live;
 

@@ -1,5 +1,3 @@
-using Fleetman.Contracts;
-
 namespace Fleetman.ApiGateway.Live;
 
 /// <summary>

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using Fleetman.Contracts;
 using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.ApiGateway.Live;
 

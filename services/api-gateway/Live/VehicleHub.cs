@@ -1,6 +1,5 @@
 using Fleetman.LatestPositions;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Fleetman.ApiGateway.Live;
 

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Fleetman.ApiGateway.Live;

@@ -1,5 +1,4 @@
 using Fleetman.ApiGateway.Apis;
-using Fleetman.Contracts;
 using Fleetman.Messaging;
 
 namespace Fleetman.ApiGateway.Live;
