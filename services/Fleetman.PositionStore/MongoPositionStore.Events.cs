@@ -10,15 +10,14 @@ public sealed partial class MongoPositionStore
     /// The event's id is the <c>_id</c>, so the server refuses a second copy (a duplicate key error) even when two
     /// consumers insert the same event at the same instant; the events refused that way were stored before.
     /// </remarks>
-    public async Task<IReadOnlyList<FleetEvent>> AddEventsAsync(IReadOnlyCollection<FleetEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<FleetEvent>> AddEventsAsync(IReadOnlyCollection<FleetEvent> events, CancellationToken cancellationToken)
     {
         var batch = StoredFleetEvents.Prepare(events);
-        if (batch.Count == 0)
-        {
-            return [];
-        }
+        return StoredPositions.WriteAsync(batch, [], EnsureInitializedAsync, token => AddPreparedEventsAsync(batch, token), cancellationToken);
+    }
 
-        await EnsureInitializedAsync(cancellationToken);
+    private async Task<IReadOnlyList<FleetEvent>> AddPreparedEventsAsync(List<FleetEvent> batch, CancellationToken cancellationToken)
+    {
         try
         {
             await _events.InsertManyAsync(batch.Select(FleetEventDocument.From), Unordered, cancellationToken);
@@ -54,15 +53,11 @@ public sealed partial class MongoPositionStore
     /// filter matches nothing, the upsert tries to insert a second document with the same <c>_id</c> and the server
     /// refuses it (duplicate key), which is the newest-wins outcome and is ignored.
     /// </remarks>
-    public async Task SaveEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(states);
-        if (states.Count == 0)
-        {
-            return;
-        }
+    public Task SaveEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken) =>
+        StoredPositions.WriteAsync(states, EnsureInitializedAsync, token => UpsertEventStatesAsync(states, token), cancellationToken);
 
-        await EnsureInitializedAsync(cancellationToken);
+    private async Task UpsertEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
+    {
         var writes = states
             .Select(FleetEventStateDocument.From)
             .Select(document => new ReplaceOneModel<FleetEventStateDocument>(OlderEventStateFilter(document.Vehicle, document.Time), document) { IsUpsert = true })

@@ -32,15 +32,14 @@ public sealed partial class SqlitePositionStore
 
     private const string EventColumns = "id, time, vehicle, kind, geofence, lat, lon, speed_kph, limit_kph";
 
-    public async Task<IReadOnlyList<FleetEvent>> AddEventsAsync(IReadOnlyCollection<FleetEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<FleetEvent>> AddEventsAsync(IReadOnlyCollection<FleetEvent> events, CancellationToken cancellationToken)
     {
         var batch = StoredFleetEvents.Prepare(events);
-        if (batch.Count == 0)
-        {
-            return [];
-        }
+        return StoredPositions.WriteAsync(batch, [], EnsureInitializedAsync, token => AddPreparedEventsAsync(batch, token), cancellationToken);
+    }
 
-        await EnsureInitializedAsync(cancellationToken);
+    private async Task<IReadOnlyList<FleetEvent>> AddPreparedEventsAsync(List<FleetEvent> batch, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using var insert = connection.CreateCommand();
@@ -112,15 +111,11 @@ public sealed partial class SqlitePositionStore
             }
         }, cancellationToken);
 
-    public async Task SaveEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(states);
-        if (states.Count == 0)
-        {
-            return;
-        }
+    public Task SaveEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken) =>
+        StoredPositions.WriteAsync(states, EnsureInitializedAsync, token => UpsertEventStatesAsync(states, token), cancellationToken);
 
-        await EnsureInitializedAsync(cancellationToken);
+    private async Task UpsertEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using var upsert = connection.CreateCommand();

@@ -52,25 +52,53 @@ internal static class StoredPositions
     }
 
     /// <summary>
-    /// How both stores append: the batch is prepared (so a bad one fails before the store is touched), an empty one
-    /// costs nothing, and the store is initialized before <paramref name="write"/> stores the prepared batch.
+    /// How both stores append: the batch is prepared (so a bad one fails before the store is touched), then written
+    /// as <see cref="WriteAsync{T, TResult}"/> writes any batch.
     /// </summary>
     /// <returns>What <paramref name="write"/> returns: how many positions were new.</returns>
-    public static async Task<int> AppendAsync(
+    public static Task<int> AppendAsync(
         IReadOnlyCollection<VehiclePosition> positions,
         Func<CancellationToken, Task> ensureInitialized,
         Func<List<VehiclePosition>, CancellationToken, Task<int>> write,
         CancellationToken cancellationToken)
     {
         var batch = Prepare(positions);
+        return WriteAsync(batch, 0, ensureInitialized, token => write(batch, token), cancellationToken);
+    }
+
+    /// <summary>
+    /// How both stores write a batch (positions, fleet events, event states): an empty one costs nothing, not even the
+    /// store's initialization, and returns <paramref name="nothingWritten"/>; otherwise the store is initialized
+    /// before <paramref name="write"/> stores it.
+    /// </summary>
+    public static async Task<TResult> WriteAsync<T, TResult>(
+        IReadOnlyCollection<T> batch,
+        TResult nothingWritten,
+        Func<CancellationToken, Task> ensureInitialized,
+        Func<CancellationToken, Task<TResult>> write,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count == 0)
         {
-            return 0;
+            return nothingWritten;
         }
 
         await ensureInitialized(cancellationToken);
-        return await write(batch, cancellationToken);
+        return await write(cancellationToken);
     }
+
+    /// <inheritdoc cref="WriteAsync{T, TResult}"/>
+    public static Task WriteAsync<T>(
+        IReadOnlyCollection<T> batch,
+        Func<CancellationToken, Task> ensureInitialized,
+        Func<CancellationToken, Task> write,
+        CancellationToken cancellationToken) =>
+        WriteAsync(batch, nothingWritten: false, ensureInitialized, async token =>
+        {
+            await write(token);
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// How both stores look things up by vehicle name: no names, no query (and no initialization); otherwise the store
