@@ -18,20 +18,12 @@ public static class SimulatorApi
             .WithName("GetSimulatorStatus")
             .WithSummary("Whether the vehicles are driving, how many, and what was published.");
 
-        simulator.MapPost("/start", (Simulator s) =>
-        {
-            s.Start();
-            return TypedResults.Ok(s.Status());
-        })
+        simulator.MapPost("/start", (Simulator s) => StatusAfter(s.Start, s))
             .RequireAdmin()
             .WithName("StartSimulator")
             .WithSummary("Sets the vehicles driving (again) from where they stood; does nothing if they are driving.");
 
-        simulator.MapPost("/stop", (Simulator s) =>
-        {
-            s.Stop();
-            return TypedResults.Ok(s.Status());
-        })
+        simulator.MapPost("/stop", (Simulator s) => StatusAfter(s.Stop, s))
             .RequireAdmin()
             .WithName("StopSimulator")
             .WithSummary("Stops every vehicle where it is; no reports are sent until the next start.");
@@ -43,13 +35,19 @@ public static class SimulatorApi
                 return TypedResults.ValidationProblem(errors, title: "Invalid simulator settings");
             }
 
-            s.Apply(settings);
-            return TypedResults.Ok(s.Status());
+            return StatusAfter(() => s.Apply(settings), s);
         })
             .RequireAdmin()
             .WithName("ChangeSimulatorSettings")
             .WithSummary("Changes the number of vehicles, the report interval or the time compression at once; absent fields stay as they are.");
 
         return endpoints;
+    }
+
+    // Every change answers with the status it leads to, so a caller sees what it did without asking again.
+    private static Ok<SimulatorStatus> StatusAfter(Action change, Simulator simulator)
+    {
+        change();
+        return TypedResults.Ok(simulator.Status());
     }
 }
