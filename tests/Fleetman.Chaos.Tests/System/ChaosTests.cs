@@ -24,15 +24,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         stored.ShouldBeGreaterThan(0, "the consumer to be killed was sharing the work");
         await using var watch = new ServiceWatch(system.Services);
 
-        var recovery = await system.InjectAsync("kill -9 one of the two queue-consumers, then start it again as a kubelet would", async () =>
-        {
-            watch.Remove(victim);
-            await victim.KillAsync();
-        }, async () =>
-        {
-            await victim.StartAsync(TimeSpan.FromSeconds(60));
-            watch.Add(victim);
-        }, Bound.ConsumerKilled);
+        var recovery = await KillAndRestartAsync(system, watch, victim, "one of the two queue-consumers", Bound.ConsumerKilled);
 
         await system.KeepRunningAsync(seconds: 3);
         (await StoredByAsync(victim)).ShouldBeGreaterThan(0, "the restarted consumer takes its share again");
@@ -97,7 +89,20 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var victim = system.ApiGateway;
         await using var watch = new ServiceWatch(system.Services);
 
-        var recovery = await system.InjectAsync("kill -9 the api-gateway, then start it again as a kubelet would", async () =>
+        var recovery = await KillAndRestartAsync(system, watch, victim, "the api-gateway", Bound.ApiGatewayKilled);
+
+        await system.KeepRunningAsync(seconds: 3);
+        system.Hub.Reconnects.ShouldBeGreaterThan(0, "the hub client connected before the kill came back by reconnecting");
+        var (simulator, _) = await AssertAllAsync(system, watch, recovery, Bound.ApiGatewayKilled);
+        simulator.Failed.ShouldBe(0, "the pipeline does not go through the api-gateway");
+    }
+
+    /// <summary>
+    /// kill -9 one service, then start it again as a kubelet would; the watch stops watching it before the kill (its
+    /// process is meant to change) and watches the new one once it is back.
+    /// </summary>
+    private static Task<Recovery> KillAndRestartAsync(ChaosSystem system, ServiceWatch watch, ServiceProcess victim, string which, RecoveryBound bound) =>
+        system.InjectAsync($"kill -9 {which}, then start it again as a kubelet would", async () =>
         {
             watch.Remove(victim);
             await victim.KillAsync();
@@ -105,13 +110,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         {
             await victim.StartAsync(TimeSpan.FromSeconds(60));
             watch.Add(victim);
-        }, Bound.ApiGatewayKilled);
-
-        await system.KeepRunningAsync(seconds: 3);
-        system.Hub.Reconnects.ShouldBeGreaterThan(0, "the hub client connected before the kill came back by reconnecting");
-        var (simulator, _) = await AssertAllAsync(system, watch, recovery, Bound.ApiGatewayKilled);
-        simulator.Failed.ShouldBe(0, "the pipeline does not go through the api-gateway");
-    }
+        }, bound);
 
     /// <summary>The three promises every scenario keeps; returns the simulator's final counts and the stored rows.</summary>
     private static async Task<(SimulatorStatus Simulator, List<ReportKey> Stored)> AssertAllAsync(ChaosSystem system, ServiceWatch watch, Recovery recovery, RecoveryBound bound)
