@@ -11,26 +11,22 @@ namespace Fleetman.Testing;
 /// </summary>
 public sealed class FreezableProxy : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LoopbackListener _listener;
     private readonly string _host;
     private readonly int _port;
     private readonly List<TcpClient> _sockets = [];
     private readonly Lock _gate = new();
-    private readonly Task _accepting;
     private TaskCompletionSource _thawed = Thawed();
 
     public FreezableProxy(string host, int port)
     {
         _host = host;
         _port = port;
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener(ProxyAsync);
     }
 
     /// <summary>The loopback port clients connect to instead of the server's.</summary>
-    public int Port { get; }
+    public int Port => _listener.Port;
 
     /// <summary>From now on nothing the server sends reaches a client, until <see cref="Thaw"/>.</summary>
     public void Freeze()
@@ -78,16 +74,13 @@ public sealed class FreezableProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
         Thaw();
         lock (_sockets)
         {
             _sockets.ForEach(socket => socket.Dispose());
         }
 
-        await _accepting.ContinueWith(_ => { }, TaskScheduler.Default);
-        _stop.Dispose();
+        await _listener.DisposeAsync();
     }
 
     private static TaskCompletionSource Thawed()
@@ -97,37 +90,12 @@ public sealed class FreezableProxy : IAsyncDisposable
         return thawed;
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stop.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                continue; // a connection aborted before it was accepted: accept the next
-            }
-
-            // Each connection on its own: one that fails (reset while being set up, the server refusing) must never
-            // stop the loop, or every later client would connect into the backlog and wait for ever.
-            _ = ProxyAsync(client);
-        }
-    }
-
-    private async Task ProxyAsync(TcpClient client)
+    private async Task ProxyAsync(TcpClient client, CancellationToken stopping)
     {
         var server = new TcpClient();
         try
         {
-            await server.ConnectAsync(_host, _port, _stop.Token);
+            await server.ConnectAsync(_host, _port, stopping);
             NetworkStream fromClient, fromServer;
             lock (_sockets)
             {
@@ -140,7 +108,7 @@ public sealed class FreezableProxy : IAsyncDisposable
 
             // When either direction ends, both sockets close: a half-open pair would leave its client waiting for a
             // reply that cannot come.
-            await Task.WhenAny(PumpAsync(fromClient, fromServer, hold: false), PumpAsync(fromServer, fromClient, hold: true));
+            await Task.WhenAny(PumpAsync(fromClient, fromServer, hold: false, stopping), PumpAsync(fromServer, fromClient, hold: true, stopping));
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
@@ -159,13 +127,13 @@ public sealed class FreezableProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(NetworkStream from, NetworkStream to, bool hold)
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, bool hold, CancellationToken stopping)
     {
         var buffer = new byte[16 * 1024];
         try
         {
             int read;
-            while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+            while ((read = await from.ReadAsync(buffer, stopping)) > 0)
             {
                 if (hold)
                 {
@@ -178,7 +146,7 @@ public sealed class FreezableProxy : IAsyncDisposable
                     await thawed;
                 }
 
-                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                await to.WriteAsync(buffer.AsMemory(0, read), stopping);
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)

@@ -25,25 +25,21 @@ public readonly record struct ReportKey(string Vehicle, long TimeMs)
 /// </summary>
 public sealed class ReceiptTap : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly LoopbackListener _listener;
     private readonly int _brokerPort;
-    private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<ReportKey, byte> _sent = new();
     private readonly ConcurrentDictionary<ReportKey, byte> _confirmed = new();
     private readonly ConcurrentQueue<string> _problems = new();
-    private readonly ConcurrentDictionary<Task, byte> _relays = new();
-    private readonly Task _accepting;
     private int _connections;
 
     public ReceiptTap(int brokerPort)
     {
         _brokerPort = brokerPort;
-        _listener.Start();
-        _accepting = Task.Run(AcceptAsync);
+        _listener = new LoopbackListener(RelayAsync);
     }
 
     /// <summary>The port the simulator connects to instead of the broker's STOMP port.</summary>
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => _listener.Port;
 
     public ICollection<ReportKey> Sent => _sent.Keys;
 
@@ -57,34 +53,13 @@ public sealed class ReceiptTap : IAsyncDisposable
     /// <summary>Frames the tap could not read: a non-empty list means the figures above cannot be trusted.</summary>
     public IReadOnlyCollection<string> Problems => _problems;
 
-    private async Task AcceptAsync()
+    private async Task RelayAsync(TcpClient client, CancellationToken stopping)
     {
-        while (!_stopping.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stopping.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            var relay = RelayAsync(client);
-            _relays[relay] = 0;
-            _ = relay.ContinueWith(done => _relays.TryRemove(done, out _), TaskScheduler.Default);
-        }
-    }
-
-    private async Task RelayAsync(TcpClient client)
-    {
-        using (client)
         using (var broker = new TcpClient())
         {
             try
             {
-                await broker.ConnectAsync(IPAddress.Loopback, _brokerPort, _stopping.Token);
+                await broker.ConnectAsync(IPAddress.Loopback, _brokerPort, stopping);
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
@@ -94,7 +69,7 @@ public sealed class ReceiptTap : IAsyncDisposable
             client.NoDelay = broker.NoDelay = true;
             Interlocked.Increment(ref _connections);
             var session = new Session(this);
-            using var closing = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            using var closing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             var upstream = PumpAsync(client.GetStream(), broker.GetStream(), session.FromClient, closing.Token);
             var downstream = PumpAsync(broker.GetStream(), client.GetStream(), session.FromBroker, closing.Token);
             await Task.WhenAny(upstream, downstream);
@@ -181,14 +156,7 @@ public sealed class ReceiptTap : IAsyncDisposable
         return null;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        await Task.WhenAll(_relays.Keys);
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
     /// <summary>What one connection has sent and not yet had confirmed.</summary>
     private sealed class Session(ReceiptTap tap)
