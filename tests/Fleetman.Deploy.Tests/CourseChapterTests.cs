@@ -76,9 +76,7 @@ public sealed class CourseChapterTests
     public void The_autoscaling_chapter_has_the_api_gateway_autoscaler_of_kubectl_autoscale_as_a_manifest()
     {
         var chapter = Course.Chapter("12-autoscaling");
-        var item = chapter.Objects.SingleOrDefault(item => item.Kind == "HorizontalPodAutoscaler" && item.Name == "api-gateway");
-        item.ShouldNotBeNull("12-autoscaling has no HorizontalPodAutoscaler api-gateway");
-        item.File.ShouldBe("autoscaling-rules.yaml");
+        var item = chapter.ShouldHave("HorizontalPodAutoscaler", "api-gateway", "autoscaling-rules.yaml");
         item.Manifest.ApiVersion.ShouldBe("autoscaling/v2");
         var autoscaler = (V2HorizontalPodAutoscaler)item.Manifest.Model!;
 
@@ -154,13 +152,7 @@ public sealed class CourseChapterTests
         secure.Metadata.Annotations.ShouldContainKeyAndValue("nginx.ingress.kubernetes.io/auth-type", "basic");
         secure.Metadata.Annotations.ShouldContainKeyAndValue("nginx.ingress.kubernetes.io/auth-secret", "mycredentials");
 
-        static V1Ingress Ingress(Chapter chapter, string name, string file)
-        {
-            var item = chapter.Objects.SingleOrDefault(item => item.Kind == "Ingress" && item.Name == name);
-            item.ShouldNotBeNull($"17-ingress has no Ingress {name}");
-            item.File.ShouldBe(file);
-            return (V1Ingress)item.Manifest.Model!;
-        }
+        static V1Ingress Ingress(Chapter chapter, string name, string file) => (V1Ingress)chapter.ShouldHave("Ingress", name, file).Manifest.Model!;
 
         static void ShouldRoute(V1Ingress ingress, string host, string service, int port)
         {
@@ -187,10 +179,7 @@ public sealed class CourseChapterTests
     public void The_statefulsets_chapter_runs_mongo_as_three_members_with_their_own_claims_behind_a_headless_service()
     {
         var chapter = Course.Chapter("20-statefulsets");
-        var set = chapter.Objects.SingleOrDefault(item => item.Kind == "StatefulSet" && item.Name == "mongo");
-        set.ShouldNotBeNull("20-statefulsets has no StatefulSet mongo");
-        set.File.ShouldBe("mongo-stack.yaml");
-        var spec = ((V1StatefulSet)set.Manifest.Model!).Spec;
+        var spec = ((V1StatefulSet)chapter.ShouldHave("StatefulSet", "mongo", "mongo-stack.yaml").Manifest.Model!).Spec;
         spec.ServiceName.ShouldBe("mongo");
         spec.Replicas.ShouldBe(3, "pods mongo-0, mongo-1, mongo-2");
         spec.VolumeClaimTemplates.ShouldNotBeEmpty("mongo has no volumeClaimTemplates");

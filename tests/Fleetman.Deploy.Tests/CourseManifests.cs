@@ -46,6 +46,15 @@ public sealed class Chapter
     /// <summary>Every object of the top-level manifests, each loaded strictly; throws on the first that does not load.</summary>
     public IReadOnlyList<CourseObject> Objects => objects.Value;
 
+    /// <summary>The chapter's one <paramref name="kind"/> named <paramref name="name"/>, which must be in <paramref name="file"/>; fails the test saying which is missing.</summary>
+    public CourseObject ShouldHave(string kind, string name, string file)
+    {
+        var item = Objects.SingleOrDefault(item => item.Kind == kind && item.Name == name);
+        item.ShouldNotBeNull($"{Id} has no {kind} {name}");
+        item.File.ShouldBe(file, $"{Id}: the file of {kind} {name}");
+        return item;
+    }
+
     public IReadOnlyList<Workload> Workloads => [.. Objects.Select(item => Workload.Of(item.Manifest.Model)).OfType<Workload>()];
 
     /// <summary>
