@@ -23,9 +23,6 @@ public static partial class RetentionSweepCommand
     /// <summary>How long the store may take to answer at all; MongoDB's client would otherwise wait 30 s per attempt to select a server.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
 
-    public static bool IsRequested(IReadOnlyList<string> args) =>
-        args.Count > 0 && string.Equals(args[0], Name, StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Runs the sweep and returns the exit code.</summary>
     /// <param name="args">The process's arguments, starting with <see cref="Name"/>; the rest are settings (<c>--Retention:KeepDays=7</c>).</param>
     /// <param name="clock">Where "now" comes from; the cutoff is now minus KeepDays.</param>

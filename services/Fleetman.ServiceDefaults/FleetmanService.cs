@@ -14,13 +14,21 @@ public static class FleetmanService
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        if (HealthCheckCommand.IsRequested(args))
+        if (IsCommand(args, HealthCheckCommand.Name))
         {
             Environment.Exit(HealthCheckCommand.RunAsync(args, Environment.GetEnvironmentVariable, Console.Out).GetAwaiter().GetResult());
         }
 
         return WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     }
+
+    /// <summary>
+    /// Whether the process is started to run the command <paramref name="name"/> (<see cref="HealthCheckCommand"/>, the
+    /// tracker's retention sweep) instead of the service: its name is the first argument, in any case, as a container's
+    /// health command or a Job's <c>args</c> give it. Anything after it is the command's own.
+    /// </summary>
+    public static bool IsCommand(IReadOnlyList<string> args, string name) =>
+        args.Count > 0 && string.Equals(args[0], name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Builds and runs a service the way every Fleetman service is made, and returns its exit code

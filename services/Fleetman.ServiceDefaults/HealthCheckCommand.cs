@@ -14,9 +14,6 @@ public static class HealthCheckCommand
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
-    public static bool IsRequested(IReadOnlyList<string> args) =>
-        args.Count > 0 && string.Equals(args[0], Name, StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Runs the check and returns the exit code; one line on <paramref name="output"/> says what happened.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, Func<string, string?> environment, TextWriter output)
     {

@@ -3,7 +3,7 @@ using Fleetman.PositionTracker;
 using Fleetman.PositionTracker.Apis;
 
 // The course's Job and CronJob run this image with `args: ["retention-sweep"]`: sweep old history, then exit.
-if (RetentionSweepCommand.IsRequested(args))
+if (FleetmanService.IsCommand(args, RetentionSweepCommand.Name))
 {
     return await RetentionSweepCommand.RunAsync(args, TimeProvider.System);
 }

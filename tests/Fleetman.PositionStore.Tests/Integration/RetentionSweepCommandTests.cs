@@ -113,16 +113,6 @@ public sealed class RetentionSweepCommandTests : IDisposable
         message.ShouldMatch(@"^Retention sweep failed: MongoDB database fleetman at 127\.0\.0\.1:1: unreachable: A timeout occurred after \d+ms selecting a server$");
     }
 
-    [Fact]
-    public void Only_the_command_name_first_asks_for_the_command()
-    {
-        RetentionSweepCommand.IsRequested(["retention-sweep"]).ShouldBeTrue();
-        RetentionSweepCommand.IsRequested(["Retention-Sweep", "--Retention:KeepDays=7"]).ShouldBeTrue();
-        RetentionSweepCommand.IsRequested([]).ShouldBeFalse();
-        RetentionSweepCommand.IsRequested(["--urls", "http://127.0.0.1:8081"]).ShouldBeFalse();
-        RetentionSweepCommand.IsRequested(["healthcheck", "retention-sweep"]).ShouldBeFalse();
-    }
-
     private static VehiclePosition Position(string vehicle, DateTimeOffset time) => new(vehicle, 53.38, -1.47, time, 12.5, 90);
 
     private async Task SeedAsync(VehiclePosition[] positions)

@@ -27,12 +27,14 @@ public sealed class HealthCheckCommandArgumentTests
         output.ToString().ShouldContain("ASPNETCORE_HTTP_PORTS 'http'");
     }
 
+    // The rule of every command a service's binary runs instead of the service (the tracker's retention sweep too).
     [Fact]
-    public void Is_requested_only_by_its_name_as_the_first_argument()
+    public void Is_requested_only_by_its_name_as_the_first_argument_in_any_case()
     {
-        HealthCheckCommand.IsRequested(["healthcheck"]).ShouldBeTrue();
-        HealthCheckCommand.IsRequested(["HealthCheck", "/healthz/live"]).ShouldBeTrue();
-        HealthCheckCommand.IsRequested([]).ShouldBeFalse();
-        HealthCheckCommand.IsRequested(["--urls", "healthcheck"]).ShouldBeFalse();
+        FleetmanService.IsCommand(["healthcheck"], HealthCheckCommand.Name).ShouldBeTrue();
+        FleetmanService.IsCommand(["HealthCheck", "/healthz/live"], HealthCheckCommand.Name).ShouldBeTrue();
+        FleetmanService.IsCommand([], HealthCheckCommand.Name).ShouldBeFalse();
+        FleetmanService.IsCommand(["--urls", "healthcheck"], HealthCheckCommand.Name).ShouldBeFalse();
+        FleetmanService.IsCommand(["retention-sweep", "healthcheck"], HealthCheckCommand.Name).ShouldBeFalse();
     }
 }
