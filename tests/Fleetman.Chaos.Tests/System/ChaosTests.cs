@@ -37,15 +37,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
         await using var system = await ChaosSystem.StartAsync(output);
         await using var watch = new ServiceWatch(system.Services);
 
-        var recovery = await system.InjectAsync(
-            "kill -9 ActiveMQ; once the services noticed, start it again on the same data",
-            () => system.Broker.InfraAsync("kill", "activemq"),
-            async () =>
-            {
-                await system.UntilNotReadyAsync(system.FirstConsumer);
-                await system.Broker.InfraAsync("start", "activemq");
-            },
-            Bound.BrokerRestarted);
+        var recovery = await KillAndRestartInfraAsync(
+            system, "activemq", "kill -9 ActiveMQ; once the services noticed, start it again on the same data", system.FirstConsumer, Bound.BrokerRestarted);
 
         await system.KeepRunningAsync(seconds: 3);
         var (simulator, _) = await AssertAllAsync(system, watch, recovery, Bound.BrokerRestarted);
@@ -64,18 +57,13 @@ public sealed class ChaosTests(ITestOutputHelper output)
         // consumer goes on storing and announcing. So the API and the hub must serve fresh positions while it is down;
         // only a browser connecting meanwhile has to wait (its snapshot comes from Redis). The outage lasts longer
         // than the Redis client's 5 s command timeout, so nothing is merely waiting it out.
-        var recovery = await system.InjectAsync(
-            "kill -9 Redis; keep it down while the API and the hub serve fresh positions without it, then start it again, empty",
-            () => system.Broker.InfraAsync("kill", "redis"),
-            async () =>
+        var recovery = await KillAndRestartInfraAsync(
+            system, "redis", "kill -9 Redis; keep it down while the API and the hub serve fresh positions without it, then start it again, empty",
+            system.ApiGateway, Bound.RedisRestarted, whileDown: async () =>
             {
-                await system.UntilNotReadyAsync(system.ApiGateway);
                 await system.KeepRunningAsync(seconds: 6);
                 await system.StillLiveAsync(Bound.LiveWithoutRedis, Bound.LiveAdvance);
-                await system.Broker.InfraAsync("start", "redis");
-            },
-            Bound.RedisRestarted,
-            servedDuringOutage: true);
+            }, servedDuringOutage: true);
 
         await system.KeepRunningAsync(seconds: 3);
         var (simulator, _) = await AssertAllAsync(system, watch, recovery, Bound.RedisRestarted);
@@ -111,6 +99,24 @@ public sealed class ChaosTests(ITestOutputHelper output)
             await victim.StartAsync(TimeSpan.FromSeconds(60));
             watch.Add(victim);
         }, bound);
+
+    /// <summary>
+    /// kill -9 one of the local infrastructure's processes (<c>scripts/infra.sh</c>: activemq or redis); once
+    /// <paramref name="noticing"/> is not ready (the services noticed) and <paramref name="whileDown"/> is done, start it
+    /// again as infra.sh starts it: ActiveMQ on the same data, Redis empty.
+    /// </summary>
+    private static Task<Recovery> KillAndRestartInfraAsync(
+        ChaosSystem system, string component, string what, ServiceProcess noticing, RecoveryBound bound, Func<Task>? whileDown = null, bool servedDuringOutage = false) =>
+        system.InjectAsync(what, () => system.Broker.InfraAsync("kill", component), async () =>
+        {
+            await system.UntilNotReadyAsync(noticing);
+            if (whileDown is not null)
+            {
+                await whileDown();
+            }
+
+            await system.Broker.InfraAsync("start", component);
+        }, bound, servedDuringOutage);
 
     /// <summary>The three promises every scenario keeps; returns the simulator's final counts and the stored rows.</summary>
     private static async Task<(SimulatorStatus Simulator, List<ReportKey> Stored)> AssertAllAsync(ChaosSystem system, ServiceWatch watch, Recovery recovery, RecoveryBound bound)
