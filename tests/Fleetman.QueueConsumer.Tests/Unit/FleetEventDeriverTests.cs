@@ -163,12 +163,7 @@ public sealed class FleetEventDeriverTests
     [InlineData("Events:Geofences:0:Name", "Depot", "Events:Geofences:0 (environment variable Events__Geofences__0): geofence 'Depot' needs a ring")]
     public void A_bad_setting_stops_the_start_naming_it(string key, string value, string expected)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
-        builder.AddFleetEvents();
-        using var host = builder.Build();
-
-        var failure = Should.Throw<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<FleetEventOptions>>().Value);
+        var failure = Should.Throw<OptionsValidationException>(() => OptionsFrom(new() { [key] = value }));
 
         failure.Message.ShouldContain(expected);
     }
@@ -176,8 +171,7 @@ public sealed class FleetEventDeriverTests
     [Fact]
     public void Geofences_from_configuration_are_read_with_their_rings()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var options = OptionsFrom(new()
         {
             ["Events:Geofences:0:Name"] = "Depot",
             ["Events:Geofences:0:Ring:0:0"] = "53.38",
@@ -187,10 +181,8 @@ public sealed class FleetEventDeriverTests
             ["Events:Geofences:0:Ring:2:0"] = "53.382",
             ["Events:Geofences:0:Ring:2:1"] = "-1.469",
         });
-        builder.AddFleetEvents();
-        using var host = builder.Build();
 
-        var geofence = host.Services.GetRequiredService<IOptions<FleetEventOptions>>().Value.ConfiguredGeofences().ShouldHaveSingleItem();
+        var geofence = options.ConfiguredGeofences().ShouldHaveSingleItem();
 
         geofence.Name.ShouldBe("Depot");
         geofence.Ring.ShouldBe([[53.38, -1.471], [53.38, -1.469], [53.382, -1.469]]);
@@ -216,5 +208,15 @@ public sealed class FleetEventDeriverTests
         }
 
         return positions;
+    }
+
+    /// <summary>The event options as the queue-consumer reads them at start (AddFleetEvents), from these settings alone; throws what a bad one throws.</summary>
+    private static FleetEventOptions OptionsFrom(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddFleetEvents();
+        using var host = builder.Build();
+        return host.Services.GetRequiredService<IOptions<FleetEventOptions>>().Value;
     }
 }
