@@ -7,6 +7,9 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(5);
+
+    /// <summary>The vehicle the outage tests store before they break Redis, and read back once it is whole again.</summary>
+    private static readonly VehiclePosition Van = new("Van", 53.2, -1.2, Start, 30, 90);
     private readonly FakeTimeProvider _clock = new(Start);
     private ConnectionMultiplexer _redis = null!;
     private LatestPositionCache _cache = null!;
@@ -14,7 +17,7 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await ConnectionMultiplexer.ConnectAsync(await BrokerInstance.Shared().RedisConnectionStringAsync());
-        _cache = new LatestPositionCache(_redis, $"test:{Guid.NewGuid():N}", _clock);
+        _cache = CacheOver(_redis);
     }
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
@@ -23,9 +26,8 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
     public async Task Calls_while_redis_drops_its_connections_either_succeed_or_fail_as_unavailable_and_work_again_after()
     {
         await using var dropping = await HungRedis.ConnectAsync();
-        var cache = new LatestPositionCache(dropping.Client, $"test:{Guid.NewGuid():N}", _clock);
-        var position = new VehiclePosition("Van", 53.2, -1.2, Start, 30, 90);
-        await cache.UpdateAsync([position]);
+        var cache = CacheOver(dropping.Client);
+        await cache.UpdateAsync([Van]);
 
         // Commands in flight when the connection is reset under them: whatever the client library throws for a reply
         // it was reading (a connection exception, an abandoned task, a completed pipe), each caller sees either an
@@ -40,7 +42,7 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
                 {
                     _ = (i % 4) switch
                     {
-                        0 => (object)await cache.UpdateAsync([position with { Time = Start.AddSeconds((round * 8) + i + 1) }]),
+                        0 => (object)await cache.UpdateAsync([Van with { Time = Start.AddSeconds((round * 8) + i + 1) }]),
                         1 => await cache.GetAllAsync(),
                         2 => await cache.SweepAsync(Retention),
                         _ => (object?)await cache.GetAsync("Van") ?? "none",
@@ -68,9 +70,8 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
     public async Task Every_call_to_a_redis_that_stops_answering_fails_as_unavailable_and_works_again_once_it_answers()
     {
         await using var hung = await HungRedis.ConnectAsync();
-        var cache = new LatestPositionCache(hung.Client, $"test:{Guid.NewGuid():N}", _clock);
-        var position = new VehiclePosition("Van", 53.2, -1.2, Start, 30, 90);
-        await cache.UpdateAsync([position]);
+        var cache = CacheOver(hung.Client);
+        await cache.UpdateAsync([Van]);
 
         hung.Proxy.Freeze();
 
@@ -78,7 +79,7 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
         // connection), every caller sees the one exception it handles as "Redis is down".
         Func<Task>[] calls =
         [
-            () => cache.UpdateAsync([position with { Time = Start.AddSeconds(1) }]),
+            () => cache.UpdateAsync([Van with { Time = Start.AddSeconds(1) }]),
             () => cache.RetireAsync(["Van"], Start),
             () => cache.SweepAsync(Retention),
             () => cache.GetAllAsync(),
@@ -93,6 +94,9 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
         hung.Proxy.Thaw();
         await UntilTheVanIsReadAsync(cache, "Redis answered again but the cache did not");
     }
+
+    /// <summary>A cache over <paramref name="redis"/> on a key prefix of its own, so that tests never see each other's vehicles.</summary>
+    private LatestPositionCache CacheOver(IConnectionMultiplexer redis) => new(redis, $"test:{Guid.NewGuid():N}", _clock);
 
     /// <summary>Waits until <paramref name="cache"/> reads the vehicle "Van" again, Redis unavailable meanwhile.</summary>
     private static Task UntilTheVanIsReadAsync(LatestPositionCache cache, string otherwise) =>
