@@ -4,9 +4,8 @@ import { vehicleCard } from "./card";
 import type { AppConfig } from "./config";
 import { fetchEvents } from "./api";
 import { EventFeedPanel } from "./events";
-import { PositionFeed } from "./feed";
+import { PositionFeed, type HubControl } from "./feed";
 import { FleetList } from "./fleet-list";
-import type { HubClient } from "./hub";
 import { LiveMarkers } from "./live-markers";
 import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
@@ -36,7 +35,8 @@ export class App {
   readonly store = new VehicleStore();
   readonly clock = new ServerClock();
   readonly map: MapView;
-  readonly hub: HubClient;
+  /** The hub's Follow and retry; its SignalR client loads after the first paint (`feed.ts`). */
+  readonly hub: HubControl;
   /** The stored history played back on the map; while it is shown the live markers wait (`replayChanged`). */
   readonly replay: Replay;
   private readonly feed: PositionFeed;
@@ -109,7 +109,7 @@ export class App {
         this.renderList();
       },
     });
-    this.hub = this.feed.hub;
+    this.hub = this.feed;
     this.selection = new Selection(this.store, this.map, config, {
       follow: (name) => this.hub.select(name),
       selectionChanged: (name, options) => {
