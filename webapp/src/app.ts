@@ -60,6 +60,18 @@ export class App {
     readonly config: AppConfig,
     elements: AppElements,
   ) {
+    // First: its REST request goes out while the map, the list and the panels are made.
+    this.feed = new PositionFeed(config, this.clock, {
+      received: (positions, complete) => this.receive(positions, complete),
+      removed: (names) => this.removeVehicles(names),
+      events: (events) => this.events?.add(events),
+      connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
+      restStatus: (status) => {
+        this.list.setRestStatus(status);
+        this.renderList();
+      },
+    });
+    this.hub = this.feed;
     this.map = new MapView(elements.map, config, {
       markerClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: true }),
       markerHovered: (name) => {
@@ -99,17 +111,6 @@ export class App {
       : null;
     this.indicator = new ConnectionIndicator(elements.connection, () => this.hub.retryNow());
     this.batcher = new PositionBatcher(frameScheduler(), (positions) => this.applyBatch(positions));
-    this.feed = new PositionFeed(config, this.clock, {
-      received: (positions, complete) => this.receive(positions, complete),
-      removed: (names) => this.removeVehicles(names),
-      events: (events) => this.events?.add(events),
-      connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
-      restStatus: (status) => {
-        this.list.setRestStatus(status);
-        this.renderList();
-      },
-    });
-    this.hub = this.feed;
     this.selection = new Selection(this.store, this.map, config, {
       follow: (name) => this.hub.select(name),
       selectionChanged: (name, options) => {

@@ -56,6 +56,8 @@ export class PositionFeed implements HubControl {
   private restFailures = 0;
   private restStatus: RetryStatus | null = null;
   private readonly hubHandlers: HubHandlers;
+  /** The first REST list, asked for when the feed is made (before the map is), handed on from `start`. */
+  private firstList: Promise<Position[]> | null;
 
   constructor(
     private readonly config: AppConfig,
@@ -77,6 +79,9 @@ export class PositionFeed implements HubControl {
       fleetEvents: (events) => handlers.events?.(events),
       state: (state, detail) => this.connectionChanged(state, detail.retryAt),
     };
+    this.firstList = fetchVehicles(config.apiBase);
+    // Its failure is handled in start (pollRest); this only keeps it from counting as unhandled before then.
+    this.firstList.catch(() => {});
   }
 
   get connectionState(): ConnectionState {
@@ -102,11 +107,14 @@ export class PositionFeed implements HubControl {
   }
 
   start(): void {
-    const firstList = this.pollRest();
-    // After the frame that draws the first list (the batch waits for it), so the client's script does not compete
-    // with the first paint; at the latest after hubAfterRestAtMostMs.
+    const firstList = this.pollRest(this.firstList ?? undefined);
+    this.firstList = null;
+    // Two frames after the first list: the batch applies it at the next frame and the markers are drawn at the one
+    // after (`animation.ts`), so the client's script and the hub's first messages do not compete with the first
+    // paint; at the latest hubAfterRestAtMostMs after start, when the list is slow or fails.
     const afterFirstList = Promise.race([firstList, new Promise<void>((done) => setTimeout(done, hubAfterRestAtMostMs))]);
-    void afterFirstList.then(() => frameScheduler()(() => setTimeout(() => void this.loadHub(), 0)));
+    const nextFrame = frameScheduler();
+    void afterFirstList.then(() => nextFrame(() => nextFrame(() => setTimeout(() => void this.loadHub(), 0))));
     if (this.config.restPollSeconds > 0) {
       setInterval(() => {
         if (this.connection !== "live") void this.pollRest();
@@ -154,10 +162,10 @@ export class PositionFeed implements HubControl {
   }
 
   /** Reads the REST list, unless a failure's backoff says wait; failures say so (`restStatus`) and back off. */
-  private async pollRest(): Promise<void> {
+  private async pollRest(asked?: Promise<Position[]>): Promise<void> {
     if (this.restStatus !== null && Date.now() < this.restStatus.retryAt) return;
     try {
-      this.handlers.received(await fetchVehicles(this.config.apiBase), true);
+      this.handlers.received(await (asked ?? fetchVehicles(this.config.apiBase)), true);
       this.restFailures = 0;
       if (this.restStatus !== null) {
         this.restStatus = null;
