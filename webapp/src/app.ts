@@ -247,7 +247,10 @@ export class App {
       this.list.changed();
       return;
     }
-    if (this.store.size === 0 && positions.length > 0) performance.mark("fleetman:first-vehicles");
+    if (this.store.size === 0 && positions.length > 0) {
+      performance.mark("fleetman:first-vehicles");
+      this.map.basemap.fleetDrawn();
+    }
     if (!this.fitted && this.store.size === 0 && positions.length > 0 && !this.link.waiting) {
       // The first vehicles: the map is fitted to them before their markers are added, so each marker is placed once,
       // in the final view (fitting afterwards projects every marker a second time, most of a first paint's work).
