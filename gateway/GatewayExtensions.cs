@@ -61,12 +61,15 @@ public static partial class GatewayExtensions
             if (webapp.Value.ServedFromFolder)
             {
                 files.FileProvider = new PhysicalFileProvider(webapp.Value.RootPath);
+                WebappAssets.Configure(files);
                 files.OnPrepareResponse = file =>
                 {
                     if (file.File.Name == IndexFile)
                     {
                         file.Context.Response.Headers.CacheControl = IndexCacheControl;
                     }
+
+                    WebappAssets.PrepareResponse(file);
                 };
             }
         });
@@ -122,6 +125,7 @@ public static partial class GatewayExtensions
 
         if (ServesWebappFiles(app.Configuration))
         {
+            app.UsePrecompressedAssets(app.Services.GetRequiredService<IOptions<StaticFileOptions>>().Value.FileProvider!);
             app.UseStaticFiles();
             // Paths that are not files (client-side routes, "/") get the single page; missing files stay 404.
             app.MapFallback("{*path:nonfile}", ServeIndexAsync)

@@ -11,6 +11,8 @@
 #        [--push-only] [--push-interval=MS]   (the push part alone; the api-gateway's Hub__PushIntervalMilliseconds)
 #        tools/bench-live.sh --map [seconds, default 10]   (only the map in Chromium: frames per second and JS heap with
 #        1,000 and 10,000 vehicles in view)
+#        tools/bench-live.sh --paint-only [loads, default 5]   (only the first paint of 1,000 vehicles, with the simulator
+#        running and then stopped; webapp/dist as it is: run npm run build in webapp/ after changing the page)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net.Http.Headers;
 
 namespace Fleetman.Gateway.Tests;
@@ -54,9 +55,34 @@ internal static class GatewayHost
         var root = Path.Combine(Path.GetTempPath(), "fleetman-webapp-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Path.Combine(root, "assets"));
         File.WriteAllText(Path.Combine(root, "index.html"), IndexHtml);
-        File.WriteAllText(Path.Combine(root, "assets", "app.js"), "console.log('fleetman');\n");
+        File.WriteAllText(Path.Combine(root, "assets", "app.js"), AppJs);
         File.WriteAllText(Path.Combine(root, "assets", "app.css"), "body { margin: 0; }\n");
+        // The copies the webapp's build writes beside its script (vite.config.ts); app.css has none.
+        File.WriteAllBytes(Path.Combine(root, "assets", "app.js.br"), Compress(AppJs, "br"));
+        File.WriteAllBytes(Path.Combine(root, "assets", "app.js.gz"), Compress(AppJs, "gzip"));
         return root;
+    }
+
+    public const string AppJs = "console.log('fleetman');\n";
+
+    public static byte[] Compress(string text, string encoding)
+    {
+        using var output = new MemoryStream();
+        using (Stream compressor = encoding == "br" ? new BrotliStream(output, CompressionLevel.SmallestSize) : new GZipStream(output, CompressionLevel.SmallestSize))
+        {
+            compressor.Write(Encoding.UTF8.GetBytes(text));
+        }
+
+        return output.ToArray();
+    }
+
+    public static byte[] Decompress(byte[] wire, string encoding)
+    {
+        using var input = new MemoryStream(wire);
+        using Stream decompressor = encoding == "br" ? new BrotliStream(input, CompressionMode.Decompress) : new GZipStream(input, CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        decompressor.CopyTo(output);
+        return output.ToArray();
     }
 
     public const string IndexHtml = "<!doctype html><title>Fleetman Live</title><script type=\"module\" src=\"./assets/app.js\"></script>\n";

@@ -85,7 +85,7 @@ internal static class FirstPaint
 
 /// <summary>
 /// One page load, in ms from navigation start: its script downloaded, the script running (parsed and evaluated), the
-/// settings read, the page started (map, list and panels made; hub and REST requested), the first vehicles received,
+/// settings read, the page started (map, list and panels made; the REST list requested), the first vehicles received,
 /// and every vehicle drawn (<see cref="Total"/>). A phase the page did not mark is -1.
 /// </summary>
 internal sealed record PaintTiming(double Total, double ScriptLoaded, double ScriptRunning, double Configured, double Started, double FirstVehicles)

@@ -98,7 +98,7 @@ internal static class LiveReport
 
         var key = idle ? "first_paint_idle" : "first_paint";
         Console.WriteLine();
-        Console.WriteLine($"First paint in Chromium ({FirstPaint.BrowserVersion()}, headless, tiles off), {(idle ? "the simulator stopped (the services idle, the same list)" : $"{vehicles:N0} vehicles reporting every second")}: from navigation start (performance.timeOrigin) to `window.fleetman.vehicleCount() >= {vehicles}`, checked every animation frame; a fresh profile per load, through the edge. Phases from the page's marks: download (the script's last byte), script (parsed and evaluated until main runs), settings (config.json), start (map, list, panels made; hub and REST requested), vehicles (until the first arrive), drawing (until all are).");
+        Console.WriteLine($"First paint in Chromium ({FirstPaint.BrowserVersion()}, headless, tiles off), {(idle ? "the simulator stopped (the services idle, the same list)" : $"{vehicles:N0} vehicles reporting every second")}: from navigation start (performance.timeOrigin) to `window.fleetman.vehicleCount() >= {vehicles}`, checked every animation frame; a fresh profile per load, through the edge. Phases from the page's marks: download (the script's last byte), script (parsed and evaluated until main runs), settings (config.json), start (map, list, panels made; the REST list requested, the SignalR client loaded after it), vehicles (until the first arrive), drawing (until all are).");
         Console.WriteLine();
         var phaseNames = paints[0].Phases().Select(p => p.Name).ToList();
         Console.WriteLine($"| load | first paint of all vehicles | {string.Join(" | ", phaseNames)} |");

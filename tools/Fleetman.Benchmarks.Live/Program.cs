@@ -15,9 +15,12 @@
 // With --map instead: the live map in Chromium with 1,000 and then 10,000 vehicles in view (the simulator scaled
 // through its control API, every vehicle reporting every 5 s): frames per second for `seconds`, the slowest frame, the
 // JavaScript heap after a garbage collection. Nothing else runs then.
+// With --paint-only instead: only the first paint (parts 3 and 5's first paint), `loads` fresh-profile loads each with
+// the simulator running and then stopped; for comparing two builds of the webapp, run alternately.
 // Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
 //        [--push-only] [--push-interval=MS (the api-gateway's Hub__PushIntervalMilliseconds; default: its own)]
 //        Fleetman.Benchmarks.Live --map [seconds, default 10]
+//        Fleetman.Benchmarks.Live --paint-only [loads, default 5]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -36,12 +39,20 @@ var pushOnly = args.Contains("--push-only");
 var browser = !args.Contains("--no-browser") && !pushOnly;
 var pushInterval = args.FirstOrDefault(a => a.StartsWith("--push-interval=", StringComparison.Ordinal))?["--push-interval=".Length..];
 var map = args.Contains("--map");
+var paintOnly = args.Contains("--paint-only");
+var paintLoads = 5;
 int[] mapSizes = [1_000, 10_000];
 const int MapReportIntervalMilliseconds = 5_000; // 2,000 reports a second at 10,000 vehicles: what this machine's pipeline keeps up with
 if (map)
 {
     seconds = numbers.Length > 0 ? numbers[0] : 10;
     vehicles = mapSizes[0];
+}
+
+if (paintOnly)
+{
+    vehicles = 1_000;
+    paintLoads = numbers.Length > 0 ? numbers[0] : paintLoads;
 }
 
 var adminPassword = Guid.NewGuid().ToString("N");
@@ -53,8 +64,8 @@ results.Add("vehicles", vehicles, "vehicles");
 results.Add("seconds", seconds, "s");
 results.Add("cores", Environment.ProcessorCount, "cores");
 
-Console.WriteLine(map
-    ? $"Fleetman live map benchmark, the map in Chromium: {Environment.ProcessorCount} cores; every process and Chromium on this machine, over loopback; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start"
+Console.WriteLine(map || paintOnly
+    ? $"Fleetman live map benchmark, {(map ? "the map" : "the first paint")} in Chromium: {Environment.ProcessorCount} cores; every process and Chromium on this machine, over loopback; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start"
     : $"Fleetman live map benchmark: {Environment.ProcessorCount} cores; every process, wrk, the {clients} SignalR clients and Chromium on this machine, over loopback");
 var webRoot = Directory.CreateTempSubdirectory("fleetman-bench-live-").FullName;
 CopyFolder(Path.Combine(Repository.Root, "webapp", "dist"), webRoot);
@@ -116,6 +127,14 @@ try
             results.Add($"map_js_heap_mib_{frame.Vehicles}", frame.HeapMiB, "MiB", decimals: 1);
         }
 
+        return;
+    }
+
+    if (paintOnly)
+    {
+        LiveReport.FirstPaints(await FirstPaint.FirstPaintAsync(edge, vehicles, paintLoads), vehicles, idle: false, results);
+        await simulator.StopAsync();
+        LiveReport.FirstPaints(await FirstPaint.FirstPaintAsync(edge, vehicles, paintLoads), vehicles, idle: true, results);
         return;
     }
 

@@ -4,9 +4,8 @@ import { vehicleCard } from "./card";
 import type { AppConfig } from "./config";
 import { fetchEvents } from "./api";
 import { EventFeedPanel } from "./events";
-import { PositionFeed } from "./feed";
+import { PositionFeed, type HubControl } from "./feed";
 import { FleetList } from "./fleet-list";
-import type { HubClient } from "./hub";
 import { LiveMarkers } from "./live-markers";
 import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
@@ -36,7 +35,8 @@ export class App {
   readonly store = new VehicleStore();
   readonly clock = new ServerClock();
   readonly map: MapView;
-  readonly hub: HubClient;
+  /** The hub's Follow and retry; its SignalR client loads after the first paint (`feed.ts`). */
+  readonly hub: HubControl;
   /** The stored history played back on the map; while it is shown the live markers wait (`replayChanged`). */
   readonly replay: Replay;
   private readonly feed: PositionFeed;
@@ -60,6 +60,18 @@ export class App {
     readonly config: AppConfig,
     elements: AppElements,
   ) {
+    // First: its REST request goes out while the map, the list and the panels are made.
+    this.feed = new PositionFeed(config, this.clock, {
+      received: (positions, complete) => this.receive(positions, complete),
+      removed: (names) => this.removeVehicles(names),
+      events: (events) => this.events?.add(events),
+      connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
+      restStatus: (status) => {
+        this.list.setRestStatus(status);
+        this.renderList();
+      },
+    });
+    this.hub = this.feed;
     this.map = new MapView(elements.map, config, {
       markerClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: true }),
       markerHovered: (name) => {
@@ -99,17 +111,6 @@ export class App {
       : null;
     this.indicator = new ConnectionIndicator(elements.connection, () => this.hub.retryNow());
     this.batcher = new PositionBatcher(frameScheduler(), (positions) => this.applyBatch(positions));
-    this.feed = new PositionFeed(config, this.clock, {
-      received: (positions, complete) => this.receive(positions, complete),
-      removed: (names) => this.removeVehicles(names),
-      events: (events) => this.events?.add(events),
-      connectionChanged: (state, retryAt) => this.indicator.set(state, retryAt),
-      restStatus: (status) => {
-        this.list.setRestStatus(status);
-        this.renderList();
-      },
-    });
-    this.hub = this.feed.hub;
     this.selection = new Selection(this.store, this.map, config, {
       follow: (name) => this.hub.select(name),
       selectionChanged: (name, options) => {
@@ -246,7 +247,10 @@ export class App {
       this.list.changed();
       return;
     }
-    if (this.store.size === 0 && positions.length > 0) performance.mark("fleetman:first-vehicles");
+    if (this.store.size === 0 && positions.length > 0) {
+      performance.mark("fleetman:first-vehicles");
+      this.map.basemap.fleetDrawn();
+    }
     if (!this.fitted && this.store.size === 0 && positions.length > 0 && !this.link.waiting) {
       // The first vehicles: the map is fitted to them before their markers are added, so each marker is placed once,
       // in the final view (fitting afterwards projects every marker a second time, most of a first paint's work).

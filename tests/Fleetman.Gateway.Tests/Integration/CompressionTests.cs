@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net.Http.Headers;
 
 namespace Fleetman.Gateway.Tests.Integration;
@@ -22,7 +21,7 @@ public sealed class CompressionTests(LocalRunGateway gateway) : IClassFixture<Lo
         response.Headers.Vary.ShouldContain("Accept-Encoding");
         var wire = await response.Content.ReadAsByteArrayAsync();
         wire.Length.ShouldBeLessThan(plain.Length / 10, "20,000 bytes of one letter shrink a lot");
-        Decompress(wire, expected).ShouldBe(plain);
+        GatewayHost.Decompress(wire, expected).ShouldBe(plain);
     }
 
     [Fact]
@@ -73,14 +72,5 @@ public sealed class CompressionTests(LocalRunGateway gateway) : IClassFixture<Lo
     {
         using var response = await GetAsync(path, acceptEncoding);
         return await response.Content.ReadAsByteArrayAsync();
-    }
-
-    private static byte[] Decompress(byte[] wire, string encoding)
-    {
-        using var input = new MemoryStream(wire);
-        using Stream decompressor = encoding == "br" ? new BrotliStream(input, CompressionMode.Decompress) : new GZipStream(input, CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        decompressor.CopyTo(output);
-        return output.ToArray();
     }
 }

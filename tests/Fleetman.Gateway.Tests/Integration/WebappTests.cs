@@ -19,13 +19,56 @@ public sealed class WebappFilesTests(LocalRunGateway gateway) : IClassFixture<Lo
     [Theory]
     [InlineData("/assets/app.js", "text/javascript", "console.log('fleetman');\n")]
     [InlineData("/assets/app.css", "text/css", "body { margin: 0; }\n")]
-    public async Task Files_are_served_with_their_content_type(string path, string contentType, string content)
+    public async Task Hashed_assets_are_served_with_their_content_type_and_cached_for_a_year_without_asking_again(string path, string contentType, string content)
     {
         using var response = await gateway.Http.GetAsync(new Uri(path, UriKind.Relative));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.ShouldBe(contentType);
+        response.Headers.CacheControl!.ToString().ShouldBe("public, max-age=31536000, immutable");
         (await response.Content.ReadAsStringAsync()).ShouldBe(content);
+    }
+
+    [Theory]
+    [InlineData("gzip", "gzip")]
+    [InlineData("gzip, deflate, br", "br")]
+    [InlineData("br;q=0, gzip", "gzip")]
+    public async Task An_asset_with_compressed_copies_goes_as_the_copy_the_browser_accepts_with_the_files_type(string accepted, string expected)
+    {
+        using var response = await GetAssetAsync("/assets/app.js", accepted);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentEncoding.ShouldBe([expected]);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/javascript");
+        response.Headers.Vary.ShouldContain("Accept-Encoding");
+        response.Headers.CacheControl!.ToString().ShouldBe("public, max-age=31536000, immutable");
+        var wire = await response.Content.ReadAsByteArrayAsync();
+        wire.ShouldBe(GatewayHost.Compress(GatewayHost.AppJs, expected), "the build's copy, not one compressed by the gateway");
+        Encoding.UTF8.GetString(GatewayHost.Decompress(wire, expected)).ShouldBe(GatewayHost.AppJs);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("identity")]
+    [InlineData("br;q=0, gzip;q=0")]
+    public async Task An_asset_goes_as_it_is_to_a_browser_that_accepts_neither_copy(string? accepted)
+    {
+        using var response = await GetAssetAsync("/assets/app.js", accepted);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentEncoding.ShouldBeEmpty();
+        response.Headers.Vary.ShouldContain("Accept-Encoding");
+        (await response.Content.ReadAsStringAsync()).ShouldBe(GatewayHost.AppJs);
+    }
+
+    [Fact]
+    public async Task An_asset_without_compressed_copies_goes_as_it_is()
+    {
+        using var response = await GetAssetAsync("/assets/app.css", "br, gzip");
+
+        response.Content.Headers.ContentEncoding.ShouldBeEmpty();
+        response.Headers.Vary.ShouldNotContain("Accept-Encoding");
+        (await response.Content.ReadAsStringAsync()).ShouldBe("body { margin: 0; }\n");
     }
 
     [Theory]
@@ -56,6 +99,17 @@ public sealed class WebappFilesTests(LocalRunGateway gateway) : IClassFixture<Lo
         (await gateway.Http.GetAsync(new Uri("/healthz/ready", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
         var metrics = await gateway.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         metrics.ShouldContain("http_requests_received_total");
+    }
+
+    private async Task<HttpResponseMessage> GetAssetAsync(string path, string? acceptEncoding)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (acceptEncoding is not null)
+        {
+            request.Headers.AcceptEncoding.ParseAdd(acceptEncoding);
+        }
+
+        return await gateway.Http.SendAsync(request);
     }
 }
 

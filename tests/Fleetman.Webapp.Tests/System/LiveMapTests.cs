@@ -24,6 +24,27 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
     }
 
     [Fact]
+    public async Task The_fleet_is_drawn_without_the_hub_client_and_a_client_that_failed_to_load_shows_offline_and_loads_on_retry()
+    {
+        var page = await system.Browser.NewPageAsync();
+        // The SignalR client is its own chunk (webapp/src/feed.ts), loaded after the first paint: refused here at first.
+        var refused = true;
+        await page.RouteAsync("**/assets/hub-*.js", route => refused ? route.AbortAsync("connectionrefused") : route.ContinueAsync());
+
+        await page.GotoAsync(system.Edge.Http.BaseAddress!.ToString());
+        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {LiveSystem.Vehicles}", null, Patience);
+        await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'offline'", null, Patience);
+        (await page.GetByTestId("connection-state").GetAttributeAsync("data-state")).ShouldBe("offline");
+
+        refused = false;
+        await page.GetByTestId("retry-now").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'live'", null, Patience);
+        var name = (await page.EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()"))[0];
+        var time = await page.EvaluateAsync<string>($"() => window.fleetman.positionOf({Js(name)}).time");
+        await page.WaitForFunctionAsync($"() => window.fleetman.positionOf({Js(name)}).time !== {Js(time)}", null, Patience); // live updates
+    }
+
+    [Fact]
     public async Task Selecting_a_vehicle_in_the_list_follows_it_and_draws_its_history_trail()
     {
         var page = await system.OpenMapAsync();
