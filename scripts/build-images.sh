@@ -4,6 +4,7 @@
 #
 #   scripts/build-images.sh [--prebuilt] [--tag T] [--registry R] [--push] [name...]
 #   scripts/build-images.sh --course [--prebuilt | --from-built] [--tag T]... [--registry R] [--push] [name...]
+#   scripts/build-images.sh --publish-only [name...]
 #
 #   (default)     docker build of each Dockerfile's final stage: the SDK and node images restore, build and publish
 #                 inside the build. Needs network access to NuGet and npm from inside `docker build`.
@@ -13,6 +14,9 @@
 #   --tag T       image tag (default 1.0.0; CI passes the commit). Never `latest`.
 #   --registry R  prefix, e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com: R/fleetman/<name>:<tag>
 #   --push        docker push every image built
+#   --publish-only  the host publish of --prebuilt (artifacts/publish/<name>/) of the .NET images named (the webapp
+#                 left out), and nothing else (no Docker): each service as its image runs it. The benchmarks run the
+#                 trimmed ones from there.
 #   --list        print `<name> <Dockerfile> [--build-arg K=V]...` for each production image and build nothing: for
 #                 builders that run the Dockerfiles themselves (the Jenkinsfile's kaniko, which has no bash)
 #   name...       some of: position-simulator queue-consumer position-tracker api-gateway gateway webapp
@@ -61,7 +65,8 @@ PRODUCTION_TAG=1.0.0
 
 # Whether a .NET image is published self-contained and trimmed onto the runtime-deps base: its project file says so
 # (<PublishTrimmed>true</PublishTrimmed>, so that a plain `dotnet publish` of it does the same), read here and not
-# listed again. The edge gateway and the position-simulator; the others use libraries that are not trim-safe.
+# listed again. The edge gateway, the position-simulator and the api-gateway; the others use the MongoDB driver, which
+# is not trim-safe.
 trimmed() { grep -q '<PublishTrimmed>true</PublishTrimmed>' "${DIR[$1]}/${PROJECT[$1]}.csproj"; }
 
 # The build arguments an image's Dockerfile needs, as KEY=VALUE words (none contains a space).
@@ -74,7 +79,7 @@ dockerfile_args() {
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-prebuilt=false course=false from_built=false list=false tags=() registry="" push=false names=()
+prebuilt=false course=false from_built=false list=false publish_only=false tags=() registry="" push=false names=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --prebuilt) prebuilt=true ;;
@@ -84,6 +89,7 @@ while [ $# -gt 0 ]; do
     --registry) registry="${2:?--registry needs a value}"; shift ;;
     --push) push=true ;;
     --list) list=true ;;
+    --publish-only) publish_only=true ;;
     -h|--help) usage ;;
     -*) echo "unknown option: $1" >&2; usage 2 >&2 ;;
     *) names+=("$1") ;;
@@ -182,6 +188,14 @@ publish_webapp() {
   webapp_dependencies
   (cd webapp && npm run build)
 }
+
+if $publish_only; then
+  ! $course || { echo "--publish-only publishes the production images' services (the course's are made from them)" >&2; exit 2; }
+  dotnet=()
+  for name in "${names[@]}"; do [ "$name" = webapp ] || dotnet+=("$name"); done # the webapp's is npm run build
+  publish_dotnet "${dotnet[@]}"
+  exit 0
+fi
 
 # Image builds go side by side, at most JOBS at a time (BuildKit builds concurrently, and most of a build with the
 # host's publish waits on the context's transfer and the layer cache), each with its output in a log of its own that

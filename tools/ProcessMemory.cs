@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fleetman.Testing;
 
 namespace Fleetman.Benchmarks;
 
@@ -21,4 +22,10 @@ internal static class ProcessMemory
         double Kilobytes(string field) =>
             double.Parse(status.First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The form <paramref name="service"/> runs in, which decides much of its memory: its trimmed publish's own launcher
+    /// (the benchmark scripts publish the trimmed services as their images do) or the framework-dependent build output.
+    /// </summary>
+    internal static string Form(ServiceProcess service) => service.RunsItsLauncher ? "trimmed" : "framework-dependent";
 }

@@ -2,7 +2,9 @@
 # Every benchmark of the project in one run, and one table of their figures: raw broker throughput
 # (bench-messaging.sh), the position pipeline (bench-pipeline.sh) and the live map (bench-live.sh), in that order.
 # The ratios (pipeline ÷ raw broker, edge ÷ direct) are computed from figures of this same run, so they compare
-# like with like on whatever machine it is. Each benchmark starts and stops the infrastructure it needs itself.
+# like with like on whatever machine it is. Each benchmark starts and stops the infrastructure it needs itself. The
+# services run as their images ship them (the trimmed ones published and run by their own launcher:
+# scripts/lib/shipped-services.sh), and the memory rows say which form each ran in.
 #
 # Usage: tools/bench-all.sh [--quick]
 #   (default)  the parameters the README's figures were measured with; about 10 minutes on 2 cores
@@ -112,6 +114,12 @@ function row(benchmark, measure, result, goal, met) {
   printf "| %s | %s | %s | %s | %s |\n", benchmark, measure, result, goal, met
 }
 function missing(benchmark, measure, goal) { row(benchmark, measure, "not measured", goal, "—") }
+# How a service ran, as its image runs it (the benchmarks publish the trimmed ones as their images do): ", trimmed" or
+# ", framework-dependent"; nothing from a results file without it.
+function form(benchmark, service) {
+  if (!has(benchmark "/trimmed_" service)) return ""
+  return value[benchmark "/trimmed_" service] ? ", trimmed" : ", framework-dependent"
+}
 # A first-paint row (key: first_paint, or first_paint_idle with the simulator stopped): the median of the loads, their
 # range and the median load's phases (the page's own marks); judged against 500 ms only where the goal applies.
 function paint_row(key, measure, goal, judged,   low, high, load, paint, names, i, phases, median) {
@@ -176,7 +184,7 @@ END {
   }
   for (i = 1; i <= 3; i++) {
     service = services[i]
-    measure = "resident memory after the runs, " service (service == "position-simulator" ? " (1,000 vehicles)" : "")
+    measure = "resident memory after the runs, " service form("pipeline", service) (service == "position-simulator" ? " (1,000 vehicles)" : "")
     if (has("pipeline/memory_resident_mib_" service))
       row("pipeline", measure, num(value["pipeline/memory_resident_mib_" service], 0) " MiB (of it " num(value["pipeline/memory_mapped_files_mib_" service], 0) " MiB mapped runtime and framework files)", "≤ 80 MiB", verdict(value["pipeline/memory_resident_mib_" service] <= 80))
     else missing("pipeline", measure, "≤ 80 MiB")
@@ -263,7 +271,7 @@ END {
   split("edge api-gateway position-tracker queue-consumer position-simulator", live_services, " ")
   for (i = 1; i <= 5; i++) {
     service = live_services[i]
-    measure = "resident memory, steady (" parameter("live/vehicles") " vehicles at 1 Hz for " parameter("live/memory_steady_seconds") " s), " service
+    measure = "resident memory, steady (" parameter("live/vehicles") " vehicles at 1 Hz for " parameter("live/memory_steady_seconds") " s), " service form("live", service)
     if (has("live/memory_resident_mib_" service))
       row("live", measure, num(value["live/memory_resident_mib_" service], 0) " MiB (of it " num(value["live/memory_mapped_files_mib_" service], 0) " MiB mapped runtime and framework files)", "≤ 80 MiB", verdict(value["live/memory_resident_mib_" service] <= 80))
     else missing("live", measure, "≤ 80 MiB")

@@ -5,7 +5,8 @@
 # vehicle in Chromium, resident memory per service, and (the simulator stopped) the list through the edge against a
 # static file of the same bytes, the 304 path and the bytes on the wire with gzip and Brotli. Starts the local infrastructure if needed (and stops it again
 # if it did); the services run as an isolated run (their own queue, topic, SQLite file and Redis prefixes) on free
-# loopback ports and are stopped at the end.
+# loopback ports and are stopped at the end. Each runs as its image ships it (self-contained and trimmed where its
+# project file says so, by its own launcher; framework-dependent otherwise).
 # With FLEETMAN_BENCH_RESULTS set to a file, every figure is also appended to it (tools/bench-all.sh reads it).
 # Usage: tools/bench-live.sh [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
 #        [--push-only] [--push-interval=MS]   (the push part alone; the api-gateway's Hub__PushIntervalMilliseconds)
@@ -26,6 +27,11 @@ fi
 source scripts/lib/infra-session.sh
 infra_for_this_run --quiet
 dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
+# Each service in the form its image ships: the trimmed ones from their trimmed publish, by their own launcher.
+# shellcheck source=scripts/lib/shipped-services.sh
+source scripts/lib/shipped-services.sh
+mkdir -p .fleetman/bench
+publish_shipped_services .fleetman/bench/publish-shipped-services.log
 if [[ ! -f webapp/dist/index.html ]]; then
   (cd webapp && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) >/dev/null
 fi

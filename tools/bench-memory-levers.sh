@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: what the runtime and build levers do to one service's resident memory and time to ready, the
-# position-simulator and the edge gateway each measured alone, one fresh process per row:
+# position-simulator, the edge gateway and the api-gateway each measured alone, one fresh process per row:
 #   - the services' own build, framework-dependent (`dotnet X.dll`, as the tests and images run them), as is and with
 #     DOTNET_ReadyToRun=0 or DOTNET_TieredCompilation=0;
 #   - a framework-dependent ReadyToRun publish (PublishReadyToRun: the app's and its packages' code compiled ahead of
@@ -9,7 +9,9 @@
 #     with ReadyToRun (PublishReadyToRun: the trimmed framework's and the app's code compiled ahead of time);
 #   - a Native AOT publish (PublishAot).
 # The simulator drives its vehicles (default 1,000, each reporting every second) to the broker for the steady period;
-# the edge serves its webapp page, /version and the simulator's streets (proxied) twice a second meanwhile. Then the
+# the edge serves its webapp page, /version and the simulator's streets (proxied) twice a second meanwhile; the
+# api-gateway hears the same fleet (a framework-dependent simulator and queue-consumer beside it, the consumer's updates
+# topic and Redis) and serves /api/vehicles/ twice a second. The api-gateway has no ReadyToRun or AOT rows. Then the
 # script reads the process's /proc/<pid>/status: VmRSS (resident), RssAnon (GC heap, stacks, native allocations),
 # RssFile (mapped files: the runtime, the framework, the app), RssShmem (the runtime's JIT-compiled code, mapped twice
 # for W^X), VmHWM (peak). Time to ready: from the process's start to the first 200 of /healthz/ready, polled every 20 ms.
@@ -17,22 +19,29 @@
 # System.Text.Json's reflection is off. The AOT build is made for the measurement only: it tolerates the AOT warnings
 # and keeps System.Text.Json's reflection on so that it starts (README, "Build levers", says what it then gets
 # wrong); its log lists every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
-# --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, trimmed-r2r, aot) measures and builds those rows only. On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
+# --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, trimmed-r2r, aot) measures and builds those rows only;
+# --services api-gateway (any of position-simulator, edge, api-gateway) those services' rows only. On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
 # was busy, most of it the two AOT compilations. Starts the local infrastructure if needed (and stops it again if it
 # did); honours FLEETMAN_STATE_DIR and FLEETMAN_*_PORT like scripts/infra.sh. A simulator row whose reports
 # published is 0 did not do its work (the broker did not answer): measure it again.
 # Usage: tools/bench-memory-levers.sh [seconds steady, default 20] [vehicles, default 1000] [--reuse] [--variants LIST]
+#        [--services LIST]
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 reuse=false
 variants=jit,r2r,trimmed,trimmed-r2r,aot
+measured_services=position-simulator,edge,api-gateway
 numbers=()
 while (($# > 0)); do
   case $1 in
     --reuse) reuse=true ;;
     --variants)
       variants=${2:-}
+      shift
+      ;;
+    --services)
+      measured_services=${2:-}
       shift
       ;;
     *) numbers+=("$1") ;;
@@ -43,8 +52,12 @@ if ! [[ $variants =~ ^(jit|r2r|trimmed|trimmed-r2r|aot)(,(jit|r2r|trimmed|trimme
   echo "bench-memory-levers: --variants takes a comma-separated list of jit, r2r, trimmed, trimmed-r2r, aot" >&2
   exit 2
 fi
-# measured <variant>: whether the rows of that variant are measured (and its build made).
-measured() { [[ ,$variants, == *",$1,"* ]]; }
+if ! [[ $measured_services =~ ^(position-simulator|edge|api-gateway)(,(position-simulator|edge|api-gateway))*$ ]]; then
+  echo "bench-memory-levers: --services takes a comma-separated list of position-simulator, edge, api-gateway" >&2
+  exit 2
+fi
+# measured <variant> [service]: whether the rows of that variant (of that service) are measured (and its build made).
+measured() { [[ ,$variants, == *",$1,"* ]] && { [[ -z ${2:-} ]] || [[ ,$measured_services, == *",$2,"* ]]; }; }
 steady_seconds=${numbers[0]:-20}
 vehicles=${numbers[1]:-1000}
 for n in "$steady_seconds" "$vehicles"; do
@@ -68,16 +81,46 @@ eval "$(scripts/infra.sh env)"
 services=(
   "position-simulator|services/position-simulator/Fleetman.PositionSimulator.csproj|Fleetman.PositionSimulator"
   "edge|gateway/Fleetman.Gateway.csproj|Fleetman.Gateway"
+  "api-gateway|services/api-gateway/Fleetman.ApiGateway.csproj|Fleetman.ApiGateway"
 )
+# label | service | variant | environment
+rows=(
+  "framework-dependent (the services' own build)|position-simulator|jit|"
+  "framework-dependent, no ReadyToRun code|position-simulator|jit|DOTNET_ReadyToRun=0"
+  "framework-dependent, no tiered compilation|position-simulator|jit|DOTNET_TieredCompilation=0"
+  "ReadyToRun publish|position-simulator|r2r|"
+  "self-contained, trimmed|position-simulator|trimmed|"
+  "self-contained, trimmed, ReadyToRun|position-simulator|trimmed-r2r|"
+  "Native AOT|position-simulator|aot|"
+  "framework-dependent (the services' own build)|edge|jit|"
+  "framework-dependent, no ReadyToRun code|edge|jit|DOTNET_ReadyToRun=0"
+  "ReadyToRun publish|edge|r2r|"
+  "self-contained, trimmed|edge|trimmed|"
+  "self-contained, trimmed, ReadyToRun|edge|trimmed-r2r|"
+  "Native AOT|edge|aot|"
+  "framework-dependent (the services' own build)|api-gateway|jit|"
+  "self-contained, trimmed (as its image ships it)|api-gateway|trimmed|"
+)
+# has_row <service> <variant>: whether a row measures that variant of that service (only those are published).
+has_row() {
+  local row
+  for row in "${rows[@]}"; do [[ $row == *"|$1|$2|"* ]] && return 0; done
+  return 1
+}
+
 publish_root=$repo/.fleetman/bench/publish
 logs=$repo/.fleetman/bench
 mkdir -p "$publish_root" "$logs"
+# The api-gateway's fleet comes through a queue-consumer (framework-dependent, as its image).
+if measured jit api-gateway || measured trimmed api-gateway; then
+  dotnet build services/queue-consumer/Fleetman.QueueConsumer.csproj -c Release --nologo -v quiet >/dev/null
+fi
 for entry in "${services[@]}"; do
   IFS='|' read -r name project assembly <<<"$entry"
   dotnet build "$project" -c Release --nologo -v quiet >/dev/null
   for variant in r2r trimmed trimmed-r2r aot; do
     out=$publish_root/$name-$variant
-    if ! measured "$variant" || { $reuse && [[ -x $out/$assembly ]]; }; then
+    if ! has_row "$name" "$variant" || ! measured "$variant" "$name" || { $reuse && [[ -x $out/$assembly ]]; }; then
       continue
     fi
     case $variant in
@@ -142,46 +185,56 @@ simulator_settings() {
     "Simulator__ReportIntervalMilliseconds=1000" "Simulator__TimeCompression=1"
 }
 
-# label | service | variant | environment
-rows=(
-  "framework-dependent (the services' own build)|position-simulator|jit|"
-  "framework-dependent, no ReadyToRun code|position-simulator|jit|DOTNET_ReadyToRun=0"
-  "framework-dependent, no tiered compilation|position-simulator|jit|DOTNET_TieredCompilation=0"
-  "ReadyToRun publish|position-simulator|r2r|"
-  "self-contained, trimmed|position-simulator|trimmed|"
-  "self-contained, trimmed, ReadyToRun|position-simulator|trimmed-r2r|"
-  "Native AOT|position-simulator|aot|"
-  "framework-dependent (the services' own build)|edge|jit|"
-  "framework-dependent, no ReadyToRun code|edge|jit|DOTNET_ReadyToRun=0"
-  "ReadyToRun publish|edge|r2r|"
-  "self-contained, trimmed|edge|trimmed|"
-  "self-contained, trimmed, ReadyToRun|edge|trimmed-r2r|"
-  "Native AOT|edge|aot|"
-)
+
+# fleet_settings: the destinations and Redis keys of the api-gateway's fleet, the run's own.
+fleet_settings() {
+  echo "Messaging__Destinations__PositionReported=bench.levers.$run.fleet" \
+    "Messaging__Destinations__VehiclesRetired=bench.levers.retired.$run.fleet" \
+    "Messaging__Destinations__VehiclePositionsUpdated=bench.levers.updates.$run" \
+    "Messaging__Destinations__VehiclesRemoved=bench.levers.removals.$run" \
+    "Messaging__Destinations__FleetEventsOccurred=bench.levers.events.$run" \
+    "LatestPositions__KeyPrefix=bench:levers:$run" "Hub__BackplaneChannelPrefix=bench:levers:$run:hubs:" \
+    "Logging__LogLevel__Default=Warning"
+}
 
 # The edge's backend for its proxied route: one simulator (framework-dependent) for every edge row.
-mkdir -p "$work/web"
-printf '<!doctype html><title>Fleetman</title>\n' >"$work/web/index.html"
-backend_port=$(free_port)
-# Its vehicles stay parked: the rows measure one service's work at a time.
-read -r -a backend_settings <<<"$(simulator_settings backend) Simulator__AutoStart=false"
-command_of position-simulator jit
-start_service "${service_command[@]}" -- "$backend_port" "$logs/bench-memory-levers-backend.log" "${backend_settings[@]}" || exit 1
+if measured jit edge || measured r2r edge || measured trimmed edge || measured trimmed-r2r edge || measured aot edge; then
+  mkdir -p "$work/web"
+  printf '<!doctype html><title>Fleetman</title>\n' >"$work/web/index.html"
+  backend_port=$(free_port)
+  # Its vehicles stay parked: the rows measure one service's work at a time.
+  read -r -a backend_settings <<<"$(simulator_settings backend) Simulator__AutoStart=false"
+  command_of position-simulator jit
+  start_service "${service_command[@]}" -- "$backend_port" "$logs/bench-memory-levers-backend.log" "${backend_settings[@]}" || exit 1
+fi
 
-printf 'Fleetman memory levers: one service alone per row, %d s steady (the simulator: %d vehicles reporting every second); %d cores, load average %s, %s\n' \
+# The api-gateway's fleet: a simulator driving the vehicles and a queue-consumer storing them (SQLite, Redis) and
+# publishing the updates the api-gateway hears, both framework-dependent, for every api-gateway row.
+if measured jit api-gateway || measured trimmed api-gateway; then
+  read -r -a fleet <<<"$(fleet_settings)"
+  command_of position-simulator jit
+  start_service "${service_command[@]}" -- "$(free_port)" "$logs/bench-memory-levers-fleet-simulator.log" "${fleet[@]}" \
+    "Simulator__Vehicles=$vehicles" "Simulator__ReportIntervalMilliseconds=1000" "Simulator__TimeCompression=1" || exit 1
+  start_service dotnet services/queue-consumer/bin/Release/net10.0/Fleetman.QueueConsumer.dll -- "$(free_port)" \
+    "$logs/bench-memory-levers-fleet-consumer.log" "${fleet[@]}" "Store__Provider=Sqlite" "Store__SqlitePath=$work/positions.db" || exit 1
+fi
+
+printf 'Fleetman memory levers: one service alone per row, %d s steady (the simulator and the api-gateway fleet: %d vehicles reporting every second); %d cores, load average %s, %s\n' \
   "$steady_seconds" "$vehicles" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
 table=()
 index=0
 for row in "${rows[@]}"; do
   index=$((index + 1))
   IFS='|' read -r label name variant settings <<<"$row"
-  measured "$variant" || continue
+  measured "$variant" "$name" || continue
   read -r -a lever <<<"$settings"
   port=$(free_port)
   log=$logs/bench-memory-levers-$index.log
   printf '  %s, %s: ' "$name" "$label"
   if [[ $name == position-simulator ]]; then
     read -r -a service_settings <<<"$(simulator_settings "$index")"
+  elif [[ $name == api-gateway ]]; then
+    read -r -a service_settings <<<"$(fleet_settings)"
   else
     service_settings=(
       "ReverseProxy__Clusters__position-simulator__Destinations__d1__Address=http://127.0.0.1:$backend_port/"
@@ -204,6 +257,13 @@ for row in "${rows[@]}"; do
       sleep 0.5
     done
     work_done="-"
+  elif [[ $name == api-gateway ]]; then
+    for _ in $(seq 1 $((steady_seconds * 2))); do
+      curl -fs -o /dev/null "http://127.0.0.1:$port/api/vehicles/" || true
+      sleep 0.5
+    done
+    # The vehicles it lists at the end: the whole fleet when it kept up.
+    work_done="$(curl -fs "http://127.0.0.1:$port/api/vehicles/" | grep -o '"name":' | wc -l || echo "?") listed"
   else
     sleep "$steady_seconds"
     work_done=$(curl -fs "http://127.0.0.1:$port/simulator/status" | grep -o '"published":[0-9]*' | cut -d: -f2 || echo "?")
@@ -219,6 +279,6 @@ for row in "${rows[@]}"; do
 done
 
 echo
-echo "| service | lever | environment | resident | anonymous | mapped files | shared (JIT code) | peak | ready after | reports published |"
+echo "| service | lever | environment | resident | anonymous | mapped files | shared (JIT code) | peak | ready after | work done (the simulator: reports published; the api-gateway: vehicles listed) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${table[@]}"

@@ -27,7 +27,6 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
     /// <summary>The most vehicles one sweep removes; <see cref="SweepAsync"/> says when more may wait.</summary>
     public const int SweepBatch = 1_000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     // KEYS: positions, times, seen, retired, retired-at. ARGV: now-ms, then vehicle, time-ms, json, vehicle, ...
     // Returns {updated, retired vehicle, retired vehicle, ...}.
@@ -150,7 +149,7 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
         {
             arguments[i++] = position.Vehicle;
             arguments[i++] = position.Time.ToUnixTimeMilliseconds();
-            arguments[i++] = JsonSerializer.Serialize(position, Json);
+            arguments[i++] = JsonSerializer.Serialize(position, LatestPositionJsonContext.Default.VehiclePosition);
         }
 
         var result = await EvaluateAsync(NewestWins, arguments);
@@ -250,5 +249,13 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
     }
 
     private static VehiclePosition Deserialize(RedisValue json) =>
-        JsonSerializer.Deserialize<VehiclePosition>((string)json!, Json) ?? throw new InvalidDataException("A latest-position entry is JSON null.");
+        JsonSerializer.Deserialize((string)json!, LatestPositionJsonContext.Default.VehiclePosition) ?? throw new InvalidDataException("A latest-position entry is JSON null.");
 }
+
+/// <summary>
+/// A latest-position entry's JSON metadata, generated at build time (the web defaults: camelCase), so that a trimmed
+/// service (the api-gateway) reads the entries without reflection.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(VehiclePosition))]
+internal sealed partial class LatestPositionJsonContext : JsonSerializerContext;

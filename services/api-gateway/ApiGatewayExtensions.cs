@@ -29,7 +29,12 @@ public static class ApiGatewayExtensions
         builder.Services.AddSingleton<ApiGatewayMetrics>();
         // Strict numbers make the OpenAPI document say numbers are numbers (the web defaults would describe each as
         // "number or numeric string", and the webapp's types would follow), and a geofence's ring is read as numbers only.
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        // The metadata generated at build time first (ApiGatewayJsonContext): what a trimmed build, which has no reflection, serializes with.
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiGatewayJsonContext.Default);
+        });
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<SharedProblemResponses>().AddDocumentTransformer<VehicleHubContract>());
         builder.AddLatestPositions();
 

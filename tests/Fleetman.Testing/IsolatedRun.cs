@@ -90,13 +90,21 @@ public sealed class IsolatedRun : IAsyncDisposable
     public Task<ServiceProcess> StartConsumerAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
         StartAsync("queue-consumer", "Fleetman.QueueConsumer", extra?.ToDictionary());
 
-    public Task<ServiceProcess> StartGatewayAsync(ServiceProcess tracker, IDictionary<string, string?>? extra = null)
+    /// <summary>The api-gateway in front of <paramref name="tracker"/>: its build output, or the <paramref name="launcher"/> of a publish of it.</summary>
+    public async Task<ServiceProcess> StartGatewayAsync(ServiceProcess tracker, IDictionary<string, string?>? extra = null, string? launcher = null)
     {
         var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             ["Tracker__BaseAddress"] = tracker.Http.BaseAddress!.ToString(),
         };
-        return StartAsync("api-gateway", "Fleetman.ApiGateway", settings);
+        if (launcher is null)
+        {
+            return await StartAsync("api-gateway", "Fleetman.ApiGateway", settings);
+        }
+
+        var service = await ServiceProcess.StartLauncherAsync("api-gateway", launcher, Environment(settings));
+        _services.Add(service);
+        return service;
     }
 
     /// <summary>The edge gateway in front of this run's api-gateway and simulator, serving the built webapp.</summary>

@@ -6,7 +6,7 @@ using Shouldly;
 namespace Fleetman.Testing;
 
 /// <summary>
-/// A Fleetman service started as a real process from its build output, on a free loopback port, with its output
+/// A Fleetman service started as a real process from its build output (or a published launcher), on a free loopback port, with its output
 /// in a log file under the test run's folder. It can be stopped gracefully (SIGTERM), killed (SIGKILL) and started again.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
@@ -31,17 +31,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     };
 
-    private readonly string _dll;
+    private readonly string[] _command;
     private readonly Dictionary<string, string?> _environment;
     private Process? _process;
 
     private readonly string _readinessPath;
 
-    private ServiceProcess(string name, string dll, Dictionary<string, string?> environment, string logFile, string readinessPath)
+    private ServiceProcess(string name, string[] command, Dictionary<string, string?> environment, string logFile, string readinessPath)
     {
         _readinessPath = readinessPath;
         Name = name;
-        _dll = dll;
+        _command = command;
         _environment = environment;
         LogFile = logFile;
         Port = BrokerInstance.FreePort();
@@ -58,6 +58,16 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int? ProcessId => _process is { HasExited: false } ? _process.Id : null;
 
+    /// <summary>Whether it runs its own launcher (a self-contained publish, trimmed as its image ships it) rather than <c>dotnet</c>.</summary>
+    public bool RunsItsLauncher => _command[0] != "dotnet";
+
+    /// <summary>
+    /// Where the benchmarks publish the trimmed services, which they run as their images do (<c>scripts/build-images.sh
+    /// --publish-only</c>: <c>artifacts/publish/&lt;name&gt;/</c>, self-contained with a launcher); unset for the tests,
+    /// which run the build output. A framework-dependent image runs the same code as the build output.
+    /// </summary>
+    public const string PublishedVariable = "FLEETMAN_PUBLISHED_SERVICES";
+
     /// <summary>
     /// Starts <c>services/{folder}</c>'s build output (same configuration as the tests) and waits until
     /// <paramref name="readinessPath"/> answers 200 (<c>/healthz/live</c> for a service started without its dependencies).
@@ -73,12 +83,43 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartProjectAsync(
         string projectFolder, string assembly, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready")
     {
+        var name = Path.GetFileName(projectFolder);
+        if (Published(name, assembly) is { } published)
+        {
+            return await StartCommandAsync(name, published, environment, readyWithin, readinessPath);
+        }
+
         var dll = BuildOutput(projectFolder, assembly);
         File.Exists(dll).ShouldBeTrue($"{assembly} is built at {dll}");
+        return await StartCommandAsync(name, ["dotnet", dll], environment, readyWithin, readinessPath);
+    }
+
+    /// <summary>
+    /// With <see cref="PublishedVariable"/> set, the launcher of a service published there self-contained; null for any
+    /// other (or without the variable), which runs from the build output.
+    /// </summary>
+    private static string[]? Published(string name, string assembly) =>
+        Environment.GetEnvironmentVariable(PublishedVariable) is { Length: > 0 } root && Path.Combine(root, name, assembly) is var launcher && File.Exists(launcher)
+            ? [launcher]
+            : null;
+
+    /// <summary>
+    /// Like <see cref="StartAsync(string, string, IDictionary{string, string?}, TimeSpan?, string)"/>, for a published
+    /// service's own launcher (a self-contained publish, as a trimmed image runs it): <paramref name="launcher"/> is its path.
+    /// </summary>
+    public static Task<ServiceProcess> StartLauncherAsync(
+        string name, string launcher, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready")
+    {
+        File.Exists(launcher).ShouldBeTrue($"{name}'s launcher is published at {launcher}");
+        return StartCommandAsync(name, [launcher], environment, readyWithin, readinessPath);
+    }
+
+    private static async Task<ServiceProcess> StartCommandAsync(
+        string name, string[] command, IDictionary<string, string?> environment, TimeSpan? readyWithin, string readinessPath)
+    {
         var logs = Path.Combine(Repository.Root, ".fleetman", "test-logs");
         Directory.CreateDirectory(logs);
-        var name = Path.GetFileName(projectFolder);
-        var service = new ServiceProcess(name, dll, new(environment), Path.Combine(logs, $"{name}-{Guid.NewGuid():N}.log"), readinessPath);
+        var service = new ServiceProcess(name, command, new(environment), Path.Combine(logs, $"{name}-{Guid.NewGuid():N}.log"), readinessPath);
         try
         {
             await service.StartAsync(readyWithin ?? DefaultReadiness);
@@ -110,8 +151,12 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async Task StartAsync(TimeSpan readyWithin)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(_dll);
+        var start = new ProcessStartInfo(_command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in _command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{Port}");
         start.WorkingDirectory = Repository.Root;

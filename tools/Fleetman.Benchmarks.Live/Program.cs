@@ -141,14 +141,15 @@ try
     // Steady state: every vehicle reporting every second for a while, no browser connected yet.
     await Task.Delay(TimeSpan.FromSeconds(SteadySeconds));
     Console.WriteLine();
-    Console.WriteLine($"Resident memory per service after {SteadySeconds} s of {vehicles:N0} vehicles reporting every second, before any browser connects:");
+    Console.WriteLine($"Resident memory per service after {SteadySeconds} s of {vehicles:N0} vehicles reporting every second, before any browser connects, each as its image runs it:");
     Console.WriteLine();
-    Console.WriteLine("| service | resident | of which mapped runtime and framework files | the rest (heap, JIT code, stacks) |");
-    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine("| service | as | resident | of which mapped runtime and framework files | the rest (heap, JIT code, stacks) |");
+    Console.WriteLine("|---|---|---|---|---|");
     foreach (var (name, service) in new[] { ("edge", edge), ("api-gateway", api), ("position-tracker", tracker), ("queue-consumer", consumer), ("position-simulator", simulator) })
     {
         var (resident, files) = ProcessMemory.Read(service.ProcessId);
-        Console.WriteLine($"| {name} | {resident:F0} MiB | {files:F0} MiB | {resident - files:F0} MiB |");
+        Console.WriteLine($"| {name} | {ProcessMemory.Form(service)} | {resident:F0} MiB | {files:F0} MiB | {resident - files:F0} MiB |");
+        results.Add($"trimmed_{name}", service.RunsItsLauncher ? 1 : 0, "yes/no");
         results.Add($"memory_resident_mib_{name}", resident, "MiB");
         results.Add($"memory_mapped_files_mib_{name}", files, "MiB");
     }

@@ -79,12 +79,13 @@ using (var start = new HttpRequestMessage(HttpMethod.Post, "/simulator/start"))
 await Task.Delay(10_000);
 
 Console.WriteLine();
-Console.WriteLine("| service | ready after start | resident memory after the runs | of which runtime and framework files mapped |");
-Console.WriteLine("|---|---|---|---|");
+Console.WriteLine("| service | as | ready after start | resident memory after the runs | of which runtime and framework files mapped |");
+Console.WriteLine("|---|---|---|---|---|");
 foreach (var (service, ready) in services)
 {
     var (resident, files) = ProcessMemory.Read(service.ProcessId);
-    Console.WriteLine($"| {service.Name} | {ready.TotalSeconds:F2} s | {resident:F0} MiB | {files:F0} MiB |");
+    Console.WriteLine($"| {service.Name} | {ProcessMemory.Form(service)} | {ready.TotalSeconds:F2} s | {resident:F0} MiB | {files:F0} MiB |");
+    results.Add($"trimmed_{service.Name}", service.RunsItsLauncher ? 1 : 0, "yes/no");
     results.Add($"ready_seconds_{service.Name}", ready.TotalSeconds, "s", decimals: 2);
     results.Add($"memory_resident_mib_{service.Name}", resident, "MiB");
     results.Add($"memory_mapped_files_mib_{service.Name}", files, "MiB");

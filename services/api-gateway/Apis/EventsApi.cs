@@ -69,7 +69,7 @@ public static class EventsApi
     public static Task<Results<TrackerJson<GeofenceResponse>, ProblemHttpResult>> SaveGeofenceAsync(
         string name, GeofenceRequest request, TrackerClient tracker, HttpRequest http, HttpResponse response, CancellationToken cancellationToken) =>
         PassThroughAsync<GeofenceResponse>(
-            () => tracker.SendAsync(HttpMethod.Put, GeofencePath(name), JsonContent.Create(request), Credentials(http), cancellationToken), response);
+            () => tracker.SendAsync(HttpMethod.Put, GeofencePath(name), JsonContent.Create(request, ApiGatewayJsonContext.Default.GeofenceRequest), Credentials(http), cancellationToken), response);
 
     public static async Task<IResult> DeleteGeofenceAsync(
         string name, TrackerClient tracker, HttpRequest http, HttpResponse response, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
 {
     // The same options with the build-time metadata instead of reflection.
     private readonly JsonTypeInfo<VehiclePositionResponse[]> _json = (JsonTypeInfo<VehiclePositionResponse[]>)
-        new JsonSerializerOptions(apiJson) { TypeInfoResolver = VehicleListJsonContext.Default }.GetTypeInfo(typeof(VehiclePositionResponse[]));
+        new JsonSerializerOptions(apiJson) { TypeInfoResolver = ApiGatewayJsonContext.Default }.GetTypeInfo(typeof(VehiclePositionResponse[]));
     private readonly SortedDictionary<string, Entry> _newest = new(StringComparer.Ordinal); // the tracker's order
     private readonly Dictionary<string, long> _removedIn = new(StringComparer.Ordinal); // vehicle → the change that removed it
     private readonly Lock _lock = new();
@@ -231,8 +231,3 @@ public sealed class VehicleList(JsonSerializerOptions apiJson)
         }
     }
 }
-
-/// <summary>The list's JSON metadata, generated at build time.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
-[JsonSerializable(typeof(VehiclePositionResponse[]))]
-internal sealed partial class VehicleListJsonContext : JsonSerializerContext;

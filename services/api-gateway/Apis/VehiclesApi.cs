@@ -118,7 +118,7 @@ public static class VehiclesApi
         }
 
         // The tracker's richer history is already oldest first; the original client wants only the coordinates.
-        var points = JsonSerializer.Deserialize<DetailedHistoryPointResponse[]>(answer.Body, JsonSerializerOptions.Web) ?? [];
+        var points = JsonSerializer.Deserialize(answer.Body, ApiGatewayJsonContext.Default.DetailedHistoryPointResponseArray) ?? [];
         return TypedResults.Ok(points.Select(HistoryPointResponse.From).ToArray());
     }
 

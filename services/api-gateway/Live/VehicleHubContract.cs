@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
@@ -32,8 +33,13 @@ internal sealed class VehicleHubContract : IOpenApiDocumentTransformer
         document.Extensions[Extension] = new JsonNodeExtension(new JsonObject { ["vehicles"] = hub });
     }
 
-    /// <summary>The wire name of each method (its <see cref="HubMethodNameAttribute"/>, else its name) and its parameters.</summary>
-    private static async Task<JsonObject> MethodsAsync(Type contract, OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The wire name of each method (its <see cref="HubMethodNameAttribute"/>, else its name) and its parameters. The
+    /// annotation tells the trimmer to keep the public methods of the contracts passed here (a trimmed build's document
+    /// lists them too).
+    /// </summary>
+    private static async Task<JsonObject> MethodsAsync(
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type contract, OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         var methods = new JsonObject();
         foreach (var method in contract.GetMethods().OrderBy(m => m.MetadataToken))
@@ -41,7 +47,7 @@ internal sealed class VehicleHubContract : IOpenApiDocumentTransformer
             var parameters = new JsonArray();
             foreach (var parameter in method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)))
             {
-                parameters.Add(new JsonObject
+                parameters.Add((JsonNode)new JsonObject // the node itself, not the generic Add<T>, which would serialize it by reflection
                 {
                     ["name"] = parameter.Name,
                     ["schema"] = await SchemaAsync(parameter.ParameterType, document, context, cancellationToken),

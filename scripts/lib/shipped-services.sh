@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# Sourced (not run) by the benchmarks that run the services as processes (tools/bench-pipeline.sh, tools/bench-live.sh),
+# so that each runs in the form its image ships, and its memory and start-up are those of the image: the services whose
+# project files set <PublishTrimmed>true</PublishTrimmed> (scripts/build-images.sh --list says which, as it decides for
+# the images) are published self-contained and trimmed, as their images' build does, and run by their own launcher;
+# the others run framework-dependent from the build output, the same code as their images.
+
+# publish_shipped_services <log>: publishes the trimmed services into artifacts/publish/<name>/ (scripts/build-images.sh
+# --publish-only) and exports FLEETMAN_PUBLISHED_SERVICES, where the benchmarks' services are started from
+# (tests/Fleetman.Testing's ServiceProcess). Run from the repository's root.
+publish_shipped_services() {
+  local trimmed
+  trimmed=$(scripts/build-images.sh --list | awk '/--build-arg PUBLISH=trimmed/ { print $1 }')
+  # shellcheck disable=SC2086 # one word per image name
+  if ! scripts/build-images.sh --publish-only $trimmed >"$1" 2>&1; then
+    echo "the trimmed services' publish failed; its log: $1" >&2
+    return 1
+  fi
+  export FLEETMAN_PUBLISHED_SERVICES=$PWD/artifacts/publish
+}
