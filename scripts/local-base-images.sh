@@ -22,8 +22,18 @@
 #   scripts/local-base-images.sh                  (needs a running Docker daemon; root for debootstrap)
 #   scripts/local-base-images.sh --missing-only   does nothing when every stand-in exists already (the test command
 #                                                 and the image tests call it so; this script is the one list)
+#
+# One run at a time per repository: a second run waits for the first (a lock in .fleetman/docker/). The test command
+# starts it in the background and does not wait; the image tests run it again, which waits for that run and then
+# finds nothing missing, so only they wait for the stand-ins and the other tests start at once.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mkdir -p .fleetman/docker
+exec 9>.fleetman/docker/base-images.lock
+if ! flock --nonblock 9; then
+  echo "Waiting for another run of this script (lock .fleetman/docker/base-images.lock) ..."
+  flock 9
+fi
 
 DOCKER="${DOCKER:-docker}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"

@@ -64,18 +64,25 @@ if for_mode system; then
 fi
 
 webapp_report=""
+webapp_pid=""
 if for_mode unit system; then
   webapp_steps=()
   if for_mode unit; then webapp_steps+=("typecheck" "unit tests"); fi
   if for_mode system; then webapp_steps+=("build"); fi
   joined=$(IFS=,; echo "${webapp_steps[*]}")
-  step "webapp (npm ci, ${joined//,/, })"
+  step "webapp (npm ci, ${joined//,/, }): in the background (log $results/webapp.log)"
   command -v npm >/dev/null || apt_install nodejs npm
   if for_mode unit; then webapp_report=$results/webapp-vitest.json; fi
-  # shellcheck source=scripts/lib/webapp-deps.sh
-  source scripts/lib/webapp-deps.sh
-  webapp_dependencies --loglevel=error
+  # Beside the .NET restore, build and tests instead of before them: Node's steps wait on nothing of .NET's, and
+  # the unit layer's whole time was these steps plus the .NET ones one after the other. Printed when they end
+  # (webapp_wait); a failure fails the run.
+  webapp_began=$SECONDS
   (
+    # How long the steps took, not when they were waited for.
+    trap 'echo "webapp: done after $((SECONDS - webapp_began)) s"' EXIT
+    # shellcheck source=scripts/lib/webapp-deps.sh
+    source scripts/lib/webapp-deps.sh
+    webapp_dependencies --loglevel=error
     cd webapp
     if [[ -n $webapp_report ]]; then
       npm run --silent typecheck
@@ -85,8 +92,19 @@ if for_mode unit system; then
     if for_mode system; then
       npm run --silent build
     fi
-  )
+  ) >"$results/webapp.log" 2>&1 </dev/null &
+  webapp_pid=$!
 fi
+# Waits for the webapp's steps, prints their output, and returns their exit code.
+webapp_wait() {
+  [[ -n $webapp_pid ]] || return 0
+  local code=0
+  wait "$webapp_pid" || code=$?
+  webapp_pid=""
+  step "webapp: exit code $code"
+  cat "$results/webapp.log"
+  return "$code"
+}
 
 if for_mode deploy; then
   step "deployment manifests (helm lint/template, kustomize, docker-compose config)"
@@ -150,8 +168,10 @@ dotnet restore "$target" --nologo -v quiet
 step "build"
 dotnet build "$target" -c Release --no-restore --nologo -v quiet -warnaserror
 
+# The system tests need the built webapp.
+if for_mode system; then webapp_wait; fi
+
 step "test ($mode)"
-if for_mode system; then base_images_wait; fi
 format_pid=""
 if [[ $mode == all ]]; then
   # dotnet format's check (whitespace, using order, code style, analyzers) runs beside the tests, which mostly wait,
@@ -242,6 +262,10 @@ if ((status != 0)) && [[ ${TEST_RERUN:-1} == 1 ]]; then
     fi
   fi
 fi
+webapp_wait || status=$?
+# The image tests waited for the base images themselves (scripts/local-base-images.sh runs one at a time); the other
+# test assemblies did not. Here only its end is reaped, and a failure's log shown.
+if for_mode system; then base_images_wait; fi
 if [[ -n $format_pid ]]; then
   code=0
   wait "$format_pid" || code=$?

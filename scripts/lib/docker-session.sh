@@ -47,8 +47,10 @@ docker_for_this_run() {
 # base_images_in_background
 #   starts scripts/local-base-images.sh --missing-only in the background, which makes the stand-ins a machine that
 #   has never built the images lacks (and does nothing otherwise): debootstrap and the package downloads mostly wait on the network
-#   and the disk, so they overlap with the compile that follows instead of adding minutes to the image tests.
-#   base_images_wait waits for it; a failure only prints its log's end, the image tests then try again and report it.
+#   and the disk, so they overlap with the compile and the other tests instead of adding minutes before them. Only
+#   the image tests wait for it: they run the script again, which waits for this run (it runs one at a time) and then
+#   finds nothing missing. base_images_wait reaps it at the end; a failure only prints its log's end (the image tests
+#   tried again and reported it).
 base_images_in_background() {
   BASE_IMAGES_PID=""
   docker version >/dev/null 2>&1 || return 0

@@ -40,7 +40,8 @@ public sealed class ImageBuild : IAsyncLifetime
         File.WriteAllText(Log, $"Docker engine {engine.Output}\n");
         var clock = Stopwatch.StartNew();
         // Each step's output is in the log; a failure names the step and shows its last lines. The first makes the
-        // base images' stand-ins only where missing (the test command has usually made them already, in the background).
+        // base images' stand-ins only where missing; the test command starts it in the background before the build,
+        // and this run waits for that one (the script runs one at a time), so only these tests wait for the images.
         (string Script, string[] Arguments)[] steps =
         [
             ("scripts/local-base-images.sh", ["--missing-only"]),

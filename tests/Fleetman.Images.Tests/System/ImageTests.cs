@@ -58,7 +58,7 @@ internal static class Images
 }
 
 [Collection(ImagesInOneRun.Name)]
-public sealed class ProductionImageTests(ImageBuild build)
+public sealed class ProductionImageTests(ImageBuild build, StartedTogether together) : IClassFixture<StartedTogether>
 {
     public static TheoryData<string, string, bool> Services()
     {
@@ -79,7 +79,8 @@ public sealed class ProductionImageTests(ImageBuild build)
         var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
         (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
 
-        await using var container = await Container.StartAsync(image, Images.ServiceUser, Images.ServiceSettings);
+        await using var container = await together.For(nameof(A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, Images.DotnetServices.Select(service => $"fleetman/{service.Production}:{ImageBuild.ProductionTag}"),
+            each => Container.StartAsync(each, Images.ServiceUser, Images.ServiceSettings));
         var health = await container.WaitUntilAsync(Images.StartWithin, Images.HealthCommand(assembly, trimmed));
         health.Output.ShouldStartWith("200");
     }
@@ -165,7 +166,7 @@ public sealed class ProductionImageTests(ImageBuild build)
 }
 
 [Collection(ImagesInOneRun.Name)]
-public sealed class CourseImageTests(ImageBuild build)
+public sealed class CourseImageTests(ImageBuild build, StartedTogether together) : IClassFixture<StartedTogether>
 {
     /// <summary>The course's Service addresses each image has baked in (credentials never are).</summary>
     private static readonly Dictionary<string, Dictionary<string, string>> CourseDefaults = new()
@@ -243,8 +244,10 @@ public sealed class CourseImageTests(ImageBuild build)
         environment.Keys.Where(key => key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Contains("username", StringComparison.OrdinalIgnoreCase)
             || key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || key.EndsWith("ConnectionString", StringComparison.Ordinal)).ShouldBeEmpty();
 
-        var tools = await Docker.RunAsync("run", "--rm", "--entrypoint", "sh", image, "-c",
-            "for tool in env cat wget; do command -v \"$tool\" >/dev/null || { echo \"no $tool\"; exit 1; }; done; echo ok");
+        var tools = await together.For(nameof(A_course_image_has_a_shell_env_cat_and_wget_its_release_and_the_courses_addresses_but_no_credentials), image,
+            Every().Select(row => $"fleetman-course/{row[0]}:{row[1]}"),
+            each => Docker.RunAsync("run", "--rm", "--entrypoint", "sh", each, "-c",
+                "for tool in env cat wget; do command -v \"$tool\" >/dev/null || { echo \"no $tool\"; exit 1; }; done; echo ok"));
         tools.Succeeded.ShouldBeTrue(tools.Describe());
         tools.Output.ShouldBe("ok");
     }
@@ -257,7 +260,8 @@ public sealed class CourseImageTests(ImageBuild build)
         var image = $"fleetman-course/{name}:{tag}";
         (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
 
-        await using var container = await Container.StartAsync(image, Images.ServiceUser, Images.ServiceSettings);
+        await using var container = await together.For(nameof(A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, Services().Select(row => $"fleetman-course/{row[0]}:{row[2]}"),
+            each => Container.StartAsync(each, Images.ServiceUser, Images.ServiceSettings));
         var health = await container.WaitUntilAsync(Images.StartWithin, "dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live");
         health.Output.ShouldStartWith("200");
     }
@@ -270,9 +274,10 @@ public sealed class CourseImageTests(ImageBuild build)
 
         // k8s/course/18-jobs runs the image with `args: ["retention-sweep"]` after its entry point: they must reach the
         // tracker's program. An empty SQLite store in /tmp stands in for MongoDB.
-        var run = await Docker.RunAsync("run", "--rm", "--read-only", "--tmpfs", "/tmp", "--user", Images.ServiceUser, "--cap-drop", "ALL",
-            "--env", "Store__Provider=Sqlite", "--env", "Store__SqlitePath=/tmp/positions.db", "--env", "Retention__KeepDays=7",
-            $"fleetman-course/position-tracker:{tag}", "retention-sweep");
+        var run = await together.For(nameof(The_course_tracker_image_runs_the_retention_sweep_from_a_pods_args_as_the_course_s_Job_does), $"fleetman-course/position-tracker:{tag}",
+            ImageBuild.CourseTags.Select(each => $"fleetman-course/position-tracker:{each}"),
+            image => Docker.RunAsync("run", "--rm", "--read-only", "--tmpfs", "/tmp", "--user", Images.ServiceUser, "--cap-drop", "ALL",
+                "--env", "Store__Provider=Sqlite", "--env", "Store__SqlitePath=/tmp/positions.db", "--env", "Retention__KeepDays=7", image, "retention-sweep"));
 
         run.Succeeded.ShouldBeTrue(run.Describe());
         run.Output.ShouldContain("Retention sweep deleted 0 positions");
@@ -284,7 +289,8 @@ public sealed class CourseImageTests(ImageBuild build)
     public async Task The_course_webapp_serves_the_map_and_reports_the_release_of_its_tag(string tag)
     {
         build.Require();
-        await using var container = await Container.StartAsync($"fleetman-course/webapp:{tag}", Images.ServiceUser, new Dictionary<string, string>());
+        await using var container = await together.For(nameof(The_course_webapp_serves_the_map_and_reports_the_release_of_its_tag), $"fleetman-course/webapp:{tag}", ImageBuild.CourseTags.Select(each => $"fleetman-course/webapp:{each}"),
+            image => Container.StartAsync(image, Images.ServiceUser, new Dictionary<string, string>()));
 
         // Asked with the image's own wget, as a learner would from `kubectl exec`.
         var version = await container.WaitUntilAsync(Images.StartWithin, "wget", "-q", "-O", "-", "http://127.0.0.1:8080/version");
@@ -306,12 +312,13 @@ public sealed class CourseImageTests(ImageBuild build)
         const string password = "not-a-real-password";
 
         // The data folder is a volume in a cluster (an emptyDir or a claim); here memory, owned by the broker's user.
-        await using var container = await Container.StartAsync(image, Images.BrokerUser, new Dictionary<string, string>
-        {
-            ["ACTIVEMQ_BROKER_USERNAME"] = user,
-            ["ACTIVEMQ_BROKER_PASSWORD"] = password,
-            ["ACTIVEMQ_WEB_PASSWORD"] = "another-password",
-        }, "--tmpfs", "/opt/apache-activemq/data:uid=10001,gid=10001", "--publish", "127.0.0.1::61613");
+        await using var container = await together.For(nameof(The_course_queue_runs_as_10001_on_a_read_only_root_filesystem_and_accepts_the_services_credentials), image, ImageBuild.CourseTags.Select(each => $"fleetman-course/queue:{each}"),
+            each => Container.StartAsync(each, Images.BrokerUser, new Dictionary<string, string>
+            {
+                ["ACTIVEMQ_BROKER_USERNAME"] = user,
+                ["ACTIVEMQ_BROKER_PASSWORD"] = password,
+                ["ACTIVEMQ_WEB_PASSWORD"] = "another-password",
+            }, "--tmpfs", "/opt/apache-activemq/data:uid=10001,gid=10001", "--publish", "127.0.0.1::61613"));
         var (host, port) = await container.PublishedAsync(61613);
 
         var deadline = DateTime.UtcNow.AddSeconds(90);
