@@ -125,7 +125,7 @@ public static partial class GatewayExtensions
 
         if (ServesWebappFiles(app.Configuration))
         {
-            app.UsePrecompressedAssets(app.Services.GetRequiredService<IOptions<StaticFileOptions>>().Value.FileProvider!);
+            app.UsePrecompressedAssets();
             app.UseStaticFiles();
             // Paths that are not files (client-side routes, "/") get the single page; missing files stay 404.
             app.MapFallback("{*path:nonfile}", ServeIndexAsync)

@@ -46,12 +46,19 @@ internal static class WebappAssets
     }
 
     /// <summary>Before the static files: a request for an asset that has a compressed copy the browser accepts gets that copy.</summary>
-    public static IApplicationBuilder UsePrecompressedAssets(this IApplicationBuilder app, IFileProvider files) =>
-        app.Use(next => context =>
+    /// <remarks>
+    /// The static files' settings (the webapp's folder) are read per request, not while the pipeline is put together:
+    /// a bad <c>Webapp:Root</c> must fail the start as every setting does, validated and named, not throw here first.
+    /// </remarks>
+    public static IApplicationBuilder UsePrecompressedAssets(this IApplicationBuilder app)
+    {
+        var files = app.ApplicationServices.GetRequiredService<IOptions<StaticFileOptions>>();
+        return app.Use(next => context =>
         {
-            ChooseCopy(context, files);
+            ChooseCopy(context, files.Value.FileProvider!);
             return next(context);
         });
+    }
 
     /// <summary>The headers of an asset (cache for a year) and of a compressed copy (its encoding and the original's type).</summary>
     public static void PrepareResponse(StaticFileResponseContext file)
