@@ -14,6 +14,7 @@ public sealed class ApiGatewayMetrics
     private readonly Counter<long> _positions;
     private readonly Histogram<double> _pushLag;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _eventsDropped;
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _removed;
     private int _connections;
@@ -29,11 +30,14 @@ public sealed class ApiGatewayMetrics
             "For each positions frame: from when the queue-consumer stored the oldest update in it to when the frame was pushed.");
         _dropped = meter.CreateCounter<long>("hub.positions_dropped", "{position}",
             "Positions not pushed because a slow connection's buffer was full (reason: buffer_full or follow_backlog_full).");
+        _eventsDropped = meter.CreateCounter<long>("hub.events_dropped", "{event}",
+            "Fleet events not pushed because a connection that does not read had the most that may wait (the oldest go; they are stored, and a reload reads them).");
         _fallbacks = meter.CreateCounter<long>("fallback.answers", "{response}", "REST answers served from the last known positions in Redis because the tracker did not answer.");
         _removed = meter.CreateCounter<long>("vehicles.removed", "{vehicle}", "Vehicles this replica heard had left the fleet and told its connections to drop.");
         // Exported from the start, at zero, so dashboards and alerts see the series before the first event.
         _fallbacks.Add(0);
         _dropped.Add(0);
+        _eventsDropped.Add(0);
         _removed.Add(0);
     }
 
@@ -59,6 +63,8 @@ public sealed class ApiGatewayMetrics
     }
 
     public void PositionsDropped(int count, string reason) => _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    public void EventsDropped(int count) => _eventsDropped.Add(count);
 
     public void VehiclesRemoved(int count) => _removed.Add(count);
 

@@ -89,6 +89,7 @@ public sealed partial class LiveConnection : IAsyncDisposable
     {
         if (_buffer.Announce(events) is > 0 and var dropped)
         {
+            _metrics.EventsDropped(dropped);
             LogEventsDropped(_logger, _connectionId, dropped);
         }
     }

@@ -164,7 +164,7 @@ public sealed class ConnectionBufferTests
         frame.Removed.ShouldBeEmpty();
     }
 
-    private static FleetEventResponse Event(string id, int second) =>
+    internal static FleetEventResponse Event(string id, int second) =>
         new(id, "Truck", FleetEventKind.OverspeedStarted, new DateTimeOffset(T0.AddSeconds(second)), 53, -1.4, 70, null, 50);
 
     [Fact]
