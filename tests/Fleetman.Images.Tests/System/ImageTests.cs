@@ -152,6 +152,26 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
     }
 
     [SkippableFact]
+    public async Task The_webapp_image_sends_the_gzip_copy_its_build_wrote_for_a_hashed_asset()
+    {
+        build.Require();
+        await using var container = await Container.StartAsync($"fleetman/webapp:{ImageBuild.ProductionTag}", Images.ServiceUser, new Dictionary<string, string>());
+        await container.WaitUntilAsync(Images.StartWithin, "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz/ready");
+        var page = await container.ExecAsync("wget", "-q", "-O", "-", "http://127.0.0.1:8080/");
+        var script = global::System.Text.RegularExpressions.Regex.Match(page.Output, "/assets/[^\"]+\\.js").Value;
+        script.ShouldNotBeEmpty($"no script under /assets/ in the page:\n{page.Output}");
+
+        // nginx's gzip_static sends the build's copy as it is, with its length; compressing on the fly sends none.
+        var copy = await container.ExecAsync("stat", "-c", "%s", $"/usr/share/nginx/html{script}.gz");
+        copy.Succeeded.ShouldBeTrue($"the build wrote no gzip copy of {script}: {copy.Error}");
+        var answer = await container.ExecAsync("wget", "-S", "-O", "/dev/null", "--header=Accept-Encoding: gzip", $"http://127.0.0.1:8080{script}");
+        var headers = answer.Error + answer.Output;
+        headers.ShouldMatch("(?i)Content-Encoding:\\s*gzip");
+        headers.ShouldMatch($"(?i)Content-Length:\\s*{copy.Output.Trim()}\\b");
+        headers.ShouldMatch("(?i)Cache-Control:\\s*public, max-age=31536000, immutable");
+    }
+
+    [SkippableFact]
     public async Task The_load_generator_image_runs_as_1654_on_a_read_only_root_filesystem()
     {
         build.Require();
