@@ -169,7 +169,10 @@ publish_kind() { # framework-dependent|trimmed name...
   printf '{"solution":{"path":"../Fleetman.sln","projects":[%s]}}\n' "$(IFS=,; echo "${projects[*]}")" >"$filter"
   if [ "$kind" = trimmed ]; then how=(--self-contained); else how=(--self-contained false -p:UseAppHost=false); fi
   echo "==> dotnet publish ($kind) $* -> artifacts/publish/<name>"
-  dotnet publish "$filter" -c Release -a "$arch" "${how[@]}" --artifacts-path artifacts/build -nologo
+  # The commit in the services' informational version (/version, telemetry), as a plain build leaves it out
+  # (Directory.Build.props): an image says which commit it was built from.
+  dotnet publish "$filter" -c Release -a "$arch" "${how[@]}" --artifacts-path artifacts/build -nologo \
+    -p:IncludeSourceRevisionInInformationalVersion=true
   for name in "$@"; do
     out=artifacts/publish/$name
     rm -rf "$out"
