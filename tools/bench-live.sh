@@ -26,12 +26,9 @@ fi
 # shellcheck source=scripts/lib/infra-session.sh
 source scripts/lib/infra-session.sh
 infra_for_this_run --quiet
-dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
-# Each service in the form its image ships: the trimmed ones from their trimmed publish, by their own launcher.
 # shellcheck source=scripts/lib/shipped-services.sh
 source scripts/lib/shipped-services.sh
-mkdir -p .fleetman/bench
-publish_shipped_services .fleetman/bench/publish-shipped-services.log
+build_shipped_services
 if [[ ! -f webapp/dist/index.html ]]; then
   (cd webapp && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) >/dev/null
 fi

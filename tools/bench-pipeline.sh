@@ -11,10 +11,7 @@ cd "$repo"
 # shellcheck source=scripts/lib/infra-session.sh
 source scripts/lib/infra-session.sh
 infra_for_this_run --quiet
-dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
-# Each service in the form its image ships: the trimmed ones from their trimmed publish, by their own launcher.
 # shellcheck source=scripts/lib/shipped-services.sh
 source scripts/lib/shipped-services.sh
-mkdir -p .fleetman/bench
-publish_shipped_services .fleetman/bench/publish-shipped-services.log
+build_shipped_services
 dotnet tools/Fleetman.Benchmarks.Pipeline/bin/Release/net10.0/Fleetman.Benchmarks.Pipeline.dll "$@"

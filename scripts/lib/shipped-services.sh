@@ -18,3 +18,11 @@ publish_shipped_services() {
   fi
   export FLEETMAN_PUBLISHED_SERVICES=$PWD/artifacts/publish
 }
+
+# build_shipped_services: what a benchmark runs, ready: the solution's Release build (the benchmark programs and the
+# framework-dependent services), then the trimmed services' publish (its log in .fleetman/bench/).
+build_shipped_services() {
+  dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
+  mkdir -p .fleetman/bench
+  publish_shipped_services .fleetman/bench/publish-shipped-services.log
+}
