@@ -91,7 +91,19 @@ public class LiveSystem : IAsyncLifetime
     {
         var page = await Browser.NewPageAsync();
         await page.GotoAsync(Edge.Http.BaseAddress!.ToString());
-        await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {FleetSize}", null, new() { Timeout = 60_000 });
+        try
+        {
+            await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {FleetSize}", null, new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException ex)
+        {
+            // What the page and the API had, so that a slow or stuck start says which part it was.
+            var onPage = await page.EvaluateAsync<string>(
+                "() => window.fleetman ? `ready ${window.fleetman.ready()}, vehicles ${window.fleetman.vehicleCount()}, connection ${window.fleetman.connectionState()}` : 'no window.fleetman'");
+            var listed = await ApiGateway.GetJsonAsync<JsonElement[]>("/api/vehicles/");
+            throw new TimeoutException($"the page did not come to {FleetSize} vehicles: {onPage}; the API lists {listed.Length}", ex);
+        }
+
         return page;
     }
 
