@@ -28,17 +28,12 @@ public sealed class ApiGatewayMetrics
         _positions = meter.CreateCounter<long>("hub.positions", "{position}", "Vehicle positions pushed to hub connections, summed over connections (kind: snapshot or positions).");
         _pushLag = meter.CreateHistogram<double>("hub.push_lag", "ms",
             "For each positions frame: from when the queue-consumer stored the oldest update in it to when the frame was pushed.");
-        _dropped = meter.CreateCounter<long>("hub.positions_dropped", "{position}",
+        _dropped = meter.CreateCounterFromZero("hub.positions_dropped", "{position}",
             "Positions not pushed because a slow connection's buffer was full (reason: buffer_full or follow_backlog_full).");
-        _eventsDropped = meter.CreateCounter<long>("hub.events_dropped", "{event}",
+        _eventsDropped = meter.CreateCounterFromZero("hub.events_dropped", "{event}",
             "Fleet events not pushed because a connection that does not read had the most that may wait (the oldest go; they are stored, and a reload reads them).");
-        _fallbacks = meter.CreateCounter<long>("fallback.answers", "{response}", "REST answers served from the last known positions in Redis because the tracker did not answer.");
-        _removed = meter.CreateCounter<long>("vehicles.removed", "{vehicle}", "Vehicles this replica heard had left the fleet and told its connections to drop.");
-        // Exported from the start, at zero, so dashboards and alerts see the series before the first event.
-        _fallbacks.Add(0);
-        _dropped.Add(0);
-        _eventsDropped.Add(0);
-        _removed.Add(0);
+        _fallbacks = meter.CreateCounterFromZero("fallback.answers", "{response}", "REST answers served from the last known positions in Redis because the tracker did not answer.");
+        _removed = meter.CreateCounterFromZero("vehicles.removed", "{vehicle}", "Vehicles this replica heard had left the fleet and told its connections to drop.");
     }
 
     public int Connections => Volatile.Read(ref _connections);

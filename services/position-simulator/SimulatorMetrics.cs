@@ -30,15 +30,10 @@ public sealed class SimulatorMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
-        _published = meter.CreateCounter<long>("positions.published", "{report}", "Position reports the broker confirmed.");
-        _failed = meter.CreateCounter<long>("positions.failed", "{report}", "Position reports the broker did not confirm in time (unavailable).");
-        _dropped = meter.CreateCounter<long>("positions.dropped", "{report}", "Position reports not sent because too many were already waiting for the broker.");
-        _retired = meter.CreateCounter<long>("vehicles.retired", "{vehicle}", "Vehicles taken out of the fleet whose retirement the broker confirmed.");
-        // Exported from the start, at zero, so dashboards and alerts see the series before the first failure.
-        _published.Add(0);
-        _failed.Add(0);
-        _dropped.Add(0);
-        _retired.Add(0);
+        _published = meter.CreateCounterFromZero("positions.published", "{report}", "Position reports the broker confirmed.");
+        _failed = meter.CreateCounterFromZero("positions.failed", "{report}", "Position reports the broker did not confirm in time (unavailable).");
+        _dropped = meter.CreateCounterFromZero("positions.dropped", "{report}", "Position reports not sent because too many were already waiting for the broker.");
+        _retired = meter.CreateCounterFromZero("vehicles.retired", "{vehicle}", "Vehicles taken out of the fleet whose retirement the broker confirmed.");
         meter.CreateObservableGauge("vehicles.active", () => Volatile.Read(ref _vehiclesActive), "{vehicle}", "Vehicles driving and reporting.");
         meter.CreateObservableGauge("positions.in_flight", () => Volatile.Read(ref _inFlight), "{report}", "Position reports waiting for the broker's confirmation.");
     }
