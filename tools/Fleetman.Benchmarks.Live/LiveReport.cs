@@ -59,22 +59,14 @@ internal static class LiveReport
         Console.WriteLine($"The edge's API rate limit was raised for this run: Gateway__ApiRateLimit__PermitsPerSecond={rateLimit} (default 20).");
         results.Add("edge_api_rate_limit", rateLimit, "permits/s");
         Console.WriteLine();
-        Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
-        Console.WriteLine("|---|---|---|---|---|---|");
-        Console.WriteLine($"| straight to api-gateway | {direct.Rate:N0} | {direct.P50:F2} ms | {direct.P99:F2} ms | {direct.Non2xx} | {direct.Errors} |");
-        Console.WriteLine($"| through the edge gateway | {viaEdge.Rate:N0} | {viaEdge.P50:F2} ms | {viaEdge.P99:F2} ms | {viaEdge.Non2xx} | {viaEdge.Errors} |");
-        Console.WriteLine($"| edge − direct | {viaEdge.Rate - direct.Rate:N0} | {viaEdge.P50 - direct.P50:+0.00;-0.00} ms | {viaEdge.P99 - direct.P99:+0.00;-0.00} ms | | |");
+        PrintRestTable(direct, viaEdge, viaEdge.Rate - direct.Rate, viaEdge.P50 - direct.P50, viaEdge.P99 - direct.P99);
         RecordRest("rest_n_connections", direct, viaEdge, results);
         Console.WriteLine();
         Console.WriteLine($"The same with one connection: what the edge adds to one request when nothing waits in a queue. {singleRounds.Count} rounds of wrk -t1 -c1 -d{singleRounds[0].Seconds}s --latency per path, alternating the order; medians over the rounds (the edge − direct row: the median of each round's difference).");
         Console.WriteLine();
-        Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
-        Console.WriteLine("|---|---|---|---|---|---|");
-        Console.WriteLine($"| straight to api-gateway | {directSingle.Rate:N0} | {directSingle.P50:F2} ms | {directSingle.P99:F2} ms | {directSingle.Non2xx} | {directSingle.Errors} |");
-        Console.WriteLine($"| through the edge gateway | {viaEdgeSingle.Rate:N0} | {viaEdgeSingle.P50:F2} ms | {viaEdgeSingle.P99:F2} ms | {viaEdgeSingle.Non2xx} | {viaEdgeSingle.Errors} |");
         var singleP50 = Wrk.Median(singleRounds.Select(round => round.Edge.P50 - round.Direct.P50));
         var singleP99 = Wrk.Median(singleRounds.Select(round => round.Edge.P99 - round.Direct.P99));
-        Console.WriteLine($"| edge − direct | {Wrk.Median(singleRounds.Select(round => round.Edge.Rate - round.Direct.Rate)):N0} | {singleP50:+0.00;-0.00} ms | {singleP99:+0.00;-0.00} ms | | |");
+        PrintRestTable(directSingle, viaEdgeSingle, Wrk.Median(singleRounds.Select(round => round.Edge.Rate - round.Direct.Rate)), singleP50, singleP99);
         Console.WriteLine($"Each round's p50 difference: {string.Join(", ", singleRounds.Select(round => (round.Edge.P50 - round.Direct.P50).ToString("+0.00;-0.00", CultureInfo.InvariantCulture)))} ms.");
         RecordRest("rest_1_connection", directSingle, viaEdgeSingle, results);
         // The per-round medians replace the difference of the two medians (they are what the goal is judged on).
@@ -117,6 +109,22 @@ internal static class LiveReport
             // The phases of the median load (not medians of each phase: those would not add up).
             results.Add($"{key}_median_phase_{name}_ms", ms, "ms");
         }
+    }
+
+    /// <summary>
+    /// The table of one wrk comparison: both paths, then the edge − direct row from the differences given (of the two
+    /// results for N connections, the medians of the rounds' differences for one).
+    /// </summary>
+    private static void PrintRestTable(WrkResult straight, WrkResult throughEdge, double rateDifference, double p50Difference, double p99Difference)
+    {
+        Console.WriteLine("| path | requests/s | p50 | p99 | non-2xx | errors |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var (path, result) in new[] { ("straight to api-gateway", straight), ("through the edge gateway", throughEdge) })
+        {
+            Console.WriteLine($"| {path} | {result.Rate:N0} | {result.P50:F2} ms | {result.P99:F2} ms | {result.Non2xx} | {result.Errors} |");
+        }
+
+        Console.WriteLine($"| edge − direct | {rateDifference:N0} | {p50Difference:+0.00;-0.00} ms | {p99Difference:+0.00;-0.00} ms | | |");
     }
 
     /// <summary>Both paths of one wrk comparison and the edge − direct row, as the tables print them.</summary>
