@@ -122,17 +122,13 @@ start_activemq() {
   printf '===== %s starting activemq =====\n' "$(date -Is)" >>"$AMQ_OUT"
   # The java process directly, not /usr/bin/activemq: the Debian wrapper sources
   # /usr/share/activemq/activemq-options, which overrides the heap, ACTIVEMQ_BASE and the pid file.
-  # The --add-* flags are the ones that wrapper passes (Spring 3 / xbean need them on Java 17).
+  # The module flags that wrapper passes (Spring 3 / xbean need them on Java 17) are in java-modules.args, the
+  # argument file the broker's container start.sh passes too.
   # setsid: own session, so the broker outlives this script and the caller's Ctrl-C or process
   # group kill. Without job control, the background child is not a group leader, so setsid
   # execs in place and $! is the JVM's pid.
   setsid "$java" -Xms128m -Xmx512m -Djava.awt.headless=true -Djava.io.tmpdir="$AMQ_DIR/tmp" \
-    --add-reads=java.xml=java.logging \
-    --add-opens java.base/java.security=ALL-UNNAMED --add-opens java.base/java.net=ALL-UNNAMED \
-    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.util=ALL-UNNAMED \
-    --add-opens java.naming/javax.naming.spi=ALL-UNNAMED --add-opens java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED \
-    --add-opens java.base/java.util.concurrent=ALL-UNNAMED \
-    --add-opens java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+    "@$REPO_ROOT/k8s/base/activemq/java-modules.args" \
     -Dactivemq.home="$AMQ_HOME" -Dactivemq.base="$AMQ_DIR" -Dactivemq.conf="$AMQ_CONF" \
     -Dactivemq.data="$AMQ_DIR/data" -Dactivemq.classpath="$classpath" \
     -Dlog4j.configuration="file:$AMQ_CONF/log4j.properties" -Dfleetman.activemq.log="$AMQ_LOG" \

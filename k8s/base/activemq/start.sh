@@ -94,18 +94,13 @@ fi
 java_opts="${ACTIVEMQ_JAVA_OPTS:-"-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"} ${ACTIVEMQ_JMX_OPTS:-}"
 
 echo "activemq start: configuration $conf, data $data, console user $ACTIVEMQ_WEB_USER"
-# The --add-* options are the ones ActiveMQ's own launcher passes on Java 9 and later.
+# java-modules.args (beside this file): the module options ActiveMQ's own launcher passes on Java 9 and later.
 # jetty.host/jetty.port: the console listens on every interface (the image's jetty.xml says 127.0.0.1).
 # java_opts is split into words on purpose.
 # shellcheck disable=SC2086
 exec "$java" $java_opts \
   -Djava.awt.headless=true -Djava.io.tmpdir=/tmp -Duser.home=/tmp \
-  --add-reads=java.xml=java.logging \
-  --add-opens java.base/java.security=ALL-UNNAMED --add-opens java.base/java.net=ALL-UNNAMED \
-  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.util=ALL-UNNAMED \
-  --add-opens java.naming/javax.naming.spi=ALL-UNNAMED --add-opens java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED \
-  --add-opens java.base/java.util.concurrent=ALL-UNNAMED \
-  --add-opens java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+  "@$here/java-modules.args" \
   -Djava.security.auth.login.config="$conf/login.config" \
   -Dlog4j2.configurationFile="$conf/log4j2.properties" \
   -Djetty.host=0.0.0.0 -Djetty.port=8161 \
