@@ -6,7 +6,7 @@ public sealed class ApiRateLimitOptions : IValidatableObject
     public const string SectionName = "Gateway:ApiRateLimit";
 
     /// <summary>The sustained rate a client may keep up.</summary>
-    [Range(1, 100_000)]
+    [PerClientLimit]
     public int PermitsPerSecond { get; set; } = 20;
 
     /// <summary>

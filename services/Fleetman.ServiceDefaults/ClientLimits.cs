@@ -17,6 +17,9 @@ namespace Fleetman.ServiceDefaults;
 /// </summary>
 public static class ClientLimits
 {
+    /// <summary>The most any per-client limit may allow: see <see cref="PerClientLimitAttribute"/>.</summary>
+    public const int Most = 100_000;
+
     /// <summary>RFC 6585 defines 429; every other problem's type is its status's RFC section too.</summary>
     public const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
 
@@ -155,3 +158,11 @@ public static class ClientLimits
         }).AsTask();
     }
 }
+
+/// <summary>
+/// The range of a setting that limits one client (<see cref="ClientLimits"/>: requests per second, a burst, connections
+/// held): 1 to <see cref="ClientLimits.Most"/>, the same for every such limit of the edge and the api-gateway, so that a
+/// deployment that lifts them (a load test from one machine) finds one ceiling.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class PerClientLimitAttribute() : RangeAttribute(1, ClientLimits.Most);

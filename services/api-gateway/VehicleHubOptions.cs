@@ -56,15 +56,15 @@ public sealed class VehicleHubOptions : IValidatableObject
     public IList<string> AllowedOrigins { get; } = [];
 
     /// <summary>Hub connections one client (IP address, IPv6 /64) may hold at once; further ones are refused.</summary>
-    [Range(1, 100_000)]
+    [PerClientLimit]
     public int MaxConnectionsPerClient { get; set; } = 20;
 
     /// <summary>Negotiate requests one client may make in a burst (a token bucket that many deep).</summary>
-    [Range(1, 100_000)]
+    [PerClientLimit]
     public int NegotiateBurst { get; set; } = 20;
 
     /// <summary>Negotiate requests per second one client may make in the long run (the bucket's refill).</summary>
-    [Range(1, 100_000)]
+    [PerClientLimit]
     public int NegotiatePermitsPerSecond { get; set; } = 2;
 
     /// <summary>

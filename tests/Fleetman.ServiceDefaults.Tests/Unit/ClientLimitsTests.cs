@@ -39,4 +39,26 @@ public sealed class ClientLimitsTests
     [InlineData(9100, 10)]
     public void Retry_after_is_whole_seconds_rounded_up_and_never_zero(int milliseconds, int seconds) =>
         ClientLimits.RetryAfterSeconds(TimeSpan.FromMilliseconds(milliseconds)).ShouldBe(seconds);
+
+    [Theory]
+    [InlineData(0, "The field PerSecond must be between 1 and 100000.")]
+    [InlineData(1, null)]
+    [InlineData(100_000, null)]
+    [InlineData(100_001, "The field PerSecond must be between 1 and 100000.")]
+    public void A_per_client_limit_is_from_1_to_the_one_ceiling_of_every_such_setting(int value, string? problem)
+    {
+        var limited = new LimitedClient { PerSecond = value };
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+            limited, new System.ComponentModel.DataAnnotations.ValidationContext(limited), results, validateAllProperties: true);
+
+        results.Select(result => result.ErrorMessage).ShouldBe(problem is null ? [] : [problem]);
+    }
+
+    private sealed class LimitedClient
+    {
+        [PerClientLimit]
+        public int PerSecond { get; set; }
+    }
 }
