@@ -10,11 +10,7 @@ public sealed class TrackerOutageTests
     public async Task With_the_tracker_stopped_the_list_still_comes_from_memory_one_vehicle_from_redis_with_the_fallback_header_history_is_a_503_and_the_gateway_stays_ready()
     {
         await using var run = await IsolatedRun.StartAsync();
-        var tracker = await run.StartTrackerAsync();
-        await run.StartConsumerAsync();
-        var gateway = await run.StartGatewayAsync(tracker);
-        await run.PublishAsync(Reports.Interleaved(3, Vehicles));
-        var before = await AllStoredAsync(gateway, lastStep: 2);
+        var (tracker, gateway, before) = await StartWithStoredFleetAsync(run, steps: 3);
 
         await tracker.StopAsync();
 
@@ -65,11 +61,7 @@ public sealed class TrackerOutageTests
     public async Task While_the_tracker_is_killed_new_positions_still_show_and_once_it_is_back_it_answers_again()
     {
         await using var run = await IsolatedRun.StartAsync();
-        var tracker = await run.StartTrackerAsync();
-        await run.StartConsumerAsync();
-        var gateway = await run.StartGatewayAsync(tracker);
-        await run.PublishAsync(Reports.Interleaved(2, Vehicles));
-        await AllStoredAsync(gateway, lastStep: 1);
+        var (tracker, gateway, _) = await StartWithStoredFleetAsync(run, steps: 2);
 
         await tracker.KillAsync();
         var moved = Reports.Of("Van 3", 10);
@@ -97,6 +89,20 @@ public sealed class TrackerOutageTests
         (await response.Content.ReadFromJsonAsync<JsonElement[]>())!.Length.ShouldBe(3);
         using var list = await gateway.Http.GetAsync(new Uri("/api/vehicles/", UriKind.Relative));
         list.Headers.Contains("X-Fleetman-Fallback").ShouldBeFalse();
+    }
+
+    /// <summary>
+    /// Starts the tracker, a queue-consumer and the gateway in <paramref name="run"/>, publishes <paramref name="steps"/>
+    /// reports of every vehicle and waits until the gateway lists them all at the last one: the fleet both tests take away
+    /// the tracker from.
+    /// </summary>
+    private static async Task<(ServiceProcess Tracker, ServiceProcess Gateway, JsonElement[] Stored)> StartWithStoredFleetAsync(IsolatedRun run, int steps)
+    {
+        var tracker = await run.StartTrackerAsync();
+        await run.StartConsumerAsync();
+        var gateway = await run.StartGatewayAsync(tracker);
+        await run.PublishAsync(Reports.Interleaved(steps, Vehicles));
+        return (tracker, gateway, await AllStoredAsync(gateway, lastStep: steps - 1));
     }
 
     /// <summary>Waits until the tracker, through the gateway, has every vehicle at report <paramref name="lastStep"/>.</summary>
