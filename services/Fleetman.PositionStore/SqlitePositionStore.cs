@@ -118,13 +118,13 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
     public Task<int> AppendAsync(IReadOnlyCollection<VehiclePosition> positions, CancellationToken cancellationToken) =>
         StoredPositions.AppendAsync(positions, EnsureInitializedAsync, AppendPreparedAsync, cancellationToken);
 
-    private async Task<int> AppendPreparedAsync(List<VehiclePosition> batch, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        // BEGIN IMMEDIATE takes the write lock up front (waiting through busy_timeout), instead of failing at once with
-        // SQLITE_BUSY when a deferred read transaction tries to become a write transaction while another process writes.
-        await using var transaction = connection.BeginTransaction(deferred: false);
+    private Task<int> AppendPreparedAsync(List<VehiclePosition> batch, CancellationToken cancellationToken) =>
+        WriteInTransactionAsync((connection, transaction) => InsertPositionsAsync(connection, transaction, batch, cancellationToken), cancellationToken);
 
+    /// <summary>The history rows of a prepared batch, then each vehicle's newest into <c>latest</c>; how many rows were new.</summary>
+    private static async Task<int> InsertPositionsAsync(
+        SqliteConnection connection, SqliteTransaction transaction, List<VehiclePosition> batch, CancellationToken cancellationToken)
+    {
         var added = 0;
         await using (var insert = PositionCommand(connection, transaction, InsertPosition))
         {
@@ -144,9 +144,22 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
             }
         }
 
-        // synchronous=FULL: the commit is synced to disk before it returns, so the caller may ack the messages.
-        await transaction.CommitAsync(cancellationToken);
         return added;
+    }
+
+    /// <summary>
+    /// One write transaction: <c>BEGIN IMMEDIATE</c> takes the write lock up front (waiting through busy_timeout),
+    /// instead of failing at once with SQLITE_BUSY when a deferred read transaction tries to become a write transaction
+    /// while another process writes. The commit is synced to disk (synchronous=FULL) before this returns, so the caller
+    /// may ack the messages it stored.
+    /// </summary>
+    private async Task<T> WriteInTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var result = await write(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     public Task<IReadOnlyDictionary<string, VehiclePosition>> GetLatestAsync(IReadOnlyCollection<string> vehicles, CancellationToken cancellationToken) =>
