@@ -21,6 +21,17 @@ public interface IFleetEventStore
     /// <summary>Saves each state unless the stored one is as new or newer (by <see cref="FleetEventState.Time"/>): newest wins.</summary>
     Task SaveEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One batch of the queue-consumer's work: appends the positions (as <see cref="IPositionStore.AppendAsync"/>), adds
+    /// the events (as <see cref="AddEventsAsync"/>), then saves the states (as <see cref="SaveEventStatesAsync"/>), in
+    /// that order, so a failure part-way leaves states that a redelivered batch derives the same events from again.
+    /// A store that has transactions writes all three at once (SQLite: one commit, one sync to disk instead of three).
+    /// </summary>
+    /// <returns>How many positions were new, and the events stored for the first time.</returns>
+    /// <exception cref="ArgumentException">A position is not storable (checked before anything is written).</exception>
+    Task<StoredBatch> AppendWithEventsAsync(
+        IReadOnlyCollection<VehiclePosition> positions, IReadOnlyCollection<FleetEvent> events, IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken);
+
     /// <summary>Every stored geofence, by name.</summary>
     Task<IReadOnlyList<Geofence>> GetGeofencesAsync(CancellationToken cancellationToken);
 
@@ -30,6 +41,11 @@ public interface IFleetEventStore
     /// <summary>Deletes the geofence of that name; false when there was none.</summary>
     Task<bool> DeleteGeofenceAsync(string name, CancellationToken cancellationToken);
 }
+
+/// <summary>What <see cref="IFleetEventStore.AppendWithEventsAsync"/> stored for the first time.</summary>
+/// <param name="PositionsAdded">Positions that were not stored before.</param>
+/// <param name="EventsAdded">Events that were not stored before.</param>
+public sealed record StoredBatch(int PositionsAdded, IReadOnlyList<FleetEvent> EventsAdded);
 
 /// <summary>
 /// What a vehicle's fleet events were derived from up to its position at <see cref="Time"/>: the next position is

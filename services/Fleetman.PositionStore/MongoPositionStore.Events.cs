@@ -31,6 +31,19 @@ public sealed partial class MongoPositionStore
         }
     }
 
+    /// <remarks>
+    /// Three writes in the interface's order, not one transaction: a standalone server (the deployments' default) has
+    /// none. Each write is idempotent, so a batch redelivered after a failure part-way repairs what is missing.
+    /// </remarks>
+    public async Task<StoredBatch> AppendWithEventsAsync(
+        IReadOnlyCollection<VehiclePosition> positions, IReadOnlyCollection<FleetEvent> events, IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
+    {
+        var added = await AppendAsync(positions, cancellationToken);
+        var newEvents = await AddEventsAsync(events, cancellationToken);
+        await SaveEventStatesAsync(states, cancellationToken);
+        return new StoredBatch(added, newEvents);
+    }
+
     public async Task<IReadOnlyList<FleetEvent>> GetEventsAsync(DateTimeOffset? since, int limit, CancellationToken cancellationToken)
     {
         StoredPositions.CheckLimit(limit);

@@ -38,33 +38,71 @@ public sealed partial class SqlitePositionStore
         return StoredPositions.WriteAsync(batch, [], EnsureInitializedAsync, token => AddPreparedEventsAsync(batch, token), cancellationToken);
     }
 
-    private async Task<IReadOnlyList<FleetEvent>> AddPreparedEventsAsync(List<FleetEvent> batch, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<FleetEvent>> AddPreparedEventsAsync(List<FleetEvent> batch, CancellationToken cancellationToken) =>
+        WriteInTransactionAsync((connection, transaction) => InsertEventsAsync(connection, transaction, batch, cancellationToken), cancellationToken);
+
+    /// <remarks>All three in one transaction: one commit, so one sync to disk per batch instead of three.</remarks>
+    public async Task<StoredBatch> AppendWithEventsAsync(
+        IReadOnlyCollection<VehiclePosition> positions, IReadOnlyCollection<FleetEvent> events, IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        // Both prepared (and so checked) before anything is written.
+        var batch = StoredPositions.Prepare(positions);
+        var eventBatch = StoredFleetEvents.Prepare(events);
+        ArgumentNullException.ThrowIfNull(states);
+        if (batch.Count == 0 && eventBatch.Count == 0 && states.Count == 0)
+        {
+            return new StoredBatch(0, []);
+        }
+
+        await EnsureInitializedAsync(cancellationToken);
+        return await WriteInTransactionAsync(async (connection, transaction) =>
+        {
+            var added = batch.Count == 0 ? 0 : await InsertPositionsAsync(connection, transaction, batch, cancellationToken);
+            var addedEvents = eventBatch.Count == 0 ? [] : await InsertEventsAsync(connection, transaction, eventBatch, cancellationToken);
+            if (states.Count > 0)
+            {
+                await UpsertEventStatesAsync(connection, transaction, states, cancellationToken);
+            }
+
+            return new StoredBatch(added, addedEvents);
+        }, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<FleetEvent>> InsertEventsAsync(
+        SqliteConnection connection, SqliteTransaction transaction, List<FleetEvent> batch, CancellationToken cancellationToken)
+    {
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = $"INSERT OR IGNORE INTO fleet_events ({EventColumns}) VALUES ($id, $time, $vehicle, $kind, $geofence, $lat, $lon, $speed, $limit)";
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        var time = insert.Parameters.Add("$time", SqliteType.Integer);
+        var vehicle = insert.Parameters.Add("$vehicle", SqliteType.Text);
+        var kind = insert.Parameters.Add("$kind", SqliteType.Text);
+        var geofence = insert.Parameters.Add("$geofence", SqliteType.Text);
+        var lat = insert.Parameters.Add("$lat", SqliteType.Real);
+        var lon = insert.Parameters.Add("$lon", SqliteType.Real);
+        var speed = insert.Parameters.Add("$speed", SqliteType.Real);
+        var limit = insert.Parameters.Add("$limit", SqliteType.Real);
+        // Compiled once, then executed once per event with new values.
+        insert.Prepare();
         var added = new List<FleetEvent>(batch.Count);
         foreach (var e in batch)
         {
-            insert.Parameters.Clear();
-            insert.Parameters.AddWithValue("$id", e.Id);
-            insert.Parameters.AddWithValue("$time", e.Time.ToUnixTimeMilliseconds());
-            insert.Parameters.AddWithValue("$vehicle", e.Vehicle);
-            insert.Parameters.AddWithValue("$kind", e.Kind.ToString());
-            insert.Parameters.AddWithValue("$geofence", (object?)e.Geofence ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$lat", e.Latitude);
-            insert.Parameters.AddWithValue("$lon", e.Longitude);
-            insert.Parameters.AddWithValue("$speed", (object?)e.SpeedKph ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$limit", (object?)e.LimitKph ?? DBNull.Value);
+            id.Value = e.Id;
+            time.Value = e.Time.ToUnixTimeMilliseconds();
+            vehicle.Value = e.Vehicle;
+            kind.Value = e.Kind.ToString();
+            geofence.Value = (object?)e.Geofence ?? DBNull.Value;
+            lat.Value = e.Latitude;
+            lon.Value = e.Longitude;
+            speed.Value = (object?)e.SpeedKph ?? DBNull.Value;
+            limit.Value = (object?)e.LimitKph ?? DBNull.Value;
             if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
             {
                 added.Add(e);
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return added;
     }
 
@@ -112,12 +150,19 @@ public sealed partial class SqlitePositionStore
         }, cancellationToken);
 
     public Task SaveEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken) =>
-        StoredPositions.WriteAsync(states, EnsureInitializedAsync, token => UpsertEventStatesAsync(states, token), cancellationToken);
+        StoredPositions.WriteAsync(
+            states,
+            EnsureInitializedAsync,
+            token => WriteInTransactionAsync(async (connection, transaction) =>
+            {
+                await UpsertEventStatesAsync(connection, transaction, states, token);
+                return true;
+            }, token),
+            cancellationToken);
 
-    private async Task UpsertEventStatesAsync(IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
+    private static async Task UpsertEventStatesAsync(
+        SqliteConnection connection, SqliteTransaction transaction, IReadOnlyCollection<FleetEventState> states, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
         await using var upsert = connection.CreateCommand();
         upsert.Transaction = transaction;
         // Newest wins, as for the latest positions: an older batch finishing late leaves the newer state in place.
@@ -125,17 +170,18 @@ public sealed partial class SqlitePositionStore
             INSERT INTO fleet_event_state (vehicle, time, state) VALUES ($vehicle, $time, $state)
             ON CONFLICT (vehicle) DO UPDATE SET time = excluded.time, state = excluded.state WHERE excluded.time > fleet_event_state.time
             """;
+        var vehicle = upsert.Parameters.Add("$vehicle", SqliteType.Text);
+        var time = upsert.Parameters.Add("$time", SqliteType.Integer);
+        var json = upsert.Parameters.Add("$state", SqliteType.Text);
+        upsert.Prepare();
         foreach (var state in states)
         {
             var stored = state with { Time = StoredPositions.Truncate(state.Time) };
-            upsert.Parameters.Clear();
-            upsert.Parameters.AddWithValue("$vehicle", stored.Vehicle);
-            upsert.Parameters.AddWithValue("$time", stored.Time.ToUnixTimeMilliseconds());
-            upsert.Parameters.AddWithValue("$state", JsonSerializer.Serialize(stored));
+            vehicle.Value = stored.Vehicle;
+            time.Value = stored.Time.ToUnixTimeMilliseconds();
+            json.Value = JsonSerializer.Serialize(stored);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<Geofence>> GetGeofencesAsync(CancellationToken cancellationToken)

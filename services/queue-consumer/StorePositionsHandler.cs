@@ -49,17 +49,19 @@ internal sealed partial class StorePositionsHandler(
         var vehicles = reports.Select(r => r.Vehicle).Distinct(StringComparer.Ordinal).ToList();
         var previous = await StoreCallAsync(() => store.GetLatestAsync(vehicles, cancellationToken));
         var positions = SpeedCalculator.Compute(reports, previous);
+        var (events, states) = await DeriveEventsAsync(vehicles, positions, cancellationToken);
 
-        var stored = await StoreCallAsync(() => store.AppendAsync(positions, cancellationToken));
-        ConsumerMetrics.Stored.Add(stored);
+        // Positions, events and states in one store call: on SQLite one transaction, one sync to disk per batch.
+        var stored = await StoreCallAsync(() => eventStore.AppendWithEventsAsync(positions, events, states, cancellationToken));
+        ConsumerMetrics.Stored.Add(stored.PositionsAdded);
         var storedAt = clock.GetUtcNow();
         foreach (var position in positions)
         {
             ConsumerMetrics.StoreLag.Record(Math.Max(0, (storedAt - position.Time).TotalSeconds));
         }
 
-        ConsumerMetrics.Duplicates.Add(positions.Count - stored);
-        await DeriveEventsAsync(vehicles, positions, cancellationToken);
+        ConsumerMetrics.Duplicates.Add(positions.Count - stored.PositionsAdded);
+        AnnounceEvents(stored.EventsAdded);
 
         // A report no newer than its vehicle's latest stored one (late, or redelivered) is history only: it never
         // becomes the latest, in Redis or on the map.
@@ -90,13 +92,14 @@ internal sealed partial class StorePositionsHandler(
     }
 
     /// <summary>
-    /// Events from each vehicle's positions newer than its stored event state; stored first, then the states (newest
-    /// wins), then only the events stored for the first time are counted and announced. A crash between the steps
-    /// means redelivery: the state is still the old one, the same events are derived again with the same ids, the store
-    /// keeps them once and none is announced twice (an announcement lost in that crash is not repeated; the events
-    /// are stored, and the feed reads them from the store when it loads).
+    /// Events from each vehicle's positions newer than its stored event state, and the states to save. The store keeps
+    /// the events before the states (or both at once), and only the events stored for the first time are counted and
+    /// announced. A crash before the states are saved means redelivery: the state is still the old one, the same events
+    /// are derived again with the same ids, the store keeps them once and none is announced twice (an announcement lost
+    /// in that crash is not repeated; the events are stored, and the feed reads them from the store when it loads).
     /// </summary>
-    private async Task DeriveEventsAsync(List<string> vehicles, List<VehiclePosition> positions, CancellationToken cancellationToken)
+    private async Task<(List<FleetEvent> Events, List<FleetEventState> States)> DeriveEventsAsync(
+        List<string> vehicles, List<VehiclePosition> positions, CancellationToken cancellationToken)
     {
         var states = await StoreCallAsync(() => eventStore.GetEventStatesAsync(vehicles, cancellationToken));
         var fences = await StoreCallAsync(() => geofences.GetAsync(cancellationToken));
@@ -112,12 +115,11 @@ internal sealed partial class StorePositionsHandler(
             }
         }
 
-        IReadOnlyList<FleetEvent> added = derived.Count == 0 ? [] : await StoreCallAsync(() => eventStore.AddEventsAsync(derived, cancellationToken));
-        await StoreCallAsync(async () =>
-        {
-            await eventStore.SaveEventStatesAsync(next, cancellationToken);
-            return next.Count;
-        });
+        return (derived, next);
+    }
+
+    private void AnnounceEvents(IReadOnlyList<FleetEvent> added)
+    {
         if (added.Count == 0)
         {
             return;

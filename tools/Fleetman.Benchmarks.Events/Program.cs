@@ -1,7 +1,7 @@
-// Fleet event derivation, what it costs per 1,000 positions: the pure derivation (FleetEventDeriver) and the store
-// work the queue-consumer adds per batch for it (read the vehicles' event states, insert the events, save the states)
-// on a SQLite file, as the handler does it. 1,000 vehicles report once a second for a minute, their speeds crossing
-// the limit and their routes crossing ten geofences; batches of 250 as the queue-consumer takes them.
+// Fleet event derivation, what it costs per 1,000 positions: the pure derivation (FleetEventDeriver) and the
+// queue-consumer's store work per batch with it (read the vehicles' latest positions and event states, store the
+// positions, the events and the states) on a SQLite file, in three transactions and in one as the handler does it. 1,000 vehicles report once a second for a minute, their
+// speeds crossing the limit and their routes crossing ten geofences; batches of 250 as the queue-consumer takes them.
 using System.Diagnostics;
 using System.Globalization;
 using Fleetman.Benchmarks;
@@ -45,43 +45,65 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"derivation: {reports.Count:N0} positions in {derivation.TotalMilliseconds:F0} ms, {derived:N0} events: {perThousand:F2} ms of one core per 1,000 positions (so {perThousand / 10:F2} % of a core at 1,000 positions/s)"));
 results.Add("derivation per 1000 positions", perThousand, "ms", 2);
 
-var folder = Directory.CreateTempSubdirectory("fleetman-bench-events-");
-try
+// The handler's store work per batch, on a fresh SQLite file each: read the vehicles' latest positions and event
+// states, then write positions, events and states either as three transactions (the handler until 2026-12-07) or in
+// one (AppendWithEventsAsync); each commit is synced to disk.
+var (threeEvents, three) = await StoreAsync(oneTransaction: false);
+var (oneEvents, one) = await StoreAsync(oneTransaction: true);
+var threePerThousand = three.TotalMilliseconds / reports.Count * 1_000;
+var onePerThousand = one.TotalMilliseconds / reports.Count * 1_000;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"with the SQLite store, positions, events and states in three transactions per batch: {reports.Count:N0} positions in {three.TotalMilliseconds:F0} ms, {threeEvents:N0} events stored: {threePerThousand:F1} ms per 1,000 positions (batches of {BatchSize})"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"with the SQLite store, positions, events and states in one transaction per batch: {reports.Count:N0} positions in {one.TotalMilliseconds:F0} ms, {oneEvents:N0} events stored: {onePerThousand:F1} ms per 1,000 positions (batches of {BatchSize})"));
+results.Add("store three transactions per 1000 positions", threePerThousand, "ms", 1);
+results.Add("store one transaction per 1000 positions", onePerThousand, "ms", 1);
+
+async Task<(int Events, TimeSpan Elapsed)> StoreAsync(bool oneTransaction)
 {
-    using var store = new SqlitePositionStore(Path.Combine(folder.FullName, "positions.db"));
-    await store.InitializeAsync(default);
-    var watch = Stopwatch.StartNew();
-    var stored = 0;
-    foreach (var batch in batches)
+    var folder = Directory.CreateTempSubdirectory("fleetman-bench-events-");
+    try
     {
-        var vehicles = batch.Select(p => p.Vehicle).Distinct(StringComparer.Ordinal).ToList();
-        var known = await store.GetEventStatesAsync(vehicles, default);
-        var events = new List<FleetEvent>();
-        var next = new List<FleetEventState>();
-        foreach (var vehicle in batch.GroupBy(p => p.Vehicle, StringComparer.Ordinal))
+        using var store = new SqlitePositionStore(Path.Combine(folder.FullName, "positions.db"));
+        await store.InitializeAsync(default);
+        var watch = Stopwatch.StartNew();
+        var stored = 0;
+        foreach (var batch in batches)
         {
-            var (e, state) = FleetEventDeriver.Derive(vehicle.Key, vehicle, known.GetValueOrDefault(vehicle.Key), options, geofences);
-            events.AddRange(e);
-            if (state is not null)
+            var vehicles = batch.Select(p => p.Vehicle).Distinct(StringComparer.Ordinal).ToList();
+            await store.GetLatestAsync(vehicles, default);
+            var known = await store.GetEventStatesAsync(vehicles, default);
+            var events = new List<FleetEvent>();
+            var next = new List<FleetEventState>();
+            foreach (var vehicle in batch.GroupBy(p => p.Vehicle, StringComparer.Ordinal))
             {
-                next.Add(state);
+                var (e, state) = FleetEventDeriver.Derive(vehicle.Key, vehicle, known.GetValueOrDefault(vehicle.Key), options, geofences);
+                events.AddRange(e);
+                if (state is not null)
+                {
+                    next.Add(state);
+                }
+            }
+
+            if (oneTransaction)
+            {
+                stored += (await store.AppendWithEventsAsync(batch, events, next, default)).EventsAdded.Count;
+            }
+            else
+            {
+                await store.AppendAsync(batch, default);
+                stored += (await store.AddEventsAsync(events, default)).Count;
+                await store.SaveEventStatesAsync(next, default);
             }
         }
 
-        stored += (await store.AddEventsAsync(events, default)).Count;
-        await store.SaveEventStatesAsync(next, default);
+        return (stored, watch.Elapsed);
     }
-
-    watch.Stop();
-    var storePerThousand = watch.Elapsed.TotalMilliseconds / reports.Count * 1_000;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"with the SQLite store: {reports.Count:N0} positions in {watch.Elapsed.TotalMilliseconds:F0} ms, {stored:N0} events stored: {storePerThousand:F1} ms per 1,000 positions (batches of {BatchSize})"));
-    results.Add("derivation and store per 1000 positions", storePerThousand, "ms", 1);
-}
-finally
-{
-    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-    folder.Delete(recursive: true);
+    finally
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        folder.Delete(recursive: true);
+    }
 }
 
 (int Events, TimeSpan Elapsed) Derive()

@@ -55,6 +55,44 @@ public abstract class FleetEventStoreContract : PositionStoreContract
     }
 
     [SkippableFact]
+    public async Task A_batch_with_events_stores_positions_events_and_states_and_a_second_time_adds_nothing()
+    {
+        var store = await InitializedEventStoreAsync();
+        VehiclePosition[] positions = [At("truck", 1), At("truck", 2), At("van", 1)];
+        FleetEvent[] events = [Event("truck", FleetEventKind.OverspeedStarted, 2), Event("van", FleetEventKind.Stopped, 1)];
+        FleetEventState[] states = [new("truck", T0.AddSeconds(2), 53.38, -1.47, true, null, false, []), new("van", T0.AddSeconds(1), 53.1, -1.4, false, T0, true, ["Depot"])];
+
+        var first = await store.AppendWithEventsAsync(positions, events, states, default);
+        var again = await store.AppendWithEventsAsync(positions, events, states, default);
+
+        first.PositionsAdded.ShouldBe(3);
+        first.EventsAdded.ShouldBe(events, ignoreOrder: true);
+        again.PositionsAdded.ShouldBe(0);
+        again.EventsAdded.ShouldBeEmpty();
+        var positionStore = (IPositionStore)store;
+        (await positionStore.GetHistoryAsync("truck", null, null, 100, default)).ShouldBe([At("truck", 1), At("truck", 2)]);
+        (await positionStore.GetLatestAsync(["truck", "van"], default))["truck"].ShouldBe(At("truck", 2));
+        (await store.GetEventsAsync(null, 100, default)).ShouldBe([events[0], events[1]]);
+        var stored = await store.GetEventStatesAsync(["truck", "van"], default);
+        stored["truck"].Overspeeding.ShouldBeTrue();
+        stored["van"].Inside.ShouldBe(["Depot"]);
+    }
+
+    [SkippableFact]
+    public async Task A_batch_with_a_position_that_is_not_storable_writes_none_of_its_events_or_states()
+    {
+        var store = await InitializedEventStoreAsync();
+        var state = new FleetEventState("truck", T0.AddSeconds(2), 53.38, -1.47, true, null, false, []);
+
+        await Should.ThrowAsync<ArgumentException>(() => store.AppendWithEventsAsync(
+            [At("truck", 2), At("truck", 3) with { Latitude = double.NaN }], [Event("truck", FleetEventKind.OverspeedStarted, 2)], [state], default));
+
+        (await ((IPositionStore)store).CountAsync(null, default)).ShouldBe(0);
+        (await store.GetEventsAsync(null, 100, default)).ShouldBeEmpty();
+        (await store.GetEventStatesAsync(["truck"], default)).ShouldBeEmpty();
+    }
+
+    [SkippableFact]
     public async Task Geofences_are_created_replaced_listed_and_deleted_by_name()
     {
         var store = await InitializedEventStoreAsync();
