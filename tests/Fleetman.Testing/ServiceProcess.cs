@@ -69,6 +69,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     public const string PublishedVariable = "FLEETMAN_PUBLISHED_SERVICES";
 
     /// <summary>
+    /// The runtime settings every service's image sets (<c>ENV DOTNET_…</c> in <c>services/Dockerfile</c>, such as the GC's
+    /// gen-0 budget, which the runtime takes from its environment only), as <c>NAME=value</c> words separated by spaces:
+    /// the benchmarks export them (<c>scripts/lib/shipped-services.sh</c> reads them from the Dockerfile) so that every
+    /// service they start runs with them; unset for the tests. A setting the caller gives itself wins.
+    /// </summary>
+    public const string ShippedEnvironmentVariable = "FLEETMAN_SHIPPED_ENVIRONMENT";
+
+    /// <summary>
     /// Starts <c>services/{folder}</c>'s build output (same configuration as the tests) and waits until
     /// <paramref name="readinessPath"/> answers 200 (<c>/healthz/live</c> for a service started without its dependencies).
     /// </summary>
@@ -119,7 +127,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var logs = Path.Combine(Repository.Root, ".fleetman", "test-logs");
         Directory.CreateDirectory(logs);
-        var service = new ServiceProcess(name, command, new(environment), Path.Combine(logs, $"{name}-{Guid.NewGuid():N}.log"), readinessPath);
+        var service = new ServiceProcess(name, command, WithShippedEnvironment(environment), Path.Combine(logs, $"{name}-{Guid.NewGuid():N}.log"), readinessPath);
         try
         {
             await service.StartAsync(readyWithin ?? DefaultReadiness);
@@ -134,6 +142,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         return service;
+    }
+
+    private static Dictionary<string, string?> WithShippedEnvironment(IDictionary<string, string?> environment)
+    {
+        var all = new Dictionary<string, string?>(environment);
+        var shipped = Environment.GetEnvironmentVariable(ShippedEnvironmentVariable) ?? "";
+        foreach (var setting in shipped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = setting.IndexOf('=', StringComparison.Ordinal) is > 0 and var at
+                ? (setting[..at], setting[(at + 1)..])
+                : throw new InvalidOperationException($"{ShippedEnvironmentVariable} holds '{setting}', not NAME=value");
+            all.TryAdd(key, value);
+        }
+
+        return all;
     }
 
     /// <summary>
