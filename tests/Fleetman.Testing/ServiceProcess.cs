@@ -69,10 +69,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     public const string PublishedVariable = "FLEETMAN_PUBLISHED_SERVICES";
 
     /// <summary>
-    /// The runtime settings every service's image sets (<c>ENV DOTNET_…</c> in <c>services/Dockerfile</c>, such as the GC's
-    /// gen-0 budget, which the runtime takes from its environment only), as <c>NAME=value</c> words separated by spaces:
-    /// the benchmarks export them (<c>scripts/lib/shipped-services.sh</c> reads them from the Dockerfile) so that every
-    /// service they start runs with them; unset for the tests. A setting the caller gives itself wins.
+    /// The runtime settings the trimmed services' images set (<c>ENV DOTNET_…</c> in <c>services/Dockerfile</c>'s
+    /// runtime-trimmed stage, such as the GC's gen-0 budget, which the runtime takes from its environment only), as
+    /// <c>NAME=value</c> words separated by spaces: the benchmarks export them (<c>scripts/lib/shipped-services.sh</c>
+    /// reads them from the Dockerfile) so that every service they start by its launcher runs with them; unset for the
+    /// tests. A setting the caller gives itself wins.
     /// </summary>
     public const string ShippedEnvironmentVariable = "FLEETMAN_SHIPPED_ENVIRONMENT";
 
@@ -94,7 +95,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var name = Path.GetFileName(projectFolder);
         if (Published(name, assembly) is { } published)
         {
-            return await StartCommandAsync(name, published, environment, readyWithin, readinessPath);
+            return await StartCommandAsync(name, published, WithShippedEnvironment(environment), readyWithin, readinessPath);
         }
 
         var dll = BuildOutput(projectFolder, assembly);
@@ -119,7 +120,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         string name, string launcher, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready")
     {
         File.Exists(launcher).ShouldBeTrue($"{name}'s launcher is published at {launcher}");
-        return StartCommandAsync(name, [launcher], environment, readyWithin, readinessPath);
+        return StartCommandAsync(name, [launcher], WithShippedEnvironment(environment), readyWithin, readinessPath);
     }
 
     private static async Task<ServiceProcess> StartCommandAsync(
@@ -127,7 +128,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var logs = Path.Combine(Repository.Root, ".fleetman", "test-logs");
         Directory.CreateDirectory(logs);
-        var service = new ServiceProcess(name, command, WithShippedEnvironment(environment), Path.Combine(logs, $"{name}-{Guid.NewGuid():N}.log"), readinessPath);
+        var service = new ServiceProcess(name, command, new(environment), Path.Combine(logs, $"{name}-{Guid.NewGuid():N}.log"), readinessPath);
         try
         {
             await service.StartAsync(readyWithin ?? DefaultReadiness);
