@@ -19,7 +19,8 @@
 # System.Text.Json's reflection is off. The AOT build is made for the measurement only: it tolerates the AOT warnings
 # and keeps System.Text.Json's reflection on so that it starts (README, "Build levers", says what it then gets
 # wrong); its log lists every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
-# --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, trimmed-r2r, aot) measures and builds those rows only;
+# --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, trimmed-r2r, trimmed-r2r-core, trimmed-r2r-hot, aot)
+# measures and builds those rows only (the two partial ReadyToRun variants: below, at hot_assemblies);
 # --services api-gateway (any of position-simulator, edge, api-gateway) those services' rows only. On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
 # was busy, most of it the two AOT compilations. Starts the local infrastructure if needed (and stops it again if it
 # did); honours FLEETMAN_STATE_DIR and FLEETMAN_*_PORT like scripts/infra.sh. A simulator row whose reports
@@ -30,7 +31,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 reuse=false
-variants=jit,r2r,trimmed,trimmed-r2r,aot
+variants=jit,r2r,trimmed,trimmed-r2r,trimmed-r2r-core,trimmed-r2r-hot,aot
 measured_services=position-simulator,edge,api-gateway
 numbers=()
 while (($# > 0)); do
@@ -48,8 +49,9 @@ while (($# > 0)); do
   esac
   shift
 done
-if ! [[ $variants =~ ^(jit|r2r|trimmed|trimmed-r2r|aot)(,(jit|r2r|trimmed|trimmed-r2r|aot))*$ ]]; then
-  echo "bench-memory-levers: --variants takes a comma-separated list of jit, r2r, trimmed, trimmed-r2r, aot" >&2
+variant_names='jit|r2r|trimmed|trimmed-r2r|trimmed-r2r-core|trimmed-r2r-hot|aot'
+if ! [[ $variants =~ ^($variant_names)(,($variant_names))*$ ]]; then
+  echo "bench-memory-levers: --variants takes a comma-separated list of ${variant_names//|/, }" >&2
   exit 2
 fi
 if ! [[ $measured_services =~ ^(position-simulator|edge|api-gateway)(,(position-simulator|edge|api-gateway))*$ ]]; then
@@ -91,15 +93,36 @@ rows=(
   "ReadyToRun publish|position-simulator|r2r|"
   "self-contained, trimmed|position-simulator|trimmed|"
   "self-contained, trimmed, ReadyToRun|position-simulator|trimmed-r2r|"
+  "self-contained, trimmed, ReadyToRun of System.Private.CoreLib only|position-simulator|trimmed-r2r-core|"
+  "self-contained, trimmed, ReadyToRun of the hot assemblies only|position-simulator|trimmed-r2r-hot|"
+  "self-contained, trimmed, gen-0 budget 1 MiB|position-simulator|trimmed|DOTNET_GCgen0size=0x100000"
+  "self-contained, trimmed, gen-0 budget 2 MiB|position-simulator|trimmed|DOTNET_GCgen0size=0x200000"
+  "self-contained, trimmed, gen-0 budget 4 MiB|position-simulator|trimmed|DOTNET_GCgen0size=0x400000"
+  "self-contained, trimmed, conserve memory 5|position-simulator|trimmed|DOTNET_GCConserveMemory=5"
+  "self-contained, trimmed, gen-0 budget 2 MiB, conserve memory 5|position-simulator|trimmed|DOTNET_GCgen0size=0x200000 DOTNET_GCConserveMemory=5"
   "Native AOT|position-simulator|aot|"
   "framework-dependent (the services' own build)|edge|jit|"
   "framework-dependent, no ReadyToRun code|edge|jit|DOTNET_ReadyToRun=0"
   "ReadyToRun publish|edge|r2r|"
   "self-contained, trimmed|edge|trimmed|"
   "self-contained, trimmed, ReadyToRun|edge|trimmed-r2r|"
+  "self-contained, trimmed, ReadyToRun of System.Private.CoreLib only|edge|trimmed-r2r-core|"
+  "self-contained, trimmed, ReadyToRun of the hot assemblies only|edge|trimmed-r2r-hot|"
+  "self-contained, trimmed, gen-0 budget 1 MiB|edge|trimmed|DOTNET_GCgen0size=0x100000"
+  "self-contained, trimmed, gen-0 budget 2 MiB|edge|trimmed|DOTNET_GCgen0size=0x200000"
+  "self-contained, trimmed, gen-0 budget 4 MiB|edge|trimmed|DOTNET_GCgen0size=0x400000"
+  "self-contained, trimmed, conserve memory 5|edge|trimmed|DOTNET_GCConserveMemory=5"
+  "self-contained, trimmed, gen-0 budget 2 MiB, conserve memory 5|edge|trimmed|DOTNET_GCgen0size=0x200000 DOTNET_GCConserveMemory=5"
   "Native AOT|edge|aot|"
   "framework-dependent (the services' own build)|api-gateway|jit|"
   "self-contained, trimmed (as its image ships it)|api-gateway|trimmed|"
+  "self-contained, trimmed, ReadyToRun of System.Private.CoreLib only|api-gateway|trimmed-r2r-core|"
+  "self-contained, trimmed, ReadyToRun of the hot assemblies only|api-gateway|trimmed-r2r-hot|"
+  "self-contained, trimmed, gen-0 budget 1 MiB|api-gateway|trimmed|DOTNET_GCgen0size=0x100000"
+  "self-contained, trimmed, gen-0 budget 2 MiB|api-gateway|trimmed|DOTNET_GCgen0size=0x200000"
+  "self-contained, trimmed, gen-0 budget 4 MiB|api-gateway|trimmed|DOTNET_GCgen0size=0x400000"
+  "self-contained, trimmed, conserve memory 5|api-gateway|trimmed|DOTNET_GCConserveMemory=5"
+  "self-contained, trimmed, gen-0 budget 2 MiB, conserve memory 5|api-gateway|trimmed|DOTNET_GCgen0size=0x200000 DOTNET_GCConserveMemory=5"
 )
 # has_row <service> <variant>: whether a row measures that variant of that service (only those are published).
 has_row() {
@@ -108,30 +131,51 @@ has_row() {
   return 1
 }
 
+# hot_assemblies <service>: what the trimmed-r2r-hot rows compile ahead of time (tools/ReadyToRunPartial.targets), the
+# rest left to the JIT: the service's own assembly, the runtime's core library, the web server and what each serves its
+# requests with (YARP, SignalR, the messaging), the assemblies whose methods a start and a request JIT-compile most
+# (DOTNET_JitDisasmSummary=1 on the trimmed edge: 16,000 methods at tier 0, a third of them in System.Private.CoreLib's
+# namespaces). trimmed-r2r-core compiles System.Private.CoreLib alone.
+hot_assemblies() {
+  local common=System.Private.CoreLib,System.Collections,System.Linq,System.Text.Json,Microsoft.Extensions.DependencyInjection
+  common+=,Microsoft.AspNetCore.Server.Kestrel.Core,Microsoft.AspNetCore.Http,Microsoft.AspNetCore.Routing,Fleetman.ServiceDefaults
+  case $1 in
+    edge) echo "Fleetman.Gateway,$common,Yarp.ReverseProxy,System.Net.Http" ;;
+    api-gateway) echo "Fleetman.ApiGateway,$common,Microsoft.AspNetCore.SignalR.Core,Microsoft.AspNetCore.Http.Connections,Fleetman.Messaging" ;;
+    position-simulator) echo "Fleetman.PositionSimulator,$common,Fleetman.Messaging" ;;
+  esac
+}
+
 publish_root=$repo/.fleetman/bench/publish
 logs=$repo/.fleetman/bench
 mkdir -p "$publish_root" "$logs"
 # The api-gateway's fleet comes through a queue-consumer (framework-dependent, as its image).
-if measured jit api-gateway || measured trimmed api-gateway; then
+if measured jit api-gateway || measured trimmed api-gateway || measured trimmed-r2r-core api-gateway || measured trimmed-r2r-hot api-gateway; then
   dotnet build services/queue-consumer/Fleetman.QueueConsumer.csproj -c Release --nologo -v quiet >/dev/null
 fi
 for entry in "${services[@]}"; do
   IFS='|' read -r name project assembly <<<"$entry"
   dotnet build "$project" -c Release --nologo -v quiet >/dev/null
-  for variant in r2r trimmed trimmed-r2r aot; do
+  for variant in r2r trimmed trimmed-r2r trimmed-r2r-core trimmed-r2r-hot aot; do
     out=$publish_root/$name-$variant
     if ! has_row "$name" "$variant" || ! measured "$variant" "$name" || { $reuse && [[ -x $out/$assembly ]]; }; then
       continue
     fi
+    only=""
     case $variant in
       r2r) how=(--no-self-contained -p:PublishReadyToRun=true -p:TreatWarningsAsErrors=false) ;;
       trimmed) how=(--self-contained -p:PublishTrimmed=true -warnaserror) ;;
       trimmed-r2r) how=(--self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -warnaserror) ;;
+      trimmed-r2r-core | trimmed-r2r-hot)
+        [[ $variant == trimmed-r2r-core ]] && only=System.Private.CoreLib || only=$(hot_assemblies "$name")
+        how=(--self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -warnaserror
+          "-p:CustomAfterMicrosoftCommonTargets=$repo/tools/ReadyToRunPartial.targets") ;;
       aot) how=(-p:PublishAot=true -p:TreatWarningsAsErrors=false -p:TrimmerSingleWarn=false -p:JsonSerializerIsReflectionEnabledByDefault=true) ;;
     esac
     rm -rf "$out"
     echo "bench-memory-levers: publishing $name ($variant)" >&2
-    dotnet publish "$project" -c Release -r linux-x64 "${how[@]}" \
+    # The list goes in through the environment (MSBuild reads it as a property): a -p: value would be cut at its commas.
+    ReadyToRunAssemblies=$only dotnet publish "$project" -c Release -r linux-x64 "${how[@]}" \
       -o "$out" --nologo -v quiet >"$logs/bench-memory-levers-publish-$name-$variant.log" 2>&1 || {
       echo "bench-memory-levers: the $variant publish of $name failed; its log: $logs/bench-memory-levers-publish-$name-$variant.log" >&2
       exit 1
@@ -198,7 +242,8 @@ fleet_settings() {
 }
 
 # The edge's backend for its proxied route: one simulator (framework-dependent) for every edge row.
-if measured jit edge || measured r2r edge || measured trimmed edge || measured trimmed-r2r edge || measured aot edge; then
+if measured jit edge || measured r2r edge || measured trimmed edge || measured trimmed-r2r edge || measured trimmed-r2r-core edge ||
+  measured trimmed-r2r-hot edge || measured aot edge; then
   mkdir -p "$work/web"
   printf '<!doctype html><title>Fleetman</title>\n' >"$work/web/index.html"
   backend_port=$(free_port)
@@ -210,7 +255,7 @@ fi
 
 # The api-gateway's fleet: a simulator driving the vehicles and a queue-consumer storing them (SQLite, Redis) and
 # publishing the updates the api-gateway hears, both framework-dependent, for every api-gateway row.
-if measured jit api-gateway || measured trimmed api-gateway; then
+if measured jit api-gateway || measured trimmed api-gateway || measured trimmed-r2r-core api-gateway || measured trimmed-r2r-hot api-gateway; then
   read -r -a fleet <<<"$(fleet_settings)"
   command_of position-simulator jit
   start_service "${service_command[@]}" -- "$(free_port)" "$logs/bench-memory-levers-fleet-simulator.log" "${fleet[@]}" \

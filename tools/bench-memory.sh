@@ -34,7 +34,10 @@ configurations=(
   "heap hard limit 48 MiB|DOTNET_GCHeapHardLimit=0x3000000"
   "heap hard limit 96 MiB (25 % of a 384 MiB container)|DOTNET_GCHeapHardLimit=0x6000000"
   "heap hard limit 288 MiB (a 384 MiB container's default)|DOTNET_GCHeapHardLimit=0x12000000"
+  "gen-0 budget 1 MiB|DOTNET_GCgen0size=0x100000"
   "gen-0 budget 2 MiB|DOTNET_GCgen0size=0x200000"
+  "gen-0 budget 4 MiB|DOTNET_GCgen0size=0x400000"
+  "gen-0 budget 2 MiB, conserve memory (level 5)|DOTNET_GCgen0size=0x200000 DOTNET_GCConserveMemory=5"
   "conserve memory (level 5)|DOTNET_GCConserveMemory=5"
   "tiered PGO back on|DOTNET_TieredPGO=1"
 )

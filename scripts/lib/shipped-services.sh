@@ -3,7 +3,8 @@
 # so that each runs in the form its image ships, and its memory and start-up are those of the image: the services whose
 # project files set <PublishTrimmed>true</PublishTrimmed> (scripts/build-images.sh --list says which, as it decides for
 # the images) are published self-contained and trimmed, as their images' build does, and run by their own launcher;
-# the others run framework-dependent from the build output, the same code as their images.
+# the others run framework-dependent from the build output, the same code as their images; the trimmed ones with the
+# runtime settings their images set (export_shipped_environment).
 
 # publish_shipped_services <log>: publishes the trimmed services into artifacts/publish/<name>/ (scripts/build-images.sh
 # --publish-only) and exports FLEETMAN_PUBLISHED_SERVICES, where the benchmarks' services are started from
@@ -19,10 +20,20 @@ publish_shipped_services() {
   export FLEETMAN_PUBLISHED_SERVICES=$PWD/artifacts/publish
 }
 
+# export_shipped_environment: exports FLEETMAN_SHIPPED_ENVIRONMENT, the runtime settings the trimmed services' images
+# set (services/Dockerfile's `ENV DOTNET_…` lines, all in its runtime-trimmed stage, e.g. the GC's gen-0 budget, which
+# the runtime reads from its environment only), which the benchmarks' ServiceProcess gives every service it starts by
+# its launcher: one source for both.
+export_shipped_environment() {
+  FLEETMAN_SHIPPED_ENVIRONMENT=$(awk '$1 == "ENV" && $2 ~ /^DOTNET_[A-Za-z0-9_]+=/ { print $2 }' services/Dockerfile | paste -sd ' ' -)
+  export FLEETMAN_SHIPPED_ENVIRONMENT
+}
+
 # build_shipped_services: what a benchmark runs, ready: the solution's Release build (the benchmark programs and the
 # framework-dependent services), then the trimmed services' publish (its log in .fleetman/bench/).
 build_shipped_services() {
   dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
   mkdir -p .fleetman/bench
   publish_shipped_services .fleetman/bench/publish-shipped-services.log
+  export_shipped_environment
 }

@@ -69,6 +69,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     public const string PublishedVariable = "FLEETMAN_PUBLISHED_SERVICES";
 
     /// <summary>
+    /// The runtime settings the trimmed services' images set (<c>ENV DOTNET_…</c> in <c>services/Dockerfile</c>'s
+    /// runtime-trimmed stage, such as the GC's gen-0 budget, which the runtime takes from its environment only), as
+    /// <c>NAME=value</c> words separated by spaces: the benchmarks export them (<c>scripts/lib/shipped-services.sh</c>
+    /// reads them from the Dockerfile) so that every service they start by its launcher runs with them; unset for the
+    /// tests. A setting the caller gives itself wins.
+    /// </summary>
+    public const string ShippedEnvironmentVariable = "FLEETMAN_SHIPPED_ENVIRONMENT";
+
+    /// <summary>
     /// Starts <c>services/{folder}</c>'s build output (same configuration as the tests) and waits until
     /// <paramref name="readinessPath"/> answers 200 (<c>/healthz/live</c> for a service started without its dependencies).
     /// </summary>
@@ -86,7 +95,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var name = Path.GetFileName(projectFolder);
         if (Published(name, assembly) is { } published)
         {
-            return await StartCommandAsync(name, published, environment, readyWithin, readinessPath);
+            return await StartCommandAsync(name, published, WithShippedEnvironment(environment), readyWithin, readinessPath);
         }
 
         var dll = BuildOutput(projectFolder, assembly);
@@ -111,7 +120,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         string name, string launcher, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready")
     {
         File.Exists(launcher).ShouldBeTrue($"{name}'s launcher is published at {launcher}");
-        return StartCommandAsync(name, [launcher], environment, readyWithin, readinessPath);
+        return StartCommandAsync(name, [launcher], WithShippedEnvironment(environment), readyWithin, readinessPath);
     }
 
     private static async Task<ServiceProcess> StartCommandAsync(
@@ -134,6 +143,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         return service;
+    }
+
+    private static Dictionary<string, string?> WithShippedEnvironment(IDictionary<string, string?> environment)
+    {
+        var all = new Dictionary<string, string?>(environment);
+        var shipped = Environment.GetEnvironmentVariable(ShippedEnvironmentVariable) ?? "";
+        foreach (var setting in shipped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = setting.IndexOf('=', StringComparison.Ordinal) is > 0 and var at
+                ? (setting[..at], setting[(at + 1)..])
+                : throw new InvalidOperationException($"{ShippedEnvironmentVariable} holds '{setting}', not NAME=value");
+            all.TryAdd(key, value);
+        }
+
+        return all;
     }
 
     /// <summary>
