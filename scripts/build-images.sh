@@ -9,8 +9,8 @@
 #   (default)     docker build of each Dockerfile's final stage: the SDK and node images restore, build and publish
 #                 inside the build. Needs network access to NuGet and npm from inside `docker build`.
 #   --prebuilt    publish on this machine first (dotnet publish into artifacts/publish/<name>/, npm ci + npm run build
-#                 into webapp/dist/), then build each Dockerfile's `prebuilt` stage, which only copies that output
-#                 onto the runtime image. For machines whose builds cannot reach the package registries.
+#                 into artifacts/publish/webapp/), then build each Dockerfile's `prebuilt` stage, which only copies that
+#                 output onto the runtime image. For machines whose builds cannot reach the package registries.
 #   --tag T       image tag (default 1.0.0; CI passes the commit). Never `latest`.
 #   --registry R  prefix, e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com: R/fleetman/<name>:<tag>
 #   --push        docker push every image built
@@ -185,11 +185,15 @@ publish_kind() { # framework-dependent|trimmed name...
   done
 }
 
+# Into a folder of its own, not webapp/dist: that one is the developer's and the tests' (the edge serves it, ./fleetman
+# and the browser tests run against it), and a build empties it first; the image tests once rebuilt it under a browser
+# test that was serving it.
 publish_webapp() {
-  echo "==> npm ci (unless installed from this lock file) && npm run build -> webapp/dist"
+  echo "==> npm ci (unless installed from this lock file) && npm run build -> artifacts/publish/webapp"
   # shellcheck disable=SC2119 # no extra npm arguments
   webapp_dependencies
-  (cd webapp && npm run build)
+  mkdir -p artifacts/publish
+  (cd webapp && npm run build -- --outDir ../artifacts/publish/webapp --emptyOutDir)
 }
 
 if $publish_only; then
