@@ -2,15 +2,18 @@
 # Builds Fleetman's container images: fleetman/<name>:<tag>, or with --course the Kubernetes course's images
 # fleetman-course/<name>:<tag>.
 #
-#   scripts/build-images.sh [--prebuilt] [--tag T] [--registry R] [--push] [name...]
+#   scripts/build-images.sh [--prebuilt [--published]] [--tag T] [--registry R] [--push] [name...]
 #   scripts/build-images.sh --course [--prebuilt | --from-built] [--tag T]... [--registry R] [--push] [name...]
 #   scripts/build-images.sh --publish-only [name...]
 #
 #   (default)     docker build of each Dockerfile's final stage: the SDK and node images restore, build and publish
 #                 inside the build. Needs network access to NuGet and npm from inside `docker build`.
 #   --prebuilt    publish on this machine first (dotnet publish into artifacts/publish/<name>/, npm ci + npm run build
-#                 into webapp/dist/), then build each Dockerfile's `prebuilt` stage, which only copies that output
-#                 onto the runtime image. For machines whose builds cannot reach the package registries.
+#                 into artifacts/publish/webapp/), then build each Dockerfile's `prebuilt` stage, which only copies that
+#                 output onto the runtime image. For machines whose builds cannot reach the package registries.
+#   --published   with --prebuilt: the .NET services as an earlier --publish-only left them in artifacts/publish/<name>/,
+#                 not published again (the test command publishes once for the image tests and the api-gateway's
+#                 trimmed test: tests/Fleetman.Testing/ShippedPublish.cs)
 #   --tag T       image tag (default 1.0.0; CI passes the commit). Never `latest`.
 #   --registry R  prefix, e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com: R/fleetman/<name>:<tag>
 #   --push        docker push every image built
@@ -79,10 +82,11 @@ dockerfile_args() {
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-prebuilt=false course=false from_built=false list=false publish_only=false tags=() registry="" push=false names=()
+prebuilt=false published=false course=false from_built=false list=false publish_only=false tags=() registry="" push=false names=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --prebuilt) prebuilt=true ;;
+    --published) published=true ;;
     --course) course=true ;;
     --from-built) from_built=true ;;
     --tag) tags+=("${2:?--tag needs a value}"); shift ;;
@@ -111,6 +115,7 @@ else
   [ ${#tags[@]} -gt 0 ] || tags=("$PRODUCTION_TAG")
   [ ${#tags[@]} -eq 1 ] || { echo "one --tag for the production images (several only with --course)" >&2; exit 2; }
 fi
+! $published || $prebuilt || { echo "--published goes with --prebuilt (the images made from that publish)" >&2; exit 2; }
 if $list; then
   ! $course || { echo "--list lists the production images (the course's are built from them by this script)" >&2; exit 2; }
   for name in "${names[@]}"; do
@@ -185,11 +190,23 @@ publish_kind() { # framework-dependent|trimmed name...
   done
 }
 
+# Into a folder of its own, not webapp/dist: that one is the developer's and the tests' (the edge serves it, ./fleetman
+# and the browser tests run against it), and a build empties it first; the image tests once rebuilt it under a browser
+# test that was serving it.
 publish_webapp() {
-  echo "==> npm ci (unless installed from this lock file) && npm run build -> webapp/dist"
+  echo "==> npm ci (unless installed from this lock file) && npm run build -> artifacts/publish/webapp"
   # shellcheck disable=SC2119 # no extra npm arguments
   webapp_dependencies
-  (cd webapp && npm run build)
+  mkdir -p artifacts/publish
+  (cd webapp && npm run build -- --outDir ../artifacts/publish/webapp --emptyOutDir)
+}
+
+# The .NET services' publish that an earlier --publish-only made, checked instead of made (--published).
+check_published() { # name...
+  local name
+  for name in "$@"; do
+    [ -d "artifacts/publish/$name" ] || { echo "--published: no artifacts/publish/$name (run scripts/build-images.sh --publish-only first)" >&2; exit 1; }
+  done
 }
 
 if $publish_only; then
@@ -240,7 +257,7 @@ build_production() { # registry-prefix tag name...
   shift 2
   if $prebuilt; then
     for name in "$@"; do [ "$name" = webapp ] || dotnet+=("$name"); done
-    publish_dotnet "${dotnet[@]}"
+    if $published; then check_published "${dotnet[@]}"; else publish_dotnet "${dotnet[@]}"; fi
     for name in "$@"; do [ "$name" != webapp ] || publish_webapp; done
     target=prebuilt
   fi

@@ -33,6 +33,10 @@ apt_install() {
 
 rm -rf "$results"
 mkdir -p "$results"
+# This run's id: the test processes that need the services published as their images ship them (the image tests, the
+# api-gateway's trimmed test) share one publish per run (tests/Fleetman.Testing/ShippedPublish.cs).
+FLEETMAN_TEST_RUN="$$-$(date +%s%N)"
+export FLEETMAN_TEST_RUN
 
 if for_mode integration system; then
   step "infrastructure"

@@ -24,10 +24,26 @@ public sealed class BrokerInstance : IAsyncDisposable
     /// <summary>A private broker, started; disposing it stops it and deletes its state.</summary>
     public static async Task<BrokerInstance> StartPrivateAsync()
     {
-        var broker = Private();
-        await broker.StartAsync();
-        return broker;
+        for (var attempt = 1; ; attempt++)
+        {
+            var broker = Private();
+            try
+            {
+                await broker.StartAsync();
+                return broker;
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && PortTaken(e.Message))
+            {
+                // A process that is not a test's took one of its ports between the choice and the broker's bind: the
+                // broker does not start there, so another instance on fresh ports does.
+                await broker.DisposeAsync();
+            }
+        }
     }
+
+    /// <summary>Whether infra.sh failed to start because a port was taken: before the start, or at the broker's bind.</summary>
+    private static bool PortTaken(string failure) =>
+        failure.Contains("is taken by a process", StringComparison.Ordinal) || failure.Contains("Address already in use", StringComparison.Ordinal);
 
     /// <summary>
     /// A private instance, not started: its own state folder and its own broker and Redis ports, so it can be stopped,
@@ -58,7 +74,10 @@ public sealed class BrokerInstance : IAsyncDisposable
         if (StateDirectory is { } state)
         {
             await InfraAsync("stop"); // the broker, and Redis if it was started
-            Directory.Delete(state, recursive: true);
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
         }
     }
 
@@ -146,47 +165,81 @@ public sealed class BrokerInstance : IAsyncDisposable
         return run.Output;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>
+    /// A port free now and claimed for this test process until it ends, for a listener that binds it later (a broker,
+    /// Redis, a service process: seconds after the choice). Below the kernel's ephemeral range (32768 and up on Linux),
+    /// which every process's outgoing connections and port-0 listeners take their ports from: a port there that was
+    /// free when chosen was taken more than once by another test assembly's connection before a private broker bound
+    /// it. Below it, only another claim could take it, and the claim (<see cref="Claim"/>) rules that out across the
+    /// run's test processes.
+    /// </summary>
+    public static int FreePort() => FreePortRange(1);
 
     /// <summary>
-    /// The first of <paramref name="count"/> consecutive ports free now, for a script that numbers its ports from one
-    /// base (<c>./fleetman</c>'s FLEETMAN_PORT_BASE). Below the kernel's ephemeral range (32768 and up), which the
-    /// test processes running beside it take their own listening and outgoing ports from: a base from
-    /// <see cref="FreePort"/> is free itself, but the ports after it may be taken a moment later.
+    /// The first of <paramref name="count"/> consecutive ports free now and claimed as <see cref="FreePort"/> claims
+    /// one, for a script that numbers its ports from one base (<c>./fleetman</c>'s FLEETMAN_PORT_BASE).
     /// </summary>
     public static int FreePortRange(int count)
     {
-        for (var attempt = 0; attempt < 100; attempt++)
+        for (var attempt = 0; attempt < 200; attempt++)
         {
-            var first = Random.Shared.Next(20_000, 32_768 - count);
+            var first = Random.Shared.Next(LowestPort, EphemeralPorts - count);
+            var claims = new List<FileStream>();
             var listeners = new List<TcpListener>();
             try
             {
                 for (var port = first; port < first + count; port++)
                 {
+                    claims.Add(Claim(port) ?? throw new IOException($"port {port} is claimed"));
                     var listener = new TcpListener(IPAddress.Loopback, port);
                     listener.Start();
                     listeners.Add(listener);
                 }
 
+                lock (Claimed)
+                {
+                    Claimed.AddRange(claims);
+                }
+
+                claims.Clear();
                 return first;
             }
-            catch (SocketException)
+            catch (Exception e) when (e is SocketException or IOException)
             {
-                // one of them is taken: another base
+                // Claimed by another test process, or taken by a listener: another base.
             }
             finally
             {
                 listeners.ForEach(listener => listener.Stop());
+                claims.ForEach(claim => claim.Dispose());
             }
         }
 
-        throw new InvalidOperationException($"no {count} consecutive free ports between 20000 and 32767");
+        throw new InvalidOperationException($"no {count} consecutive free ports between {LowestPort} and {EphemeralPorts - 1}");
+    }
+
+    private const int LowestPort = 20_000;
+
+    private const int EphemeralPorts = 32_768;
+
+    /// <summary>This process's claims, held open until it exits (the kernel then releases their locks).</summary>
+    private static readonly List<FileStream> Claimed = [];
+
+    /// <summary>
+    /// An exclusive lock on a file named after <paramref name="port"/> in one folder every test process shares (.NET
+    /// takes an advisory lock for <see cref="FileShare.None"/>), or null when another process holds it.
+    /// </summary>
+    private static FileStream? Claim(int port)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "fleetman-test-ports")).FullName;
+        try
+        {
+            return new FileStream(Path.Combine(folder, $"{port}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 }
 

@@ -85,20 +85,27 @@ public sealed class TrimmedPublishTests
     }
 
     /// <summary>
-    /// Publishes the api-gateway the way its image's build does (the project file decides: self-contained and trimmed),
-    /// into the repository's <c>.fleetman</c> folder with build files of its own (the tests' build output is not
-    /// touched), and returns its launcher. The trimmer's warnings are errors, so a publish it cannot follow fails here.
+    /// The api-gateway published as its image's build publishes it (<c>scripts/build-images.sh --publish-only</c>; the
+    /// project file decides: self-contained and trimmed) into <c>artifacts/publish/api-gateway/</c>, with build files
+    /// of its own (the tests' build output is not touched); its launcher. In a run of the test command that is the
+    /// run's one publish, which the image tests build from too (<see cref="ShippedPublish"/>); alone, this one service's.
+    /// The trimmer's warnings are errors, so a publish it cannot follow fails here.
     /// </summary>
     private static async Task<string> PublishAsync()
     {
-        var root = Path.Combine(Repository.Root, ".fleetman", "test-publish");
-        var output = Path.Combine(root, "api-gateway");
-        var result = await ToolRun.RunAsync(
-            "dotnet",
-            ["publish", Path.Combine(Repository.Root, "services", "api-gateway", "Fleetman.ApiGateway.csproj"), "-c", "Release", "--ucr", "--self-contained",
-                "-o", output, "--artifacts-path", Path.Combine(root, "build"), "-nologo"],
-            timeout: TimeSpan.FromMinutes(15));
-        result.ExitCode.ShouldBe(0, result.Everything);
+        if (ShippedPublish.Shared)
+        {
+            (await ShippedPublish.EnsureAsync()).ShouldBeNull();
+        }
+        else
+        {
+            var result = await ToolRun.RunAsync(
+                Path.Combine(Repository.Root, "scripts", "build-images.sh"), ["--publish-only", "api-gateway"],
+                workingDirectory: Repository.Root, timeout: TimeSpan.FromMinutes(15));
+            result.ExitCode.ShouldBe(0, result.Everything);
+        }
+
+        var output = Path.Combine(ShippedPublish.Root, "api-gateway");
 
         // Trimmed: the runtime's own assemblies are cut down to what the service uses, so they are smaller than the
         // shared framework's (the one this test runs on).

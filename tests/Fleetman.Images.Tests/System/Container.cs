@@ -36,6 +36,31 @@ internal sealed class Container : IAsyncDisposable
         return container;
     }
 
+    /// <summary>
+    /// Starts one as <see cref="StartAsync"/> does and waits until <paramref name="healthCommand"/> succeeds in it, as
+    /// <see cref="WaitUntilAsync"/> does; one that does not get there is removed again.
+    /// </summary>
+    public static async Task<Container> StartHealthyAsync(
+        string image, string user, IReadOnlyDictionary<string, string> environment, TimeSpan within, string[] healthCommand)
+    {
+        var container = await StartAsync(image, user, environment);
+        var healthy = false;
+        try
+        {
+            await container.WaitUntilAsync(within, healthCommand);
+            healthy = true;
+        }
+        finally
+        {
+            if (!healthy)
+            {
+                await container.DisposeAsync();
+            }
+        }
+
+        return container;
+    }
+
     public Task<Docker.Result> ExecAsync(params string[] command) => Docker.RunAsync(["exec", Name, .. command]);
 
     /// <summary>Runs <paramref name="command"/> in the container until it succeeds; fails with the container's log otherwise.</summary>

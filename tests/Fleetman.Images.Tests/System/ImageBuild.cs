@@ -5,13 +5,17 @@ namespace Fleetman.Images.Tests.System;
 /// <c>scripts/local-base-images.sh --missing-only</c>, <c>scripts/build-images.sh --prebuilt</c> (every production
 /// image, from one host publish) and <c>scripts/build-images.sh --course --from-built</c> (the course's, made from
 /// those). Docker's layer cache makes a run without changes quick. Without a Docker engine every test is reported as
-/// skipped, with the reason.
+/// skipped, with the reason. In a run of the test command the .NET services' publish is the run's one
+/// (<see cref="ShippedPublish"/>, shared with the api-gateway's trimmed test), made beside the base images' wait, and
+/// <c>--prebuilt --published</c> builds the images from it.
 /// </summary>
 public sealed class ImageBuild : IAsyncLifetime
 {
     public const string ProductionTag = "1.0.0";
 
     public static readonly string[] CourseTags = ["release0", "release0-5"];
+
+    private TimeSpan _publishedAfter;
 
     public string? SkipReason { get; private set; }
 
@@ -39,28 +43,53 @@ public sealed class ImageBuild : IAsyncLifetime
 
         File.WriteAllText(Log, $"Docker engine {engine.Output}\n");
         var clock = Stopwatch.StartNew();
-        // Each step's output is in the log; a failure names the step and shows its last lines. The first makes the
-        // base images' stand-ins only where missing; the test command starts it in the background before the build,
-        // and this run waits for that one (the script runs one at a time), so only these tests wait for the images.
-        (string Script, string[] Arguments)[] steps =
-        [
-            ("scripts/local-base-images.sh", ["--missing-only"]),
-            ("scripts/build-images.sh", ["--prebuilt"]),
-            ("scripts/build-images.sh", ["--course", "--from-built"]),
-        ];
-        foreach (var (script, arguments) in steps)
+
+        // The base images' stand-ins, made only where missing: the test command starts that in the background before
+        // the build, and this run waits for that one (the script runs one at a time), so only these tests wait for the
+        // images. Meanwhile (a fresh machine's debootstrap waits on the network, the publish on the cores) the run's
+        // publish of the services, when it is shared.
+        var published = ShippedPublish.Shared ? PublishAsync(clock) : Task.FromResult<string?>(null);
+        var baseImages = await StepAsync("scripts/local-base-images.sh", ["--missing-only"]);
+        Failure = baseImages ?? await published;
+        if (ShippedPublish.Shared)
         {
-            File.AppendAllText(Log, $"\n==== {script} {string.Join(' ', arguments)}\n");
-            var result = await Docker.RunProcessAsync(Path.Combine(Repository.Root, script), arguments, TimeSpan.FromMinutes(15), Log);
-            if (!result.Succeeded)
-            {
-                Failure = $"{script} {string.Join(' ', arguments)} failed ({Log}): {result.Describe()}";
-                return;
-            }
+            File.AppendAllText(Log, $"\n==== the run's publish of the services (log {ShippedPublish.Log}): ready after {_publishedAfter.TotalSeconds:F0} s\n");
+        }
+
+        if (Failure is not null)
+        {
+            return;
+        }
+
+        string[] production = ShippedPublish.Shared ? ["--prebuilt", "--published"] : ["--prebuilt"];
+        Failure = await StepAsync("scripts/build-images.sh", production) ?? await StepAsync("scripts/build-images.sh", ["--course", "--from-built"]);
+        if (Failure is not null)
+        {
+            return;
         }
 
         BuildTime = clock.Elapsed;
         File.AppendAllText(Log, $"\nbuilt in {BuildTime.TotalSeconds:F0} s\n");
+    }
+
+    /// <summary>
+    /// Runs one step of the build; its output goes to the log, with the seconds since the step began. Null when it
+    /// succeeded; otherwise the failure, naming the step and with its last lines.
+    /// </summary>
+    private async Task<string?> StepAsync(string script, string[] arguments)
+    {
+        var step = $"{script} {string.Join(' ', arguments)}";
+        File.AppendAllText(Log, $"\n==== {step}\n");
+        var result = await Docker.RunProcessAsync(Path.Combine(Repository.Root, script), arguments, TimeSpan.FromMinutes(15), Log);
+        return result.Succeeded ? null : $"{step} failed ({Log}): {result.Describe()}";
+    }
+
+    /// <summary>The run's publish; when it was ready is written to the log once the step beside it has ended (that one writes to it meanwhile).</summary>
+    private async Task<string?> PublishAsync(Stopwatch clock)
+    {
+        var failure = await ShippedPublish.EnsureAsync();
+        _publishedAfter = clock.Elapsed;
+        return failure;
     }
 
     /// <summary>Skips the calling test without a Docker engine; fails it when the images could not be built.</summary>

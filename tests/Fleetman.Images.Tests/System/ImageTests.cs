@@ -79,8 +79,11 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
         var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
         (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
 
-        await using var container = await together.For(nameof(A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, Images.DotnetServices.Select(service => $"fleetman/{service.Production}:{ImageBuild.ProductionTag}"),
-            each => Container.StartAsync(each, Images.ServiceUser, Images.ServiceSettings));
+        // Each started until healthy, a few at a time (StartedTogether.AtOnce): its 45 s are its own, not shared with all
+        // the others starting on the same cores.
+        var services = Images.DotnetServices.ToDictionary(service => $"fleetman/{service.Production}:{ImageBuild.ProductionTag}");
+        await using var container = await together.For(nameof(A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, services.Keys,
+            each => Container.StartHealthyAsync(each, Images.ServiceUser, Images.ServiceSettings, Images.StartWithin, Images.HealthCommand(services[each].Assembly, services[each].Trimmed)));
         var health = await container.WaitUntilAsync(Images.StartWithin, Images.HealthCommand(assembly, trimmed));
         health.Output.ShouldStartWith("200");
     }
@@ -280,11 +283,16 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
         var image = $"fleetman-course/{name}:{tag}";
         (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
 
-        await using var container = await together.For(nameof(A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, Services().Select(row => $"fleetman-course/{row[0]}:{row[2]}"),
-            each => Container.StartAsync(each, Images.ServiceUser, Images.ServiceSettings));
-        var health = await container.WaitUntilAsync(Images.StartWithin, "dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live");
+        // Each started until healthy, a few at a time, as the production images above.
+        var assemblies = Services().ToDictionary(row => $"fleetman-course/{row[0]}:{row[2]}", row => (string)row[1]);
+        await using var container = await together.For(nameof(A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, assemblies.Keys,
+            each => Container.StartHealthyAsync(each, Images.ServiceUser, Images.ServiceSettings, Images.StartWithin, CourseHealthCommand(assemblies[each])));
+        var health = await container.WaitUntilAsync(Images.StartWithin, CourseHealthCommand(assembly));
         health.Output.ShouldStartWith("200");
     }
+
+    /// <summary>A course .NET image's health command: framework-dependent, run by dotnet.</summary>
+    private static string[] CourseHealthCommand(string assembly) => ["dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live"];
 
     [SkippableTheory]
     [MemberData(nameof(Tags))]
