@@ -17,7 +17,7 @@
 # for W^X), VmHWM (peak). Time to ready: from the process's start to the first 200 of /healthz/ready, polled every 20 ms.
 # The trimmed build is made as it would ship: warnings are errors (the two services trim without one) and
 # System.Text.Json's reflection is off. The AOT build is made for the measurement only: it tolerates the AOT warnings
-# and keeps System.Text.Json's reflection on so that it starts (README, "Build levers", says what it then gets
+# and keeps System.Text.Json's reflection on so that it starts (docs/performance.md, "Build levers", says what it then gets
 # wrong); its log lists every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
 # --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, trimmed-r2r, trimmed-r2r-core, trimmed-r2r-hot, aot)
 # measures and builds those rows only (the two partial ReadyToRun variants: below, at hot_assemblies);
