@@ -68,7 +68,11 @@ public static class Extensions
             if (!_meterAdapterStarted)
             {
                 Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
-                MeterAdapter.StartListening(new MeterAdapterOptions { InstrumentFilterPredicate = instrument => IsExportedMeter(instrument.Meter.Name) });
+                MeterAdapter.StartListening(new MeterAdapterOptions
+                {
+                    InstrumentFilterPredicate = instrument => IsExportedMeter(instrument.Meter.Name),
+                    ResolveHistogramBuckets = HistogramBuckets,
+                });
                 _meterAdapterStarted = true;
             }
         }
@@ -211,6 +215,16 @@ public static class Extensions
         meter.StartsWith(TelemetryPrefix, StringComparison.Ordinal)
         || meter is "System.Runtime" or "Microsoft.AspNetCore.Server.Kestrel" or "Microsoft.AspNetCore.Http.Connections"
             or "Microsoft.AspNetCore.Diagnostics";
+
+    /// <summary>
+    /// A histogram of the project's own meters in the buckets it advises (where its figures lie, e.g. around a goal);
+    /// every other one, and one without advice, in the exporter's defaults, as exported before.
+    /// </summary>
+    private static double[] HistogramBuckets(System.Diagnostics.Metrics.Instrument instrument) =>
+        instrument.Meter.Name.StartsWith(TelemetryPrefix, StringComparison.Ordinal)
+        && instrument is System.Diagnostics.Metrics.Instrument<double> { Advice.HistogramBucketBoundaries: { } bounds }
+            ? [.. bounds]
+            : MeterAdapterOptions.DefaultHistogramBuckets;
 
     private static bool IsInfrastructureRequest(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments(MetricsPath);

@@ -41,7 +41,9 @@ internal static class PushLatency
         return new LagHistogram(buckets, sum, count);
     }
 
-    internal static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess edge, ServiceProcess api, int count, int seconds, BenchmarkResults results)
+    /// <param name="timedClients">How many of the <paramref name="count"/> clients time every position they get (spread
+    /// evenly); the others only count theirs (see <see cref="PushRecorder"/>).</param>
+    internal static async Task<PushResult> PushLatencyAsync(IsolatedRun run, ServiceProcess edge, ServiceProcess api, int count, int timedClients, int seconds, BenchmarkResults results)
     {
         // The queue-consumer's write time of every position, heard on the run's topic like the api-gateway hears it.
         // Every report of a vehicle from before the clients connect until the late ones are matched after the run (the
@@ -58,7 +60,8 @@ internal static class PushLatency
         });
 
         var hubUrl = new Uri(edge.Http.BaseAddress!, "/hubs/vehicles");
-        var recorders = Enumerable.Range(0, count).Select(_ => new PushRecorder(storedAt)).ToArray();
+        var timedEvery = Math.Max(1, count / Math.Clamp(timedClients, 1, count));
+        var recorders = Enumerable.Range(0, count).Select(i => new PushRecorder(storedAt, timed: i % timedEvery == 0)).ToArray();
         var connections = new LightHubClient[count];
         var disconnected = 0;
         var retries = 0;
@@ -80,6 +83,7 @@ internal static class PushLatency
         double elapsed;
         (double Api, double Edge, double Clients) cpuBefore, cpuAfter;
         LagHistogram lag;
+        long[] ownLateness;
         try
         {
             for (var start = 0; start < count; start += 10)
@@ -105,7 +109,11 @@ internal static class PushLatency
             cpuBefore = CpuSeconds(api, edge);
             clock.Restart();
             SetMeasuring(true);
-            await Task.Delay(TimeSpan.FromSeconds(seconds));
+            using (var stopProbe = new CancellationTokenSource(TimeSpan.FromSeconds(seconds)))
+            {
+                ownLateness = await OwnLatenessAsync(stopProbe.Token);
+            }
+
             SetMeasuring(false);
             elapsed = clock.Elapsed.TotalSeconds;
             cpuAfter = CpuSeconds(api, edge);
@@ -129,25 +137,56 @@ internal static class PushLatency
             recorder.MatchLateWrites();
         }
 
-        var sinceSent = Sum(recorders.Select(r => r.SinceSent));
-        var sinceStored = Sum(recorders.Select(r => r.SinceStored));
+        var timed = recorders.Where(r => r.Timed).ToArray();
+        var sinceSent = Sum(timed.Select(r => r.SinceSent));
+        var sinceStored = Sum(timed.Select(r => r.SinceStored));
         return new PushResult(
-            sinceSent.Sum(),
+            recorders.Sum(r => r.Positions),
             recorders.Sum(r => r.Frames),
+            timed.Length,
+            sinceSent.Sum(),
             elapsed,
             Percentile(sinceSent, 50),
             Percentile(sinceSent, 99),
             Percentile(sinceStored, 50),
             Percentile(sinceStored, 99),
-            recorders.Max(r => r.MaxSinceStored),
-            recorders.Sum(r => r.Unmatched),
+            timed.Max(r => r.MaxSinceStored),
+            timed.Sum(r => r.Unmatched),
             recorders.Count(r => r.Snapshot),
             disconnected,
             recorders.Sum(r => r.Negative),
             lag,
             (cpuAfter.Api - cpuBefore.Api) / elapsed,
             (cpuAfter.Edge - cpuBefore.Edge) / elapsed,
-            (cpuAfter.Clients - cpuBefore.Clients) / elapsed);
+            (cpuAfter.Clients - cpuBefore.Clients) / elapsed,
+            Percentile(ownLateness, 50),
+            Percentile(ownLateness, 99));
+
+        // How late this process (the clients) runs what it was due to: a 10 ms wait, again and again until stopped, and
+        // by how much each returned late (whole ms). A receive loop that is due waits as long for a thread, so its
+        // stamp is late by as much: that part of the figures is the clients', not the push's.
+        static async Task<long[]> OwnLatenessAsync(CancellationToken stop)
+        {
+            var late = new long[PushRecorder.Buckets];
+            var due = TimeSpan.FromMilliseconds(10);
+            while (!stop.IsCancellationRequested)
+            {
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await Task.Delay(due, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                var lateBy = (Stopwatch.GetElapsedTime(start) - due).TotalMilliseconds;
+                late[Math.Clamp((int)lateBy, 0, late.Length - 1)]++;
+            }
+
+            return late;
+        }
 
         // CPU time so far of the api-gateway, the edge and this process (the clients), in seconds.
         static (double Api, double Edge, double Clients) CpuSeconds(ServiceProcess api, ServiceProcess edge)
@@ -214,10 +253,10 @@ internal static class PushLatency
 
 /// <summary>What the push clients measured: latency since the simulator sent (P50/P99) and since the queue-consumer wrote (Written*).</summary>
 internal sealed record PushResult(
-    long Positions, long Frames, double Seconds, PercentileValue P50, PercentileValue P99,
+    long Positions, long Frames, int TimedClients, long TimedPositions, double Seconds, PercentileValue P50, PercentileValue P99,
     PercentileValue WrittenP50, PercentileValue WrittenP99, double WrittenMax, long Unmatched,
     int Snapshots, int Disconnected, long Negative, LagHistogram Lag,
-    double ApiCores, double EdgeCores, double ClientCores);
+    double ApiCores, double EdgeCores, double ClientCores, PercentileValue OwnLatenessP50, PercentileValue OwnLatenessP99);
 
 /// <summary>A latency percentile as printed (<c>Text</c>) and as a number of milliseconds (NaN when there were no samples).</summary>
 internal sealed record PercentileValue(string Text, double Milliseconds)

@@ -46,4 +46,34 @@ public sealed class MetricsEndpointTests
         metrics.ShouldNotContain("microsoft_aspnetcore_hosting_");
         metrics.ShouldNotContain("microsoft_aspnetcore_routing_");
     }
+
+    [Fact]
+    public async Task A_project_histogram_is_exported_in_the_buckets_it_advises_and_one_without_advice_in_the_defaults()
+    {
+        using var meter = new Meter("Fleetman.BucketTest");
+        var advised = meter.CreateHistogram<double>("advised", unit: null, "A histogram with buckets of its own.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [10, 150] });
+        var plain = meter.CreateHistogram<double>("plain", unit: null, "A histogram without advice.");
+        await using var service = await TestService.StartAsync();
+
+        advised.Record(120);
+        plain.Record(120);
+        var metrics = "";
+        await Eventually.Until(
+            async () =>
+            {
+                metrics = await service.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+                return metrics.Contains("\nfleetman_buckettest_advised_count 1\n", StringComparison.Ordinal)
+                    && metrics.Contains("\nfleetman_buckettest_plain_count 1\n", StringComparison.Ordinal);
+            },
+            TimeSpan.FromSeconds(10),
+            () => Task.FromResult($"no fleetman_buckettest_*_count 1 in /metrics:\n{metrics}"));
+
+        metrics.ShouldContain("\nfleetman_buckettest_advised_bucket{le=\"10\"} 0\n");
+        metrics.ShouldContain("\nfleetman_buckettest_advised_bucket{le=\"150\"} 1\n");
+        metrics.ShouldNotContain("fleetman_buckettest_advised_bucket{le=\"163.84\"}");
+        // The exporter's defaults (×4 from 0.04): 120 lies under 163.84.
+        metrics.ShouldContain("\nfleetman_buckettest_plain_bucket{le=\"163.84\"} 1\n");
+        metrics.ShouldNotContain("fleetman_buckettest_plain_bucket{le=\"150\"}");
+    }
 }
