@@ -41,7 +41,12 @@ internal static class Images
         ["Store__SqlitePath"] = "/tmp/positions.db",
     };
 
-    public static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(45);
+    /// <summary>
+    /// How long a container may take to answer its health command. These tests check that it answers, not how soon
+    /// (tools/bench-pipeline.sh measures the time to ready): they run beside the browser tests on two cores, where
+    /// course images missed a 45 s limit in a whole run and answered within 1–16 s when run again alone.
+    /// </summary>
+    public static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(120);
 
     public static string Release(string tag) => tag.StartsWith("release", StringComparison.Ordinal) ? tag["release".Length..].TrimStart('-') : tag;
 
@@ -79,7 +84,7 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
         var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
         (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
 
-        // Each started until healthy, a few at a time (StartedTogether.AtOnce): its 45 s are its own, not shared with all
+        // Each started until healthy, a few at a time (StartedTogether.AtOnce): its StartWithin is its own, not shared with all
         // the others starting on the same cores.
         var services = Images.DotnetServices.ToDictionary(service => $"fleetman/{service.Production}:{ImageBuild.ProductionTag}");
         await using var container = await together.For(nameof(A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, services.Keys,

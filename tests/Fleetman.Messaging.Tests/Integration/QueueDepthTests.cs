@@ -295,6 +295,9 @@ public sealed class QueueDepthTests(SharedBrokerFixture fixture)
             }
 
             File.Copy(Path.Combine(Repository.Root, "infra", "activemq", "log4j.properties"), Path.Combine(root, "infra", "activemq", "log4j.properties"));
+            // The JVM's module options, which the local broker shares with the container's start.sh.
+            Directory.CreateDirectory(Path.Combine(root, "k8s", "base", "activemq"));
+            File.Copy(Path.Combine(Repository.Root, "k8s", "base", "activemq", "java-modules.args"), Path.Combine(root, "k8s", "base", "activemq", "java-modules.args"));
             var config = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "infra", "activemq", "activemq.xml"));
             config.ShouldContain("<statisticsBrokerPlugin/>");
             await File.WriteAllTextAsync(Path.Combine(root, "infra", "activemq", "activemq.xml"), config.Replace("<statisticsBrokerPlugin/>", "", StringComparison.Ordinal));
