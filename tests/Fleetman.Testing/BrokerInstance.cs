@@ -225,22 +225,9 @@ public sealed class BrokerInstance : IAsyncDisposable
     /// <summary>This process's claims, held open until it exits (the kernel then releases their locks).</summary>
     private static readonly List<FileStream> Claimed = [];
 
-    /// <summary>
-    /// An exclusive lock on a file named after <paramref name="port"/> in one folder every test process shares (.NET
-    /// takes an advisory lock for <see cref="FileShare.None"/>), or null when another process holds it.
-    /// </summary>
-    private static FileStream? Claim(int port)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "fleetman-test-ports")).FullName;
-        try
-        {
-            return new FileStream(Path.Combine(folder, $"{port}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>This process's claim of <paramref name="port"/> in the folder every test process shares (<see cref="FileLock"/>), or null when another process holds it.</summary>
+    private static FileStream? Claim(int port) =>
+        FileLock.TryTake(Path.Combine(Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "fleetman-test-ports")).FullName, $"{port}.lock"));
 }
 
 /// <summary>Starts the shared broker once for every test that uses it (idempotent if it already runs).</summary>

@@ -32,7 +32,7 @@ public static class ShippedPublish
             ?? throw new InvalidOperationException($"{RunVariable} is not set: not a run of scripts/test.sh");
         var state = Directory.CreateDirectory(Path.Combine(Repository.Root, ".fleetman")).FullName;
         var done = Path.Combine(state, "shipped-publish.done");
-        using var held = await LockAsync(Path.Combine(state, "shipped-publish.lock"), TimeSpan.FromMinutes(20));
+        using var held = await FileLock.TakeAsync(Path.Combine(state, "shipped-publish.lock"), TimeSpan.FromMinutes(20));
         if (File.Exists(done) && (await File.ReadAllTextAsync(done)).Trim() == run)
         {
             return null;
@@ -50,25 +50,5 @@ public static class ShippedPublish
 
         await File.WriteAllTextAsync(done, run);
         return null;
-    }
-
-    /// <summary>
-    /// An exclusive lock on <paramref name="path"/> (.NET takes an advisory lock for <see cref="FileShare.None"/>),
-    /// waited for while another process holds it; released when disposed or when the process ends.
-    /// </summary>
-    private static async Task<FileStream> LockAsync(string path, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1));
-            }
-        }
     }
 }
