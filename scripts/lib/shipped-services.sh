@@ -21,11 +21,12 @@ publish_shipped_services() {
 }
 
 # export_shipped_environment: exports FLEETMAN_SHIPPED_ENVIRONMENT, the runtime settings the trimmed services' images
-# set (services/Dockerfile's `ENV DOTNET_…` lines, all in its runtime-trimmed stage, e.g. the GC's gen-0 budget, which
-# the runtime reads from its environment only), which the benchmarks' ServiceProcess gives every service it starts by
-# its launcher: one source for both.
+# set (the `ENV DOTNET_…` lines of services/Dockerfile's runtime-trimmed stage, and of no other stage, e.g. the GC's
+# gen-0 budget, which the runtime reads from its environment only), which the benchmarks' ServiceProcess gives every
+# service it starts by its launcher: one source for both.
 export_shipped_environment() {
-  FLEETMAN_SHIPPED_ENVIRONMENT=$(awk '$1 == "ENV" && $2 ~ /^DOTNET_[A-Za-z0-9_]+=/ { print $2 }' services/Dockerfile | paste -sd ' ' -)
+  FLEETMAN_SHIPPED_ENVIRONMENT=$(awk '$1 == "FROM" { stage = $NF }
+    stage == "runtime-trimmed" && $1 == "ENV" && $2 ~ /^DOTNET_[A-Za-z0-9_]+=/ { print $2 }' services/Dockerfile | paste -sd ' ' -)
   export FLEETMAN_SHIPPED_ENVIRONMENT
 }
 
