@@ -20,8 +20,14 @@ public sealed record LatestUpdate(int Updated, IReadOnlyList<string> Retired);
 /// Every call that cannot reach Redis fails with <see cref="LatestPositionsUnavailableException"/>, whatever the client
 /// library threw.
 /// </summary>
-public sealed class LatestPositionCache(IConnectionMultiplexer redis, string keyPrefix = LatestPositionCache.DefaultKeyPrefix, TimeProvider? clock = null)
+public sealed class LatestPositionCache(RedisConnection redis, string keyPrefix = LatestPositionCache.DefaultKeyPrefix, TimeProvider? clock = null)
 {
+    /// <summary>Over a connection already made (tests that share one).</summary>
+    public LatestPositionCache(IConnectionMultiplexer redis, string keyPrefix = DefaultKeyPrefix, TimeProvider? clock = null)
+        : this(new RedisConnection(redis), keyPrefix, clock)
+    {
+    }
+
     public const string DefaultKeyPrefix = "fleetman:latest";
 
     /// <summary>The most vehicles one sweep removes; <see cref="SweepAsync"/> says when more may wait.</summary>
@@ -239,7 +245,9 @@ public sealed class LatestPositionCache(IConnectionMultiplexer redis, string key
     {
         try
         {
-            return await call(redis.GetDatabase());
+            // Before the connection's first attempt is over (the service's first moments), the call waits for it without
+            // holding a thread, as the first caller of the synchronous connect used to wait holding one.
+            return await call((redis.Made ?? await redis.ConnectAsync()).GetDatabase());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or TaskCanceledException
             or InvalidOperationException or IOException or ObjectDisposedException)

@@ -53,35 +53,23 @@ public sealed class LatestPositionsOptions : IValidatableObject
 public static class LatestPositionsExtensions
 {
     /// <summary>
-    /// Adds the Redis connection (the service starts even while Redis is down and reconnects by itself), the
-    /// latest-position cache and a "redis" readiness check.
+    /// Adds the Redis connection (made in the background from the start; the service starts even while Redis is down and
+    /// reconnects by itself), the latest-position cache and a "redis" readiness check.
     /// </summary>
     public static IHostApplicationBuilder AddLatestPositions(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<LatestPositionsConnectionOptions>("ConnectionStrings", static (section, options) => section.Bind(options));
         builder.AddValidatedOptions<LatestPositionsOptions>(LatestPositionsOptions.SectionName, static (section, options) => section.Bind(options));
-        builder.Services.AddSingleton<IConnectionMultiplexer>(provider =>
-        {
-            var configuration = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<LatestPositionsConnectionOptions>>().Value.Redis);
-            configuration.AbortOnConnectFail = false;
-            // While Redis is not connected, fail at once instead of parking the command in the client's backlog for the
-            // 5 s command timeout. Every caller has a way on without Redis (the queue-consumer stores and announces
-            // anyway, the tracker reads the store), but only if it is not made to wait: parked, each consumer batch
-            // stalled 5 s and the tracker's fallback came after the api-gateway's 2 s budget, so the live map froze for
-            // the whole outage (tests/Fleetman.Chaos.Tests).
-            configuration.BacklogPolicy = BacklogPolicy.FailFast;
-            return ConnectionMultiplexer.Connect(configuration);
-        });
+        // Connected in the background from the host's start, so that readiness finds the connection made (or being
+        // made) instead of making it, and no thread waits for Redis (RedisConnection says why).
+        builder.Services.AddSingleton(provider => new RedisConnection(provider.GetRequiredService<IOptions<LatestPositionsConnectionOptions>>().Value.Redis));
+        builder.Services.AddHostedService<RedisConnector>();
         builder.Services.AddSingleton(provider => new LatestPositionCache(
-            provider.GetRequiredService<IConnectionMultiplexer>(),
+            provider.GetRequiredService<RedisConnection>(),
             provider.GetRequiredService<IOptions<LatestPositionsOptions>>().Value.KeyPrefix,
             provider.GetService<TimeProvider>()));
         // The check pings through the service's own connection (no second one just for health), within 2 s.
-        builder.Services.AddHealthChecks().AddRedis(
-            provider => provider.GetRequiredService<IConnectionMultiplexer>(),
-            name: "redis",
-            tags: [Extensions.ReadyTag],
-            timeout: TimeSpan.FromSeconds(2));
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [Extensions.ReadyTag], timeout: TimeSpan.FromSeconds(2));
         return builder;
     }
 }
