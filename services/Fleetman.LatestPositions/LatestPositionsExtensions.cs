@@ -69,7 +69,7 @@ public static class LatestPositionsExtensions
             provider.GetRequiredService<IOptions<LatestPositionsOptions>>().Value.KeyPrefix,
             provider.GetService<TimeProvider>()));
         // The check pings through the service's own connection (no second one just for health), within 2 s.
-        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [Extensions.ReadyTag], timeout: TimeSpan.FromSeconds(2));
+        builder.Services.AddHealthChecks().AddCheck<RedisReadinessCheck>("redis", tags: [Extensions.ReadyTag], timeout: TimeSpan.FromSeconds(2));
         return builder;
     }
 }
