@@ -8,7 +8,8 @@ namespace Fleetman.QueueConsumer;
 /// What follows a batch once its positions are durably stored, off the batch's ack path: moving the latest positions in
 /// Redis (newest wins) and telling the api-gateways which positions are current. The handler hands each stored batch
 /// over and returns, so its messages are acked without waiting for Redis; one loop then takes the batches in the order
-/// they were stored, so a vehicle's announcements keep that order. A crash before the loop reached a stored batch loses
+/// they were stored, so a vehicle's announcements keep that order (the batches queued meanwhile together, in one Redis
+/// call and one announcement). A crash before the loop reached a stored batch loses
 /// only its Redis update and announcement, which the next report of each vehicle puts right (newest wins), as after a
 /// Redis outage; a stop lets the loop finish what it holds first. The queue is bounded: a slow Redis slows the acks
 /// again instead of growing memory.
@@ -59,8 +60,17 @@ internal sealed partial class StoredPositionsFollowUp(
 
     private async Task LoopAsync()
     {
-        await foreach (var current in _stored.Reader.ReadAllAsync())
+        var reader = _stored.Reader;
+        while (await reader.WaitToReadAsync())
         {
+            // Whatever queued up while Redis answered the call before goes in one call and one announcement, in the
+            // order stored: a slow Redis then costs a round trip per turn, not per batch.
+            var current = new List<VehiclePosition>();
+            while (reader.TryRead(out var batch))
+            {
+                current.AddRange(batch);
+            }
+
             try
             {
                 await FollowUpAsync(current);
