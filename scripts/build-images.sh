@@ -23,8 +23,9 @@
 #   --from-build  with --publish-only: right after `dotnet build Fleetman.sln -c Release` of this working tree (the
 #                 test command's run publishes so, tests/Fleetman.Testing/ShippedPublish.cs): in the working tree's
 #                 bin/obj instead of artifacts/build/, and without the commit in the version, as that build, so the
-#                 libraries it compiled are up to date and only the services are compiled again, for their runtime.
-#                 The commit stays on every image's label (org.opencontainers.image.revision).
+#                 libraries it compiled are up to date; the framework-dependent services are that build's assemblies
+#                 (--no-build), only the trimmed ones are compiled again, for their runtime. The commit stays on every
+#                 image's label (org.opencontainers.image.revision).
 #   --list        print `<name> <Dockerfile> [--build-arg K=V]...` for each production image and build nothing: for
 #                 builders that run the Dockerfiles themselves (the Jenkinsfile's kaniko, which has no bash)
 #   name...       some of: position-simulator queue-consumer position-tracker api-gateway gateway webapp
@@ -192,7 +193,16 @@ publish_kind() { # framework-dependent|trimmed name...
   fi
   echo "==> dotnet publish ($kind) $* -> artifacts/publish/<name>"
   local began=$SECONDS
-  dotnet publish "$filter" -c Release -a "$arch" "${how[@]}" "${where[@]}" -nologo
+  if $from_build && [ "$kind" = framework-dependent ]; then
+    # Nothing to compile: the build's own assemblies (obj/Release/<tfm>/, hence no runtime in the output path), with
+    # the runtime's package assets (a restore for it: the native libraries of this architecture only, as a compile
+    # for it gives). The same files as that compile's publish; only the deps file keeps the build's other-platform
+    # entries, which the host skips.
+    dotnet restore "$filter" -r "linux-$arch" -nologo
+    dotnet publish "$filter" -c Release -r "linux-$arch" "${how[@]}" --no-build -p:AppendRuntimeIdentifierToOutputPath=false -nologo
+  else
+    dotnet publish "$filter" -c Release -a "$arch" "${how[@]}" "${where[@]}" -nologo
+  fi
   # Each kind's time in the log: where a slow publish spends it (docs/testing.md has the image tests' phases).
   echo "==> dotnet publish ($kind): done after $((SECONDS - began)) s"
   for name in "$@"; do

@@ -7,9 +7,9 @@ namespace Fleetman.Testing;
 /// test runs its launcher. Each did its own trimmed publish of the api-gateway before (minutes of both cores, twice).
 /// The first test process to ask publishes under a lock; a later one waits for that lock and finds this run's publish
 /// done. Outside the test command (<see cref="RunVariable"/> unset) nothing is shared. It publishes from the test
-/// command's Release build (<c>--from-build</c>): the libraries that build compiled are not compiled again, only the
-/// services for their runtime, and their version carries no commit, as that build's and as the images CI builds from
-/// the Dockerfiles (the commit is each image's revision label).
+/// command's Release build (<c>--from-build</c>): the framework-dependent services are that build's assemblies and only
+/// the trimmed ones are compiled again, for their runtime; their version carries no commit, as that build's and as the
+/// images CI builds from the Dockerfiles (the commit is each image's revision label).
 /// </summary>
 public static class ShippedPublish
 {

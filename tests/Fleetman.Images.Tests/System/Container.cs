@@ -77,52 +77,55 @@ internal sealed class Container : IAsyncDisposable
     /// <summary>Runs <paramref name="command"/> in the container until it succeeds; fails with the container's log otherwise.</summary>
     public async Task<Docker.Result> WaitUntilAsync(TimeSpan within, params string[] command)
     {
-        var clock = Stopwatch.StartNew();
-        Docker.Result last;
-        do
+        Docker.Result? last = null;
+        if (await PollAsync(within, async () => (last = await ExecAsync(command)).Succeeded))
         {
-            last = await ExecAsync(command);
-            if (last.Succeeded)
-            {
-                return last;
-            }
-
-            if (!await IsRunningAsync())
-            {
-                break;
-            }
-
-            await Task.Delay(500);
+            return last!;
         }
-        while (clock.Elapsed < within);
 
         throw new ShouldAssertException(
-            $"{Image}: `{string.Join(' ', command)}` did not succeed within {within.TotalSeconds:F0} s: {last.Describe()}\n--- container log:\n{await LogsAsync()}");
+            $"{Image}: `{string.Join(' ', command)}` did not succeed within {within.TotalSeconds:F0} s: {last?.Describe()}\n--- container log:\n{await LogsAsync()}");
     }
 
     /// <summary>Waits until the container's log (its output and error) holds <paramref name="text"/>; fails with the log otherwise.</summary>
     public async Task WaitForLogAsync(string text, TimeSpan within)
     {
+        var logged = await PollAsync(within, async () =>
+        {
+            var logs = await Docker.RunAsync("logs", Name);
+            return logs.Output.Contains(text, StringComparison.Ordinal) || logs.Error.Contains(text, StringComparison.Ordinal);
+        });
+        if (!logged)
+        {
+            throw new ShouldAssertException(
+                $"{Image}: did not log \"{text}\" within {within.TotalSeconds:F0} s\n--- container log:\n{await LogsAsync()}");
+        }
+    }
+
+    /// <summary>
+    /// Tries <paramref name="done"/> every half second until it holds (true), the container has stopped or
+    /// <paramref name="within"/> has passed (false); at least once.
+    /// </summary>
+    private async Task<bool> PollAsync(TimeSpan within, Func<Task<bool>> done)
+    {
         var clock = Stopwatch.StartNew();
         do
         {
-            var logs = await Docker.RunAsync("logs", Name);
-            if (logs.Output.Contains(text, StringComparison.Ordinal) || logs.Error.Contains(text, StringComparison.Ordinal))
+            if (await done())
             {
-                return;
+                return true;
             }
 
             if (!await IsRunningAsync())
             {
-                break;
+                return false;
             }
 
             await Task.Delay(500);
         }
         while (clock.Elapsed < within);
 
-        throw new ShouldAssertException(
-            $"{Image}: did not log \"{text}\" within {within.TotalSeconds:F0} s\n--- container log:\n{await LogsAsync()}");
+        return false;
     }
 
     /// <summary>The host address a published container port is reachable at.</summary>
