@@ -4,7 +4,7 @@
 #
 #   scripts/build-images.sh [--prebuilt [--published]] [--tag T] [--registry R] [--push] [name...]
 #   scripts/build-images.sh --course [--prebuilt | --from-built] [--tag T]... [--registry R] [--push] [name...]
-#   scripts/build-images.sh --publish-only [name...]
+#   scripts/build-images.sh --publish-only [--from-build] [name...]
 #
 #   (default)     docker build of each Dockerfile's final stage: the SDK and node images restore, build and publish
 #                 inside the build. Needs network access to NuGet and npm from inside `docker build`.
@@ -20,6 +20,12 @@
 #   --publish-only  the host publish of --prebuilt (artifacts/publish/<name>/) of the .NET images named (the webapp
 #                 left out), and nothing else (no Docker): each service as its image runs it. The benchmarks run the
 #                 trimmed ones from there.
+#   --from-build  with --publish-only: right after `dotnet build Fleetman.sln -c Release` of this working tree (the
+#                 test command's run publishes so, tests/Fleetman.Testing/ShippedPublish.cs): in the working tree's
+#                 bin/obj instead of artifacts/build/, and without the commit in the version, as that build, so the
+#                 libraries it compiled are up to date; the framework-dependent services are that build's assemblies
+#                 (--no-build), only the trimmed ones are compiled again, for their runtime. The commit stays on every
+#                 image's label (org.opencontainers.image.revision).
 #   --list        print `<name> <Dockerfile> [--build-arg K=V]...` for each production image and build nothing: for
 #                 builders that run the Dockerfiles themselves (the Jenkinsfile's kaniko, which has no bash)
 #   name...       some of: position-simulator queue-consumer position-tracker api-gateway gateway webapp
@@ -82,7 +88,8 @@ dockerfile_args() {
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-prebuilt=false published=false course=false from_built=false list=false publish_only=false tags=() registry="" push=false names=()
+prebuilt=false published=false course=false from_built=false list=false publish_only=false from_build=false tags=() registry=""
+push=false names=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --prebuilt) prebuilt=true ;;
@@ -94,6 +101,7 @@ while [ $# -gt 0 ]; do
     --push) push=true ;;
     --list) list=true ;;
     --publish-only) publish_only=true ;;
+    --from-build) from_build=true ;;
     -h|--help) usage ;;
     -*) echo "unknown option: $1" >&2; usage 2 >&2 ;;
     *) names+=("$1") ;;
@@ -116,6 +124,7 @@ else
   [ ${#tags[@]} -eq 1 ] || { echo "one --tag for the production images (several only with --course)" >&2; exit 2; }
 fi
 ! $published || $prebuilt || { echo "--published goes with --prebuilt (the images made from that publish)" >&2; exit 2; }
+! $from_build || $publish_only || { echo "--from-build goes with --publish-only (the test command's publish)" >&2; exit 2; }
 if $list; then
   ! $course || { echo "--list lists the production images (the course's are built from them by this script)" >&2; exit 2; }
   for name in "${names[@]}"; do
@@ -162,32 +171,60 @@ publish_dotnet() { # name...
 }
 
 publish_kind() { # framework-dependent|trimmed name...
-  local kind=$1 name out from filter=artifacts/publish-images-$1.slnf projects=() how
+  local kind=$1 name out from filter=artifacts/publish-images-$1.slnf projects=() how where
   shift
   [ $# -gt 0 ] || return 0
   for name in "$@"; do
     projects+=("\"${DIR[$name]}/${PROJECT[$name]}.csproj\"")
     # Only what this publish writes: no file left over from an earlier one.
-    rm -rf "artifacts/build/publish/${PROJECT[$name]}"
+    rm -rf "$(publish_dir "$name")"
   done
   mkdir -p artifacts/publish
   printf '{"solution":{"path":"../Fleetman.sln","projects":[%s]}}\n' "$(IFS=,; echo "${projects[*]}")" >"$filter"
   if [ "$kind" = trimmed ]; then how=(--self-contained); else how=(--self-contained false -p:UseAppHost=false); fi
+  if $from_build; then
+    # As the working tree's build (no commit in the version): its libraries are up to date, the services are compiled
+    # for their runtime beside its output (bin/Release/net10.0/<rid>/, which nothing else uses).
+    where=()
+  else
+    # The commit in the services' informational version (/version, telemetry), as a plain build leaves it out
+    # (Directory.Build.props): an image says which commit it was built from.
+    where=(--artifacts-path artifacts/build -p:IncludeSourceRevisionInInformationalVersion=true)
+  fi
   echo "==> dotnet publish ($kind) $* -> artifacts/publish/<name>"
-  # The commit in the services' informational version (/version, telemetry), as a plain build leaves it out
-  # (Directory.Build.props): an image says which commit it was built from.
-  dotnet publish "$filter" -c Release -a "$arch" "${how[@]}" --artifacts-path artifacts/build -nologo \
-    -p:IncludeSourceRevisionInInformationalVersion=true
+  local began=$SECONDS
+  if $from_build && [ "$kind" = framework-dependent ]; then
+    # Nothing to compile: the build's own assemblies (obj/Release/<tfm>/, hence no runtime in the output path), with
+    # the runtime's package assets (a restore for it: the native libraries of this architecture only, as a compile
+    # for it gives). The same files as that compile's publish; only the deps file keeps the build's other-platform
+    # entries, which the host skips.
+    dotnet restore "$filter" -r "linux-$arch" -nologo
+    dotnet publish "$filter" -c Release -r "linux-$arch" "${how[@]}" --no-build -p:AppendRuntimeIdentifierToOutputPath=false -nologo
+  else
+    dotnet publish "$filter" -c Release -a "$arch" "${how[@]}" "${where[@]}" -nologo
+  fi
+  # Each kind's time in the log: where a slow publish spends it (docs/testing.md has the image tests' phases).
+  echo "==> dotnet publish ($kind): done after $((SECONDS - began)) s"
   for name in "$@"; do
     out=artifacts/publish/$name
     rm -rf "$out"
-    from=$(find "artifacts/build/publish/${PROJECT[$name]}" -mindepth 1 -maxdepth 1 -type d -name 'release*')
-    mv "$from" "$out"
+    mv "$(publish_dir "$name")" "$out"
     # The entry point of services/Dockerfile, as its build stage makes it: app.dll (run by dotnet) or app (the
     # launcher), linked to the service.
     [ "${DOCKERFILE[$name]}" = services/Dockerfile ] || continue
     if [ "$kind" = trimmed ]; then ln -s "${PROJECT[$name]}" "$out/app"; else ln -s "${PROJECT[$name]}.dll" "$out/app.dll"; fi
   done
+}
+
+# Where `dotnet publish` of an image's project puts its output, before it is moved to artifacts/publish/<name>/.
+publish_dir() { # name
+  local target_framework
+  if $from_build; then
+    target_framework=$(sed -n 's:.*<TargetFramework>\(.*\)</TargetFramework>.*:\1:p' Directory.Build.props)
+    echo "${DIR[$1]}/bin/Release/$target_framework/linux-$arch/publish"
+  else
+    echo "artifacts/build/publish/${PROJECT[$1]}/release_linux-$arch"
+  fi
 }
 
 # Into a folder of its own, not webapp/dist: that one is the developer's and the tests' (the edge serves it, ./fleetman

@@ -6,7 +6,10 @@ namespace Fleetman.Testing;
 /// command for every test that needs it: the image tests build their images from it, and the api-gateway's trimmed
 /// test runs its launcher. Each did its own trimmed publish of the api-gateway before (minutes of both cores, twice).
 /// The first test process to ask publishes under a lock; a later one waits for that lock and finds this run's publish
-/// done. Outside the test command (<see cref="RunVariable"/> unset) nothing is shared.
+/// done. Outside the test command (<see cref="RunVariable"/> unset) nothing is shared. It publishes from the test
+/// command's Release build (<c>--from-build</c>): the framework-dependent services are that build's assemblies and only
+/// the trimmed ones are compiled again, for their runtime; their version carries no commit, as that build's and as the
+/// images CI builds from the Dockerfiles (the commit is each image's revision label).
 /// </summary>
 public static class ShippedPublish
 {
@@ -40,12 +43,12 @@ public static class ShippedPublish
 
         File.Delete(done);
         Directory.CreateDirectory(Path.GetDirectoryName(Log)!);
-        var result = await ToolRun.RunAsync(Path.Combine(Repository.Root, "scripts", "build-images.sh"), ["--publish-only"],
+        var result = await ToolRun.RunAsync(Path.Combine(Repository.Root, "scripts", "build-images.sh"), ["--publish-only", "--from-build"],
             workingDirectory: Repository.Root, timeout: TimeSpan.FromMinutes(15));
         await File.WriteAllTextAsync(Log, result.Everything);
         if (result.ExitCode != 0)
         {
-            return $"scripts/build-images.sh --publish-only failed with exit code {result.ExitCode} (log {Log}):\n{string.Join('\n', result.Everything.Split('\n').TakeLast(30))}";
+            return $"scripts/build-images.sh --publish-only --from-build failed with exit code {result.ExitCode} (log {Log}):\n{string.Join('\n', result.Everything.Split('\n').TakeLast(30))}";
         }
 
         await File.WriteAllTextAsync(done, run);

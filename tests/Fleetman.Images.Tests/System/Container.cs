@@ -37,8 +37,17 @@ internal sealed class Container : IAsyncDisposable
     }
 
     /// <summary>
+    /// What ASP.NET Core's host logs once the service listens (Microsoft.Hosting.Lifetime, at Information, which every
+    /// service logs): before it, no health command can succeed.
+    /// </summary>
+    public const string HostStarted = "Application started.";
+
+    /// <summary>
     /// Starts one as <see cref="StartAsync"/> does and waits until <paramref name="healthCommand"/> succeeds in it, as
-    /// <see cref="WaitUntilAsync"/> does; one that does not get there is removed again.
+    /// <see cref="WaitUntilAsync"/> does, once the service logged <see cref="HostStarted"/>; one that does not get there
+    /// within <paramref name="within"/> is removed again. The health command is a .NET program of its own in the
+    /// container: tried every half second from the start, those programs took much of the cores the services were
+    /// starting on (three at a time, beside other tests); its log is read by the engine, no process in the container.
     /// </summary>
     public static async Task<Container> StartHealthyAsync(
         string image, string user, IReadOnlyDictionary<string, string> environment, TimeSpan within, string[] healthCommand)
@@ -47,7 +56,9 @@ internal sealed class Container : IAsyncDisposable
         var healthy = false;
         try
         {
-            await container.WaitUntilAsync(within, healthCommand);
+            var clock = Stopwatch.StartNew();
+            await container.WaitForLogAsync(HostStarted, within);
+            await container.WaitUntilAsync(within - clock.Elapsed, healthCommand);
             healthy = true;
         }
         finally
@@ -66,27 +77,55 @@ internal sealed class Container : IAsyncDisposable
     /// <summary>Runs <paramref name="command"/> in the container until it succeeds; fails with the container's log otherwise.</summary>
     public async Task<Docker.Result> WaitUntilAsync(TimeSpan within, params string[] command)
     {
+        Docker.Result? last = null;
+        if (await PollAsync(within, async () => (last = await ExecAsync(command)).Succeeded))
+        {
+            return last!;
+        }
+
+        throw new ShouldAssertException(
+            $"{Image}: `{string.Join(' ', command)}` did not succeed within {within.TotalSeconds:F0} s: {last?.Describe()}\n--- container log:\n{await LogsAsync()}");
+    }
+
+    /// <summary>Waits until the container's log (its output and error) holds <paramref name="text"/>; fails with the log otherwise.</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan within)
+    {
+        var logged = await PollAsync(within, async () =>
+        {
+            var logs = await Docker.RunAsync("logs", Name);
+            return logs.Output.Contains(text, StringComparison.Ordinal) || logs.Error.Contains(text, StringComparison.Ordinal);
+        });
+        if (!logged)
+        {
+            throw new ShouldAssertException(
+                $"{Image}: did not log \"{text}\" within {within.TotalSeconds:F0} s\n--- container log:\n{await LogsAsync()}");
+        }
+    }
+
+    /// <summary>
+    /// Tries <paramref name="done"/> every half second until it holds (true), the container has stopped or
+    /// <paramref name="within"/> has passed (false); at least once.
+    /// </summary>
+    private async Task<bool> PollAsync(TimeSpan within, Func<Task<bool>> done)
+    {
         var clock = Stopwatch.StartNew();
-        Docker.Result last;
         do
         {
-            last = await ExecAsync(command);
-            if (last.Succeeded)
+            if (await done())
             {
-                return last;
+                return true;
             }
 
             if (!await IsRunningAsync())
             {
-                break;
+                return false;
             }
 
             await Task.Delay(500);
         }
         while (clock.Elapsed < within);
 
-        throw new ShouldAssertException(
-            $"{Image}: `{string.Join(' ', command)}` did not succeed within {within.TotalSeconds:F0} s: {last.Describe()}\n--- container log:\n{await LogsAsync()}");
+        return false;
     }
 
     /// <summary>The host address a published container port is reachable at.</summary>

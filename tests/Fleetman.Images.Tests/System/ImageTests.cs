@@ -135,8 +135,10 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
                 dotnet.Succeeded.ShouldBeFalse($"{image} has a dotnet command: {dotnet.Describe()}");
 
                 await using var container = await Container.StartAsync(image, Images.ServiceUser, settings, "--network", network);
-                // The broker's JVM may still be starting: the simulator is ready once it has connected.
-                var ready = await container.WaitUntilAsync(TimeSpan.FromSeconds(120), $"/app/{assembly}", "healthcheck", "/healthz/ready");
+                // The broker's JVM may still be starting: the simulator is ready once it has connected. Its health
+                // command is tried once the service listens (Container.StartHealthyAsync says why).
+                await container.WaitForLogAsync(Container.HostStarted, Images.StartWithin);
+                var ready = await container.WaitUntilAsync(Images.StartWithin, $"/app/{assembly}", "healthcheck", "/healthz/ready");
                 ready.Output.ShouldStartWith("200", customMessage: image);
             }
         }
@@ -177,6 +179,26 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
         headers.ShouldMatch("(?i)Content-Encoding:\\s*gzip");
         headers.ShouldMatch($"(?i)Content-Length:\\s*{copy.Output.Trim()}\\b");
         headers.ShouldMatch("(?i)Cache-Control:\\s*public, max-age=31536000, immutable");
+    }
+
+    [SkippableFact]
+    public async Task Every_image_names_the_commit_it_was_built_from_and_its_tag_in_its_labels()
+    {
+        build.Require();
+
+        // The one place an image says its commit: the test run's publish leaves it out of the services' version, as the
+        // images CI builds from the Dockerfiles do (their build context has no .git), so the label must have it.
+        var head = await Docker.RunProcessAsync("git", ["rev-parse", "HEAD"], TimeSpan.FromMinutes(1));
+        head.Succeeded.ShouldBeTrue(head.Describe());
+        var production = Images.DotnetServices.Select(service => service.Production).Append("webapp").Append("load-generator");
+        var images = production.Select(name => (Image: $"fleetman/{name}:{ImageBuild.ProductionTag}", Tag: ImageBuild.ProductionTag))
+            .Concat(CourseImageTests.Every().Select(row => (Image: $"fleetman-course/{row[0]}:{row[1]}", Tag: (string)row[1])));
+        foreach (var (image, tag) in images)
+        {
+            var labels = (await Images.ConfigAsync(image)).GetProperty("Labels");
+            labels.GetProperty("org.opencontainers.image.revision").GetString().ShouldBe(head.Output, image);
+            labels.GetProperty("org.opencontainers.image.version").GetString().ShouldBe(tag, image);
+        }
     }
 
     [SkippableFact]

@@ -4,9 +4,9 @@ namespace Fleetman.Images.Tests.System;
 /// What the cases of one theory each start (a container, a one-off <c>docker run</c>), started for all its cases by
 /// the first one instead of by each case in turn: most of a container's first seconds are its program starting and
 /// Docker creating it, and several do that side by side in about the time of one. At most <see cref="AtOnce"/> at a
-/// time, though: ten .NET programs starting at once on two cores made one miss its 45 s to be healthy. Each case then
-/// checks its own, as before. A class fixture: whatever a case did not take (a filter ran only some of them) is
-/// removed with the class.
+/// time, though: ten .NET programs starting at once on two cores made one miss its time to be healthy (45 s then,
+/// <see cref="Images.StartWithin"/> now). Each case then checks its own, as before. A class fixture: whatever a case
+/// did not take (a filter ran only some of them) is removed with the class.
 /// </summary>
 public sealed class StartedTogether : IAsyncLifetime, IDisposable
 {
