@@ -23,51 +23,33 @@ namespace Fleetman.ApiGateway.Live;
 /// their own frames, until they are in step again.
 /// </para>
 /// </summary>
-public sealed class LiveUpdates : IAsyncDisposable
+public sealed class LiveUpdates(
+    IHubContext<VehicleHub, IVehicleClient> hub, IOptions<VehicleHubOptions> options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger<LiveConnection> logger, SharedFrames frames)
+    : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, LiveConnection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecentTimes> _recent = new(StringComparer.Ordinal);
     private readonly Lock _recentLock = new();
-    private readonly IHubContext<VehicleHub, IVehicleClient> _hub;
-    private readonly IOptions<VehicleHubOptions> _options;
-    private readonly ApiGatewayMetrics _metrics;
-    private readonly TimeProvider _clock;
-    private readonly ILogger<LiveConnection> _logger;
-    private readonly SharedFrames _frames;
 
     // The one lock every connection's frames are decided under (see LiveConnection), and what the connections in step wait for.
     private readonly Lock _step = new();
-    private readonly ConnectionBuffer _shared;
+    private readonly ConnectionBuffer _shared = new(options.Value.MaxBufferedVehicles, 0, options.Value.FollowBacklog);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _pushing;
-
-    public LiveUpdates(
-        IHubContext<VehicleHub, IVehicleClient> hub, IOptions<VehicleHubOptions> options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger<LiveConnection> logger, SharedFrames frames)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _hub = hub;
-        _options = options;
-        _metrics = metrics;
-        _clock = clock;
-        _logger = logger;
-        _frames = frames;
-        var hubOptions = options.Value;
-        _shared = new ConnectionBuffer(hubOptions.MaxBufferedVehicles, 0, hubOptions.FollowBacklog);
-        _pushing = PushAsync(TimeSpan.FromMilliseconds(hubOptions.PushIntervalMilliseconds), _stop.Token);
-    }
+    private Task? _pushing; // the timer, from the first connection on
 
     public int Count => _connections.Count;
 
     /// <summary>A new connection; it buffers updates from now on and pushes them once <see cref="LiveConnection.Start"/> is called.</summary>
     public LiveConnection Connect(string connectionId)
     {
-        var connection = new LiveConnection(connectionId, _hub, _options.Value, _metrics, _clock, _logger, _step);
+        var connection = new LiveConnection(connectionId, hub, options.Value, metrics, clock, logger, _step);
         lock (_step)
         {
             _connections[connectionId] = connection;
+            _pushing ??= PushAsync(TimeSpan.FromMilliseconds(options.Value.PushIntervalMilliseconds), _stop.Token);
         }
 
-        _metrics.ConnectionOpened();
+        metrics.ConnectionOpened();
         return connection;
     }
 
@@ -84,7 +66,7 @@ public sealed class LiveUpdates : IAsyncDisposable
     {
         if (_connections.TryRemove(connectionId, out var connection))
         {
-            _metrics.ConnectionClosed();
+            metrics.ConnectionClosed();
             await connection.DisposeAsync();
         }
     }
@@ -93,7 +75,7 @@ public sealed class LiveUpdates : IAsyncDisposable
     {
         try
         {
-            using var timer = new PeriodicTimer(interval, _clock);
+            using var timer = new PeriodicTimer(interval, clock);
             while (await timer.WaitForNextTickAsync(token))
             {
                 Push();
@@ -113,7 +95,7 @@ public sealed class LiveUpdates : IAsyncDisposable
             var frame = _shared.TakeAll();
             if (frame is not null)
             {
-                _frames.Share(frame.Positions);
+                frames.Share(frame.Positions);
             }
 
             foreach (var connection in _connections.Values)
@@ -187,7 +169,7 @@ public sealed class LiveUpdates : IAsyncDisposable
             if (newest.Count > 0 && _shared.Offer(newest, update.StoredAt).DroppedBufferFull is > 0 and var dropped)
             {
                 // Each connection in step would have dropped them from its own buffer.
-                _metrics.PositionsDropped(dropped * InStepCount(), "buffer_full");
+                metrics.PositionsDropped(dropped * InStepCount(), "buffer_full");
             }
 
             foreach (var connection in _connections.Values)
@@ -235,7 +217,7 @@ public sealed class LiveUpdates : IAsyncDisposable
             }
         }
 
-        _metrics.VehiclesRemoved(gone.Count);
+        metrics.VehiclesRemoved(gone.Count);
     }
 
     /// <summary>
@@ -255,7 +237,7 @@ public sealed class LiveUpdates : IAsyncDisposable
         {
             if (_shared.Announce(events) is > 0 and var dropped)
             {
-                _metrics.EventsDropped(dropped * InStepCount());
+                metrics.EventsDropped(dropped * InStepCount());
             }
 
             foreach (var connection in _connections.Values)
@@ -304,7 +286,11 @@ public sealed class LiveUpdates : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _pushing;
+        if (_pushing is not null)
+        {
+            await _pushing;
+        }
+
         _stop.Dispose();
         foreach (var id in _connections.Keys)
         {
