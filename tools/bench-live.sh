@@ -13,6 +13,8 @@
 #        [--timed-clients=N]   (how many of the clients time every position, default all; the others count theirs)
 #        tools/bench-live.sh --map [seconds, default 10]   (only the map in Chromium: frames per second and JS heap with
 #        1,000 and 10,000 vehicles in view)
+#        tools/bench-live.sh --list-only [connections, default 500] [vehicles, default 1000] [seconds, default 20]   (only
+#        the list through the edge against a static file of the same bytes, the simulator stopped once every vehicle is in)
 #        tools/bench-live.sh --paint-only [loads, default 5]   (only the first paint of 1,000 vehicles, with the simulator
 #        running and then stopped; webapp/dist as it is: run npm run build in webapp/ after changing the page)
 set -euo pipefail
@@ -20,7 +22,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 need=()
 command -v wrk >/dev/null || need+=(wrk)
-if [[ ! " $* " == *" --no-browser "* ]] && [[ ! -x /usr/bin/chromium ]]; then need+=(chromium); fi
+if [[ ! " $* " == *" --no-browser "* && ! " $* " == *" --list-only "* ]] && [[ ! -x /usr/bin/chromium ]]; then need+=(chromium); fi
 if ((${#need[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi

@@ -49,9 +49,11 @@ public static class ApiGatewayExtensions
 
         builder.Services.AddSingleton<LiveUpdates>();
         builder.Services.AddHubAdmission();
+        builder.Services.AddSingleton<SharedFrames>();
         builder.Services.AddSignalR(hub => hub.AddFilter<HubConnectionCap>())
-            .AddJsonProtocol(json => HubPayloadJson.WriteOnce(json.PayloadSerializerOptions))
+            .AddJsonProtocol()
             .AddStackExchangeRedis();
+        builder.Services.AddOptions<JsonHubProtocolOptions>().Configure<SharedFrames>((json, frames) => HubPayloadJson.WriteOnce(json.PayloadSerializerOptions, frames));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<VehicleHubOptions>>((hub, options) =>
             hub.KeepAliveInterval = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds));
         builder.Services.AddOptions<BackplaneOptions>().Configure<IOptions<LatestPositionsConnectionOptions>, IOptions<VehicleHubOptions>>((backplane, redis, hub) =>

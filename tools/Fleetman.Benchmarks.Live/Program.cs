@@ -15,6 +15,8 @@
 // With --map instead: the live map in Chromium with 1,000 and then 10,000 vehicles in view (the simulator scaled
 // through its control API, every vehicle reporting every 5 s): frames per second for `seconds`, the slowest frame, the
 // JavaScript heap after a garbage collection. Nothing else runs then.
+// With --list-only instead: only part 5's list against the static file (the simulator stopped once every vehicle is in),
+// for comparing two builds of the edge or of the list, run alternately.
 // With --paint-only instead: only the first paint (parts 3 and 5's first paint), `loads` fresh-profile loads each with
 // the simulator running and then stopped; for comparing two builds of the webapp, run alternately.
 // Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
@@ -22,6 +24,7 @@
 //        [--timed-clients=N (how many of the clients time every position; default all, the others count theirs)]
 //        Fleetman.Benchmarks.Live --map [seconds, default 10]
 //        Fleetman.Benchmarks.Live --paint-only [loads, default 5]
+//        Fleetman.Benchmarks.Live --list-only [connections, default 500] [vehicles, default 1000] [seconds, default 20]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -37,13 +40,14 @@ var clients = numbers.Length > 0 ? numbers[0] : 500;
 var vehicles = numbers.Length > 1 ? numbers[1] : 1000;
 var seconds = numbers.Length > 2 ? numbers[2] : 20;
 var pushOnly = args.Contains("--push-only");
-var browser = !args.Contains("--no-browser") && !pushOnly;
+var browser = !args.Contains("--no-browser") && !pushOnly && !args.Contains("--list-only");
 var pushInterval = args.FirstOrDefault(a => a.StartsWith("--push-interval=", StringComparison.Ordinal))?["--push-interval=".Length..];
 // Every client times every position unless fewer are asked for (the rest then only count theirs: see PushRecorder);
 // fewer did not measure the push sooner on the loaded build machine (services/api-gateway/README.md).
 var timedClients = int.Parse(args.FirstOrDefault(a => a.StartsWith("--timed-clients=", StringComparison.Ordinal))?["--timed-clients=".Length..] ?? clients.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 var map = args.Contains("--map");
 var paintOnly = args.Contains("--paint-only");
+var listOnly = args.Contains("--list-only");
 var paintLoads = 5;
 int[] mapSizes = [1_000, 10_000];
 const int MapReportIntervalMilliseconds = 5_000; // 2,000 reports a second at 10,000 vehicles: what this machine's pipeline keeps up with
@@ -139,6 +143,13 @@ try
         LiveReport.FirstPaints(await FirstPaint.FirstPaintAsync(edge, vehicles, paintLoads), vehicles, idle: false, results);
         await simulator.StopAsync();
         LiveReport.FirstPaints(await FirstPaint.FirstPaintAsync(edge, vehicles, paintLoads), vehicles, idle: true, results);
+        return;
+    }
+
+    if (listOnly)
+    {
+        await simulator.StopAsync();
+        await ListVsStatic.RunAsync(edge, webRoot, clients, seconds, results);
         return;
     }
 

@@ -51,6 +51,58 @@ public sealed class ConnectionBuffer(int maxBufferedVehicles, int maxFollowedVeh
         }
     }
 
+    /// <summary>Whether any vehicle is followed here (its points go out at once, not with the shared frames).</summary>
+    public bool FollowsAny
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _followed.Count > 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A frame taken here that could not go out (its connection was still writing the one before) waits again, under
+    /// whatever arrives later: its positions as if they had just been offered (a newer one waiting already wins), then
+    /// its removals and events.
+    /// </summary>
+    public void Requeue(Frame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        Offer(frame.Positions, frame.OldestStoredAt);
+        if (frame.Removed.Length > 0)
+        {
+            Remove(frame.Removed);
+        }
+
+        Announce(frame.Events);
+    }
+
+    /// <summary>
+    /// Everything waiting here also waits in <paramref name="target"/>, each position with its own storing time (a
+    /// connection leaving the shared frames takes what the next one would have brought it).
+    /// </summary>
+    public void CopyTo(ConnectionBuffer target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        lock (_lock)
+        {
+            foreach (var waiting in _newest.Values)
+            {
+                target.Offer([waiting.Position], waiting.StoredAt);
+            }
+
+            if (_removed.Count > 0)
+            {
+                target.Remove([.. _removed]);
+            }
+
+            target.Announce(_events);
+        }
+    }
+
     /// <summary>
     /// Takes in the positions of one update: <paramref name="positions"/> are newer than any passed on for their
     /// vehicles; <paramref name="late"/> ones (oldest first) are older than a position of their vehicle that was or is

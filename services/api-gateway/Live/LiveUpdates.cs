@@ -14,27 +14,53 @@ namespace Fleetman.ApiGateway.Live;
 /// update to Redis and back once per replica); the backplane is there so that hub sends addressed to all connections,
 /// a group or a user through <c>IHubContext</c> reach connections on every replica.
 /// </para>
+/// <para>
+/// How a push costs little per connection: every <c>PushIntervalMilliseconds</c> one timer pushes every connection of
+/// the replica. Connections in step (<see cref="LiveConnection"/>: following nothing, done writing their last frame)
+/// need the same positions, so updates wait once, in the shared buffer, not once per connection, and the frame taken
+/// from it goes to each of them as the same array, its JSON written once (<see cref="SharedFrames"/>). The others (just
+/// connected, following a vehicle, or still writing when the interval came) get updates into their own buffers, and
+/// their own frames, until they are in step again.
+/// </para>
 /// </summary>
 public sealed class LiveUpdates(
-    IHubContext<VehicleHub, IVehicleClient> hub, IOptions<VehicleHubOptions> options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger<LiveConnection> logger)
+    IHubContext<VehicleHub, IVehicleClient> hub, IOptions<VehicleHubOptions> options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger<LiveConnection> logger, SharedFrames frames)
     : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, LiveConnection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecentTimes> _recent = new(StringComparer.Ordinal);
     private readonly Lock _recentLock = new();
 
+    // The one lock every connection's frames are decided under (see LiveConnection), and what the connections in step wait for.
+    private readonly Lock _step = new();
+    private readonly ConnectionBuffer _shared = new(options.Value.MaxBufferedVehicles, 0, options.Value.FollowBacklog);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _pushing; // the timer, from the first connection on
+
     public int Count => _connections.Count;
 
     /// <summary>A new connection; it buffers updates from now on and pushes them once <see cref="LiveConnection.Start"/> is called.</summary>
     public LiveConnection Connect(string connectionId)
     {
-        var connection = new LiveConnection(connectionId, hub, options.Value, metrics, clock, logger);
-        _connections[connectionId] = connection;
+        var connection = new LiveConnection(connectionId, hub, options.Value, metrics, clock, logger, _step);
+        lock (_step)
+        {
+            _connections[connectionId] = connection;
+            _pushing ??= PushAsync(TimeSpan.FromMilliseconds(options.Value.PushIntervalMilliseconds), _stop.Token);
+        }
+
         metrics.ConnectionOpened();
         return connection;
     }
 
     public LiveConnection? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
+
+    /// <summary>Follows <paramref name="vehicle"/> on the connection; false when it already follows the most it may.</summary>
+    public bool Follow(LiveConnection connection, string vehicle)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.Follow(vehicle, _shared);
+    }
 
     public async Task DisconnectAsync(string connectionId)
     {
@@ -43,6 +69,51 @@ public sealed class LiveUpdates(
             metrics.ConnectionClosed();
             await connection.DisposeAsync();
         }
+    }
+
+    private async Task PushAsync(TimeSpan interval, CancellationToken token)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(interval, clock);
+            while (await timer.WaitForNextTickAsync(token))
+            {
+                Push();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // the replica stops
+        }
+    }
+
+    /// <summary>One push interval: the shared frame, written once, to every connection in step; their own to the others.</summary>
+    private void Push()
+    {
+        lock (_step)
+        {
+            var frame = _shared.TakeAll();
+            if (frame is not null)
+            {
+                frames.Share(frame.Positions);
+            }
+
+            foreach (var connection in _connections.Values)
+            {
+                connection.Push(frame);
+            }
+        }
+    }
+
+    private int InStepCount()
+    {
+        var count = 0;
+        foreach (var connection in _connections.Values)
+        {
+            count += connection.InStep ? 1 : 0;
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -93,9 +164,21 @@ public sealed class LiveUpdates(
         // Oldest first, as followers get them: superseded and late points can interleave.
         IReadOnlyList<LivePosition> trail = trailOnly is null ? [] : [.. trailOnly.OrderBy(p => p.Time)];
         IReadOnlyList<LivePosition> newest = [.. fresh.Values];
-        foreach (var connection in _connections.Values)
+        lock (_step)
         {
-            connection.Offer(newest, update.StoredAt, trail);
+            if (newest.Count > 0 && _shared.Offer(newest, update.StoredAt).DroppedBufferFull is > 0 and var dropped)
+            {
+                // Each connection in step would have dropped them from its own buffer.
+                metrics.PositionsDropped(dropped * InStepCount(), "buffer_full");
+            }
+
+            foreach (var connection in _connections.Values)
+            {
+                if (!connection.InStep)
+                {
+                    connection.Offer(newest, update.StoredAt, trail);
+                }
+            }
         }
     }
 
@@ -121,9 +204,17 @@ public sealed class LiveUpdates(
             }
         }
 
-        foreach (var connection in _connections.Values)
+        // In step, the browser is told with the next shared frame; out of step, at once.
+        lock (_step)
         {
-            connection.Remove(gone);
+            _shared.Remove(gone);
+            foreach (var connection in _connections.Values)
+            {
+                if (!connection.InStep)
+                {
+                    connection.Remove(gone);
+                }
+            }
         }
 
         metrics.VehiclesRemoved(gone.Count);
@@ -142,9 +233,20 @@ public sealed class LiveUpdates(
             return;
         }
 
-        foreach (var connection in _connections.Values)
+        lock (_step)
         {
-            connection.Announce(events);
+            if (_shared.Announce(events) is > 0 and var dropped)
+            {
+                metrics.EventsDropped(dropped * InStepCount());
+            }
+
+            foreach (var connection in _connections.Values)
+            {
+                if (!connection.InStep)
+                {
+                    connection.Announce(events);
+                }
+            }
         }
     }
 
@@ -183,6 +285,13 @@ public sealed class LiveUpdates(
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        if (_pushing is not null)
+        {
+            await _pushing;
+        }
+
+        _stop.Dispose();
         foreach (var id in _connections.Keys)
         {
             await DisconnectAsync(id);

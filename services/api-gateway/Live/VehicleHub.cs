@@ -45,7 +45,7 @@ public sealed class VehicleHub(LiveUpdates live, LatestPositionCache latest, Api
     public void Follow(string name)
     {
         CheckName(name);
-        if (live.Find(Context.ConnectionId) is { } connection && !connection.Follow(name))
+        if (live.Find(Context.ConnectionId) is { } connection && !live.Follow(connection, name))
         {
             throw new HubException($"A connection may follow at most {options.Value.MaxFollowedVehicles} vehicles; unfollow one first.");
         }

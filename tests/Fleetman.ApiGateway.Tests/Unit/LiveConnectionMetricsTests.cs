@@ -21,7 +21,7 @@ public sealed class LiveConnectionMetricsTests
         dropped.GetMeasurementSnapshot().ShouldNotBeEmpty("the series is exported at zero from the start");
 
         await using var connection = new LiveConnection(
-            "c1", services.GetRequiredService<IHubContext<VehicleHub, IVehicleClient>>(), new VehicleHubOptions(), metrics, TimeProvider.System, NullLogger.Instance);
+            "c1", services.GetRequiredService<IHubContext<VehicleHub, IVehicleClient>>(), new VehicleHubOptions(), metrics, TimeProvider.System, NullLogger.Instance, new Lock());
         var events = Enumerable.Range(0, ConnectionBuffer.MaxWaitingEvents + 7).Select(i => ConnectionBufferTests.Event($"e{i}", i)).ToArray();
         connection.Announce(events[..ConnectionBuffer.MaxWaitingEvents]);
         dropped.GetMeasurementSnapshot().Sum(m => m.Value).ShouldBe(0, "up to the limit every event waits");

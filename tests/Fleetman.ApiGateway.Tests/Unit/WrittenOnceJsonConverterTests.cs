@@ -67,10 +67,34 @@ public sealed class WrittenOnceJsonConverterTests
         JsonSerializer.Deserialize<FleetEventResponse[]>(written, Hub).ShouldBe(events);
     }
 
-    private static JsonSerializerOptions HubOptions()
+    [Fact]
+    public void A_shared_frame_is_written_once_for_every_connection_and_any_other_array_each_time_as_before()
+    {
+        var shared = new SharedFrames();
+        var options = HubOptions(shared);
+        var truck = new LivePosition("Truck", 53.38, -1.47, new DateTime(2026, 11, 22, 12, 0, 0, DateTimeKind.Utc), 10, 90);
+        var van = truck with { Name = "Van", Speed = null, Heading = null };
+        LivePosition[] frame = [truck, van];
+        LivePosition[] own = [truck, van];
+        shared.Share(frame);
+
+        var first = JsonSerializer.Serialize(frame, options);
+        first.ShouldBe(JsonSerializer.Serialize(frame, Web), "the shape every position had on the wire");
+        JsonSerializer.Serialize(own, options).ShouldBe(first);
+
+        // The same array again: its first bytes, not the array's content now (the frame is never changed in the hub;
+        // changing it here shows the bytes were kept). An array that was not shared is written as it is.
+        frame[1] = truck;
+        own[1] = truck;
+        JsonSerializer.Serialize(frame, options).ShouldBe(first);
+        JsonSerializer.Serialize(own, options).ShouldBe(JsonSerializer.Serialize(new[] { truck, truck }, Web));
+        JsonSerializer.Deserialize<LivePosition[]>(first, options).ShouldBe([truck, van]);
+    }
+
+    private static JsonSerializerOptions HubOptions(SharedFrames? shared = null)
     {
         var options = new JsonHubProtocolOptions().PayloadSerializerOptions;
-        HubPayloadJson.WriteOnce(options);
+        HubPayloadJson.WriteOnce(options, shared);
         return options;
     }
 }
