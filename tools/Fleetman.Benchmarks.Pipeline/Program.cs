@@ -46,72 +46,85 @@ foreach (var (key, value) in new Dictionary<string, string?>
 }
 
 Console.WriteLine($"Fleetman pipeline benchmark: {Environment.ProcessorCount} cores, SQLite store, ActiveMQ and Redis on loopback");
-var services = new List<(ServiceProcess Service, TimeSpan Ready)>();
-foreach (var (folderName, assembly) in new[] { ("position-tracker", "Fleetman.PositionTracker"), ("queue-consumer", "Fleetman.QueueConsumer"), ("position-simulator", "Fleetman.PositionSimulator") })
-{
-    var clock = Stopwatch.StartNew();
-    // The simulator reports to a queue of its own, so its load does not mix with the measured positions.
-    var settings = assembly == "Fleetman.PositionSimulator"
-        ? new Dictionary<string, string?>(environment) { ["Messaging__Destinations__PositionReported"] = $"bench.simulator.{run}" }
-        : environment;
-    var service = await ServiceProcess.StartAsync(folderName, assembly, settings);
-    services.Add((service, clock.Elapsed));
-}
-
+var simulatorQueue = $"bench.simulator.{run}";
 await using var client = await broker.ConnectAsync();
 var store = new SqlitePositionStore(database);
-await ThroughputAsync(500, 10_000); // warm-up, not reported: JIT, connections, broker and SQLite caches
-var throughput = new List<(int Vehicles, double Rate)>();
-foreach (var vehicles in new[] { 1_000, 10_000 })
+var services = new List<(ServiceProcess Service, TimeSpan Ready)>();
+try
 {
-    throughput.Add((vehicles, await ThroughputAsync(vehicles, positions)));
+    foreach (var (folderName, assembly) in new[] { ("position-tracker", "Fleetman.PositionTracker"), ("queue-consumer", "Fleetman.QueueConsumer"), ("position-simulator", "Fleetman.PositionSimulator") })
+    {
+        var clock = Stopwatch.StartNew();
+        // The simulator reports to a queue of its own, so its load does not mix with the measured positions.
+        var settings = assembly == "Fleetman.PositionSimulator"
+            ? new Dictionary<string, string?>(environment) { ["Messaging__Destinations__PositionReported"] = simulatorQueue }
+            : environment;
+        var service = await ServiceProcess.StartAsync(folderName, assembly, settings);
+        services.Add((service, clock.Elapsed));
+    }
+
+    await ThroughputAsync(500, 10_000); // warm-up, not reported: JIT, connections, broker and SQLite caches
+    var throughput = new List<(int Vehicles, double Rate)>();
+    foreach (var vehicles in new[] { 1_000, 10_000 })
+    {
+        throughput.Add((vehicles, await ThroughputAsync(vehicles, positions)));
+    }
+
+    var latencies = await LatencyAsync(vehicles: 1_000, seconds: latencySeconds);
+
+    // The simulator's own load: 1,000 vehicles reporting every second for 10 s (to its own queue), before memory is read.
+    var simulator = services[2].Service;
+    using (var start = new HttpRequestMessage(HttpMethod.Post, "/simulator/start"))
+    {
+        start.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("admin:benchmark admin password")));
+        (await simulator.Http.SendAsync(start)).EnsureSuccessStatusCode();
+    }
+    await Task.Delay(10_000);
+
+    Console.WriteLine();
+    Console.WriteLine("| service | as | ready after start | resident memory after the runs | of which runtime and framework files mapped |");
+    Console.WriteLine("|---|---|---|---|---|");
+    foreach (var (service, ready) in services)
+    {
+        var (resident, files) = ProcessMemory.Read(service.ProcessId);
+        Console.WriteLine($"| {service.Name} | {ProcessMemory.Form(service)} | {ready.TotalSeconds:F2} s | {resident:F0} MiB | {files:F0} MiB |");
+        results.Add($"trimmed_{service.Name}", service.RunsItsLauncher ? 1 : 0, "yes/no");
+        results.Add($"ready_seconds_{service.Name}", ready.TotalSeconds, "s", decimals: 2);
+        results.Add($"memory_resident_mib_{service.Name}", resident, "MiB");
+        results.Add($"memory_mapped_files_mib_{service.Name}", files, "MiB");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("| load | result |");
+    Console.WriteLine("|---|---|");
+    foreach (var (vehicles, rate) in throughput)
+    {
+        Console.WriteLine($"| {positions:N0} positions from {vehicles:N0} vehicles, published as fast as possible | {rate:N0} positions/s publish→stored |");
+        results.Add($"positions_per_second_{vehicles / 1_000}k_vehicles", rate, "positions/s");
+    }
+
+    Console.WriteLine($"| 1,000 positions/s (1,000 vehicles, 1 report/s each) for {latencySeconds} s | publish→stored p50 {Percentile(latencies, 50):F0} ms, p99 {Percentile(latencies, 99):F0} ms, max {latencies.Max():F0} ms ({latencies.Count:N0} samples) |");
+    results.Add("latency_p50_ms_1k_per_second", Percentile(latencies, 50), "ms");
+    results.Add("latency_p99_ms_1k_per_second", Percentile(latencies, 99), "ms");
+    results.Add("latency_max_ms_1k_per_second", latencies.Max(), "ms");
+    results.Add("latency_samples_1k_per_second", latencies.Count, "samples");
+
 }
-
-var latencies = await LatencyAsync(vehicles: 1_000, seconds: latencySeconds);
-
-// The simulator's own load: 1,000 vehicles reporting every second for 10 s (to its own queue), before memory is read.
-var simulator = services[2].Service;
-using (var start = new HttpRequestMessage(HttpMethod.Post, "/simulator/start"))
+finally
 {
-    start.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("admin:benchmark admin password")));
-    (await simulator.Http.SendAsync(start)).EnsureSuccessStatusCode();
+    // Whatever happened: a run that failed half-way must not leave its services running beside the next one.
+    foreach (var (service, _) in services)
+    {
+        await service.DisposeAsync();
+    }
+
+    // The run's queues are its own and nothing reads them after it: what is left on them (the simulator's reports,
+    // which nothing here consumes, and a failed run's backlog) is taken off. Left there, every persistent message keeps
+    // its journal file in the broker's store, and repeated runs filled it to its limit until the broker stalled.
+    await DrainAsync(simulatorQueue);
+    await DrainAsync(queue);
+    Directory.Delete(folder, recursive: true);
 }
-await Task.Delay(10_000);
-
-Console.WriteLine();
-Console.WriteLine("| service | as | ready after start | resident memory after the runs | of which runtime and framework files mapped |");
-Console.WriteLine("|---|---|---|---|---|");
-foreach (var (service, ready) in services)
-{
-    var (resident, files) = ProcessMemory.Read(service.ProcessId);
-    Console.WriteLine($"| {service.Name} | {ProcessMemory.Form(service)} | {ready.TotalSeconds:F2} s | {resident:F0} MiB | {files:F0} MiB |");
-    results.Add($"trimmed_{service.Name}", service.RunsItsLauncher ? 1 : 0, "yes/no");
-    results.Add($"ready_seconds_{service.Name}", ready.TotalSeconds, "s", decimals: 2);
-    results.Add($"memory_resident_mib_{service.Name}", resident, "MiB");
-    results.Add($"memory_mapped_files_mib_{service.Name}", files, "MiB");
-}
-
-Console.WriteLine();
-Console.WriteLine("| load | result |");
-Console.WriteLine("|---|---|");
-foreach (var (vehicles, rate) in throughput)
-{
-    Console.WriteLine($"| {positions:N0} positions from {vehicles:N0} vehicles, published as fast as possible | {rate:N0} positions/s publish→stored |");
-    results.Add($"positions_per_second_{vehicles / 1_000}k_vehicles", rate, "positions/s");
-}
-
-Console.WriteLine($"| 1,000 positions/s (1,000 vehicles, 1 report/s each) for {latencySeconds} s | publish→stored p50 {Percentile(latencies, 50):F0} ms, p99 {Percentile(latencies, 99):F0} ms, max {latencies.Max():F0} ms ({latencies.Count:N0} samples) |");
-results.Add("latency_p50_ms_1k_per_second", Percentile(latencies, 50), "ms");
-results.Add("latency_p99_ms_1k_per_second", Percentile(latencies, 99), "ms");
-results.Add("latency_max_ms_1k_per_second", latencies.Max(), "ms");
-results.Add("latency_samples_1k_per_second", latencies.Count, "samples");
-
-foreach (var (service, _) in services)
-{
-    await service.DisposeAsync();
-}
-
-Directory.Delete(folder, recursive: true);
 
 async Task<double> ThroughputAsync(int vehicles, int count)
 {
@@ -168,6 +181,26 @@ async Task<List<double>> LatencyAsync(int vehicles, int seconds)
     await Task.WhenAll(sends);
     await Task.Delay(1_000);
     return [.. samples];
+}
+
+// Takes every message off a queue, until none has come for 2 s (a backlog is dispatched far faster than that).
+async Task DrainAsync(string name)
+{
+    var taken = 0;
+    await using (client.Listen<PositionReported>(name, topic: false, (_, _) => Interlocked.Increment(ref taken)))
+    {
+        var seen = -1;
+        while (seen != Volatile.Read(ref taken))
+        {
+            seen = Volatile.Read(ref taken);
+            await Task.Delay(2_000);
+        }
+    }
+
+    if (taken > 0)
+    {
+        Console.WriteLine($"({taken:N0} message(s) left on {name} taken off the broker)");
+    }
 }
 
 static double Percentile(List<double> values, double percentile)
