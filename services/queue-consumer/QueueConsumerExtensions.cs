@@ -16,7 +16,6 @@ public static class QueueConsumerExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();
-        builder.Services.AddStoredPositionsFollowUp();
         builder.AddMessaging()
             .AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer")
             // fleetman_messaging_queue_depth{queue="positionQueue"}: what the depth alert and the KEDA autoscaler read.
@@ -24,16 +23,5 @@ public static class QueueConsumerExtensions
             .AddConsumer<VehiclesRetired, RetireVehiclesHandler>("Retirements");
         builder.Services.AddHostedService<RetirementSweeper>();
         return builder;
-    }
-
-    /// <summary>
-    /// The follow-up of stored batches (Redis, announcements), registered before the consumers: hosted services stop in
-    /// reverse order, so the consumers stop handing batches over before it finishes the ones it holds.
-    /// </summary>
-    internal static IServiceCollection AddStoredPositionsFollowUp(this IServiceCollection services)
-    {
-        services.TryAddSingleton<StoredPositionsFollowUp>();
-        services.AddHostedService(provider => provider.GetRequiredService<StoredPositionsFollowUp>());
-        return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.QueueConsumer.Events;
@@ -7,17 +8,16 @@ namespace Fleetman.QueueConsumer;
 
 /// <summary>
 /// One batch of reports: refuse the unusable ones, compute speed and heading from each vehicle's newest stored point,
-/// store history (durably, idempotently), derive and store fleet events (idempotently, by their deterministic ids), then
-/// hand the current positions to the <see cref="StoredPositionsFollowUp"/>, which moves the latest positions in Redis
-/// (newest wins) and tells the api-gateways after the batch's acks. The batch is acked only after this returns, so a
-/// crash before the store's commit means redelivery, and redelivery is harmless because every write is idempotent.
+/// store history (durably, idempotently), derive and store fleet events (idempotently, by their deterministic ids), move
+/// the latest positions in Redis (newest wins), then tell the api-gateways what changed and which events are new. The batch is acked only after this returns, so a crash anywhere means redelivery,
+/// and redelivery is harmless because every write is idempotent.
 /// </summary>
 internal sealed partial class StorePositionsHandler(
     IPositionStore store,
     IFleetEventStore eventStore,
     GeofenceSource geofences,
     IOptions<FleetEventOptions> eventOptions,
-    StoredPositionsFollowUp followUp,
+    LatestPositionCache latest,
     IMessagePublisher publisher,
     IOptions<QueueConsumerPipelineOptions> pipeline,
     TimeProvider clock,
@@ -71,8 +71,24 @@ internal sealed partial class StorePositionsHandler(
             return;
         }
 
-        // Redis and the announcement follow in the order batches were stored, after this batch's acks (see the follow-up).
-        await followUp.FollowAsync(current, cancellationToken);
+        var newest = current.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
+        if (await UpdateLatestAsync(newest) is { Count: > 0 } retired)
+        {
+            // Reports from before their vehicle left the fleet (still queued when it left): history, never on a map.
+            current.RemoveAll(p => retired.Contains(p.Vehicle));
+            if (current.Count == 0)
+            {
+                return;
+            }
+        }
+
+        // Every current position is announced, not only each vehicle's newest: a browser following a vehicle draws its
+        // every point (the api-gateway coalesces the rest per connection). Not awaited: the positions are stored, so
+        // the batch is done and its acks should go now. The notification follows on its own (pipelined, in order)
+        // and only logs if it fails. Transient (the topology says so): live positions are stale a second later and a
+        // newer update always follows.
+        _ = PublishStoredAsync(
+            new VehiclePositionsUpdated(current, clock.GetUtcNow()), current.Count, "vehicle position(s)", ConsumerMetrics.UpdatesNotPublished);
     }
 
     /// <summary>
@@ -115,7 +131,7 @@ internal sealed partial class StorePositionsHandler(
         }
 
         _ = PublishStoredAsync(
-            publisher, logger, new FleetEventsOccurred([.. added.OrderBy(e => e.Time)], clock.GetUtcNow()), added.Count, "fleet event(s)", ConsumerMetrics.EventsNotPublished);
+            new FleetEventsOccurred([.. added.OrderBy(e => e.Time)], clock.GetUtcNow()), added.Count, "fleet event(s)", ConsumerMetrics.EventsNotPublished);
     }
 
     /// <summary>
@@ -134,13 +150,30 @@ internal sealed partial class StorePositionsHandler(
         }
     }
 
+    /// <summary>The vehicles refused because they left the fleet after these positions.</summary>
+    private async Task<HashSet<string>?> UpdateLatestAsync(List<VehiclePosition> newest)
+    {
+        try
+        {
+            var update = await latest.UpdateAsync(newest);
+            return update.Retired.Count == 0 ? null : new HashSet<string>(update.Retired, StringComparer.Ordinal);
+        }
+        catch (LatestPositionsUnavailableException ex)
+        {
+            // History is stored, and that is the record. Redis only speeds up reads (the tracker falls back to the store),
+            // and newest-wins means the next report of each vehicle puts it right, so a Redis outage must not stall the queue.
+            ConsumerMetrics.LatestNotUpdated.Add(1);
+            LogLatestNotUpdated(logger, newest.Count, ex.Message);
+            return null;
+        }
+    }
+
     /// <summary>
     /// Tells the api-gateways what was stored. Nobody awaits this: every failure ends here, logged and counted. What it
     /// announces is stored already, and browsers catch up from the store (the next update, their snapshot on reconnect,
     /// the event feed when it loads), so an announcement is best-effort and never holds the queue.
     /// </summary>
-    internal static async Task PublishStoredAsync<TMessage>(
-        IMessagePublisher publisher, ILogger logger, TMessage message, int count, string stored, Counter<long> notPublished)
+    private async Task PublishStoredAsync<TMessage>(TMessage message, int count, string stored, Counter<long> notPublished)
         where TMessage : notnull
     {
         try
@@ -153,6 +186,9 @@ internal sealed partial class StorePositionsHandler(
             LogNotPublished(logger, count, stored, typeof(TMessage).Name, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not update their latest positions in Redis: {Reason}")]
+    private static partial void LogLatestNotUpdated(ILogger logger, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} {Stored} but could not publish {Notification}: {Reason}")]
     private static partial void LogNotPublished(ILogger logger, int count, string stored, string notification, string reason);

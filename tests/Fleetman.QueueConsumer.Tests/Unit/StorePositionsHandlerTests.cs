@@ -46,30 +46,6 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Stored_reports_are_acked_before_redis_answers_and_announced_after_it_in_the_order_they_were_stored()
-    {
-        var redis = new RedisGate();
-        var store = await StartAsync(Path.Combine(_folder.FullName, "positions.db"), redis.Client);
-        try
-        {
-            await Publisher.PublishAsync(new PositionReported("Gated Truck", 53.3800, -1.4700, Now.AddSeconds(-20)));
-            await Eventually.Until(() => Broker.Depth<PositionReported>() == 0, () => "the stored report was not acked while Redis held its answer");
-            await Publisher.PublishAsync(new PositionReported("Gated Truck", 53.3810, -1.4700, Now.AddSeconds(-10)));
-            await Eventually.Until(() => Broker.Depth<PositionReported>() == 0, () => "the second report was not acked while Redis held its answer");
-
-            (await store.CountAsync(null, default)).ShouldBe(2);
-            Broker.Published<VehiclePositionsUpdated>().ShouldBeEmpty("announced before Redis answered");
-        }
-        finally
-        {
-            redis.Answer();
-        }
-
-        await Eventually.Until(() => Broker.Published<VehiclePositionsUpdated>().Sum(u => u.Positions.Count) == 2, () => "the stored reports were not announced after Redis answered");
-        Broker.Published<VehiclePositionsUpdated>().SelectMany(u => u.Positions).Select(p => p.Time).ShouldBe([Now.AddSeconds(-20), Now.AddSeconds(-10)]);
-    }
-
-    [Fact]
     public async Task The_store_lag_runs_from_the_vehicle_s_report_to_the_write_in_seconds()
     {
         using var lag = new MetricCollector<double>(null, "Fleetman.QueueConsumer", "positions.store_lag");
@@ -170,7 +146,7 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
 
     private IMessagePublisher Publisher => _host!.Services.GetRequiredService<IMessagePublisher>();
 
-    private async Task<SqlitePositionStore> StartAsync(string databasePath, IConnectionMultiplexer? redis = null)
+    private async Task<SqlitePositionStore> StartAsync(string databasePath)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -190,9 +166,8 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         builder.Services.AddSingleton<IPositionStore>(store);
         builder.Services.AddSingleton<IFleetEventStore>(store);
         builder.AddFleetEvents();
-        builder.Services.AddSingleton(new LatestPositionCache(redis ?? UnreachableRedis.Create()));
+        builder.Services.AddSingleton(new LatestPositionCache(UnreachableRedis.Create()));
         builder.Services.AddSingleton<TimeProvider>(_clock);
-        builder.Services.AddStoredPositionsFollowUp();
         builder.AddMessaging().AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer");
         _host = builder.Build();
         await _host.StartAsync();
@@ -226,49 +201,4 @@ public class UnreachableRedis : DispatchProxy
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
         throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not part of the unit tests.");
-}
-
-/// <summary>
-/// A Redis that holds every answer until the test calls <see cref="Answer"/>, then fails as an unreachable one does:
-/// what the handler does while Redis is slow, without a clock.
-/// </summary>
-public sealed class RedisGate
-{
-    private readonly TaskCompletionSource _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public RedisGate()
-    {
-        var client = DispatchProxy.Create<IConnectionMultiplexer, Proxy>();
-        ((Proxy)(object)client).Gate = this;
-        Client = client;
-    }
-
-    public IConnectionMultiplexer Client { get; }
-
-    public void Answer() => _answer.TrySetResult();
-
-    public class Proxy : DispatchProxy
-    {
-        internal RedisGate Gate { get; set; } = null!;
-
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-        {
-            if (targetMethod!.Name == nameof(IConnectionMultiplexer.GetDatabase))
-            {
-                var database = DispatchProxy.Create<IDatabase, Proxy>();
-                ((Proxy)(object)database).Gate = Gate;
-                return database;
-            }
-
-            return targetMethod.ReturnType == typeof(Task<RedisResult>)
-                ? AnswerAsync()
-                : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not part of the unit tests.");
-        }
-
-        private async Task<RedisResult> AnswerAsync()
-        {
-            await Gate._answer.Task;
-            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis answered the gated call with a failure.");
-        }
-    }
 }
