@@ -22,12 +22,6 @@ public sealed record LatestUpdate(int Updated, IReadOnlyList<string> Retired);
 /// </summary>
 public sealed class LatestPositionCache(RedisConnection redis, string keyPrefix = LatestPositionCache.DefaultKeyPrefix, TimeProvider? clock = null)
 {
-    /// <summary>Over a connection already made (tests that share one).</summary>
-    public LatestPositionCache(IConnectionMultiplexer redis, string keyPrefix = DefaultKeyPrefix, TimeProvider? clock = null)
-        : this(new RedisConnection(redis), keyPrefix, clock)
-    {
-    }
-
     public const string DefaultKeyPrefix = "fleetman:latest";
 
     /// <summary>The most vehicles one sweep removes; <see cref="SweepAsync"/> says when more may wait.</summary>

@@ -9,7 +9,7 @@ namespace Fleetman.Testing;
 /// A Fleetman service started as a real process from its build output (or a published launcher), on a free loopback port, with its output
 /// in a log file under the test run's folder. It can be stopped gracefully (SIGTERM), killed (SIGKILL) and started again.
 /// </summary>
-public sealed class ServiceProcess : IAsyncDisposable
+public sealed partial class ServiceProcess : IAsyncDisposable
 {
     // Every service process still running, killed when the test process ends: a fixture whose start failed half way
     // is never disposed, and its services would otherwise outlive the test run, holding ports, broker connections

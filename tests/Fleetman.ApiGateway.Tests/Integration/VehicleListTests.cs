@@ -25,7 +25,7 @@ public sealed class VehicleListTests : IAsyncLifetime
     {
         _run = await IsolatedRun.StartAsync();
         _redis = await ConnectionMultiplexer.ConnectAsync(_run.RedisConnectionString);
-        _latest = new LatestPositionCache(_redis, _run.RedisPrefix);
+        _latest = new LatestPositionCache(new RedisConnection(_redis), _run.RedisPrefix);
         await _latest.UpdateAsync(
         [
             new VehiclePosition("City Truck", 53.38, -1.47, Noon, 23.4, 181.2),

@@ -11,7 +11,7 @@ public sealed class HungRedisTests
     {
         await using var redis = new SilentServer();
         var environment = await BrokerInstance.Shared().ServiceEnvironmentAsync();
-        foreach (var (key, value) in SilentServer.SmallThreadPool)
+        foreach (var (key, value) in ServiceProcess.SmallThreadPool)
         {
             environment[key] = value;
         }
@@ -22,7 +22,7 @@ public sealed class HungRedisTests
         environment["Tracker__BaseAddress"] = "http://127.0.0.1:1";
         await using var gateway = await ServiceProcess.StartAsync("api-gateway", "Fleetman.ApiGateway", environment, TimeSpan.FromSeconds(60), "/healthz/live");
 
-        var readiness = await SilentServer.LiveWhileReadinessIsAskedAsync(gateway, TimeSpan.FromSeconds(30));
+        var readiness = await gateway.LiveWhileReadinessIsAskedAsync(TimeSpan.FromSeconds(30));
 
         readiness.ShouldNotBeEmpty("no readiness answer came within the bound");
         readiness.ShouldAllBe(answer => answer.Status == HttpStatusCode.ServiceUnavailable && answer.Body.Contains("Connecting to Redis"));

@@ -27,7 +27,7 @@ public sealed class TrackerApiTests : IAsyncLifetime
         await store.AppendAsync([.. van, bus], default);
         await using (var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection))
         {
-            await new LatestPositionCache(redis, _prefix).UpdateAsync([van[^1], bus]);
+            await new LatestPositionCache(new RedisConnection(redis), _prefix).UpdateAsync([van[^1], bus]);
         }
 
         _environment = new()

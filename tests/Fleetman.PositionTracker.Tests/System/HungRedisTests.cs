@@ -14,14 +14,14 @@ public sealed class HungRedisTests
         try
         {
             // A connect timeout far beyond the test's bound: a connection made on a request's thread holds it that long.
-            var environment = new Dictionary<string, string?>(SilentServer.SmallThreadPool)
+            var environment = new Dictionary<string, string?>(ServiceProcess.SmallThreadPool)
             {
                 ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Port},connectTimeout=120000",
                 ["Store__SqlitePath"] = Path.Combine(folder, "positions.db"),
             };
             await using var tracker = await ServiceProcess.StartAsync("position-tracker", "Fleetman.PositionTracker", environment, readinessPath: "/healthz/live");
 
-            var readiness = await SilentServer.LiveWhileReadinessIsAskedAsync(tracker, TimeSpan.FromSeconds(30));
+            var readiness = await tracker.LiveWhileReadinessIsAskedAsync(TimeSpan.FromSeconds(30));
 
             readiness.ShouldNotBeEmpty("no readiness answer came within the bound");
             readiness.ShouldAllBe(answer => answer.Status == HttpStatusCode.ServiceUnavailable && answer.Body.Contains("Connecting to Redis"));

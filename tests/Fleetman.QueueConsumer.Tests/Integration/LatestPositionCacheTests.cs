@@ -96,7 +96,7 @@ public sealed class LatestPositionCacheTests : IAsyncLifetime
     }
 
     /// <summary>A cache over <paramref name="redis"/> on a key prefix of its own, so that tests never see each other's vehicles.</summary>
-    private LatestPositionCache CacheOver(IConnectionMultiplexer redis) => new(redis, $"test:{Guid.NewGuid():N}", _clock);
+    private LatestPositionCache CacheOver(IConnectionMultiplexer redis) => new(new RedisConnection(redis), $"test:{Guid.NewGuid():N}", _clock);
 
     /// <summary>Waits until <paramref name="cache"/> reads the vehicle "Van" again, Redis unavailable meanwhile.</summary>
     private static Task UntilTheVanIsReadAsync(LatestPositionCache cache, string otherwise) =>

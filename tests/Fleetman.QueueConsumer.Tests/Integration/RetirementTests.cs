@@ -19,7 +19,7 @@ public sealed class RetirementTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await ConnectionMultiplexer.ConnectAsync(await BrokerInstance.Shared().RedisConnectionStringAsync());
-        _cache = new LatestPositionCache(_redis, $"test:{Guid.NewGuid():N}", _clock);
+        _cache = new LatestPositionCache(new RedisConnection(_redis), $"test:{Guid.NewGuid():N}", _clock);
         var settings = new Dictionary<string, string?>
         {
             ["LatestPositions:Retention"] = "00:05:00",
@@ -83,7 +83,7 @@ public sealed class RetirementTests : IAsyncLifetime
     public async Task A_sweep_that_redis_does_not_answer_is_logged_and_the_consumer_keeps_running_and_retires_at_a_later_sweep()
     {
         await using var hung = await HungRedis.ConnectAsync();
-        var cache = new LatestPositionCache(hung.Client, $"test:{Guid.NewGuid():N}", _clock);
+        var cache = new LatestPositionCache(new RedisConnection(hung.Client), $"test:{Guid.NewGuid():N}", _clock);
         await cache.UpdateAsync([Position("Quiet Van", 0)]);
         var settings = new Dictionary<string, string?>
         {

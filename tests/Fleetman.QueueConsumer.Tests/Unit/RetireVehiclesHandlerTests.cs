@@ -56,7 +56,7 @@ public sealed class RetireVehiclesHandlerTests : IAsyncDisposable
         };
         var clock = new FakeTimeProvider(Now);
         _host = await RetirementHost.StartAsync(
-            new LatestPositionCache(UnreachableRedis.Create(), clock: clock), clock, settings, builder => builder.Logging.AddFakeLogging());
+            new LatestPositionCache(new RedisConnection(UnreachableRedis.Create()), clock: clock), clock, settings, builder => builder.Logging.AddFakeLogging());
     }
 
     public async ValueTask DisposeAsync() => await RetirementHost.StopAsync(_host);

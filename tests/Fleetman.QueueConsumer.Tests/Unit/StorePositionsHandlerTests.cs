@@ -166,7 +166,7 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         builder.Services.AddSingleton<IPositionStore>(store);
         builder.Services.AddSingleton<IFleetEventStore>(store);
         builder.AddFleetEvents();
-        builder.Services.AddSingleton(new LatestPositionCache(UnreachableRedis.Create()));
+        builder.Services.AddSingleton(new LatestPositionCache(new RedisConnection(UnreachableRedis.Create())));
         builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.AddMessaging().AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer");
         _host = builder.Build();
