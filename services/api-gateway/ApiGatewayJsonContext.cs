@@ -1,5 +1,4 @@
 using Fleetman.ApiGateway.Live;
-using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway;
 

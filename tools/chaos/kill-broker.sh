@@ -77,10 +77,7 @@ explain_alerts
 expect "the broker back in about 30-90 s; the clients not ready meanwhile (not restarted); then everything reconnects, the waiting messages are delivered, and the accounting shows nothing confirmed was lost."
 hint "kubectl -n $NAMESPACE get pods -w"
 hint "kubectl -n $NAMESPACE logs -f deploy/position-simulator    # 'Lost the connection to broker', then 'Connected to broker'"
-confirm "Kill the broker pod $BROKER ($MODE)?"
-
-step "Killing $BROKER ($MODE)"
-started=$(now)
+begin_fault "Kill the broker pod $BROKER ($MODE)?" "Killing $BROKER ($MODE)"
 if [[ $MODE == crash ]]; then
   kubectl -n "$NAMESPACE" delete pod "$BROKER" --grace-period=0 --force --wait=false
 else

@@ -73,10 +73,7 @@ else
   expect "$OLD_PRIMARY steps down and hands over within a few seconds; writes resume; the pod is made again and rejoins as SECONDARY."
 fi
 hint "kubectl -n $NAMESPACE logs -f -l $FLEETMAN_APP_LABEL=queue-consumer --max-log-requests 10   # the consumers' retries"
-confirm "$MODE the MongoDB primary $OLD_PRIMARY?"
-
-step "Killing the primary ($MODE)"
-started=$(now)
+begin_fault "$MODE the MongoDB primary $OLD_PRIMARY?" "Killing the primary ($MODE)"
 if [[ $MODE == kill ]]; then
   # mongod runs under the pod's script (PID 1), which exits with mongod's status: the container dies with it.
   # No pkill in the image: walk /proc for the process named mongod. Same user as mongod, so the signal is allowed.

@@ -132,6 +132,15 @@ confirm() {
   [[ $answer == y || $answer == Y || $answer == yes ]] || die "stopped; nothing was changed"
 }
 
+# Asks before the fault itself, then announces it and notes in `started` when it began: the scenario's timings
+# ("back after 42s") count from there.
+begin_fault() { # question step
+  confirm "$1"
+  step "$2"
+  # shellcheck disable=SC2034 # read by the scenario that called it
+  started=$(now)
+}
+
 # --- bounded commands ------------------------------------------------------------------------------------
 
 # kubectl in the chosen namespace; every API call gives up after 30 s instead of hanging. (Commands that wait on

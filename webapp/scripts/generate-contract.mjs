@@ -3,11 +3,13 @@
 // api-gateway renders (openapi/api-gateway.json, checked in; tests/Fleetman.ApiGateway.Tests keeps it current).
 //   src/generated/api-gateway.ts  the REST shapes and the hub's payloads (openapi-typescript)
 //   src/generated/vehicle-hub.ts  the hub's path and method names and their parameters, from `x-signalr-hubs`
+// src/generated/ is not in git: the document is the one source. npm runs this before dev, build, typecheck and test
+// (package.json's pre-scripts), so the page is always compiled and type-checked against what the document says.
 //
 //   node scripts/generate-contract.mjs           write src/generated/ (npm run generate)
 //   node scripts/generate-contract.mjs --check   exit 1 when src/generated/ is not what the document gives
 import { readFileSync } from "node:fs";
-import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { readFile, writeFile, mkdir, rename } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
@@ -107,7 +109,10 @@ async function main() {
   for (const [name, text] of Object.entries(files)) {
     const path = join(generatedFolder, name);
     if ((await readFile(path, "utf8").catch(() => null)) === text) continue;
-    await writeFile(path, text);
+    // Written beside and renamed into place: a typecheck and a test started together never read half a file.
+    const partial = `${path}.${process.pid}.tmp`;
+    await writeFile(partial, text);
+    await rename(partial, path);
     console.log(`wrote ${relative(webapp, path)}`);
   }
 }

@@ -1,6 +1,3 @@
-using Fleetman.Contracts.Api;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Fleetman.ApiGateway.Apis;
 
 /// <summary>Fleet-wide figures from the tracker: <c>/api/fleet/summary</c>.</summary>

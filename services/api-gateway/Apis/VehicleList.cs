@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text.Json.Serialization.Metadata;
-using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway.Apis;
 

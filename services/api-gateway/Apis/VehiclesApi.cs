@@ -1,5 +1,3 @@
-using Fleetman.Contracts.Api;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Fleetman.ApiGateway.Apis;

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway.Live;
 

@@ -1,4 +1,3 @@
-using Fleetman.Contracts.Api;
 using Fleetman.Messaging;
 
 namespace Fleetman.ApiGateway.Live;

@@ -1,4 +1,3 @@
-using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Fleetman.ApiGateway.Live;

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Fleetman.ApiGateway.Live;

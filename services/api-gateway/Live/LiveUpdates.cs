@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Fleetman.Contracts.Api;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Fleetman.ApiGateway.Live;

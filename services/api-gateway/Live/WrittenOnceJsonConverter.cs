@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
-using Fleetman.Contracts.Api;
 
 namespace Fleetman.ApiGateway.Live;
 

@@ -8,10 +8,8 @@ namespace Fleetman.PositionSimulator.Motion;
 public sealed record DrivingProfile(double CruiseSpeed, double Acceleration)
 {
     public const double MetresPerSecondPerMph = 0.44704;
-    public const double MinCruiseMph = 20;
-    public const double MaxCruiseMph = 45;
-    public const double MinAcceleration = 1.0;
-    public const double MaxAcceleration = 2.0;
+    public static readonly UniformRange CruiseSpeedsMph = new(20, 45);
+    public static readonly UniformRange Accelerations = new(1.0, 2.0);
 
     /// <summary>The hardest any vehicle brakes (m/s²); drivers plan for <see cref="DrivingRoute.PlannedDeceleration"/>.</summary>
     public const double MaxDeceleration = 2.5;
@@ -19,8 +17,8 @@ public sealed record DrivingProfile(double CruiseSpeed, double Acceleration)
     public static DrivingProfile Draw(Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        var cruiseMph = MinCruiseMph + (random.NextDouble() * (MaxCruiseMph - MinCruiseMph));
-        return new DrivingProfile(cruiseMph * MetresPerSecondPerMph, MinAcceleration + (random.NextDouble() * (MaxAcceleration - MinAcceleration)));
+        var cruiseMph = CruiseSpeedsMph.Draw(random);
+        return new DrivingProfile(cruiseMph * MetresPerSecondPerMph, Accelerations.Draw(random));
     }
 }
 
@@ -42,12 +40,10 @@ public sealed class VehicleMotion
     /// <summary>Simulated seconds per integration step.</summary>
     public const double StepSeconds = 0.25;
 
-    public const double MinStopSeconds = 5;
-    public const double MaxStopSeconds = 30;
+    public static readonly UniformRange StopSeconds = new(5, 30);
 
     // Distance driven between two stops, before moving on to the next junction.
-    private const double MinStopGap = 250;
-    private const double MaxStopGap = 1_500;
+    private static readonly UniformRange StopGaps = new(250, 1_500);
 
     private readonly DrivingRoute _route;
     private readonly DrivingProfile _profile;
@@ -158,14 +154,14 @@ public sealed class VehicleMotion
         if (_speed < 0.05 && _nextStop - _odometer < 1)
         {
             _speed = 0;
-            _stoppedUntil = _time + MinStopSeconds + (_random.NextDouble() * (MaxStopSeconds - MinStopSeconds));
+            _stoppedUntil = _time + StopSeconds.Draw(_random);
         }
     }
 
     /// <summary>The next stop: the first junction after a random distance, or just that distance on a route without junctions.</summary>
     private void ScheduleNextStop()
     {
-        var gap = _odometer + MinStopGap + (_random.NextDouble() * (MaxStopGap - MinStopGap));
+        var gap = _odometer + StopGaps.Draw(_random);
         _nextStop = gap + (_route.DistanceToJunction(_route.Wrap(_startDistance + gap)) ?? 0);
     }
 }

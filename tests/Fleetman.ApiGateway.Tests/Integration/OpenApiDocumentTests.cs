@@ -31,7 +31,7 @@ public sealed class OpenApiDocumentTests
         JsonNode.DeepEquals(committed, rendered).ShouldBeTrue(
             "webapp/openapi/api-gateway.json is not what the api-gateway renders: regenerate it with "
             + "FLEETMAN_UPDATE_CONTRACTS=1 dotnet test tests/Fleetman.ApiGateway.Tests --filter FullyQualifiedName~OpenApiDocumentTests, "
-            + "then `npm run generate` in webapp/ (README: the contract)");
+            + "then `npm run typecheck && npm test` in webapp/, which generate the page's types from it (README: the contract)");
     }
 
     [Fact]

@@ -6,15 +6,7 @@ public sealed class WebappFilesTests(LocalRunGateway gateway) : IClassFixture<Lo
     [Theory]
     [InlineData("/")]
     [InlineData("/index.html")]
-    public async Task The_page_is_the_folders_index_html_never_cached_unasked(string path)
-    {
-        using var response = await gateway.Http.GetAsync(new Uri(path, UriKind.Relative));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
-        response.Headers.CacheControl!.NoCache.ShouldBeTrue();
-        (await response.Content.ReadAsStringAsync()).ShouldBe(GatewayHost.IndexHtml);
-    }
+    public async Task The_page_is_the_folders_index_html_never_cached_unasked(string path) => await ShouldServeThePageAsync(path);
 
     [Theory]
     [InlineData("/assets/app.js", "text/javascript", "console.log('fleetman');\n")]
@@ -74,14 +66,7 @@ public sealed class WebappFilesTests(LocalRunGateway gateway) : IClassFixture<Lo
     [Theory]
     [InlineData("/vehicles/City%20Van")]
     [InlineData("/follow")]
-    public async Task Other_paths_fall_back_to_the_single_page(string path)
-    {
-        using var response = await gateway.Http.GetAsync(new Uri(path, UriKind.Relative));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await response.Content.ReadAsStringAsync()).ShouldBe(GatewayHost.IndexHtml);
-        response.Headers.CacheControl!.NoCache.ShouldBeTrue();
-    }
+    public async Task Other_paths_fall_back_to_the_single_page(string path) => await ShouldServeThePageAsync(path);
 
     [Fact]
     public async Task A_missing_file_is_a_404_problem_not_the_page()
@@ -110,6 +95,18 @@ public sealed class WebappFilesTests(LocalRunGateway gateway) : IClassFixture<Lo
         }
 
         return await gateway.Http.SendAsync(request);
+    }
+
+    // The single page, as the page itself and any path of the app answer: never cached without asking again, so a new
+    // release is what the next visit loads.
+    private async Task ShouldServeThePageAsync(string path)
+    {
+        using var response = await gateway.Http.GetAsync(new Uri(path, UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        response.Headers.CacheControl!.NoCache.ShouldBeTrue();
+        (await response.Content.ReadAsStringAsync()).ShouldBe(GatewayHost.IndexHtml);
     }
 }
 

@@ -51,7 +51,7 @@ public sealed class MotionModelTests
             var speeds = samples.Zip(samples.Skip(1), (a, b) => b.Odometer - a.Odometer).ToList();
             var accelerations = speeds.Zip(speeds.Skip(1), (v1, v2) => v2 - v1).ToList();
 
-            accelerations.Max().ShouldBeLessThanOrEqualTo(DrivingProfile.MaxAcceleration + 0.05);
+            accelerations.Max().ShouldBeLessThanOrEqualTo(DrivingProfile.Accelerations.Max + 0.05);
             accelerations.Min().ShouldBeGreaterThanOrEqualTo(-DrivingProfile.MaxDeceleration - 0.05);
             accelerations.Max().ShouldBeGreaterThan(0.8, "it does speed up briskly at times");
             accelerations.Min().ShouldBeLessThan(-1.2, "it does brake at times");
@@ -68,7 +68,7 @@ public sealed class MotionModelTests
             var stops = StandingPeriods(samples);
 
             stops.Count.ShouldBeGreaterThanOrEqualTo(5, "a vehicle stops at junctions or lights several times in half an hour");
-            stops.ShouldAllBe(seconds => seconds >= VehicleMotion.MinStopSeconds - 0.5 && seconds <= VehicleMotion.MaxStopSeconds + 0.5);
+            stops.ShouldAllBe(seconds => seconds >= VehicleMotion.StopSeconds.Min - 0.5 && seconds <= VehicleMotion.StopSeconds.Max + 0.5);
             stops.Sum().ShouldBeLessThan(HalfAnHour / 2, "it mostly drives");
         }
     }
