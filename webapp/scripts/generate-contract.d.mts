@@ -6,5 +6,3 @@ export const generatedFolder: string;
 export function generateContract(documentText: string): Promise<Record<string, string>>;
 /** The api-gateway's OpenAPI document, parsed. */
 export function readDocument(): Record<string, unknown>;
-/** The generated files (paths relative to the webapp) that differ from what the document gives now. */
-export function checkGenerated(): Promise<string[]>;

@@ -7,7 +7,6 @@
 // (package.json's pre-scripts), so the page is always compiled and type-checked against what the document says.
 //
 //   node scripts/generate-contract.mjs           write src/generated/ (npm run generate)
-//   node scripts/generate-contract.mjs --check   exit 1 when src/generated/ is not what the document gives
 import { readFileSync } from "node:fs";
 import { readFile, writeFile, mkdir, rename } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
@@ -86,24 +85,7 @@ ${signatures(server)}
 /** The api-gateway's OpenAPI document, parsed. */
 export const readDocument = () => JSON.parse(readFileSync(documentPath, "utf8"));
 
-/** The generated files (paths relative to the webapp) that differ from what the document gives now. */
-export async function checkGenerated() {
-  const files = await generateContract(await readFile(documentPath, "utf8"));
-  const stale = [];
-  for (const [name, text] of Object.entries(files)) {
-    const path = join(generatedFolder, name);
-    if ((await readFile(path, "utf8").catch(() => null)) !== text) stale.push(relative(webapp, path));
-  }
-  return stale;
-}
-
 async function main() {
-  if (process.argv.includes("--check")) {
-    const stale = await checkGenerated();
-    for (const path of stale) console.error(`${path} is not what ${relative(webapp, documentPath)} gives: run npm run generate`);
-    process.exitCode = stale.length > 0 ? 1 : 0;
-    return;
-  }
   const files = await generateContract(await readFile(documentPath, "utf8"));
   await mkdir(generatedFolder, { recursive: true });
   for (const [name, text] of Object.entries(files)) {

@@ -1,21 +1,14 @@
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { checkGenerated, readDocument } from "../scripts/generate-contract.mjs";
+import { readDocument } from "../scripts/generate-contract.mjs";
 import { badWindow, createFleet, document, fleetHistory, history, hub, hubPosition, restVehicle, step, streets, unknownVehicle, vehicleHistory } from "../scripts/mock-fixtures.mjs";
 import { parseFleetHistoryPoint, parseHistoryPoint, parseHubPosition, parseRestVehicle, parseVehicleHistoryPoint } from "./parse";
 import { parseStreets } from "./streets";
 
-// The api-gateway's OpenAPI document (openapi/api-gateway.json) is the one source of the contract: the generated
-// types must be what it gives, and what the mock backend serves must be what it describes.
-
-describe("the generated contract", () => {
-  // openapi-typescript generates the whole contract again to compare: about a second on an idle machine, more than
-  // vitest's default 5 s on two loaded cores, which is no failure of the contract.
-  it("is what openapi/api-gateway.json gives (run npm run generate after the document changed)", { timeout: 60_000 }, async () => {
-    expect(await checkGenerated()).toEqual([]);
-  });
-});
+// The api-gateway's OpenAPI document (openapi/api-gateway.json) is the one source of the contract: the types the page
+// is checked against are generated from it before every typecheck, and what the mock backend serves must be what it
+// describes.
 
 type Response = { content: Record<string, { schema: object }> };
 type Operation = { responses: Record<string, Response | { $ref: string }> };
