@@ -58,12 +58,13 @@ public sealed partial class LocalMonitoring : IAsyncDisposable
     {
         var slackUrl = await StartSlackAsync();
 
+        // The three start side by side and are waited for together (each takes seconds on a shared machine): Prometheus
+        // needs only the others' addresses, and sends alerts to Alertmanager once it answers.
         // redis_exporter reads the password from its environment, not from its command line.
         var redis = redisConnectionString.Split(',');
         var exporterPort = BrokerInstance.FreePort();
         Start("prometheus-redis-exporter", ["-redis.addr", $"redis://{redis[0]}", "-web.listen-address", $"127.0.0.1:{exporterPort}"],
             new() { ["REDIS_PASSWORD"] = redis.Single(part => part.StartsWith("password=", StringComparison.Ordinal))["password=".Length..] });
-        await ReadyAsync(new Uri($"http://127.0.0.1:{exporterPort}/metrics"), "redis_exporter");
 
         var alertmanagerPort = BrokerInstance.FreePort();
         var alertmanagerConfig = Path.Combine(_folder.FullName, "alertmanager.yml");
@@ -73,7 +74,6 @@ public sealed partial class LocalMonitoring : IAsyncDisposable
             $"--config.file={alertmanagerConfig}", $"--storage.path={Path.Combine(_folder.FullName, "alertmanager")}",
             $"--web.listen-address=127.0.0.1:{alertmanagerPort}", "--cluster.listen-address=",
         ]);
-        await ReadyAsync(new Uri($"http://127.0.0.1:{alertmanagerPort}/-/ready"), "Alertmanager");
 
         var rules = Path.Combine(_folder.FullName, "fleetman-alerts.yml");
         var shortened = For().Replace(await File.ReadAllTextAsync(RulesFile), "${indent}for: 5s").Replace("[1m]", "[15s]", StringComparison.Ordinal);
@@ -88,7 +88,10 @@ public sealed partial class LocalMonitoring : IAsyncDisposable
             $"--web.listen-address=127.0.0.1:{prometheusPort}",
         ]);
         Prometheus = new Uri($"http://127.0.0.1:{prometheusPort}/");
-        await ReadyAsync(new Uri(Prometheus, "-/ready"), "Prometheus");
+        await Task.WhenAll(
+            ReadyAsync(new Uri($"http://127.0.0.1:{exporterPort}/metrics"), "redis_exporter"),
+            ReadyAsync(new Uri($"http://127.0.0.1:{alertmanagerPort}/-/ready"), "Alertmanager"),
+            ReadyAsync(new Uri(Prometheus, "-/ready"), "Prometheus"));
     }
 
     /// <summary>The production routing (alertmanager.config of the stack's values), with the webhook URL file and short group timings.</summary>
