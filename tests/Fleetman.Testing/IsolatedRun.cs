@@ -6,7 +6,8 @@ namespace Fleetman.Testing;
 /// One isolated run of Fleetman: its own queue, topic, SQLite file, Redis key prefix and backplane channel prefix on
 /// the shared broker and Redis (or on a private instance), so runs can go side by side. Starts the services as real
 /// processes (api-gateway replicas included) or hosts them in the test process, publishes position reports to the
-/// run's queue, and stops it all at the end.
+/// run's queue, and stops it all at the end. Services that wait for no other may be started side by side (each start
+/// takes seconds on a shared machine).
 /// </summary>
 public sealed class IsolatedRun : IAsyncDisposable
 {
@@ -102,9 +103,7 @@ public sealed class IsolatedRun : IAsyncDisposable
             return await StartAsync("api-gateway", "Fleetman.ApiGateway", settings);
         }
 
-        var service = await ServiceProcess.StartLauncherAsync("api-gateway", launcher, Environment(settings));
-        _services.Add(service);
-        return service;
+        return Keep(await ServiceProcess.StartLauncherAsync("api-gateway", launcher, Environment(settings)));
     }
 
     /// <summary>The edge gateway in front of this run's api-gateway and simulator, serving the built webapp.</summary>
@@ -119,15 +118,22 @@ public sealed class IsolatedRun : IAsyncDisposable
             ["Gateway__AdminPassword"] = adminPassword,
         };
         var environment = Environment(settings);
-        var edge = await ServiceProcess.StartProjectAsync("gateway", "Fleetman.Gateway", environment);
-        _services.Add(edge);
-        return edge;
+        return Keep(await ServiceProcess.StartProjectAsync("gateway", "Fleetman.Gateway", environment));
     }
 
     private async Task<ServiceProcess> StartAsync(string folder, string assembly, IDictionary<string, string?>? extra)
     {
-        var service = await ServiceProcess.StartAsync(folder, assembly, Environment(extra));
-        _services.Add(service);
+        return Keep(await ServiceProcess.StartAsync(folder, assembly, Environment(extra)));
+    }
+
+    /// <summary>Keeps <paramref name="service"/> to stop with the run; locked, as services may be started side by side.</summary>
+    private ServiceProcess Keep(ServiceProcess service)
+    {
+        lock (_services)
+        {
+            _services.Add(service);
+        }
+
         return service;
     }
 

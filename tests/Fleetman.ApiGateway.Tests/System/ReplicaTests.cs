@@ -10,10 +10,14 @@ public sealed class ReplicaTests
     {
         string[] vehicles = ["Truck 1", "Truck 2", "Truck 3", "Truck 4", "Truck 5"];
         await using var run = await IsolatedRun.StartAsync();
+        // Side by side where nothing waits for another (each start takes seconds on a shared machine): the consumer
+        // beside the tracker, the two replicas together once the tracker is up.
+        var consumerStarting = run.StartConsumerAsync();
         var tracker = await run.StartTrackerAsync();
-        await run.StartConsumerAsync();
-        var first = await run.StartGatewayAsync(tracker);
+        var firstStarting = run.StartGatewayAsync(tracker);
         var second = await run.StartGatewayAsync(tracker);
+        var first = await firstStarting;
+        await consumerStarting;
         await using var onFirst = await HubClient.ConnectAsync(first);
         await using var onSecond = await HubClient.ConnectAsync(second);
         await onFirst.SnapshotAsync();

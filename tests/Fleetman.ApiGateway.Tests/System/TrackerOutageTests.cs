@@ -98,9 +98,11 @@ public sealed class TrackerOutageTests
     /// </summary>
     private static async Task<(ServiceProcess Tracker, ServiceProcess Gateway, JsonElement[] Stored)> StartWithStoredFleetAsync(IsolatedRun run, int steps)
     {
+        // The consumer beside the tracker and the gateway (each start takes seconds on a shared machine).
+        var consumerStarting = run.StartConsumerAsync();
         var tracker = await run.StartTrackerAsync();
-        await run.StartConsumerAsync();
         var gateway = await run.StartGatewayAsync(tracker);
+        await consumerStarting;
         await run.PublishAsync(Reports.Interleaved(steps, Vehicles));
         return (tracker, gateway, await AllStoredAsync(gateway, lastStep: steps - 1));
     }

@@ -13,8 +13,11 @@ namespace Fleetman.Chaos.Tests.System;
 /// </summary>
 /// <remarks>
 /// What differs from production, to keep the test short: Prometheus scrapes and evaluates every second, every rule's
-/// <c>for:</c> is rewritten to 5 s (the expressions are the file's, untouched), and Alertmanager groups for 1 s and
-/// sends updates of a group every 2 s instead of every minute.
+/// <c>for:</c> is rewritten to 5 s and every one-minute range (<c>[1m]</c>) to 15 s (the expressions are otherwise the
+/// file's: same metrics, functions and thresholds; promtool's unit tests in fleetman-alerts.test.yml check the real
+/// windows), and Alertmanager groups for 1 s and sends updates of a group every 2 s instead of every minute. The
+/// one-minute range is the rate "no position stored" reads: with it, a stopped consumer's last samples kept the rate
+/// above zero for a minute before the alert could even begin its <c>for:</c>; 15 s still spans 15 scrapes.
 /// </remarks>
 public sealed partial class LocalMonitoring : IAsyncDisposable
 {
@@ -55,12 +58,13 @@ public sealed partial class LocalMonitoring : IAsyncDisposable
     {
         var slackUrl = await StartSlackAsync();
 
+        // The three start side by side and are waited for together (each takes seconds on a shared machine): Prometheus
+        // needs only the others' addresses, and sends alerts to Alertmanager once it answers.
         // redis_exporter reads the password from its environment, not from its command line.
         var redis = redisConnectionString.Split(',');
         var exporterPort = BrokerInstance.FreePort();
         Start("prometheus-redis-exporter", ["-redis.addr", $"redis://{redis[0]}", "-web.listen-address", $"127.0.0.1:{exporterPort}"],
             new() { ["REDIS_PASSWORD"] = redis.Single(part => part.StartsWith("password=", StringComparison.Ordinal))["password=".Length..] });
-        await ReadyAsync(new Uri($"http://127.0.0.1:{exporterPort}/metrics"), "redis_exporter");
 
         var alertmanagerPort = BrokerInstance.FreePort();
         var alertmanagerConfig = Path.Combine(_folder.FullName, "alertmanager.yml");
@@ -70,10 +74,10 @@ public sealed partial class LocalMonitoring : IAsyncDisposable
             $"--config.file={alertmanagerConfig}", $"--storage.path={Path.Combine(_folder.FullName, "alertmanager")}",
             $"--web.listen-address=127.0.0.1:{alertmanagerPort}", "--cluster.listen-address=",
         ]);
-        await ReadyAsync(new Uri($"http://127.0.0.1:{alertmanagerPort}/-/ready"), "Alertmanager");
 
         var rules = Path.Combine(_folder.FullName, "fleetman-alerts.yml");
-        await File.WriteAllTextAsync(rules, For().Replace(await File.ReadAllTextAsync(RulesFile), "${indent}for: 5s"));
+        var shortened = For().Replace(await File.ReadAllTextAsync(RulesFile), "${indent}for: 5s").Replace("[1m]", "[15s]", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(rules, shortened);
         var prometheusConfig = Path.Combine(_folder.FullName, "prometheus.yml");
         var jobs = new Dictionary<string, string[]>(targets) { ["redis"] = [$"127.0.0.1:{exporterPort}"] };
         await File.WriteAllTextAsync(prometheusConfig, PrometheusConfig(rules, alertmanagerPort, jobs));
@@ -84,7 +88,10 @@ public sealed partial class LocalMonitoring : IAsyncDisposable
             $"--web.listen-address=127.0.0.1:{prometheusPort}",
         ]);
         Prometheus = new Uri($"http://127.0.0.1:{prometheusPort}/");
-        await ReadyAsync(new Uri(Prometheus, "-/ready"), "Prometheus");
+        await Task.WhenAll(
+            ReadyAsync(new Uri($"http://127.0.0.1:{exporterPort}/metrics"), "redis_exporter"),
+            ReadyAsync(new Uri($"http://127.0.0.1:{alertmanagerPort}/-/ready"), "Alertmanager"),
+            ReadyAsync(new Uri(Prometheus, "-/ready"), "Prometheus"));
     }
 
     /// <summary>The production routing (alertmanager.config of the stack's values), with the webhook URL file and short group timings.</summary>
@@ -145,9 +152,9 @@ public sealed partial class LocalMonitoring : IAsyncDisposable
         return $"http://127.0.0.1:{port}/services/T000/B000/test";
     }
 
-    /// <summary>The titles of every Slack message so far ("[FIRING] FleetmanNoPositionsStored", ...).</summary>
-    public IReadOnlyList<string> SlackTitles() =>
-        [.. Slack.SelectMany(message => message.GetProperty("attachments").EnumerateArray()).Select(attachment => attachment.GetProperty("title").GetString()!)];
+    /// <summary>The titles of every Slack message so far ("[FIRING] FleetmanNoPositionsStored", ...), from the <paramref name="first"/>th message on.</summary>
+    public IReadOnlyList<string> SlackTitles(int first = 0) =>
+        [.. Slack.Skip(first).SelectMany(message => message.GetProperty("attachments").EnumerateArray()).Select(attachment => attachment.GetProperty("title").GetString()!)];
 
     /// <summary>The result of an instant query: one entry per series.</summary>
     public async Task<JsonElement[]> QueryAsync(string expression)

@@ -89,23 +89,30 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             await Eventually.Until(async () => (await monitoring.FiringAsync()).Contains("FleetmanMessagesDeadLettered"), Patience,
                 async () => $"firing: {string.Join(", ", await monitoring.FiringAsync())}");
             output.WriteLine($"[{clock.Elapsed.TotalSeconds:F0} s] every panel has data; stopping the queue-consumer");
+            // Only what Slack is sent from here on counts for the pipeline alerts: a stall of a busy machine earlier
+            // (the rule's range is short here) cannot pass for them.
+            var sentBeforeStop = monitoring.Slack.Count;
             await consumer.StopAsync();
             string[] pipeline = ["FleetmanNoPositionsStored", "FleetmanQueueDepthGrowing"];
-            // "Not stored" looks at the rate over the last minute, which holds the consumer's last samples for that long.
+            // "Not stored" looks at the rate over its range (15 s here, LocalMonitoring), which holds the consumer's last
+            // samples for that long, then waits its for: (5 s).
             await Eventually.Until(async () => pipeline.All((await monitoring.FiringAsync()).Contains), TimeSpan.FromSeconds(120),
                 async () => $"firing: {string.Join(", ", await monitoring.FiringAsync())}; positionQueue {Json(await monitoring.QueryAsync("max(fleetman_messaging_queue_depth)"))}");
-            await Eventually.Until(() => pipeline.Append("FleetmanMessagesDeadLettered").All(alert => monitoring.SlackTitles().Contains($"[FIRING] {alert}")), Patience,
-                () => $"Slack got: {string.Join(" | ", monitoring.SlackTitles())}");
-            var firing = monitoring.Slack.SelectMany(message => message.GetProperty("attachments").EnumerateArray())
+            await Eventually.Until(
+                () => pipeline.All(alert => monitoring.SlackTitles(sentBeforeStop).Contains($"[FIRING] {alert}"))
+                    && monitoring.SlackTitles().Contains("[FIRING] FleetmanMessagesDeadLettered"), Patience,
+                () => $"Slack got: {string.Join(" | ", monitoring.SlackTitles())} ({sentBeforeStop} messages before the stop)");
+            var firing = monitoring.Slack.Skip(sentBeforeStop).SelectMany(message => message.GetProperty("attachments").EnumerateArray())
                 .First(attachment => attachment.GetProperty("title").GetString() == "[FIRING] FleetmanNoPositionsStored");
             firing.GetProperty("text").GetString()!.ShouldContain("*critical*: No position stored for a minute while the simulator publishes");
 
             output.WriteLine($"[{clock.Elapsed.TotalSeconds:F0} s] both alerts in Slack; starting the queue-consumer again");
 
             // Back: positions are stored again and the backlog drains; both alerts resolve, and Slack is told.
+            var sentBeforeStart = monitoring.Slack.Count;
             await consumer.StartAsync(Patience);
-            await Eventually.Until(() => pipeline.All(alert => monitoring.SlackTitles().Contains($"[RESOLVED] {alert}")), TimeSpan.FromSeconds(90),
-                () => $"Slack got: {string.Join(" | ", monitoring.SlackTitles())}");
+            await Eventually.Until(() => pipeline.All(alert => monitoring.SlackTitles(sentBeforeStart).Contains($"[RESOLVED] {alert}")), TimeSpan.FromSeconds(90),
+                () => $"Slack got: {string.Join(" | ", monitoring.SlackTitles())} ({sentBeforeStart} messages before the start)");
             output.WriteLine($"[{clock.Elapsed.TotalSeconds:F0} s] both resolved in Slack");
         }
         finally

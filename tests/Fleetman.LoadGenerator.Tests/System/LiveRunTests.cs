@@ -21,20 +21,26 @@ public sealed class LiveFleetman : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Run = await IsolatedRun.StartAsync();
-        var tracker = await Run.StartTrackerAsync();
-        await Run.StartConsumerAsync();
-        var api = await Run.StartGatewayAsync(tracker);
-        var simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>
+        // Side by side where nothing waits for another (each start takes seconds on a shared machine): the tracker,
+        // the consumer and the simulator, then the api-gateway (it needs the tracker), then both edges.
+        var trackerStarting = Run.StartTrackerAsync();
+        var consumerStarting = Run.StartConsumerAsync();
+        var simulatorStarting = Run.StartSimulatorAsync(new Dictionary<string, string?>
         {
             ["Simulator__Vehicles"] = Vehicles.ToString(CultureInfo.InvariantCulture),
             ["Simulator__ReportIntervalMilliseconds"] = "500",
             ["Simulator__TimeCompression"] = "1", // reports carry wall-clock times: push lag is meaningful
         });
+        var api = await Run.StartGatewayAsync(await trackerStarting);
+        var simulator = await simulatorStarting;
+        await consumerStarting;
         // The edge serves a page too; these tests only need one to exist.
         _webRoot = Directory.CreateTempSubdirectory("fleetman-loadgen-web-").FullName;
         await File.WriteAllTextAsync(Path.Combine(_webRoot, "index.html"), "<!doctype html><title>Fleetman</title>");
-        Edge = await StartEdgeAsync(api, simulator, permitsPerSecond: 100_000, windowSeconds: 10);
-        LimitedEdge = await StartEdgeAsync(api, simulator, permitsPerSecond: 1, windowSeconds: 1);
+        var edgeStarting = StartEdgeAsync(api, simulator, permitsPerSecond: 100_000, windowSeconds: 10);
+        var limitedStarting = StartEdgeAsync(api, simulator, permitsPerSecond: 1, windowSeconds: 1);
+        Edge = await edgeStarting;
+        LimitedEdge = await limitedStarting;
 
         var known = 0;
         await Eventually.Until(() =>
@@ -62,7 +68,11 @@ public sealed class LiveFleetman : IAsyncLifetime
             ["Gateway__ApiRateLimit__PermitsPerSecond"] = permitsPerSecond.ToString(CultureInfo.InvariantCulture),
             ["Gateway__ApiRateLimit__WindowSeconds"] = windowSeconds.ToString(CultureInfo.InvariantCulture),
         }));
-        _edges.Add(edge);
+        lock (_edges)
+        {
+            _edges.Add(edge);
+        }
+
         return edge;
     }
 

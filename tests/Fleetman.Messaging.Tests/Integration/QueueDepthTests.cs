@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Hosting;
 namespace Fleetman.Messaging.Tests.Integration;
 
 /// <summary>The queue-depth gauge and its statistics client against the real broker (statisticsBrokerPlugin enabled).</summary>
-[Collection(SharedBrokerTests.Name)]
-public sealed class QueueDepthTests(SharedBrokerFixture fixture)
+// Not in the shared-broker collection: some of these tests start, stop and kill private brokers of their own, which
+// takes seconds each; in a collection of their own they run beside the shared-broker tests instead of after them.
+// The other tests here use only queues of their own on the shared broker.
+public sealed class QueueDepthTests(SharedBrokerFixture fixture) : IClassFixture<SharedBrokerFixture>
 {
     [Fact]
     public async Task The_depth_of_a_queue_without_consumers_is_what_waits_in_it_and_zero_once_it_is_consumed()

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleetman.Messaging.Tests.Integration;
 
-[Collection(SharedBrokerTests.Name)]
-public sealed class ResilienceTests(SharedBrokerFixture fixture)
+// Not in the shared-broker collection: some of these tests start, stop and kill private brokers of their own, which
+// takes seconds each; in a collection of their own they run beside the shared-broker tests instead of after them.
+// The other tests here use only queues of their own on the shared broker.
+public sealed class ResilienceTests(SharedBrokerFixture fixture) : IClassFixture<SharedBrokerFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 

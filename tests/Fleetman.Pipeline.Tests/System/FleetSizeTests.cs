@@ -13,16 +13,20 @@ public sealed class FleetSizeTests
     public async Task Scaling_the_simulator_from_1000_vehicles_to_38_leaves_38_in_the_rest_list_well_within_the_retention()
     {
         await using var run = await IsolatedRun.StartAsync();
-        await using var tracker = await run.StartTrackerAsync();
-        await using var consumer = await run.StartConsumerAsync();
-        await using var gateway = await run.StartGatewayAsync(tracker);
-        await using var simulator = await run.StartSimulatorAsync(new Dictionary<string, string?>
+        // Side by side where nothing waits for another (each start takes seconds on a shared machine); the api-gateway
+        // needs the tracker. The run stops them all.
+        var trackerStarting = run.StartTrackerAsync();
+        var consumerStarting = run.StartConsumerAsync();
+        var simulatorStarting = run.StartSimulatorAsync(new Dictionary<string, string?>
         {
             ["Simulator__Vehicles"] = "1000",
             // 200 reports a second: enough to fill the list, light on a shared machine.
             ["Simulator__ReportIntervalMilliseconds"] = "5000",
             ["Admin__Password"] = AdminPassword,
         });
+        var gateway = await run.StartGatewayAsync(await trackerStarting);
+        var consumer = await consumerStarting;
+        var simulator = await simulatorStarting;
 
         Vehicle[] vehicles = [];
         await Eventually.Until(() => (vehicles = List(gateway)).Length == 1_000, TimeSpan.FromSeconds(90),

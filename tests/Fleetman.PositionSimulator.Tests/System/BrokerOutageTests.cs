@@ -1,6 +1,7 @@
 namespace Fleetman.PositionSimulator.Tests.System;
 
-[Collection(SharedBrokerTests.Name)]
+// Not in the shared-broker collection: these tests use no broker or a private one of their own, so they run beside the
+// shared-broker tests instead of after them.
 public sealed class BrokerOutageTests
 {
     [Fact]

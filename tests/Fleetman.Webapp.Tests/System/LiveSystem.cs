@@ -59,22 +59,32 @@ public class LiveSystem : IAsyncLifetime
     {
         File.Exists(Path.Combine(Repository.Root, "webapp", "dist", "index.html")).ShouldBeTrue("the webapp is built (scripts/test.sh builds it)");
         Run = await IsolatedRun.StartAsync();
+        // Side by side where nothing waits for another (each start takes seconds on a shared machine): the tracker,
+        // the consumer, the simulator and the browser; the api-gateway needs the tracker, the edge both the api-gateway
+        // and the simulator. Reports published before the consumer is ready wait in the run's queue.
+        var browserLaunching = LaunchBrowserAsync();
         // The admin password at every service with admin routes, as every deployment gives it (the geofence API).
         var admin = new Dictionary<string, string?> { ["Admin__Password"] = AdminPassword };
-        var tracker = await Run.StartTrackerAsync(admin);
-        Consumer = await Run.StartConsumerAsync(ConsumerSettings);
-        ApiGateway = await Run.StartGatewayAsync(tracker, admin);
-        Simulator = await Run.StartSimulatorAsync(new Dictionary<string, string?>(SimulatorSettings)
+        var trackerStarting = Run.StartTrackerAsync(admin);
+        var consumerStarting = Run.StartConsumerAsync(ConsumerSettings);
+        var simulatorStarting = Run.StartSimulatorAsync(new Dictionary<string, string?>(SimulatorSettings)
         {
             ["Simulator__Vehicles"] = FleetSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             ["Simulator__ReportIntervalMilliseconds"] = _reportIntervalMilliseconds.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             ["Admin__Password"] = AdminPassword,
         });
+        ApiGateway = await Run.StartGatewayAsync(await trackerStarting, admin);
+        Simulator = await simulatorStarting;
         Edge = await Run.StartEdgeAsync(ApiGateway, Simulator, AdminPassword,
             new Dictionary<string, string?> { ["Gateway__Release"] = Release });
+        Consumer = await consumerStarting;
+        Browser = await browserLaunching;
+    }
 
+    private async Task<IBrowserContext> LaunchBrowserAsync()
+    {
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchPersistentContextAsync(_userData, new()
+        var browser = await _playwright.Chromium.LaunchPersistentContextAsync(_userData, new()
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
@@ -83,7 +93,8 @@ public class LiveSystem : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         // No map tiles: there is no network here, and the map must work without them.
-        await Browser.AddInitScriptAsync("window.FLEETMAN_CONFIG = { tileUrl: '' };");
+        await browser.AddInitScriptAsync("window.FLEETMAN_CONFIG = { tileUrl: '' };");
+        return browser;
     }
 
     /// <summary>A fresh page on the live map, once the page has its first snapshot (of <see cref="FleetSize"/> vehicles).</summary>
