@@ -24,7 +24,8 @@
 #                 test command's run publishes so, tests/Fleetman.Testing/ShippedPublish.cs): in the working tree's
 #                 bin/obj instead of artifacts/build/, and without the commit in the version, as that build, so the
 #                 libraries it compiled are up to date; the framework-dependent services are that build's assemblies
-#                 (--no-build), only the trimmed ones are compiled again, for their runtime. The commit stays on every
+#                 (--no-build), only the trimmed ones are compiled again, for their runtime (without the analyzers,
+#                 which that build ran on the same sources). The commit stays on every
 #                 image's label (org.opencontainers.image.revision).
 #   --list        print `<name> <Dockerfile> [--build-arg K=V]...` for each production image and build nothing: for
 #                 builders that run the Dockerfiles themselves (the Jenkinsfile's kaniko, which has no bash)
@@ -174,6 +175,7 @@ publish_kind() { # framework-dependent|trimmed name...
   local kind=$1 name out from filter=artifacts/publish-images-$1.slnf projects=() how where
   shift
   [ $# -gt 0 ] || return 0
+  ! $from_build || ask_target_framework "${DIR[$1]}/${PROJECT[$1]}.csproj"
   for name in "$@"; do
     projects+=("\"${DIR[$name]}/${PROJECT[$name]}.csproj\"")
     # Only what this publish writes: no file left over from an earlier one.
@@ -184,8 +186,9 @@ publish_kind() { # framework-dependent|trimmed name...
   if [ "$kind" = trimmed ]; then how=(--self-contained); else how=(--self-contained false -p:UseAppHost=false); fi
   if $from_build; then
     # As the working tree's build (no commit in the version): its libraries are up to date, the services are compiled
-    # for their runtime beside its output (bin/Release/net10.0/<rid>/, which nothing else uses).
-    where=()
+    # for their runtime beside its output (bin/Release/<tfm>/<rid>/, which nothing else uses), without the analyzers
+    # that build ran on the same sources (AnalyzedInBuild, Directory.Build.props: the same code, half the compile).
+    where=(-p:AnalyzedInBuild=true)
   else
     # The commit in the services' informational version (/version, telemetry), as a plain build leaves it out
     # (Directory.Build.props): an image says which commit it was built from.
@@ -218,13 +221,19 @@ publish_kind() { # framework-dependent|trimmed name...
 
 # Where `dotnet publish` of an image's project puts its output, before it is moved to artifacts/publish/<name>/.
 publish_dir() { # name
-  local target_framework
   if $from_build; then
-    target_framework=$(sed -n 's:.*<TargetFramework>\(.*\)</TargetFramework>.*:\1:p' Directory.Build.props)
-    echo "${DIR[$1]}/bin/Release/$target_framework/linux-$arch/publish"
+    echo "${DIR[$1]}/bin/Release/${TARGET_FRAMEWORK:?}/linux-$arch/publish"
   else
     echo "artifacts/build/publish/${PROJECT[$1]}/release_linux-$arch"
   fi
+}
+
+# TARGET_FRAMEWORK: the target framework the .NET projects build for (publish_dir's with --from-build), as MSBuild
+# evaluates it (Directory.Build.props sets it for all of them): asked once, of the given project.
+ask_target_framework() { # project
+  [ -z "${TARGET_FRAMEWORK:-}" ] || return 0
+  TARGET_FRAMEWORK=$(dotnet msbuild "$1" -getProperty:TargetFramework -nologo)
+  [ -n "$TARGET_FRAMEWORK" ] || { echo "MSBuild names no TargetFramework for $1" >&2; exit 1; }
 }
 
 # Into a folder of its own, not webapp/dist: that one is the developer's and the tests' (the edge serves it, ./fleetman

@@ -74,58 +74,72 @@ internal sealed class Container : IAsyncDisposable
 
     public Task<Docker.Result> ExecAsync(params string[] command) => Docker.RunAsync(["exec", Name, .. command]);
 
-    /// <summary>Runs <paramref name="command"/> in the container until it succeeds; fails with the container's log otherwise.</summary>
+    /// <summary>
+    /// How often a condition on the container is tried: each try is a process (a <c>docker</c> command, and for a health
+    /// command a .NET program in the container), not an in-process check.
+    /// </summary>
+    public static readonly TimeSpan Every = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Runs <paramref name="command"/> in the container until it succeeds; fails with the container's log otherwise, at once when it has stopped.</summary>
     public async Task<Docker.Result> WaitUntilAsync(TimeSpan within, params string[] command)
     {
         Docker.Result? last = null;
-        if (await PollAsync(within, async () => (last = await ExecAsync(command)).Succeeded))
-        {
-            return last!;
-        }
-
-        throw new ShouldAssertException(
-            $"{Image}: `{string.Join(' ', command)}` did not succeed within {within.TotalSeconds:F0} s: {last?.Describe()}\n--- container log:\n{await LogsAsync()}");
+        await Eventually.Until(async () => (last = await ExecAsync(command)).Succeeded, within,
+            async () => $"{Image}: `{string.Join(' ', command)}` did not succeed: {last?.Describe()}\n--- container log:\n{await LogsAsync()}",
+            StoppedAsync, Every);
+        return last!;
     }
 
-    /// <summary>Waits until the container's log (its output and error) holds <paramref name="text"/>; fails with the log otherwise.</summary>
-    public async Task WaitForLogAsync(string text, TimeSpan within)
-    {
-        var logged = await PollAsync(within, async () =>
-        {
-            var logs = await Docker.RunAsync("logs", Name);
-            return logs.Output.Contains(text, StringComparison.Ordinal) || logs.Error.Contains(text, StringComparison.Ordinal);
-        });
-        if (!logged)
-        {
-            throw new ShouldAssertException(
-                $"{Image}: did not log \"{text}\" within {within.TotalSeconds:F0} s\n--- container log:\n{await LogsAsync()}");
-        }
-    }
+    /// <summary>Why no condition on the container can hold any more (it has stopped), or null while it runs.</summary>
+    public async Task<string?> StoppedAsync() => await IsRunningAsync() ? null : $"{Image} has stopped";
 
     /// <summary>
-    /// Tries <paramref name="done"/> every half second until it holds (true), the container has stopped or
-    /// <paramref name="within"/> has passed (false); at least once.
+    /// Waits until the container's log (its output and error) holds <paramref name="text"/>; fails with the log
+    /// otherwise, at once when the container stops. The log is followed as the engine writes it (<c>docker logs
+    /// --follow</c>, which ends when the container does): one process for the whole wait, not one per try.
     /// </summary>
-    private async Task<bool> PollAsync(TimeSpan within, Func<Task<bool>> done)
+    public async Task WaitForLogAsync(string text, TimeSpan within)
     {
-        var clock = Stopwatch.StartNew();
-        do
+        var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])["logs", "--follow", Name])
         {
-            if (await done())
-            {
-                return true;
-            }
-
-            if (!await IsRunningAsync())
-            {
-                return false;
-            }
-
-            await Task.Delay(500);
+            start.ArgumentList.Add(argument);
         }
-        while (clock.Elapsed < within);
 
-        return false;
+        using var follow = new Process { StartInfo = start };
+        var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Look(object sender, DataReceivedEventArgs line)
+        {
+            if (line.Data?.Contains(text, StringComparison.Ordinal) == true)
+            {
+                logged.TrySetResult();
+            }
+        }
+
+        follow.OutputDataReceived += Look;
+        follow.ErrorDataReceived += Look;
+        follow.Start();
+        follow.BeginOutputReadLine();
+        follow.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            // docker logs --follow ends when the container stops; its exit is awaited with every line read.
+            await Task.WhenAny(logged.Task, follow.WaitForExitAsync(timeout.Token));
+        }
+        finally
+        {
+            if (!follow.HasExited)
+            {
+                follow.Kill();
+            }
+        }
+
+        if (!logged.Task.IsCompleted)
+        {
+            var why = timeout.IsCancellationRequested ? $"within {within.TotalSeconds:F0} s" : "before it stopped";
+            throw new ShouldAssertException($"{Image}: did not log \"{text}\" {why}\n--- container log:\n{await LogsAsync()}");
+        }
     }
 
     /// <summary>The host address a published container port is reachable at.</summary>

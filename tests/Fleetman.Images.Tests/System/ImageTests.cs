@@ -123,10 +123,11 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
 
             // The api-gateway's readiness needs Redis too, which no image here provides: its image answers its health
             // command above, and its trimmed publish is started with the broker and Redis, and compared with its build
-            // output, by tests/Fleetman.ApiGateway.Tests/System/TrimmedPublishTests.cs.
-            foreach (var (name, _, assembly, _) in Images.DotnetServices.Where(service => service.Trimmed && service.Production != "api-gateway"))
+            // output, by tests/Fleetman.ApiGateway.Tests/System/TrimmedPublishTests.cs. The others are checked side by
+            // side, while the broker starts: the edge needs nothing to be ready, the simulator waits for the broker.
+            await Task.WhenAll(Images.DotnetServices.Where(service => service.Trimmed && service.Production != "api-gateway").Select(async service =>
             {
-                var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
+                var image = $"fleetman/{service.Production}:{ImageBuild.ProductionTag}";
                 var config = await Images.ConfigAsync(image);
                 config.GetProperty("Entrypoint").EnumerateArray().Select(part => part.GetString()).ShouldBe(["/app/app"], $"{image}'s entry point");
 
@@ -138,9 +139,9 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
                 // The broker's JVM may still be starting: the simulator is ready once it has connected. Its health
                 // command is tried once the service listens (Container.StartHealthyAsync says why).
                 await container.WaitForLogAsync(Container.HostStarted, Images.StartWithin);
-                var ready = await container.WaitUntilAsync(Images.StartWithin, $"/app/{assembly}", "healthcheck", "/healthz/ready");
+                var ready = await container.WaitUntilAsync(Images.StartWithin, $"/app/{service.Assembly}", "healthcheck", "/healthz/ready");
                 ready.Output.ShouldStartWith("200", customMessage: image);
-            }
+            }));
         }
         finally
         {
@@ -376,20 +377,10 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
             }, "--tmpfs", "/opt/apache-activemq/data:uid=10001,gid=10001", "--publish", "127.0.0.1::61613"));
         var (host, port) = await container.PublishedAsync(61613);
 
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        string answer;
-        while (true)
-        {
-            answer = await StompConnectAsync(host, port, user, password);
-            if (answer.StartsWith("CONNECTED", StringComparison.Ordinal) || DateTime.UtcNow > deadline || !await container.IsRunningAsync())
-            {
-                break;
-            }
-
-            await Task.Delay(1_000);
-        }
-
-        answer.ShouldStartWith("CONNECTED", customMessage: $"the broker's STOMP answer; its log:\n{await container.LogsAsync()}");
+        // The broker's JVM takes a while to listen: asked until it answers, or until it has stopped.
+        var answer = "";
+        await Eventually.Until(async () => (answer = await StompConnectAsync(host, port, user, password)).StartsWith("CONNECTED", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(90), async () => $"the broker's STOMP answer: {answer}; its log:\n{await container.LogsAsync()}", container.StoppedAsync, Container.Every);
         (await StompConnectAsync(host, port, user, "wrong-password")).ShouldStartWith("ERROR");
     }
 
