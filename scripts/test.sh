@@ -258,6 +258,13 @@ if ((status != 0)) && [[ ${TEST_RERUN:-1} == 1 ]]; then
       tail -n 30 "$results/again/$name.log"
       ((code == 0)) || rerun_ok=0
     done
+    # Each failed test must have passed alone (a rerun whose tests were all skipped exits 0 too).
+    unconfirmed=$(node scripts/lib/failed-tests.mjs "$results" --unconfirmed "$results/again")
+    if [[ -n $unconfirmed ]]; then
+      echo "Did not pass when run again alone:"
+      echo "$unconfirmed"
+      rerun_ok=0
+    fi
     if ((rerun_ok)); then
       status=0
       rerun_note="every test that failed beside other assemblies passed when run again alone (listed above: failed under load)"

@@ -4,10 +4,14 @@
 //        node scripts/lib/failed-tests.mjs <results-directory> --names    one line per failed test: assembly, a tab,
 //                                                                         the test's name without its arguments
 //                                                                         (a dotnet test filter's FullyQualifiedName)
+//        node scripts/lib/failed-tests.mjs <results-directory> --unconfirmed <again-directory>
+//                                                                         one line per failed test that did not pass
+//                                                                         in the reports of its run alone: failed,
+//                                                                         skipped (e.g. its engine gone) or not run
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const [dir, mode] = process.argv.slice(2);
+const [dir, mode, againDir] = process.argv.slice(2);
 const maxLines = 40;
 const unescape = (s) =>
   s
@@ -23,18 +27,33 @@ const section = (xml, tag) => {
   return m ? unescape(m[1]).trim() : "";
 };
 
-const failures = [];
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".trx"))) {
-  const xml = readFileSync(join(dir, file), "utf8");
-  // A passed test's element may close itself; only a result with a body can carry an error.
-  for (const m of xml.matchAll(/<UnitTestResult\b([^>]*?)(?:\/>|>([\s\S]*?)<\/UnitTestResult>)/g)) {
-    if (!/outcome="Failed"/.test(m[1])) continue;
-    const name = m[1].match(/testName="([^"]*)"/)?.[1] ?? "(unnamed)";
-    const duration = m[1].match(/duration="([^"]*)"/)?.[1] ?? "";
-    failures.push({ assembly: file.replace(/\.trx$/, ""), name: unescape(name), duration, message: section(m[2] ?? "", "Message"), stack: section(m[2] ?? "", "StackTrace") });
+/** Every test result of the TRX reports in a folder: assembly, name (with its arguments), outcome, and its body. */
+function results(folder) {
+  const all = [];
+  for (const file of readdirSync(folder).filter((f) => f.endsWith(".trx"))) {
+    const xml = readFileSync(join(folder, file), "utf8");
+    // A passed test's element may close itself; only a result with a body can carry an error.
+    for (const m of xml.matchAll(/<UnitTestResult\b([^>]*?)(?:\/>|>([\s\S]*?)<\/UnitTestResult>)/g)) {
+      all.push({
+        assembly: file.replace(/\.trx$/, ""),
+        name: unescape(m[1].match(/testName="([^"]*)"/)?.[1] ?? "(unnamed)"),
+        outcome: m[1].match(/outcome="([^"]*)"/)?.[1] ?? "",
+        duration: m[1].match(/duration="([^"]*)"/)?.[1] ?? "",
+        body: m[2] ?? "",
+      });
+    }
   }
+  return all;
 }
-if (mode === "--names") {
+
+const failures = results(dir)
+  .filter((r) => r.outcome === "Failed")
+  .map((r) => ({ ...r, message: section(r.body, "Message"), stack: section(r.body, "StackTrace") }));
+if (mode === "--unconfirmed") {
+  // A rerun passes a test only by passing it: skipped (a Docker engine or browser gone meanwhile) is no pass.
+  const passedAgain = new Set(results(againDir).filter((r) => r.outcome === "Passed").map((r) => `${r.assembly}\t${r.name}`));
+  for (const f of failures) if (!passedAgain.has(`${f.assembly}\t${f.name}`)) console.log(`${f.assembly}\t${f.name}`);
+} else if (mode === "--names") {
   for (const f of failures) console.log(`${f.assembly}\t${f.name.replace(/\(.*$/s, "")}`);
 } else if (failures.length > 0) {
   console.log(`\n${failures.length} failed test(s):`);
