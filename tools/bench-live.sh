@@ -15,8 +15,8 @@
 #        1,000 and 10,000 vehicles in view)
 #        tools/bench-live.sh --list-only [connections, default 500] [vehicles, default 1000] [seconds, default 20]   (only
 #        the list through the edge against a static file of the same bytes, the simulator stopped once every vehicle is in)
-#        tools/bench-live.sh --paint-only [loads, default 5]   (only the first paint of 1,000 vehicles, with the simulator
-#        running and then stopped; webapp/dist as it is: run npm run build in webapp/ after changing the page)
+#        tools/bench-live.sh --paint-only [loads, default 5]   (only the first paint of 1,000 vehicles, cold (a browser
+#        started per load) and warm (a fresh context of a running browser), with the simulator running and then stopped; webapp/dist as it is: run npm run build in webapp/ after changing the page)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"

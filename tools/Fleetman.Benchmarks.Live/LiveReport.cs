@@ -82,9 +82,10 @@ internal static class LiveReport
 
     /// <summary>
     /// Time to the first paint of every vehicle, per load, with the page's phases; null when the browser was skipped.
-    /// <paramref name="idle"/>: measured with the simulator stopped (the same list, nothing else busy).
+    /// <paramref name="idle"/>: measured with the simulator stopped (the same list, nothing else busy); <paramref name="warm"/>:
+    /// each load in a fresh context of a browser already running (else a browser started per load, cold).
     /// </summary>
-    internal static void FirstPaints(List<PaintTiming>? paints, int vehicles, bool idle, BenchmarkResults results)
+    internal static void FirstPaints(List<PaintTiming>? paints, int vehicles, bool idle, BenchmarkResults results, bool warm = false)
     {
         if (paints is null)
         {
@@ -93,9 +94,9 @@ internal static class LiveReport
             return;
         }
 
-        var key = idle ? "first_paint_idle" : "first_paint";
+        var key = (warm ? "first_paint_warm" : "first_paint") + (idle ? "_idle" : "");
         Console.WriteLine();
-        Console.WriteLine($"First paint in Chromium ({FirstPaint.BrowserVersion()}, headless, tiles off), {(idle ? "the simulator stopped (the services idle, the same list)" : $"{vehicles:N0} vehicles reporting every second")}: from navigation start (performance.timeOrigin) to `window.fleetman.vehicleCount() >= {vehicles}`, checked every animation frame; a fresh profile per load, through the edge. Phases from the page's marks: download (the script's last byte), script (parsed and evaluated until main runs), settings (config.json), start (map, list, panels made; the REST list requested, the SignalR client loaded after it), vehicles (until the first arrive), drawing (until all are).");
+        Console.WriteLine($"First paint in Chromium ({FirstPaint.BrowserVersion()}, headless, tiles off), {(idle ? "the simulator stopped (the services idle, the same list)" : $"{vehicles:N0} vehicles reporting every second")}: from navigation start (performance.timeOrigin) to `window.fleetman.vehicleCount() >= {vehicles}`, checked every animation frame; {(warm ? "a browser already running, a fresh empty context (no cache, no cookies) per load" : "a cold start: a browser started with an empty profile per load")}, through the edge. Phases from the page's marks: download (the script's last byte), script (parsed and evaluated until main runs), settings (config.json), start (map, list, panels made; the REST list requested, the SignalR client loaded after it), vehicles (until the first arrive), drawing (until all are).");
         Console.WriteLine();
         var phaseNames = paints[0].Phases().Select(p => p.Name).ToList();
         Console.WriteLine($"| load | first paint of all vehicles | {string.Join(" | ", phaseNames)} |");

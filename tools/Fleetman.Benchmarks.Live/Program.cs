@@ -7,9 +7,10 @@
 //   2. GET /api/vehicles/ through the edge versus straight to the api-gateway, with wrk: N connections, then one
 //      (skipped with --push-only);
 //   3. time to the first paint of every vehicle in Chromium (Debian's, driven by Playwright), with the page's phases
-//      (its performance marks), unless --no-browser or --push-only;
+//      (its performance marks), unless --no-browser or --push-only: a first visit (empty cache, no cookies) started
+//      cold (a browser with an empty profile started per load) and warm (a fresh context of a browser already running);
 //   4. resident memory per service, steady, before the clients connect;
-//   5. with the simulator stopped: the first paint again (the page alone on the cores), then the list through the
+//   5. with the simulator stopped: the first paint again, cold and warm (the page alone on the cores), then the list through the
 //      edge against the same bytes as a static file: one and N connections, the 304 path, bytes on the wire (skipped
 //      with --push-only).
 // With --map instead: the live map in Chromium with 1,000 and then 10,000 vehicles in view (the simulator scaled
@@ -17,8 +18,8 @@
 // JavaScript heap after a garbage collection. Nothing else runs then.
 // With --list-only instead: only part 5's list against the static file (the simulator stopped once every vehicle is in),
 // for comparing two builds of the edge or of the list, run alternately.
-// With --paint-only instead: only the first paint (parts 3 and 5's first paint), `loads` fresh-profile loads each with
-// the simulator running and then stopped; for comparing two builds of the webapp, run alternately.
+// With --paint-only instead: only the first paint (parts 3 and 5's first paint), `loads` cold and `loads` warm loads each
+// with the simulator running and then stopped; for comparing two builds of the webapp, run alternately.
 // Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
 //        [--push-only] [--push-interval=MS (the api-gateway's Hub__PushIntervalMilliseconds; default: its own)]
 //        [--timed-clients=N (how many of the clients time every position; default all, the others count theirs)]
@@ -141,8 +142,10 @@ try
     if (paintOnly)
     {
         LiveReport.FirstPaints(await FirstPaint.FirstPaintAsync(edge, vehicles, paintLoads), vehicles, idle: false, results);
+        LiveReport.FirstPaints(await FirstPaint.FirstPaintAsync(edge, vehicles, paintLoads, warm: true), vehicles, idle: false, results, warm: true);
         await simulator.StopAsync();
         LiveReport.FirstPaints(await FirstPaint.FirstPaintAsync(edge, vehicles, paintLoads), vehicles, idle: true, results);
+        LiveReport.FirstPaints(await FirstPaint.FirstPaintAsync(edge, vehicles, paintLoads, warm: true), vehicles, idle: true, results, warm: true);
         return;
     }
 
@@ -185,13 +188,16 @@ try
     // busy machine does not land on one path only; each figure is the median over the rounds.
     var (directSingle, viaEdgeSingle, singleRounds) = await Wrk.AlternatingWrkAsync(api, edge, seconds);
     var paints = browser ? await FirstPaint.FirstPaintAsync(edge, vehicles, runs: 3) : null;
+    var warmPaints = browser ? await FirstPaint.FirstPaintAsync(edge, vehicles, runs: 3, warm: true) : null;
     LiveReport.Rest(direct, viaEdge, directSingle, viaEdgeSingle, singleRounds, clients, vehicles, seconds, RateLimit, results);
     LiveReport.FirstPaints(paints, vehicles, idle: false, results);
+    LiveReport.FirstPaints(warmPaints, vehicles, idle: false, results, warm: true);
 
     // The list against a static file of its size: with the simulator stopped, so the list stays the same between requests.
     await simulator.StopAsync();
     // The same first paint with nothing else busy: what the page costs alone, against the row above on shared cores.
     LiveReport.FirstPaints(browser ? await FirstPaint.FirstPaintAsync(edge, vehicles, runs: 3) : null, vehicles, idle: true, results);
+    LiveReport.FirstPaints(browser ? await FirstPaint.FirstPaintAsync(edge, vehicles, runs: 3, warm: true) : null, vehicles, idle: true, results, warm: true);
     await ListVsStatic.RunAsync(edge, webRoot, clients, seconds, results);
 }
 finally
