@@ -9,28 +9,24 @@ namespace Fleetman.PositionSimulator.Tests.System;
 public sealed class UnreachableBrokerTests
 {
     [Theory]
-    [InlineData("an unresolvable name")]
-    [InlineData("a port that never answers")]
-    public async Task With_a_broker_behind_an_unreachable_address_and_a_small_thread_pool_the_simulator_stays_live_says_why_it_is_not_ready_and_holds_no_reports_once_one_timed_out(string broker)
+    [InlineData(UnreachableBroker.UnresolvableName)]
+    [InlineData(UnreachableBroker.SilentPort)]
+    public async Task With_a_broker_behind_an_unreachable_address_and_a_small_thread_pool_the_simulator_stays_live_says_why_it_is_not_ready_and_holds_no_reports_once_one_timed_out(string kind)
     {
-        await using var silent = new SilentServer();
-        var (host, port) = broker == "an unresolvable name" ? ("broker.invalid", 61613) : ("127.0.0.1", silent.Port);
-        var environment = new Dictionary<string, string?>(ServiceProcess.SmallThreadPool)
+        await using var broker = new UnreachableBroker(kind);
+        var environment = broker.Environment(new Dictionary<string, string?>
         {
-            ["Broker__Host"] = host,
-            ["Broker__Port"] = port.ToString(CultureInfo.InvariantCulture),
             ["Broker__SendTimeoutSeconds"] = "2",
-            ["Broker__ConnectTimeoutSeconds"] = "1",
             ["Simulator__Vehicles"] = "200",
             ["Simulator__ReportIntervalMilliseconds"] = "200",
             ["Messaging__Destinations__PositionReported"] = Eventually.UniqueQueue("simulator-unreachable"),
-        };
+        });
         await using var simulator = await ServiceProcess.StartAsync("position-simulator", "Fleetman.PositionSimulator", environment, readinessPath: "/healthz/live");
 
         var readiness = await simulator.LiveWhileReadinessIsAskedAsync(TimeSpan.FromSeconds(30));
 
         readiness.ShouldNotBeEmpty("no readiness answer came within the bound");
-        readiness.ShouldAllBe(answer => answer.Status == HttpStatusCode.ServiceUnavailable && answer.Body.Contains($"Not connected to the broker at {host}:{port}"));
+        readiness.ShouldAllBe(answer => answer.Status == HttpStatusCode.ServiceUnavailable && answer.Body.Contains(broker.NotConnected));
         await Eventually.Until(
             async () => await StatusAsync(simulator) is { Failed: > 0, InFlight: 0 },
             TimeSpan.FromSeconds(30),
