@@ -5,12 +5,15 @@ import type { AppConfig } from "./config";
 import { fetchEvents } from "./api";
 import { EventFeedPanel } from "./events";
 import { PositionFeed, type HubControl } from "./feed";
+import { FirstPaint } from "./first-paint";
 import { FleetList } from "./fleet-list";
+import { retryDelay } from "./follow";
 import { LiveMarkers } from "./live-markers";
 import { MapView } from "./map";
 import { MapLabels } from "./map-labels";
 import { ConnectionIndicator, SelectionPanel } from "./panel";
-import { Replay } from "./replay";
+import type { Replay } from "./replay";
+import { replayFromUrl } from "./replay-clock";
 import { Selection, type SelectOptions } from "./selection";
 import { ServerClock, VehicleStore } from "./state";
 import type { ConnectionState, LatLng, Position } from "./types";
@@ -37,8 +40,16 @@ export class App {
   readonly map: MapView;
   /** The hub's Follow and retry; its SignalR client loads after the first paint (`feed.ts`). */
   readonly hub: HubControl;
-  /** The stored history played back on the map; while it is shown the live markers wait (`replayChanged`). */
-  readonly replay: Replay;
+  /** The first vehicles on screen: what the first paint does not need waits for it. */
+  private readonly firstPaint = new FirstPaint();
+  /**
+   * The stored history played back on the map; while it is shown the live markers wait (`replayChanged`). A chunk of
+   * its own (its control, reader and layer), loaded after the first paint, at once for a link naming a replay: null
+   * until it has loaded.
+   */
+  private replayValue: Replay | null = null;
+  /** A replay is shown, or the page address names one whose chunk is loading: the live markers wait. */
+  private replayShown = false;
   private readonly feed: PositionFeed;
   private readonly selection: Selection;
   private readonly animation: MarkerAnimation;
@@ -84,9 +95,9 @@ export class App {
       },
       viewChanged: () => {
         this.labels.schedule();
-        this.replay.redraw();
+        this.replayValue?.redraw();
       },
-    });
+    }, this.firstPaint.done);
     this.list = new FleetList(elements.list, this.store, this.clock, () => this.selected, {
       rowClicked: (name) => this.select(name === this.selected ? null : name, { fly: true, reveal: false }),
       rowStepped: (name) => {
@@ -130,15 +141,10 @@ export class App {
     this.animation = new MarkerAnimation(this.store, this.map, this.selection);
     this.markers = new LiveMarkers(this.store, this.map, this.animation, () => this.selected, (vehicle) => this.list.shows(vehicle));
     this.labels = new MapLabels(this.store, this.map, config, () => this.selected);
-    this.replay = new Replay({
-      config,
-      map: this.map,
-      serverNow: () => this.clock.now(Date.now()),
-      selected: () => this.selected,
-      following: () => this.following,
-      markerClicked: (name) => this.select(name === this.selected ? null : name, { fly: false, reveal: true }),
-      replayChanged: (active) => this.replayChanged(active),
-    });
+  }
+
+  get replay(): Replay | null {
+    return this.replayValue;
   }
 
   get selected(): string | null {
@@ -159,8 +165,15 @@ export class App {
 
   start(): void {
     this.feed.start();
-    this.replay.startLinked();
-    void this.events?.load();
+    if (replayFromUrl(location.href) !== null) {
+      // A link naming a replay: the live markers wait from the start, as they would for a replay started here.
+      this.replayChanged(true);
+      void this.loadReplay();
+    } else {
+      void this.firstPaint.done.then(() => this.loadReplay());
+    }
+    // The recent events are a request of their own: not beside the first list.
+    void this.firstPaint.done.then(() => this.events?.load());
     setInterval(() => this.tick(), 500);
     this.link.listen();
     document.addEventListener("keydown", (event) => {
@@ -176,10 +189,10 @@ export class App {
   select(name: string | null, options: SelectOptions = {}): void {
     const before = this.selected;
     // While a replay is shown the map flies to where the replay has the vehicle, not to where it is now.
-    const replaying = this.replay.active;
+    const replaying = this.replayShown;
     this.selection.select(name, replaying ? { ...options, fly: false } : options);
     if (this.selected === before) return;
-    if (replaying) this.replay.selectionChanged(options.fly !== false);
+    if (replaying) this.replayValue?.selectionChanged(options.fly !== false);
     this.link.selectionChanged(this.selected, options.history);
   }
 
@@ -230,6 +243,7 @@ export class App {
    * date from the hub), and the indicator says Replay. It ended: every live marker is put where its vehicle is now.
    */
   private replayChanged(active: boolean): void {
+    this.replayShown = active;
     this.indicator.setReplay(active);
     this.animation.paused = active;
     this.map.setLiveHidden(active);
@@ -241,15 +255,15 @@ export class App {
 
   private applyBatch(positions: Position[]): void {
     const now = performance.now();
-    if (this.replay.active) {
+    if (this.store.size === 0 && positions.length > 0) {
+      performance.mark("fleetman:first-vehicles");
+      this.firstPaint.drawn();
+    }
+    if (this.replayShown) {
       // The fleet stays up to date for "Back to live"; its markers do not move while the replay is shown.
       for (const p of positions) this.store.apply(p, now);
       this.list.changed();
       return;
-    }
-    if (this.store.size === 0 && positions.length > 0) {
-      performance.mark("fleetman:first-vehicles");
-      this.map.basemap.fleetDrawn();
     }
     if (!this.fitted && this.store.size === 0 && positions.length > 0 && !this.link.waiting) {
       // The first vehicles: the map is fitted to them before their markers are added, so each marker is placed once,
@@ -269,6 +283,35 @@ export class App {
       this.renderList();
     }
     this.animation.request();
+  }
+
+  /**
+   * Loads the replay's chunk and adds its control to the map; a replay the page address names starts. A failed load
+   * (offline, a new release) is tried again later, the live view shown meanwhile.
+   */
+  private async loadReplay(attempt = 0): Promise<void> {
+    let replayModule: typeof import("./replay");
+    try {
+      replayModule = await import("./replay");
+    } catch (error) {
+      console.warn(`fleetman: the replay did not load: ${error instanceof Error ? error.message : String(error)}`);
+      if (this.replayShown) this.replayChanged(false);
+      setTimeout(() => void this.loadReplay(attempt + 1), retryDelay(attempt));
+      return;
+    }
+    if (this.replayValue !== null) return;
+    this.replayValue = new replayModule.Replay({
+      config: this.config,
+      map: this.map,
+      serverNow: () => this.clock.now(Date.now()),
+      selected: () => this.selected,
+      following: () => this.following,
+      markerClicked: (name) => this.select(name === this.selected ? null : name, { fly: false, reveal: true }),
+      replayChanged: (active) => this.replayChanged(active),
+    });
+    this.replayValue.startLinked();
+    // The address named a window no longer valid to start (or none): the live view.
+    if (!this.replayValue.active && this.replayShown) this.replayChanged(false);
   }
 
   /** Fits the map to the fleet once, unless the settings or the user's own move say not to. */

@@ -1,12 +1,8 @@
 import L from "leaflet";
-import { frameScheduler } from "./batch";
 import type { AppConfig } from "./config";
 import { tileOf, tileUrl, type StreetLine } from "./streets";
 
 export type BasemapKind = "probing" | "tiles" | "streets" | "none";
-
-/** The longest the street map waits for the first vehicles to be drawn (an empty fleet, a failing list). */
-const streetsAfterFleetAtMostMs = 2000;
 
 const streetsAttribution = "Streets: Fleetman simulator";
 
@@ -21,24 +17,21 @@ const lineStyle: Record<StreetLine["kind"], L.PolylineOptions> = {
  * the simulator's street network) on its own canvas under the markers. Whether the tiles load is tried once with one
  * tile before the layer is added, so a room without a network costs one failed request, not one per tile in view;
  * tiles that fail later switch to the street map too. The attribution names only what is drawn. The street map is
- * asked for once the first vehicles are drawn (`fleetDrawn`): with 1,000 vehicles it is a larger document than their
+ * asked for once the first vehicles are drawn (`afterFleet`): with 1,000 vehicles it is a larger document than their
  * list (about 236 KB of GeoJSON), and read, projected and drawn before them it would hold up their first paint.
  */
 export class Basemap {
   private kindValue: BasemapKind = "probing";
   private tiles: L.TileLayer | null = null;
   private streetCount = 0;
-  private drawn: () => void = () => {};
-  private readonly afterFleet = new Promise<void>((resolve) => {
-    this.drawn = resolve;
-    setTimeout(resolve, streetsAfterFleetAtMostMs);
-  });
 
   constructor(
     private readonly map: L.Map,
     private readonly container: HTMLElement,
     private readonly config: AppConfig,
     private readonly loadStreets: () => Promise<StreetLine[]>,
+    /** The first vehicles on screen (`FirstPaint`). */
+    private readonly afterFleet: Promise<void>,
   ) {}
 
   get kind(): BasemapKind {
@@ -48,12 +41,6 @@ export class Basemap {
   /** Lines of the street map drawn (0 while tiles are shown). */
   get streetLines(): number {
     return this.streetCount;
-  }
-
-  /** The first vehicles are on the map: the street map may come (two frames on, once their markers are drawn). */
-  fleetDrawn(): void {
-    const nextFrame = frameScheduler();
-    nextFrame(() => nextFrame(() => this.drawn()));
   }
 
   start(): void {

@@ -15,11 +15,12 @@ export interface DebugSource {
   readonly following: boolean;
   readonly connectionState: ConnectionState;
   readonly config: AppConfig;
+  /** Null until the replay's chunk has loaded (after the first paint). */
   readonly replay: {
     readonly state: ReplayState | null;
     positionOf(name: string): { lat: number; lng: number } | null;
     seek(time: number): void;
-  };
+  } | null;
   select(name: string | null, options?: SelectOptions): void;
   setFollowing(on: boolean): void;
   labelledNames(): string[];
@@ -110,9 +111,9 @@ export function exposeDebug(app: DebugSource): void {
       return { lat: c.lat, lng: c.lng, zoom: app.map.map.getZoom() };
     },
     config: () => app.config,
-    replay: () => app.replay.state,
-    replayPositionOf: (name) => app.replay.positionOf(name),
-    replaySeek: (time) => app.replay.seek(Date.parse(time)),
+    replay: () => app.replay?.state ?? null,
+    replayPositionOf: (name) => app.replay?.positionOf(name) ?? null,
+    replaySeek: (time) => app.replay?.seek(Date.parse(time)),
   };
   window.fleetman = debug;
 }

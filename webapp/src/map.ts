@@ -18,6 +18,14 @@ export interface MapCallbacks {
   viewChanged(): void;
 }
 
+/**
+ * A vehicle's circle marker. No attribution of its own: Leaflet's attribution control hangs a listener on every layer
+ * added that has the method, which for a thousand markers is a thousand listeners made in the first paint for nothing.
+ */
+const VehicleMarker = (L.CircleMarker as unknown as { extend(props: object): new (at: L.LatLngExpression, options: L.CircleMarkerOptions) => L.CircleMarker }).extend({
+  getAttribution: undefined,
+});
+
 /** The Leaflet map: one canvas circle marker per vehicle, name labels, the selected vehicle's trail. */
 export class MapView {
   readonly map: L.Map;
@@ -25,6 +33,13 @@ export class MapView {
   /** The canvas every marker is drawn on (a replay draws its own markers on it too). */
   readonly renderer: L.Canvas;
   private readonly markers = new Map<string, L.CircleMarker>();
+  /** Each marker's vehicle, for the one set of pointer handlers they share (`markerEvents`). */
+  private readonly markerNames = new WeakMap<L.Layer, string>();
+  /**
+   * Every marker's pointer events, propagated to it: three handlers for the fleet instead of three closures and
+   * listeners per marker, made while the first paint waits for them. The markers do not bubble them to the map.
+   */
+  private readonly markerEvents = new (L.Evented as unknown as new () => L.Evented)(); // abstract in the typings only
   /** Markers the filter hides (off the map, kept up to date). */
   private readonly hidden = new Set<string>();
   /** Markers drawn as stale: under the live ones. */
@@ -41,7 +56,9 @@ export class MapView {
   constructor(
     container: HTMLElement,
     config: AppConfig,
-    private readonly callbacks: MapCallbacks,
+    callbacks: MapCallbacks,
+    /** The first vehicles on screen (`FirstPaint`): the offline street map waits for it. */
+    afterFleet: Promise<void>,
   ) {
     this.renderer = new SpriteCanvas({ padding: 0.1, tolerance: 6 });
     this.map = L.map(container, {
@@ -54,12 +71,22 @@ export class MapView {
       zoomControl: true,
     });
     container.setAttribute("aria-label", "Map of vehicles");
-    this.basemap = new Basemap(this.map, container, config, () => fetchStreets(config.apiBase));
+    this.basemap = new Basemap(this.map, container, config, () => fetchStreets(config.apiBase), afterFleet);
     this.basemap.start();
     L.control.scale({ imperial: true, metric: true }).addTo(this.map);
     this.labels = new LabelLayer(this.map);
     this.trail = L.polyline([], { ...trailStyle, renderer: this.renderer }).addTo(this.map);
     this.card = L.tooltip({ direction: "top", offset: [0, -10], className: "vehicle-card", opacity: 1 });
+    const nameOf = (event: L.LeafletEvent): string | undefined => this.markerNames.get((event as L.LeafletEvent & { propagatedFrom: L.Layer }).propagatedFrom);
+    this.markerEvents.on("click", (event: L.LeafletEvent) => {
+      const name = nameOf(event);
+      if (name !== undefined) callbacks.markerClicked(name);
+    });
+    this.markerEvents.on("mouseover", (event: L.LeafletEvent) => {
+      const name = nameOf(event);
+      if (name !== undefined) callbacks.markerHovered(name);
+    });
+    this.markerEvents.on("mouseout", () => callbacks.markerHovered(null));
     this.map.on("dragstart", () => callbacks.userDragged());
     this.map.on("moveend zoomend", () => {
       this.flying = false;
@@ -85,10 +112,9 @@ export class MapView {
 
   addMarker(name: string, at: LatLng, selected: boolean, stale: boolean): void {
     if (this.markers.has(name)) return;
-    const marker = L.circleMarker([at.lat, at.lng], { ...markerStyle(selected, stale), renderer: this.renderer, bubblingMouseEvents: false });
-    marker.on("click", () => this.callbacks.markerClicked(name));
-    marker.on("mouseover", () => this.callbacks.markerHovered(name));
-    marker.on("mouseout", () => this.callbacks.markerHovered(null));
+    const marker = new VehicleMarker([at.lat, at.lng], { ...markerStyle(selected, stale), renderer: this.renderer, bubblingMouseEvents: false });
+    this.markerNames.set(marker, name);
+    marker.addEventParent(this.markerEvents);
     if (!this.liveHidden) marker.addTo(this.map);
     this.markers.set(name, marker);
   }
