@@ -149,14 +149,15 @@ describe("sorting and search", () => {
     expect(nextSortOrder({ key: "speed", direction: "asc" }, "lastSeen")).toEqual({ key: "lastSeen", direction: "desc" });
   });
 
-  it("sorts and filters 10,000 vehicles quickly", () => {
+  // How fast it is belongs to the benchmarks (no timed tests); this checks the answer at a large fleet's size.
+  it("sorts and filters a fleet of 10,000 vehicles", () => {
     const store = new VehicleStore();
     for (let i = 0; i < 10_000; i++) store.apply(pos(`vehicle-${i}`, T0 + ((i * 7919) % 10_000), 53, -1, (i * 31) % 80), 0);
-    const started = performance.now();
     const rows = listRows(store.all(), { query: "vehicle-1", showStale: true }, { key: "speed", direction: "desc" });
     expect(rows.length).toBe(1111);
+    expect(rows.every((row) => row.name.includes("vehicle-1"))).toBe(true);
     expect(rows[0]!.latest.speed).toBe(79);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(rows.every((row, i) => i === 0 || (rows[i - 1]!.latest.speed ?? 0) >= (row.latest.speed ?? 0))).toBe(true);
   });
 });
 
