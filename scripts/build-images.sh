@@ -19,12 +19,12 @@
 #   --push        docker push every image built
 #   --publish-only  the host publish of --prebuilt (artifacts/publish/<name>/) of the .NET images named (the webapp
 #                 left out), and nothing else (no Docker): each service as its image runs it. The benchmarks run the
-#                 trimmed ones from there.
+#                 trimmed and AOT ones from there.
 #   --from-build  with --publish-only: right after `dotnet build Fleetman.sln -c Release` of this working tree (the
 #                 test command's run publishes so, tests/Fleetman.Testing/ShippedPublish.cs): in the working tree's
 #                 bin/obj instead of artifacts/build/, and without the commit in the version, as that build, so the
 #                 libraries it compiled are up to date; the framework-dependent services are that build's assemblies
-#                 (--no-build), only the trimmed ones are compiled again, for their runtime (without the analyzers,
+#                 (--no-build), only the self-contained ones are compiled again, for their runtime (without the analyzers,
 #                 which that build ran on the same sources). The commit stays on every
 #                 image's label (org.opencontainers.image.revision).
 #   --list        print `<name> <Dockerfile> [--build-arg K=V]...` for each production image and build nothing: for
@@ -73,18 +73,22 @@ declare -A COURSE_FROM=(
 # The tag of the production images the course's are made from.
 PRODUCTION_TAG=1.0.0
 
-# Whether a .NET image is published self-contained and trimmed onto the runtime-deps base: its project file says so
-# (<PublishTrimmed>true</PublishTrimmed>, so that a plain `dotnet publish` of it does the same), read here and not
-# listed again. The edge gateway, the position-simulator and the api-gateway; the others use the MongoDB driver, which
-# is not trim-safe.
-trimmed() { grep -q '<PublishTrimmed>true</PublishTrimmed>' "${DIR[$1]}/${PROJECT[$1]}.csproj"; }
+# How a .NET image's service is published, as its project file says (so that a plain `dotnet publish` of it does the
+# same), read here and not listed again: aot (<PublishAot>true</PublishAot>: one native executable, the
+# position-simulator), trimmed (<PublishTrimmed>true</PublishTrimmed>: self-contained and trimmed, the edge gateway and
+# the api-gateway), both onto the runtime-deps base, or framework-dependent (the others: they use the MongoDB driver,
+# which is not trim-safe).
+publish_kind_of() { # name
+  local project="${DIR[$1]}/${PROJECT[$1]}.csproj"
+  if grep -q '<PublishAot>true</PublishAot>' "$project"; then echo aot
+  elif grep -q '<PublishTrimmed>true</PublishTrimmed>' "$project"; then echo trimmed
+  else echo framework-dependent; fi
+}
 
 # The build arguments an image's Dockerfile needs, as KEY=VALUE words (none contains a space).
 dockerfile_args() {
   [ "${DOCKERFILE[$1]}" = services/Dockerfile ] || return 0
-  local publish=framework-dependent
-  ! trimmed "$1" || publish=trimmed
-  echo "APP=$1 PROJECT=${DIR[$1]}/${PROJECT[$1]}.csproj PUBLISH=$publish"
+  echo "APP=$1 PROJECT=${DIR[$1]}/${PROJECT[$1]}.csproj PUBLISH=$(publish_kind_of "$1")"
 }
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -153,25 +157,26 @@ case "$(uname -m)" in
 esac
 
 # The host publish of the given .NET images, in one MSBuild invocation for each kind of publish (framework-dependent,
-# then self-contained and trimmed): the libraries they share are compiled once per kind and the projects side by
-# side, instead of a `dotnet publish` (start-up, restore, evaluation) per image. A solution filter of their projects;
-# --artifacts-path keeps this Release build's bin/obj apart from the working tree's, so a running local Fleetman or an
+# then self-contained: trimmed and AOT side by side, each project as its file says): the libraries they share are
+# compiled once per kind and the projects side by side, instead of a `dotnet publish` (start-up, restore, evaluation)
+# per image. A solution filter of their projects; --artifacts-path keeps this Release build's bin/obj apart from the working tree's, so a running local Fleetman or an
 # IDE build is not disturbed. Same publish options as the Dockerfiles' build stage. Each project's output is then
 # artifacts/build/publish/<project>/release_<rid>/.
 publish_dotnet() { # name...
   [ $# -gt 0 ] || return 0
   local name framework=() self_contained=()
   for name in "$@"; do
-    if trimmed "$name"; then self_contained+=("$name"); else framework+=("$name"); fi
+    if [ "$(publish_kind_of "$name")" = framework-dependent ]; then framework+=("$name"); else self_contained+=("$name"); fi
   done
   # Framework-dependent: no native launcher, `dotnet app.dll` runs the assembly linked to.
   publish_kind framework-dependent "${framework[@]}"
-  # Trimmed: self-contained (the runtime's trimmed assemblies beside the app's), the launcher is the entry point; the
-  # trimmer's warnings are errors (the repository's TreatWarningsAsErrors).
-  publish_kind trimmed "${self_contained[@]}"
+  # Self-contained: trimmed (the runtime's trimmed assemblies beside the app's, the launcher is the entry point) and
+  # AOT (the native executable is); the trimmer's and the AOT compiler's warnings are errors (the repository's
+  # TreatWarningsAsErrors). Native AOT links with clang: scripts/test.sh installs it.
+  publish_kind self-contained "${self_contained[@]}"
 }
 
-publish_kind() { # framework-dependent|trimmed name...
+publish_kind() { # framework-dependent|self-contained name...
   local kind=$1 name out from filter=artifacts/publish-images-$1.slnf projects=() how where
   shift
   [ $# -gt 0 ] || return 0
@@ -183,7 +188,7 @@ publish_kind() { # framework-dependent|trimmed name...
   done
   mkdir -p artifacts/publish
   printf '{"solution":{"path":"../Fleetman.sln","projects":[%s]}}\n' "$(IFS=,; echo "${projects[*]}")" >"$filter"
-  if [ "$kind" = trimmed ]; then how=(--self-contained); else how=(--self-contained false -p:UseAppHost=false); fi
+  if [ "$kind" = self-contained ]; then how=(--self-contained); else how=(--self-contained false -p:UseAppHost=false); fi
   if $from_build; then
     # As the working tree's build (no commit in the version): its libraries are up to date, the services are compiled
     # for their runtime beside its output (bin/Release/<tfm>/<rid>/, which nothing else uses), without the analyzers
@@ -213,9 +218,9 @@ publish_kind() { # framework-dependent|trimmed name...
     rm -rf "$out"
     mv "$(publish_dir "$name")" "$out"
     # The entry point of services/Dockerfile, as its build stage makes it: app.dll (run by dotnet) or app (the
-    # launcher), linked to the service.
+    # launcher or the native executable), linked to the service.
     [ "${DOCKERFILE[$name]}" = services/Dockerfile ] || continue
-    if [ "$kind" = trimmed ]; then ln -s "${PROJECT[$name]}" "$out/app"; else ln -s "${PROJECT[$name]}.dll" "$out/app.dll"; fi
+    if [ "$kind" = self-contained ]; then ln -s "${PROJECT[$name]}" "$out/app"; else ln -s "${PROJECT[$name]}.dll" "$out/app.dll"; fi
   done
 }
 

@@ -59,6 +59,12 @@ if for_mode system; then
   command -v prometheus-alertmanager >/dev/null || apt_install prometheus-alertmanager
   command -v prometheus-redis-exporter >/dev/null || apt_install prometheus-redis-exporter
 
+  step "native AOT toolchain"
+  # The services' publish for the image tests (tests/Fleetman.Testing/ShippedPublish.cs) compiles the
+  # position-simulator Native AOT, which links with clang against zlib.
+  command -v clang >/dev/null || apt_install clang
+  [[ -e /usr/include/zlib.h ]] || apt_install zlib1g-dev
+
   step "container engine"
   # tests/Fleetman.Images.Tests builds every image with scripts/build-images.sh and starts each in Docker.
   # shellcheck source=scripts/lib/docker-session.sh

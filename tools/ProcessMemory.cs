@@ -24,8 +24,10 @@ internal static class ProcessMemory
     }
 
     /// <summary>
-    /// The form <paramref name="service"/> runs in, which decides much of its memory: its trimmed publish's own launcher
-    /// (the benchmark scripts publish the trimmed services as their images do) or the framework-dependent build output.
+    /// The form <paramref name="service"/> runs in, which decides much of its memory: its Native AOT executable or its
+    /// trimmed publish's own launcher (the benchmark scripts publish those services as their images do) or the
+    /// framework-dependent build output.
     /// </summary>
-    internal static string Form(ServiceProcess service) => service.RunsItsLauncher ? "trimmed" : "framework-dependent";
+    internal static string Form(ServiceProcess service) =>
+        service.IsNativeAot ? "Native AOT" : service.RunsItsLauncher ? "trimmed" : "framework-dependent";
 }

@@ -114,10 +114,11 @@ function row(benchmark, measure, result, goal, met) {
   printf "| %s | %s | %s | %s | %s |\n", benchmark, measure, result, goal, met
 }
 function missing(benchmark, measure, goal) { row(benchmark, measure, "not measured", goal, "—") }
-# How a service ran, as its image runs it (the benchmarks publish the trimmed ones as their images do): ", trimmed" or
-# ", framework-dependent"; nothing from a results file without it.
+# How a service ran, as its image runs it (the benchmarks publish the AOT and trimmed ones as their images do):
+# ", Native AOT", ", trimmed" or ", framework-dependent"; nothing from a results file without it.
 function form(benchmark, service) {
   if (!has(benchmark "/trimmed_" service)) return ""
+  if (has(benchmark "/aot_" service) && value[benchmark "/aot_" service]) return ", Native AOT"
   return value[benchmark "/trimmed_" service] ? ", trimmed" : ", framework-dependent"
 }
 # A first-paint row (key: first_paint, or first_paint_warm in a browser already running; _idle after either with the

@@ -5,9 +5,9 @@
 #     DOTNET_ReadyToRun=0 or DOTNET_TieredCompilation=0;
 #   - a framework-dependent ReadyToRun publish (PublishReadyToRun: the app's and its packages' code compiled ahead of
 #     time; the framework's is already);
-#   - a self-contained, trimmed publish (PublishTrimmed, no AOT), as the services' images ship them, and the same
-#     with ReadyToRun (PublishReadyToRun: the trimmed framework's and the app's code compiled ahead of time);
-#   - a Native AOT publish (PublishAot).
+#   - a self-contained, trimmed publish (PublishTrimmed, no AOT), as the edge's and the api-gateway's images ship them,
+#     and the same with ReadyToRun (PublishReadyToRun: the trimmed framework's and the app's code compiled ahead of time);
+#   - a Native AOT publish (PublishAot), as the simulator's image ships it.
 # The simulator drives its vehicles (default 1,000, each reporting every second) to the broker for the steady period;
 # the edge serves its webapp page, /version and the simulator's streets (proxied) twice a second meanwhile; the
 # api-gateway hears the same fleet (a framework-dependent simulator and queue-consumer beside it, the consumer's updates
@@ -16,9 +16,10 @@
 # RssFile (mapped files: the runtime, the framework, the app), RssShmem (the runtime's JIT-compiled code, mapped twice
 # for W^X), VmHWM (peak). Time to ready: from the process's start to the first 200 of /healthz/ready, polled every 20 ms.
 # The trimmed build is made as it would ship: warnings are errors (the two services trim without one) and
-# System.Text.Json's reflection is off. The AOT build is made for the measurement only: it tolerates the AOT warnings
-# and keeps System.Text.Json's reflection on so that it starts (docs/performance.md, "Build levers", says what it then gets
-# wrong); its log lists every warning, each library's one by one. They go to .fleetman/bench/publish (reused with
+# System.Text.Json's reflection is off. The simulator's AOT build too (its project file asks for it); the edge's is made
+# for the measurement only: it tolerates the AOT warnings and keeps System.Text.Json's reflection on so that it starts
+# (docs/performance.md, "Build levers", says what it then gets wrong); its log lists every warning, each library's one
+# by one. They go to .fleetman/bench/publish (reused with
 # --reuse). --variants jit,trimmed (any of jit, r2r, trimmed, trimmed-r2r, trimmed-r2r-core, trimmed-r2r-hot, aot)
 # measures and builds those rows only (the two partial ReadyToRun variants: below, at hot_assemblies);
 # --services api-gateway (any of position-simulator, edge, api-gateway) those services' rows only. On demand only: it is not part of the test command; about 45 minutes on the 2-core build machine while it
@@ -85,7 +86,8 @@ services=(
   "edge|gateway/Fleetman.Gateway.csproj|Fleetman.Gateway"
   "api-gateway|services/api-gateway/Fleetman.ApiGateway.csproj|Fleetman.ApiGateway"
 )
-# label | service | variant | environment
+# label | service | variant | environment (the AOT runtime reads DOTNET_GCgen0size as hexadecimal digits without "0x":
+# 0x200000 is ignored there, 200000 is 2 MiB)
 rows=(
   "framework-dependent (the services' own build)|position-simulator|jit|"
   "framework-dependent, no ReadyToRun code|position-simulator|jit|DOTNET_ReadyToRun=0"
@@ -100,7 +102,10 @@ rows=(
   "self-contained, trimmed, gen-0 budget 4 MiB|position-simulator|trimmed|DOTNET_GCgen0size=0x400000"
   "self-contained, trimmed, conserve memory 5|position-simulator|trimmed|DOTNET_GCConserveMemory=5"
   "self-contained, trimmed, gen-0 budget 2 MiB, conserve memory 5|position-simulator|trimmed|DOTNET_GCgen0size=0x200000 DOTNET_GCConserveMemory=5"
-  "Native AOT|position-simulator|aot|"
+  "Native AOT (as its image ships it)|position-simulator|aot|"
+  "Native AOT, gen-0 budget 1 MiB|position-simulator|aot|DOTNET_GCgen0size=100000"
+  "Native AOT, gen-0 budget 2 MiB|position-simulator|aot|DOTNET_GCgen0size=200000"
+  "Native AOT, conserve memory 5|position-simulator|aot|DOTNET_GCConserveMemory=5"
   "framework-dependent (the services' own build)|edge|jit|"
   "framework-dependent, no ReadyToRun code|edge|jit|DOTNET_ReadyToRun=0"
   "ReadyToRun publish|edge|r2r|"
@@ -164,13 +169,20 @@ for entry in "${services[@]}"; do
     only=""
     case $variant in
       r2r) how=(--no-self-contained -p:PublishReadyToRun=true -p:TreatWarningsAsErrors=false) ;;
-      trimmed) how=(--self-contained -p:PublishTrimmed=true -warnaserror) ;;
-      trimmed-r2r) how=(--self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -warnaserror) ;;
+      trimmed) how=(--self-contained -p:PublishTrimmed=true -p:PublishAot=false -warnaserror) ;;
+      trimmed-r2r) how=(--self-contained -p:PublishTrimmed=true -p:PublishAot=false -p:PublishReadyToRun=true -warnaserror) ;;
       trimmed-r2r-core | trimmed-r2r-hot)
         [[ $variant == trimmed-r2r-core ]] && only=System.Private.CoreLib || only=$(hot_assemblies "$name")
-        how=(--self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -warnaserror
+        how=(--self-contained -p:PublishTrimmed=true -p:PublishAot=false -p:PublishReadyToRun=true -warnaserror
           "-p:CustomAfterMicrosoftCommonTargets=$repo/tools/ReadyToRunPartial.targets") ;;
-      aot) how=(-p:PublishAot=true -p:TreatWarningsAsErrors=false -p:TrimmerSingleWarn=false -p:JsonSerializerIsReflectionEnabledByDefault=true) ;;
+      aot)
+        if grep -q '<PublishAot>true</PublishAot>' "$project"; then
+          # As its image ships it (the position-simulator): warnings are errors, no reflection-based JSON.
+          how=(-warnaserror)
+        else
+          how=(-p:PublishAot=true -p:TreatWarningsAsErrors=false -p:TrimmerSingleWarn=false -p:JsonSerializerIsReflectionEnabledByDefault=true)
+        fi
+        ;;
     esac
     rm -rf "$out"
     echo "bench-memory-levers: publishing $name ($variant)" >&2

@@ -1,20 +1,21 @@
 # shellcheck shell=bash
 # Sourced (not run) by the benchmarks that run the services as processes (tools/bench-pipeline.sh, tools/bench-live.sh),
 # so that each runs in the form its image ships, and its memory and start-up are those of the image: the services whose
-# project files set <PublishTrimmed>true</PublishTrimmed> (scripts/build-images.sh --list says which, as it decides for
-# the images) are published self-contained and trimmed, as their images' build does, and run by their own launcher;
-# the others run framework-dependent from the build output, the same code as their images; the trimmed ones with the
-# runtime settings their images set (export_shipped_environment).
+# project files set <PublishAot>true</PublishAot> or <PublishTrimmed>true</PublishTrimmed> (scripts/build-images.sh
+# --list says which, as it decides for the images) are published self-contained (Native AOT or trimmed), as their
+# images' build does, and run by their own executable or launcher; the others run framework-dependent from the build
+# output, the same code as their images; the trimmed ones with the runtime settings their images set
+# (export_shipped_environment; the AOT image sets none).
 
-# publish_shipped_services <log>: publishes the trimmed services into artifacts/publish/<name>/ (scripts/build-images.sh
-# --publish-only) and exports FLEETMAN_PUBLISHED_SERVICES, where the benchmarks' services are started from
+# publish_shipped_services <log>: publishes the self-contained services into artifacts/publish/<name>/
+# (scripts/build-images.sh --publish-only) and exports FLEETMAN_PUBLISHED_SERVICES, where the benchmarks' services are started from
 # (tests/Fleetman.Testing's ServiceProcess). Run from the repository's root.
 publish_shipped_services() {
-  local trimmed
-  trimmed=$(scripts/build-images.sh --list | awk '/--build-arg PUBLISH=trimmed/ { print $1 }')
+  local self_contained
+  self_contained=$(scripts/build-images.sh --list | awk '/--build-arg PUBLISH=(trimmed|aot)/ { print $1 }')
   # shellcheck disable=SC2086 # one word per image name
-  if ! scripts/build-images.sh --publish-only $trimmed >"$1" 2>&1; then
-    echo "the trimmed services' publish failed; its log: $1" >&2
+  if ! scripts/build-images.sh --publish-only $self_contained >"$1" 2>&1; then
+    echo "the self-contained services' publish failed; its log: $1" >&2
     return 1
   fi
   export FLEETMAN_PUBLISHED_SERVICES=$PWD/artifacts/publish
@@ -23,7 +24,7 @@ publish_shipped_services() {
 # export_shipped_environment: exports FLEETMAN_SHIPPED_ENVIRONMENT, the runtime settings the trimmed services' images
 # set (the `ENV DOTNET_…` lines of services/Dockerfile's runtime-trimmed stage, and of no other stage, e.g. the GC's
 # gen-0 budget, which the runtime reads from its environment only), which the benchmarks' ServiceProcess gives every
-# service it starts by its launcher: one source for both.
+# service it starts by its trimmed launcher (not an AOT executable, whose stage sets none): one source for both.
 export_shipped_environment() {
   FLEETMAN_SHIPPED_ENVIRONMENT=$(awk '$1 == "FROM" { stage = $NF }
     stage == "runtime-trimmed" && $1 == "ENV" && $2 ~ /^DOTNET_[A-Za-z0-9_]+=/ { print $2 }' services/Dockerfile | paste -sd ' ' -)
@@ -31,7 +32,7 @@ export_shipped_environment() {
 }
 
 # build_shipped_services: what a benchmark runs, ready: the solution's Release build (the benchmark programs and the
-# framework-dependent services), then the trimmed services' publish (its log in .fleetman/bench/).
+# framework-dependent services), then the self-contained services' publish (its log in .fleetman/bench/).
 build_shipped_services() {
   dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
   mkdir -p .fleetman/bench

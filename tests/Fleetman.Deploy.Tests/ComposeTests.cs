@@ -123,7 +123,8 @@ public sealed partial class ComposeTests
     [Fact]
     public void The_dotnet_services_are_built_with_the_build_scripts_arguments_and_checked_by_dotnet_or_their_own_launcher()
     {
-        // The project file decides whether a service is trimmed; the build script reads it, compose writes it down.
+        // The project file decides whether a service is AOT, trimmed or framework-dependent; the build script reads it,
+        // compose writes it down. An AOT or trimmed image has no dotnet: its own executable or launcher checks it.
         var (exitCode, output) = ExternalTool.Run("bash", ["scripts/build-images.sh", "--list"], Repository.Root);
         exitCode.ShouldBe(0, output);
         var listed = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -145,7 +146,7 @@ public sealed partial class ComposeTests
 
             var assembly = Path.GetFileNameWithoutExtension(arguments["PROJECT"]);
             var test = ((List<object>)((Dictionary<object, object>)service["healthcheck"])["test"]).Cast<string>();
-            test.ShouldBe(arguments["PUBLISH"] == "trimmed" ? ["CMD", $"/app/{assembly}", "healthcheck"] : ["CMD", "dotnet", $"{assembly}.dll", "healthcheck"], name);
+            test.ShouldBe(arguments["PUBLISH"] != "framework-dependent" ? ["CMD", $"/app/{assembly}", "healthcheck"] : ["CMD", "dotnet", $"{assembly}.dll", "healthcheck"], name);
         }
     }
 

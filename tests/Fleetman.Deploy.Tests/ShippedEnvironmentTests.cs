@@ -2,8 +2,8 @@ namespace Fleetman.Deploy.Tests;
 
 /// <summary>
 /// The runtime settings the trimmed services' images set (<c>ENV DOTNET_…</c> in services/Dockerfile) reach the
-/// services the benchmarks start by their launcher, read from the Dockerfile itself (scripts/lib/shipped-services.sh),
-/// so the benchmarks measure what the images run.
+/// services the benchmarks start by their launcher, and only those (the AOT image sets none), read from the Dockerfile
+/// itself (scripts/lib/shipped-services.sh), so the benchmarks measure what the images run.
 /// </summary>
 public sealed class ShippedEnvironmentTests
 {
@@ -26,5 +26,17 @@ public sealed class ShippedEnvironmentTests
 
         exitCode.ShouldBe(0, output);
         output.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).ShouldBe(trimmedSettings, ignoreOrder: true);
+    }
+
+    [Fact]
+    public void The_AOT_services_image_sets_no_runtime_setting_of_its_own_so_the_benchmarks_give_its_executable_none()
+    {
+        // ServiceProcess gives the trimmed stage's settings to a trimmed launcher only: the AOT stage must set none for
+        // the benchmarks to run the AOT simulator as its image does.
+        var aotStage = File.ReadAllText(Path.Combine(Repository.Root, "services", "Dockerfile"))
+            .Split("\nFROM ").Single(stage => stage.Contains(" AS runtime-aot\n", StringComparison.Ordinal));
+
+        aotStage.Split('\n').Where(line => line.StartsWith("ENV ", StringComparison.Ordinal)).ShouldBeEmpty();
+        aotStage.ShouldContain("\nENTRYPOINT [\"/app/app\"]\n");
     }
 }

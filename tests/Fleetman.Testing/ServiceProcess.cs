@@ -58,11 +58,19 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public int? ProcessId => _process is { HasExited: false } ? _process.Id : null;
 
-    /// <summary>Whether it runs its own launcher (a self-contained publish, trimmed as its image ships it) rather than <c>dotnet</c>.</summary>
+    /// <summary>
+    /// Whether it runs its own launcher or executable (a self-contained publish, trimmed or Native AOT as its image
+    /// ships it) rather than <c>dotnet</c>.
+    /// </summary>
     public bool RunsItsLauncher => _command[0] != "dotnet";
 
     /// <summary>
-    /// Where the benchmarks publish the trimmed services, which they run as their images do (<c>scripts/build-images.sh
+    /// Whether it runs a Native AOT executable (<see cref="IsNativeAotExecutable"/>).
+    /// </summary>
+    public bool IsNativeAot => RunsItsLauncher && IsNativeAotExecutable(_command[0]);
+
+    /// <summary>
+    /// Where the benchmarks publish the AOT and trimmed services, which they run as their images do (<c>scripts/build-images.sh
     /// --publish-only</c>: <c>artifacts/publish/&lt;name&gt;/</c>, self-contained with a launcher); unset for the tests,
     /// which run the build output. A framework-dependent image runs the same code as the build output.
     /// </summary>
@@ -72,8 +80,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// The runtime settings the trimmed services' images set (<c>ENV DOTNET_…</c> in <c>services/Dockerfile</c>'s
     /// runtime-trimmed stage, such as the GC's gen-0 budget, which the runtime takes from its environment only), as
     /// <c>NAME=value</c> words separated by spaces: the benchmarks export them (<c>scripts/lib/shipped-services.sh</c>
-    /// reads them from the Dockerfile) so that every service they start by its launcher runs with them; unset for the
-    /// tests. A setting the caller gives itself wins.
+    /// reads them from the Dockerfile) so that every service they start by its trimmed launcher runs with them (a
+    /// Native AOT executable without: its image's stage sets none); unset for the tests. A setting the caller gives
+    /// itself wins.
     /// </summary>
     public const string ShippedEnvironmentVariable = "FLEETMAN_SHIPPED_ENVIRONMENT";
 
@@ -95,7 +104,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var name = Path.GetFileName(projectFolder);
         if (Published(name, assembly) is { } published)
         {
-            return await StartCommandAsync(name, published, WithShippedEnvironment(environment), readyWithin, readinessPath);
+            return await StartCommandAsync(name, published, WithShippedEnvironment(environment, published[0]), readyWithin, readinessPath);
         }
 
         var dll = BuildOutput(projectFolder, assembly);
@@ -120,7 +129,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         string name, string launcher, IDictionary<string, string?> environment, TimeSpan? readyWithin = null, string readinessPath = "/healthz/ready")
     {
         File.Exists(launcher).ShouldBeTrue($"{name}'s launcher is published at {launcher}");
-        return StartCommandAsync(name, [launcher], WithShippedEnvironment(environment), readyWithin, readinessPath);
+        return StartCommandAsync(name, [launcher], WithShippedEnvironment(environment, launcher), readyWithin, readinessPath);
     }
 
     private static async Task<ServiceProcess> StartCommandAsync(
@@ -145,9 +154,21 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    private static Dictionary<string, string?> WithShippedEnvironment(IDictionary<string, string?> environment)
+    /// <summary>A self-contained publish's executable with no assembly beside it (a trimmed launcher has its own there).</summary>
+    private static bool IsNativeAotExecutable(string launcher) => !File.Exists(launcher + ".dll");
+
+    /// <summary>
+    /// <paramref name="environment"/> with the trimmed images' runtime settings (<see cref="ShippedEnvironmentVariable"/>)
+    /// for a trimmed <paramref name="launcher"/>; none for a Native AOT executable, whose image sets none.
+    /// </summary>
+    private static Dictionary<string, string?> WithShippedEnvironment(IDictionary<string, string?> environment, string launcher)
     {
         var all = new Dictionary<string, string?>(environment);
+        if (IsNativeAotExecutable(launcher))
+        {
+            return all;
+        }
+
         var shipped = Environment.GetEnvironmentVariable(ShippedEnvironmentVariable) ?? "";
         foreach (var setting in shipped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -180,6 +180,7 @@ try
         var (resident, files) = ProcessMemory.Read(service.ProcessId);
         Console.WriteLine($"| {name} | {ProcessMemory.Form(service)} | {resident:F0} MiB | {files:F0} MiB | {resident - files:F0} MiB |");
         results.Add($"trimmed_{name}", service.RunsItsLauncher ? 1 : 0, "yes/no");
+        results.Add($"aot_{name}", service.IsNativeAot ? 1 : 0, "yes/no");
         results.Add($"memory_resident_mib_{name}", resident, "MiB");
         results.Add($"memory_mapped_files_mib_{name}", files, "MiB");
     }

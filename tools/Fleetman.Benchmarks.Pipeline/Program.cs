@@ -89,6 +89,7 @@ try
         var (resident, files) = ProcessMemory.Read(service.ProcessId);
         Console.WriteLine($"| {service.Name} | {ProcessMemory.Form(service)} | {ready.TotalSeconds:F2} s | {resident:F0} MiB | {files:F0} MiB |");
         results.Add($"trimmed_{service.Name}", service.RunsItsLauncher ? 1 : 0, "yes/no");
+        results.Add($"aot_{service.Name}", service.IsNativeAot ? 1 : 0, "yes/no");
         results.Add($"ready_seconds_{service.Name}", ready.TotalSeconds, "s", decimals: 2);
         results.Add($"memory_resident_mib_{service.Name}", resident, "MiB");
         results.Add($"memory_mapped_files_mib_{service.Name}", files, "MiB");

@@ -10,22 +10,23 @@ internal static class Images
     public const string BrokerUser = "10001:10001";
 
     /// <summary>
-    /// The five .NET images of production and of the course (the course's webapp is the edge). Trimmed: the production
-    /// image holds the service self-contained and trimmed on the runtime-deps base (no .NET runtime, its own launcher);
-    /// the others run framework-dependent on the ASP.NET base.
+    /// The five .NET images of production and of the course (the course's webapp is the edge), with how each is
+    /// published (scripts/build-images.sh --list): aot, the production image holds one native executable on the
+    /// runtime-deps base; trimmed, the service self-contained and trimmed on that base (no .NET runtime, its own
+    /// launcher); framework-dependent, on the ASP.NET base.
     /// </summary>
-    public static readonly (string Production, string Course, string Assembly, bool Trimmed)[] DotnetServices =
+    public static readonly (string Production, string Course, string Assembly, string Publish)[] DotnetServices =
     [
-        ("position-simulator", "position-simulator", "Fleetman.PositionSimulator", true),
-        ("queue-consumer", "queue-consumer", "Fleetman.QueueConsumer", false),
-        ("position-tracker", "position-tracker", "Fleetman.PositionTracker", false),
-        ("api-gateway", "api-gateway", "Fleetman.ApiGateway", true),
-        ("gateway", "webapp", "Fleetman.Gateway", true),
+        ("position-simulator", "position-simulator", "Fleetman.PositionSimulator", "aot"),
+        ("queue-consumer", "queue-consumer", "Fleetman.QueueConsumer", "framework-dependent"),
+        ("position-tracker", "position-tracker", "Fleetman.PositionTracker", "framework-dependent"),
+        ("api-gateway", "api-gateway", "Fleetman.ApiGateway", "trimmed"),
+        ("gateway", "webapp", "Fleetman.Gateway", "trimmed"),
     ];
 
     /// <summary>A production .NET image's health command, as docker-compose.yml runs it.</summary>
-    public static string[] HealthCommand(string assembly, bool trimmed) =>
-        trimmed ? [$"/app/{assembly}", "healthcheck", "/healthz/live"] : ["dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live"];
+    public static string[] HealthCommand(string assembly, string publish) =>
+        publish == "framework-dependent" ? ["dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live"] : [$"/app/{assembly}", "healthcheck", "/healthz/live"];
 
     /// <summary>
     /// Enough for every service to start and be alive with nothing else running: credentials (there are no defaults),
@@ -65,12 +66,12 @@ internal static class Images
 [Collection(ImagesInOneRun.Name)]
 public sealed class ProductionImageTests(ImageBuild build, StartedTogether together) : IClassFixture<StartedTogether>
 {
-    public static TheoryData<string, string, bool> Services()
+    public static TheoryData<string, string, string> Services()
     {
-        var data = new TheoryData<string, string, bool>();
-        foreach (var (production, _, assembly, trimmed) in Images.DotnetServices)
+        var data = new TheoryData<string, string, string>();
+        foreach (var (production, _, assembly, publish) in Images.DotnetServices)
         {
-            data.Add(production, assembly, trimmed);
+            data.Add(production, assembly, publish);
         }
 
         return data;
@@ -78,7 +79,7 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
 
     [SkippableTheory]
     [MemberData(nameof(Services))]
-    public async Task A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly, bool trimmed)
+    public async Task A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly, string publish)
     {
         build.Require();
         var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
@@ -88,13 +89,13 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
         // the others starting on the same cores.
         var services = Images.DotnetServices.ToDictionary(service => $"fleetman/{service.Production}:{ImageBuild.ProductionTag}");
         await using var container = await together.For(nameof(A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, services.Keys,
-            each => Container.StartHealthyAsync(each, Images.ServiceUser, Images.ServiceSettings, Images.StartWithin, Images.HealthCommand(services[each].Assembly, services[each].Trimmed)));
-        var health = await container.WaitUntilAsync(Images.StartWithin, Images.HealthCommand(assembly, trimmed));
+            each => Container.StartHealthyAsync(each, Images.ServiceUser, Images.ServiceSettings, Images.StartWithin, Images.HealthCommand(services[each].Assembly, services[each].Publish)));
+        var health = await container.WaitUntilAsync(Images.StartWithin, Images.HealthCommand(assembly, publish));
         health.Output.ShouldStartWith("200");
     }
 
     [SkippableFact]
-    public async Task The_trimmed_service_images_run_their_own_launcher_without_a_dotnet_runtime_and_become_ready_with_a_broker()
+    public async Task The_AOT_and_trimmed_service_images_run_their_own_executable_without_a_dotnet_runtime_and_become_ready_with_a_broker()
     {
         build.Require();
 
@@ -125,7 +126,7 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
             // command above, and its trimmed publish is started with the broker and Redis, and compared with its build
             // output, by tests/Fleetman.ApiGateway.Tests/System/TrimmedPublishTests.cs. The others are checked side by
             // side, while the broker starts: the edge needs nothing to be ready, the simulator waits for the broker.
-            await Task.WhenAll(Images.DotnetServices.Where(service => service.Trimmed && service.Production != "api-gateway").Select(async service =>
+            await Task.WhenAll(Images.DotnetServices.Where(service => service.Publish != "framework-dependent" && service.Production != "api-gateway").Select(async service =>
             {
                 var image = $"fleetman/{service.Production}:{ImageBuild.ProductionTag}";
                 var config = await Images.ConfigAsync(image);
@@ -134,6 +135,11 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
                 // No shared framework to fall back on: the service and its trimmed runtime are all in /app.
                 var dotnet = await Docker.RunAsync("run", "--rm", "--read-only", "--user", Images.ServiceUser, "--entrypoint", "dotnet", image, "--info");
                 dotnet.Succeeded.ShouldBeFalse($"{image} has a dotnet command: {dotnet.Describe()}");
+                if (service.Publish == "aot")
+                {
+                    (await AppFilesAsync(image, service.Assembly, $"{service.Assembly}.dll", "System.Private.CoreLib.dll"))
+                        .ShouldBe([service.Assembly], $"{image}: its native executable, and neither its assembly nor a runtime to run one");
+                }
 
                 await using var container = await Container.StartAsync(image, Images.ServiceUser, settings, "--network", network);
                 // The broker's JVM may still be starting: the simulator is ready once it has connected. Its health
@@ -146,6 +152,33 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
         finally
         {
             await Docker.RunAsync("network", "rm", network);
+        }
+    }
+
+    /// <summary>Which of <paramref name="files"/> the image has in /app (it has no shell to list them: copied out of a created container).</summary>
+    private static async Task<string[]> AppFilesAsync(string image, params string[] files)
+    {
+        var created = await Docker.RunAsync("create", image);
+        created.Succeeded.ShouldBeTrue(created.Describe());
+        var container = created.Output.Trim();
+        try
+        {
+            var present = new List<string>();
+            foreach (var file in files)
+            {
+                var copy = Path.Combine(Path.GetTempPath(), $"fleetman-image-file-{Guid.NewGuid():N}");
+                if ((await Docker.RunAsync("cp", $"{container}:/app/{file}", copy)).Succeeded)
+                {
+                    present.Add(file);
+                    File.Delete(copy);
+                }
+            }
+
+            return [.. present];
+        }
+        finally
+        {
+            await Docker.RunAsync("rm", container);
         }
     }
 
@@ -248,14 +281,14 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
         ["queue"] = new() { ["ACTIVEMQ_DATA"] = "/opt/apache-activemq/data" },
     };
 
-    public static TheoryData<string, string, string> Services()
+    public static TheoryData<string, string, string, string> Services()
     {
-        var data = new TheoryData<string, string, string>();
-        foreach (var (_, course, assembly, _) in Images.DotnetServices)
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var (_, course, assembly, publish) in Images.DotnetServices)
         {
             foreach (var tag in ImageBuild.CourseTags)
             {
-                data.Add(course, assembly, tag);
+                data.Add(course, assembly, publish, tag);
             }
         }
 
@@ -305,22 +338,26 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
 
     [SkippableTheory]
     [MemberData(nameof(Services))]
-    public async Task A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly, string tag)
+    public async Task A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly, string publish, string tag)
     {
         build.Require();
         var image = $"fleetman-course/{name}:{tag}";
         (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
 
         // Each started until healthy, a few at a time, as the production images above.
-        var assemblies = Services().ToDictionary(row => $"fleetman-course/{row[0]}:{row[2]}", row => (string)row[1]);
-        await using var container = await together.For(nameof(A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, assemblies.Keys,
-            each => Container.StartHealthyAsync(each, Images.ServiceUser, Images.ServiceSettings, Images.StartWithin, CourseHealthCommand(assemblies[each])));
-        var health = await container.WaitUntilAsync(Images.StartWithin, CourseHealthCommand(assembly));
+        var services = Services().ToDictionary(row => $"fleetman-course/{row[0]}:{row[3]}", row => (Assembly: (string)row[1], Publish: (string)row[2]));
+        await using var container = await together.For(nameof(A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, services.Keys,
+            each => Container.StartHealthyAsync(each, Images.ServiceUser, Images.ServiceSettings, Images.StartWithin, CourseHealthCommand(services[each].Assembly, services[each].Publish)));
+        var health = await container.WaitUntilAsync(Images.StartWithin, CourseHealthCommand(assembly, publish));
         health.Output.ShouldStartWith("200");
     }
 
-    /// <summary>A course .NET image's health command: framework-dependent, run by dotnet.</summary>
-    private static string[] CourseHealthCommand(string assembly) => ["dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live"];
+    /// <summary>
+    /// A course .NET image's health command: its assembly run by dotnet (the image's .NET, or the trimmed runtime in
+    /// /app), or for a Native AOT service, which has no assembly, its executable.
+    /// </summary>
+    private static string[] CourseHealthCommand(string assembly, string publish) =>
+        publish == "aot" ? [$"/app/{assembly}", "healthcheck", "/healthz/live"] : ["dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live"];
 
     [SkippableTheory]
     [MemberData(nameof(Tags))]
