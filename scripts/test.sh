@@ -183,8 +183,8 @@ if [[ $mode == all ]]; then
   # file's final newline, line ends and encoding (`whitespace --folder`: each file on its own, no project loaded) and
   # the order of its usings (`style`, the one formatter that needs the projects; --diagnostics narrows its analyzers to
   # the using placement's, silent here: the build has run them all). The build has checked indentation and spacing (IDE0055), the
-  # code style rules and the analyzers, warnings as errors; the whole `dotnet format` ran them all again (about 139
-  # CPU-seconds against 40). Beside the tests, which mostly wait; niced, so the tests' processes come first. Its
+  # code style rules and the analyzers, warnings as errors; the whole `dotnet format` ran them all again (about 140
+  # CPU-seconds against 39). Beside the tests, which mostly wait; niced, so the tests' processes come first. Its
   # verdict is printed, and counts, at the end.
   nice -n 10 bash -c 'dotnet format whitespace --folder --verify-no-changes . &&
     dotnet format style Fleetman.sln --verify-no-changes --no-restore --diagnostics IDE0065' >"$results/format.log" 2>&1 &
