@@ -10,6 +10,7 @@
 # With FLEETMAN_BENCH_RESULTS set to a file, every figure is also appended to it (tools/bench-all.sh reads it).
 # Usage: tools/bench-live.sh [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
 #        [--push-only] [--push-interval=MS]   (the push part alone; the api-gateway's Hub__PushIntervalMilliseconds)
+#        [--api-env=NAME=VALUE]   (repeatable: an environment variable of the api-gateway alone, e.g. a DOTNET_ setting)
 #        [--timed-clients=N]   (how many of the clients time every position, default all; the others count theirs)
 #        tools/bench-live.sh --map [seconds, default 10]   (only the map in Chromium: frames per second and JS heap with
 #        1,000 and 10,000 vehicles in view)

@@ -4,6 +4,12 @@ namespace Fleetman.Messaging;
 public interface IMessagePublisher
 {
     /// <summary>
+    /// Whether the transport is connected now. A publish started while it is not waits for a connection, up to the send
+    /// timeout: a producer of messages that age (position reports) can skip them instead of holding them meanwhile.
+    /// </summary>
+    bool IsConnected { get; }
+
+    /// <summary>
     /// Completes when the transport has the message (stored, for a persistent one). Calls may overlap freely: they are
     /// pipelined on one connection, in call order. Waits through broker outages up to the send timeout, then throws
     /// <see cref="MessagingUnavailableException"/>.
@@ -32,6 +38,8 @@ internal sealed class MessagePublisher(IMessageTransport transport, MessageTopol
         : this(transport, MessageTopology.Default)
     {
     }
+
+    public bool IsConnected => transport.IsConnected;
 
     public Task PublishAsync<TMessage>(TMessage message, CancellationToken cancellationToken = default)
         where TMessage : notnull

@@ -26,7 +26,7 @@ public sealed class ApiGatewayMetrics
         meter.CreateObservableGauge("hub.connections", () => Volatile.Read(ref _connections), "{connection}", "Browsers connected to this replica's hub.");
         _frames = meter.CreateCounter<long>("hub.frames", "{frame}", "Messages pushed to hub connections (kind: snapshot or positions).");
         _positions = meter.CreateCounter<long>("hub.positions", "{position}", "Vehicle positions pushed to hub connections, summed over connections (kind: snapshot or positions).");
-        // Buckets around the goal (p99 < 150 ms; a position waits up to one push interval, 100 ms, for its frame): the
+        // Buckets around the goal (p99 < 150 ms; a position waits up to one push interval, 50 ms, for its frame): the
         // exporter's default ones grow ×4 (163.84, then 655.36 ms) and hid where the tail lies.
         _pushLag = meter.CreateHistogram<double>("hub.push_lag", "ms",
             "For each positions frame: from when the queue-consumer stored the oldest update in it to when the frame was pushed.",

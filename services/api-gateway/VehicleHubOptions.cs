@@ -19,11 +19,15 @@ public sealed class VehicleHubOptions : IValidatableObject
 
     /// <summary>
     /// A connection gets at most one frame per interval, with at most one position per vehicle it does not follow.
-    /// A position waits up to one interval for its frame, so this bounds what the map lags behind the store; 100 ms
-    /// keeps the push under 250 ms at p99 with 500 browsers (tools/bench-live.sh) for 10 frames a second per browser.
+    /// Updates reach the hub about 40 times a second, so a position waits half an interval for its frame on average
+    /// and a whole one at worst: the interval is the largest fixed part of what the map lags behind the store. 50 ms
+    /// (20 frames a second per browser, each half the size): with 100 benchmark clients alternating against 100 ms on
+    /// a busy machine, write→client p50 68–94 against 156–338 ms and p99 215–411 against 1,115–1,429 ms, for 5–30 %
+    /// more CPU in all; 25 ms was worse than 50 (p99 649–4,501 ms: twice the frames, each costing a write per
+    /// connection). docs/performance.md, "The push's timing".
     /// </summary>
     [Range(10, 60_000)]
-    public int PushIntervalMilliseconds { get; set; } = 100;
+    public int PushIntervalMilliseconds { get; set; } = 50;
 
     /// <summary>
     /// Vehicles whose newest position one connection may have waiting. Each vehicle takes one slot however often it

@@ -32,7 +32,7 @@ public sealed class SimulatorMetrics
         var meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounterFromZero("positions.published", "{report}", "Position reports the broker confirmed.");
         _failed = meter.CreateCounterFromZero("positions.failed", "{report}", "Position reports the broker did not confirm in time (unavailable).");
-        _dropped = meter.CreateCounterFromZero("positions.dropped", "{report}", "Position reports not sent because too many were already waiting for the broker.");
+        _dropped = meter.CreateCounterFromZero("positions.dropped", "{report}", "Position reports not sent: the broker was not connected, or too many were already waiting for it.");
         _retired = meter.CreateCounterFromZero("vehicles.retired", "{vehicle}", "Vehicles taken out of the fleet whose retirement the broker confirmed.");
         meter.CreateObservableGauge("vehicles.active", () => Volatile.Read(ref _vehiclesActive), "{vehicle}", "Vehicles driving and reporting.");
         meter.CreateObservableGauge("positions.in_flight", () => Volatile.Read(ref _inFlight), "{report}", "Position reports waiting for the broker's confirmation.");

@@ -14,10 +14,15 @@ public sealed class IsolatedRun : IAsyncDisposable
     private readonly List<ServiceProcess> _services = [];
     private readonly List<IAsyncDisposable> _hosted = [];
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetman-run-" + Guid.NewGuid().ToString("N")[..8]);
-    private Dictionary<string, string?> _infra = [];
+    private readonly Dictionary<string, string?> _infra;
     private BrokerConnection? _connection;
 
-    private IsolatedRun(BrokerInstance broker) => Broker = broker;
+    private IsolatedRun(BrokerInstance broker, Dictionary<string, string?> infra)
+    {
+        Broker = broker;
+        _infra = infra;
+        Directory.CreateDirectory(_folder);
+    }
 
     /// <summary>The broker and Redis this run uses: the shared instance unless the run was started on another one.</summary>
     public BrokerInstance Broker { get; }
@@ -50,14 +55,8 @@ public sealed class IsolatedRun : IAsyncDisposable
     public static Task<IsolatedRun> StartAsync() => StartAsync(BrokerInstance.Shared());
 
     /// <summary>A run on <paramref name="broker"/> (e.g. a private instance a test may kill); starts its broker and Redis if needed.</summary>
-    public static async Task<IsolatedRun> StartAsync(BrokerInstance broker)
-    {
-        ArgumentNullException.ThrowIfNull(broker);
-        var run = new IsolatedRun(broker);
-        Directory.CreateDirectory(run._folder);
-        run._infra = await run.Broker.ServiceEnvironmentAsync();
-        return run;
-    }
+    public static async Task<IsolatedRun> StartAsync(BrokerInstance broker) =>
+        new(broker, await (broker ?? throw new ArgumentNullException(nameof(broker))).ServiceEnvironmentAsync());
 
     public Dictionary<string, string?> Environment(IDictionary<string, string?>? extra = null)
     {

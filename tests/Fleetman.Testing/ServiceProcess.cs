@@ -219,47 +219,51 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public async Task WaitUntilReadyAsync(TimeSpan within)
+    /// <summary>
+    /// Polls the readiness path until it answers 200; fails after <paramref name="within"/> with the log's tail, or as
+    /// soon as the process exits (with its exit code and the lines that say why).
+    /// </summary>
+    public Task WaitUntilReadyAsync(TimeSpan within) =>
+        Eventually.Until(
+            async () =>
+            {
+                try
+                {
+                    using var response = await Http.GetAsync(new Uri(_readinessPath, UriKind.Relative));
+                    return response.IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    // not listening yet, or too busy starting to answer within the client's timeout: ask again until the deadline
+                    return false;
+                }
+            },
+            within,
+            () => Task.FromResult($"{Name} ready ({_readinessPath} answering 200):\n{Tail()}"),
+            ExitedAsync,
+            every: TimeSpan.FromMilliseconds(50));
+
+    /// <summary>Why the process will never be ready (it exited, with this code), or null while it runs.</summary>
+    private async Task<string?> ExitedAsync()
     {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
+        if (_process is not { HasExited: true } process)
         {
-            if (_process is { HasExited: true })
-            {
-                // Also waits (briefly) until the redirected output has been read to its end: the lines that say why
-                // it exited can still be on their way to the log when the exit is seen.
-                using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
-                {
-                    try
-                    {
-                        await _process.WaitForExitAsync(drained.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // a child kept the pipes open: report what arrived
-                    }
-                }
-
-                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{Tail()}");
-            }
-
-            try
-            {
-                using var response = await Http.GetAsync(new Uri(_readinessPath, UriKind.Relative));
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet, or too busy starting to answer within the client's timeout: ask again until the deadline
-            }
-
-            await Task.Delay(50);
+            return null;
         }
 
-        throw new TimeoutException($"{Name} was not ready within {within.TotalSeconds:F0} s:\n{Tail()}");
+        // Waits (briefly) until the redirected output has been read to its end: the lines that say why it exited can
+        // still be on their way to the log when the exit is seen.
+        using var drained = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await process.WaitForExitAsync(drained.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // a child kept the pipes open: report what arrived
+        }
+
+        return $"{Name} exited with code {process.ExitCode}";
     }
 
     /// <summary>SIGKILL: the process dies at once, nothing flushed, nothing acked.</summary>

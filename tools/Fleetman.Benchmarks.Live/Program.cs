@@ -23,6 +23,8 @@
 // Usage: Fleetman.Benchmarks.Live [clients, default 500] [vehicles, default 1000] [seconds, default 20] [--no-browser]
 //        [--push-only] [--push-interval=MS (the api-gateway's Hub__PushIntervalMilliseconds; default: its own)]
 //        [--timed-clients=N (how many of the clients time every position; default all, the others count theirs)]
+//        [--api-env=NAME=VALUE (repeatable: an environment variable of the api-gateway alone, e.g. a DOTNET_ runtime
+//        setting, to compare one process's setting in alternate runs without another build)]
 //        Fleetman.Benchmarks.Live --map [seconds, default 10]
 //        Fleetman.Benchmarks.Live --paint-only [loads, default 5]
 //        Fleetman.Benchmarks.Live --list-only [connections, default 500] [vehicles, default 1000] [seconds, default 20]
@@ -46,6 +48,10 @@ var pushInterval = args.FirstOrDefault(a => a.StartsWith("--push-interval=", Str
 // Every client times every position unless fewer are asked for (the rest then only count theirs: see PushRecorder);
 // fewer did not measure the push sooner on the loaded build machine (services/api-gateway/README.md).
 var timedClients = int.Parse(args.FirstOrDefault(a => a.StartsWith("--timed-clients=", StringComparison.Ordinal))?["--timed-clients=".Length..] ?? clients.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+var apiEnvironment = args.Where(a => a.StartsWith("--api-env=", StringComparison.Ordinal))
+    .Select(a => a["--api-env=".Length..].Split('=', 2))
+    .Select(pair => pair.Length == 2 && pair[0].Length > 0 ? (Name: pair[0], Value: pair[1]) : throw new ArgumentException($"--api-env wants NAME=VALUE, not '{string.Join('=', pair)}'"))
+    .ToArray();
 var map = args.Contains("--map");
 var paintOnly = args.Contains("--paint-only");
 var listOnly = args.Contains("--list-only");
@@ -96,6 +102,12 @@ try
     if (pushInterval is not null)
     {
         apiSettings["Hub__PushIntervalMilliseconds"] = pushInterval;
+    }
+
+    foreach (var (name, value) in apiEnvironment)
+    {
+        apiSettings[name] = value;
+        Console.WriteLine($"api-gateway environment: {name}={value}");
     }
 
     var api = await run.StartGatewayAsync(tracker, apiSettings);

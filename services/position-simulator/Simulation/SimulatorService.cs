@@ -1,4 +1,6 @@
 using Fleetman.Messaging;
+using Polly;
+using Polly.Retry;
 
 namespace Fleetman.PositionSimulator.Simulation;
 
@@ -6,13 +8,19 @@ namespace Fleetman.PositionSimulator.Simulation;
 /// The publishing loop: every tick it takes the reports that are due and publishes them all at once (the messaging
 /// library confirms concurrent sends in groups), without waiting for them: the next tick goes ahead while earlier
 /// publishes are still with the broker. At most <see cref="SimulatorOptions.MaxInFlightPublishes"/> wait at a time;
-/// reports beyond that are dropped and counted. A broker outage costs failed (counted, logged at most every
-/// 10 s) or dropped reports; the vehicles keep driving and publishing picks up again when the broker is back.
+/// reports beyond that are dropped and counted. Publishes wait through a broker outage shorter than the send timeout
+/// (nothing is lost); once one has timed out, the outage is a long one, and while the broker is still not connected
+/// the due reports are dropped at once (counted) instead of each waiting the send timeout in its turn: the simulator
+/// then holds nothing for the broker, and tries it again only when the messaging client has reconnected, which backs
+/// off with jitter. Failures and drops are logged at most every 10 s; the vehicles keep driving throughout.
+/// Retirements are never dropped: they are retried, backing off, until published.
 /// </summary>
 public sealed partial class SimulatorService : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RetirementRetryDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RetirementRetryMaxDelay = TimeSpan.FromSeconds(10);
 
     private readonly Simulator _simulator;
     private readonly IMessagePublisher _publisher;
@@ -25,6 +33,8 @@ public sealed partial class SimulatorService : BackgroundService
     private readonly List<Task> _pending = [];
     private readonly List<VehiclesRetired> _retirements = [];
     private readonly Lock _retirementsLock = new();
+    private readonly ResiliencePipeline _retirementRetry;
+    private readonly CancellationTokenSource _disposing = new();
     private Task _retiring = Task.CompletedTask;
     private long _lastRetirementWarning;
     private readonly Lock _warningLock = new();
@@ -46,6 +56,26 @@ public sealed partial class SimulatorService : BackgroundService
         _queue = topology.NameOf<PositionReported>();
         _slots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
         _lastFailureWarning = _lastDropWarning = _lastRetirementWarning = -WarningInterval.Ticks * 2;
+        _retirementRetry = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(new RetryStrategyOptions
+        {
+            // Until published (or the service is gone): a lost retirement would leave its vehicles on the map until the
+            // retention. A refused send fails at once, so without the backoff this would be a retry every tick.
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = RetirementRetryDelay,
+            MaxDelay = RetirementRetryMaxDelay,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+            OnRetry = args =>
+            {
+                if (TimeToWarn(ref _lastRetirementWarning))
+                {
+                    LogRetirementFailing(_logger, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
+                }
+
+                return default;
+            },
+        }).Build();
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -82,6 +112,8 @@ public sealed partial class SimulatorService : BackgroundService
 
     public override void Dispose()
     {
+        _disposing.Cancel();
+        _disposing.Dispose();
         _slots.Dispose();
         base.Dispose();
     }
@@ -112,6 +144,12 @@ public sealed partial class SimulatorService : BackgroundService
 
     private void PublishAll(List<PositionReported> reports)
     {
+        if (Volatile.Read(ref _failing) == 1 && !_publisher.IsConnected)
+        {
+            OnDropped(reports.Count, "the broker is not connected and earlier reports to it timed out");
+            return;
+        }
+
         var sends = new List<Task>(reports.Count);
         var dropped = 0;
         foreach (var report in reports)
@@ -129,7 +167,7 @@ public sealed partial class SimulatorService : BackgroundService
 
         if (dropped > 0)
         {
-            OnDropped(dropped);
+            OnDropped(dropped, $"{_options.MaxInFlightPublishes} publishes already waiting for the broker (Simulator:MaxInFlightPublishes)");
         }
 
         _pending.RemoveAll(task => task.IsCompleted);
@@ -173,7 +211,7 @@ public sealed partial class SimulatorService : BackgroundService
 
     /// <summary>
     /// Sends the retirements waiting, in order, one publish at a time. One the broker does not confirm stays first in
-    /// line and is tried again at a later tick: a lost retirement would leave its vehicles on the map until the retention.
+    /// line and is tried again, backing off, while later ones wait behind it.
     /// </summary>
     private void PublishRetirements()
     {
@@ -206,16 +244,14 @@ public sealed partial class SimulatorService : BackgroundService
 
             try
             {
-                await _publisher.PublishAsync(next, CancellationToken.None);
+                await _retirementRetry.ExecuteAsync(
+                    static (state, _) => new ValueTask(state.Publisher.PublishAsync(state.Next, CancellationToken.None)),
+                    (Publisher: _publisher, Next: next),
+                    _disposing.Token);
             }
-            catch (Exception e)
+            catch (OperationCanceledException)
             {
-                if (TimeToWarn(ref _lastRetirementWarning))
-                {
-                    LogRetirementFailing(_logger, next.Names.Count, e.Message);
-                }
-
-                return;
+                return; // disposed: the host is gone
             }
 
             lock (_retirementsLock)
@@ -228,13 +264,13 @@ public sealed partial class SimulatorService : BackgroundService
         }
     }
 
-    private void OnDropped(int dropped)
+    private void OnDropped(int dropped, string why)
     {
         _metrics.OnDropped(dropped);
         Interlocked.Add(ref _dropsSinceWarning, dropped);
         if (TimeToWarn(ref _lastDropWarning))
         {
-            LogDropping(_logger, Interlocked.Exchange(ref _dropsSinceWarning, 0), _options.MaxInFlightPublishes);
+            LogDropping(_logger, Interlocked.Exchange(ref _dropsSinceWarning, 0), why);
         }
     }
 
@@ -262,14 +298,14 @@ public sealed partial class SimulatorService : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing position reports to {Queue} again")]
     private static partial void LogResumed(ILogger logger, string queue);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Dropped} position reports dropped since the last warning: {Limit} publishes already waiting for the broker (Simulator:MaxInFlightPublishes)")]
-    private static partial void LogDropping(ILogger logger, long dropped, int limit);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Dropped} position reports dropped since the last warning; the latest because {Reason}")]
+    private static partial void LogDropping(ILogger logger, long dropped, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retired {Vehicles} vehicle(s) from the fleet at {Time:O}")]
     private static partial void LogRetired(ILogger logger, int vehicles, DateTimeOffset time);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish the retirement of {Vehicles} vehicle(s); trying again: {Error}")]
-    private static partial void LogRetirementFailing(ILogger logger, int vehicles, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish a retirement of vehicles; trying again in {DelayMs:F0} ms: {Error}")]
+    private static partial void LogRetirementFailing(ILogger logger, double delayMs, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Position reports in all: {Published} published, {Failed} failed, {Dropped} dropped")]
     private static partial void LogTotals(ILogger logger, long published, long failed, long dropped);

@@ -23,17 +23,23 @@ public sealed class HostingTests(SharedBrokerFixture fixture)
         await Eventually.Until(() => log.Unique == 50, TimeSpan.FromSeconds(30), () => $"{log.Unique} of 50 handled");
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"));
         health.Entries["broker"].Status.ShouldBe(HealthStatus.Healthy);
+        publisher.IsConnected.ShouldBeTrue();
         await host.StopAsync();
     }
 
-    [Fact]
-    public async Task The_broker_check_is_unhealthy_with_the_reason_while_the_broker_cannot_be_reached()
+    [Theory]
+    [InlineData("refuses connections")]
+    [InlineData("accepts and never answers")]
+    public async Task While_the_broker_cannot_be_reached_the_publisher_says_it_is_not_connected_and_the_broker_check_gives_the_reason_in_one_sentence(string broker)
     {
+        await using var silent = new SilentServer();
+        var port = broker == "refuses connections" ? BrokerInstance.FreePort() : silent.Port;
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Broker:Host"] = "127.0.0.1",
-            ["Broker:Port"] = BrokerInstance.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Broker:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Broker:ConnectTimeoutSeconds"] = "1",
         });
         builder.AddMessaging();
         using var host = builder.Build();
@@ -44,7 +50,11 @@ public sealed class HostingTests(SharedBrokerFixture fixture)
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"));
 
         health.Entries["broker"].Status.ShouldBe(HealthStatus.Unhealthy);
-        health.Entries["broker"].Description.ShouldNotBeNull().ShouldContain("Not connected to the broker at 127.0.0.1:");
+        var description = health.Entries["broker"].Description.ShouldNotBeNull();
+        description.ShouldStartWith($"Not connected to the broker at 127.0.0.1:{port}: ");
+        description.ShouldEndWith(".");
+        description.ShouldNotEndWith("..");
+        host.Services.GetRequiredService<IMessagePublisher>().IsConnected.ShouldBeFalse();
         await host.StopAsync();
     }
 
