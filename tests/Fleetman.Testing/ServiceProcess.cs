@@ -194,6 +194,17 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return Path.Combine(Repository.Root, projectFolder, "bin", configuration, "net10.0", assembly + ".dll");
     }
 
+    /// <summary>
+    /// A runtime setting the service ships with: <c>configProperties</c> of the runtimeconfig.json beside its built
+    /// assembly, which the build and the trimmed publish write from the project's <c>RuntimeHostConfigurationOption</c>s.
+    /// </summary>
+    public static JsonElement ShippedRuntimeSetting(string projectFolder, string assembly, string name)
+    {
+        var runtimeConfig = Path.ChangeExtension(BuildOutput(projectFolder, assembly), ".runtimeconfig.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(runtimeConfig));
+        return json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty(name).Clone();
+    }
+
     public async Task StartAsync(TimeSpan readyWithin)
     {
         var start = new ProcessStartInfo(_command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Fleetman.Testing;
 
 namespace Fleetman.ApiGateway.Tests.Unit;
@@ -7,14 +6,6 @@ namespace Fleetman.ApiGateway.Tests.Unit;
 public sealed class RuntimeSettingsTests
 {
     [Fact]
-    public void Idle_thread_pool_workers_do_not_spin_so_the_edge_and_the_browsers_get_the_core_between_pushes()
-    {
-        var assembly = ServiceProcess.BuildOutput(Path.Combine("services", "api-gateway"), "Fleetman.ApiGateway");
-        var runtimeConfig = Path.ChangeExtension(assembly, ".runtimeconfig.json");
-
-        using var json = JsonDocument.Parse(File.ReadAllText(runtimeConfig));
-        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32().ShouldBe(0);
-    }
+    public void Idle_thread_pool_workers_do_not_spin_so_the_edge_and_the_browsers_get_the_core_between_pushes() =>
+        ServiceProcess.ShippedRuntimeSetting(Path.Combine("services", "api-gateway"), "Fleetman.ApiGateway", "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32().ShouldBe(0);
 }
