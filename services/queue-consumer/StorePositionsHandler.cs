@@ -63,29 +63,28 @@ internal sealed partial class StorePositionsHandler(
         ConsumerMetrics.Duplicates.Add(positions.Count - stored.PositionsAdded);
         AnnounceEvents(stored.EventsAdded);
 
-        // A report no newer than its vehicle's latest stored one (late, or redelivered) is history only: it never
-        // becomes the latest, in Redis or on the map.
-        var current = positions.Where(p => !previous.TryGetValue(p.Vehicle, out var last) || p.Time > last.Time).ToList();
-        if (current.Count == 0)
-        {
-            return;
-        }
-
-        var newest = current.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
+        // A report no newer than its vehicle's latest stored one (late, or redelivered) never moves its vehicle back, in
+        // Redis (newest wins there) or on a map (see below); its vehicle's retirement is asked all the same, so a
+        // report from before the vehicle left is not announced at all.
+        var newest = positions.GroupBy(p => p.Vehicle, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Time)!).ToList();
+        var current = positions;
         if (await UpdateLatestAsync(newest) is { Count: > 0 } retired)
         {
             // Reports from before their vehicle left the fleet (still queued when it left): history, never on a map.
-            current.RemoveAll(p => retired.Contains(p.Vehicle));
+            current = [.. positions.Where(p => !retired.Contains(p.Vehicle))];
             if (current.Count == 0)
             {
                 return;
             }
         }
 
-        // Every current position is announced, not only each vehicle's newest: a browser following a vehicle draws its
-        // every point (the api-gateway coalesces the rest per connection). Not awaited: the positions are stored, so
-        // the batch is done and its acks should go now. The notification follows on its own (pipelined, in order)
-        // and only logs if it fails. Transient (the topology says so): live positions are stale a second later and a
+        // Every position is announced, not only each vehicle's newest: a browser following a vehicle draws its every
+        // point (the api-gateway coalesces the rest per connection). A late one too: with batches handled at once, a
+        // vehicle's older report is stored after its newer one whenever its batch read the latest stored points after
+        // the other batch had stored, and left out it was a point lost from the followed trail. The api-gateway passes
+        // a point older than one it passed on to followers only, and one it passed on already (a redelivery) to no
+        // one. Not awaited: the positions are stored, so the batch is done and its acks should go now. The
+        // notification follows on its own (pipelined, in order) and only logs if it fails. Transient (the topology says so): live positions are stale a second later and a
         // newer update always follows.
         _ = PublishStoredAsync(
             new VehiclePositionsUpdated(current, clock.GetUtcNow()), current.Count, "vehicle position(s)", ConsumerMetrics.UpdatesNotPublished);

@@ -28,7 +28,7 @@ public sealed class LiveUpdates(
 {
     private readonly ConcurrentDictionary<string, LiveConnection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecentTimes> _recent = new(StringComparer.Ordinal);
-    private readonly Lock _recentLock = new();
+    private readonly Lock _recentLock = new(); // taken before _step where both are held, never after it
 
     // The one lock every connection's frames are decided under (see LiveConnection), and what the connections in step wait for.
     private readonly Lock _step = new();
@@ -128,6 +128,12 @@ public sealed class LiveUpdates(
         ArgumentNullException.ThrowIfNull(update);
         var fresh = new Dictionary<string, LivePosition>(update.Positions.Count, StringComparer.Ordinal);
         List<LivePosition>? trailOnly = null;
+
+        // Decided and offered in one order: an update decided fresh after another is offered after it too. Were the
+        // recent-times lock released before the step lock is taken, two updates handled at once could be offered the
+        // other way round, with a push between them, and the older "fresh" position would move the markers back. The
+        // step lock is taken inside this one (never the other way round: Remove does the same), and only after the
+        // deciding, so the push waits for the offers alone.
         lock (_recentLock)
         {
             foreach (var position in update.Positions.OrderBy(p => p.Time))
@@ -153,19 +159,25 @@ public sealed class LiveUpdates(
                         break;
                 }
             }
-        }
 
-        if (fresh.Count == 0 && trailOnly is null)
-        {
-            return;
-        }
+            if (fresh.Count == 0 && trailOnly is null)
+            {
+                return;
+            }
 
-        // Oldest first, as followers get them: superseded and late points can interleave.
-        IReadOnlyList<LivePosition> trail = trailOnly is null ? [] : [.. trailOnly.OrderBy(p => p.Time)];
-        IReadOnlyList<LivePosition> newest = [.. fresh.Values];
+            // Oldest first, as followers get them: superseded and late points can interleave.
+            IReadOnlyList<LivePosition> trail = trailOnly is null ? [] : [.. trailOnly.OrderBy(p => p.Time)];
+            IReadOnlyList<LivePosition> newest = [.. fresh.Values];
+            Offer(newest, update.StoredAt, trail);
+        }
+    }
+
+    /// <summary>The positions of one update to the shared buffer and to every connection out of step.</summary>
+    private void Offer(IReadOnlyList<LivePosition> newest, DateTimeOffset storedAt, IReadOnlyList<LivePosition> trail)
+    {
         lock (_step)
         {
-            if (newest.Count > 0 && _shared.Offer(newest, update.StoredAt).DroppedBufferFull is > 0 and var dropped)
+            if (newest.Count > 0 && _shared.Offer(newest, storedAt).DroppedBufferFull is > 0 and var dropped)
             {
                 // Each connection in step would have dropped them from its own buffer.
                 metrics.PositionsDropped(dropped * InStepCount(), "buffer_full");
@@ -175,7 +187,7 @@ public sealed class LiveUpdates(
             {
                 if (!connection.InStep)
                 {
-                    connection.Offer(newest, update.StoredAt, trail);
+                    connection.Offer(newest, storedAt, trail);
                 }
             }
         }
@@ -195,23 +207,25 @@ public sealed class LiveUpdates(
             return;
         }
 
+        // Both locks, in Dispatch's order: an update decided before the removal is offered before it (and removed
+        // with it), one decided after finds the vehicle fresh and is offered after it.
         lock (_recentLock)
         {
             foreach (var vehicle in gone)
             {
                 _recent.Remove(vehicle);
             }
-        }
 
-        // In step, the browser is told with the next shared frame; out of step, at once.
-        lock (_step)
-        {
-            _shared.Remove(gone);
-            foreach (var connection in _connections.Values)
+            // In step, the browser is told with the next shared frame; out of step, at once.
+            lock (_step)
             {
-                if (!connection.InStep)
+                _shared.Remove(gone);
+                foreach (var connection in _connections.Values)
                 {
-                    connection.Remove(gone);
+                    if (!connection.InStep)
+                    {
+                        connection.Remove(gone);
+                    }
                 }
             }
         }

@@ -139,11 +139,8 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
     [Fact]
     public async Task A_point_announced_after_a_newer_one_reaches_followers_only_and_a_repeat_reaches_no_one()
     {
-        await using var follower = await HubClient.ConnectAsync(live.Gateway.Address);
-        await using var watcher = await HubClient.ConnectAsync(live.Gateway.Address);
-        await follower.SnapshotAsync();
-        await watcher.SnapshotAsync();
-        await follower.InvokeAsync("Follow", "Late Truck");
+        await using var follower = await ConnectedAsync(following: "Late Truck");
+        await using var watcher = await ConnectedAsync();
         static VehiclePosition Point(int second) =>
             new("Late Truck", 53.38 + (second * 1e-4), -1.47, Reports.Start.AddSeconds(second), 20, 90);
 
@@ -160,6 +157,24 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
 
         follower.Received("Late Truck").Select(p => p.Time).ShouldBe([Point(2).Time, Point(1).Time], "the late point follows, once");
         watcher.Received("Late Truck").Select(p => p.Time).ShouldBe([Point(2).Time], "a marker never moves back");
+    }
+
+    [Fact]
+    public async Task A_report_the_consumer_stores_after_a_newer_one_reaches_followers_and_moves_no_marker()
+    {
+        await using var follower = await ConnectedAsync(following: "Stored Late Truck");
+        await using var watcher = await ConnectedAsync();
+
+        // The newer report stored first, as when two batches are handled at once and the later one finishes first.
+        var newer = Reports.Of("Stored Late Truck", 2);
+        var older = Reports.Of("Stored Late Truck", 1);
+        await live.PublishAndWaitUntilStoredAsync([newer]);
+        await live.Run.PublishAsync([older]);
+
+        await follower.ReceivedAsync("Stored Late Truck", older.Time);
+        await watcher.ReceivedAsync("Stored Late Truck", newer.Time);
+        follower.Received("Stored Late Truck").Select(p => p.Time).ShouldBe([newer.Time, older.Time], "the late point follows, once");
+        watcher.Received("Stored Late Truck").Select(p => p.Time).ShouldBe([newer.Time], "a marker never moves back");
     }
 
     [Fact]
@@ -181,6 +196,19 @@ public sealed class LiveHubTests(LiveGateway live) : IClassFixture<LiveGateway>
         Value(metrics, "fleetman_apigateway_hub_frames{kind=\"positions\"}").ShouldBeGreaterThanOrEqualTo(1);
         Value(metrics, "fleetman_apigateway_hub_positions{kind=\"positions\"}").ShouldBeGreaterThanOrEqualTo(1);
         Value(metrics, "fleetman_apigateway_hub_push_lag_count").ShouldBeGreaterThanOrEqualTo(1);
+    }
+
+    /// <summary>A client that has its snapshot, and follows <paramref name="following"/> when given.</summary>
+    private async Task<HubClient> ConnectedAsync(string? following = null)
+    {
+        var client = await HubClient.ConnectAsync(live.Gateway.Address);
+        await client.SnapshotAsync();
+        if (following is not null)
+        {
+            await client.InvokeAsync("Follow", following);
+        }
+
+        return client;
     }
 
     private static double Value(string[] metrics, string series) =>

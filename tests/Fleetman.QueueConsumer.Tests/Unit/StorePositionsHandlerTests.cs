@@ -46,6 +46,23 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_report_stored_after_a_newer_one_of_its_vehicle_is_announced_too_for_the_browsers_following_it()
+    {
+        // As two batches handled at once leave it when the later one stores first: the older report is late.
+        var store = await StartAsync(Path.Combine(_folder.FullName, "positions.db"));
+        await Publisher.PublishAllAsync([new PositionReported("Late Van", 53.3810, -1.4700, Now.AddSeconds(-10))]);
+        await Eventually.Until(() => Broker.Published<VehiclePositionsUpdated>().Count == 1, () => "the newer report was not announced");
+
+        await Publisher.PublishAllAsync([new PositionReported("Late Van", 53.3800, -1.4700, Now.AddSeconds(-20))]);
+
+        await Eventually.Until(
+            () => Broker.Published<VehiclePositionsUpdated>().Count == 2,
+            () => "the late report was stored but not announced: a browser following the vehicle never gets that point");
+        (await store.CountAsync(null, default)).ShouldBe(2);
+        Broker.Published<VehiclePositionsUpdated>()[1].Positions.ShouldHaveSingleItem().Time.ShouldBe(Now.AddSeconds(-20));
+    }
+
+    [Fact]
     public async Task The_store_lag_runs_from_the_vehicle_s_report_to_the_write_in_seconds()
     {
         using var lag = new MetricCollector<double>(null, "Fleetman.QueueConsumer", "positions.store_lag");
@@ -153,8 +170,8 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         {
             ["Messaging:Transport"] = "InMemory",
             // One batch at a time, in order (the queue-consumer's appsettings.json, copied beside the tests, says two): with
-            // two, a vehicle's older report can be stored after its newer one and is then history only (never announced),
-            // which is right but not what these tests are about.
+            // two, a vehicle's older report can be stored after its newer one (a late report, announced for followers
+            // only), which is right but not what these tests are about.
             ["Consumer:Concurrency"] = "1",
             ["Consumer:BatchSize"] = "100",
             ["Consumer:BatchTimeoutMilliseconds"] = "50",
