@@ -1,5 +1,3 @@
-using StackExchange.Redis;
-
 namespace Fleetman.LatestPositions;
 
 /// <summary>

@@ -181,5 +181,5 @@ internal sealed class BrokerHealthCheck(IMessageTransport transport) : IHealthCh
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(transport.IsConnected
             ? HealthCheckResult.Healthy($"Connected to {transport}.")
-            : HealthCheckResult.Unhealthy($"Not connected to {transport}: {transport.LastError?.TrimEnd('.') ?? "connecting"}."));
+            : HealthCheckResult.Unhealthy($"Not connected to {transport}: {transport.LastError ?? "connecting"}."));
 }

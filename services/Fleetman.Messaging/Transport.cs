@@ -12,7 +12,10 @@ internal interface IMessageTransport
 
     bool IsConnected { get; }
 
-    /// <summary>Why the transport is not connected; null while it is.</summary>
+    /// <summary>
+    /// Why the transport is not connected, with no final period: the readiness check ends its sentence after it. Null
+    /// while connected.
+    /// </summary>
     string? LastError { get; }
 
     /// <summary>Begins connecting in the background; does not wait.</summary>

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>

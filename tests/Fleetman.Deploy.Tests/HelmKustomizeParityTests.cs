@@ -6,40 +6,43 @@ public sealed class HelmKustomizeParityTests
     private static readonly string[] Core =
         ["position-simulator", "queue-consumer", "position-tracker", "api-gateway", "gateway", "webapp", "activemq", "mongodb", "redis"];
 
-    public static TheoryData<string, string> Pairs() => new()
+    private static readonly (string Helm, string Kustomize)[] Pairs =
+    [
+        ("helm-default", "k8s-base"),
+        ("helm-minikube", "k8s-minikube"),
+        ("helm-eks", "k8s-eks"),
+    ];
+
+    /// <summary>What the two must deploy alike, each a list of lines to compare, by what it describes.</summary>
+    private static readonly Dictionary<string, Func<string, List<string>>> Aspects = new()
     {
-        { "helm-default", "k8s-base" },
-        { "helm-minikube", "k8s-minikube" },
-        { "helm-eks", "k8s-eks" },
+        ["workloads' kinds, containers, ports and probes"] = Describe,
+        ["services' names, types and ports"] = Services,
+        ["the environment variables project services read"] = Environment,
+        ["each workload's app label and priority class"] = Labelled,
+        ["the priority classes they define"] = PriorityClasses,
     };
 
-    [Theory]
-    [MemberData(nameof(Pairs))]
-    public void Workloads_have_the_same_kinds_containers_ports_and_probes(string helm, string kustomize)
+    public static TheoryData<string, string, string> PairsAndAspects()
     {
-        Describe(helm).ShouldBe(Describe(kustomize));
+        var data = new TheoryData<string, string, string>();
+        foreach (var (helm, kustomize) in Pairs)
+        {
+            foreach (var aspect in Aspects.Keys)
+            {
+                data.Add(helm, kustomize, aspect);
+            }
+        }
+
+        return data;
     }
 
     [Theory]
-    [MemberData(nameof(Pairs))]
-    public void Services_have_the_same_names_types_and_ports(string helm, string kustomize)
+    [MemberData(nameof(PairsAndAspects))]
+    public void The_chart_and_its_kustomize_overlay_deploy_the_same(string helm, string kustomize, string aspect)
     {
-        Services(helm).ShouldBe(Services(kustomize));
-    }
-
-    [Theory]
-    [MemberData(nameof(Pairs))]
-    public void Project_services_read_the_same_environment_variables(string helm, string kustomize)
-    {
-        Environment(helm).ShouldBe(Environment(kustomize));
-    }
-
-    [Theory]
-    [MemberData(nameof(Pairs))]
-    public void Workloads_have_the_same_app_labels_and_priority_classes(string helm, string kustomize)
-    {
-        Labelled(helm).ShouldBe(Labelled(kustomize));
-        PriorityClasses(helm).ShouldBe(PriorityClasses(kustomize));
+        var describe = Aspects[aspect];
+        describe(helm).ShouldBe(describe(kustomize), $"{helm} and {kustomize} differ in {aspect}");
     }
 
     [Theory]

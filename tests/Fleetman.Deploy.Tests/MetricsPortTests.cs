@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
-using k8s.Models;
-using YamlDotNet.Serialization;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Fleetman.Benchmarks;
 using Fleetman.Testing;
 
 namespace Fleetman.Benchmarks.Live;

@@ -34,9 +34,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Fleetman.Benchmarks;
 using Fleetman.Benchmarks.Live;
-using Fleetman.Messaging;
 using Fleetman.Testing;
-using Microsoft.Playwright;
 
 var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
 var clients = numbers.Length > 0 ? numbers[0] : 500;

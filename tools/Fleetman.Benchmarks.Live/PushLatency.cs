@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Fleetman.Benchmarks;
 using Fleetman.Contracts;
-using Fleetman.Messaging;
 using Fleetman.Testing;
 using Polly;
 using Polly.Retry;

@@ -10,7 +10,6 @@ using Fleetman.Contracts;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 var positions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60_000;
 var latencySeconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;

@@ -62,7 +62,7 @@ internal sealed partial class StompConnection : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await DisposeQuietly(connection, socket);
-            throw new MessagingUnavailableException($"No STOMP connection to {options} within {options.ConnectTimeoutSeconds} s.");
+            throw new MessagingUnavailableException($"No STOMP connection to {options} within {options.ConnectTimeoutSeconds} s");
         }
         catch
         {
@@ -115,7 +115,7 @@ internal sealed partial class StompConnection : IAsyncDisposable
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (answer is null && result.IsCompleted)
             {
-                throw new MessagingUnavailableException($"The broker at {options} closed the connection during the STOMP handshake.");
+                throw new MessagingUnavailableException($"The broker at {options} closed the connection during the STOMP handshake");
             }
         }
 
@@ -126,12 +126,12 @@ internal sealed partial class StompConnection : IAsyncDisposable
 
         if (answer.Command != StompCommands.Connected)
         {
-            throw new StompProtocolException($"Expected CONNECTED from {options}, got {answer.Command}.");
+            throw new StompProtocolException($"Expected CONNECTED from {options}, got {answer.Command}");
         }
 
         if (answer["version"] != "1.2")
         {
-            throw new StompProtocolException($"The broker at {options} speaks STOMP {answer["version"] ?? "1.0"}; this client needs 1.2.");
+            throw new StompProtocolException($"The broker at {options} speaks STOMP {answer["version"] ?? "1.0"}; this client needs 1.2");
         }
 
         Server = answer["server"] ?? "unknown";
@@ -178,7 +178,7 @@ internal sealed partial class StompConnection : IAsyncDisposable
             _outgoing.Writer.TryComplete();
             _socket.Close();
             await reader.CompleteAsync();
-            var lost = new ConnectionLostException("The broker connection closed before the broker answered.", failure);
+            var lost = new ConnectionLostException("The broker connection closed before the broker answered", failure);
             foreach (var pending in _receipts.Values)
             {
                 pending.TrySetException(lost);
@@ -217,7 +217,7 @@ internal sealed partial class StompConnection : IAsyncDisposable
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
-                throw new ConnectionLostException("The broker closed the connection.");
+                throw new ConnectionLostException("The broker closed the connection");
             }
         }
     }
@@ -305,7 +305,7 @@ internal sealed partial class StompConnection : IAsyncDisposable
             var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastReadTicks));
             if (silent > allowed)
             {
-                throw new ConnectionLostException($"No data or heart-beat from the broker for {silent.TotalSeconds:F1} s; the connection is dead.");
+                throw new ConnectionLostException($"No data or heart-beat from the broker for {silent.TotalSeconds:F1} s; the connection is dead");
             }
         }
     }
@@ -315,7 +315,7 @@ internal sealed partial class StompConnection : IAsyncDisposable
     {
         if (!_outgoing.Writer.TryWrite(frame))
         {
-            throw new ConnectionLostException("The broker connection is closed.");
+            throw new ConnectionLostException("The broker connection is closed");
         }
     }
 
@@ -329,12 +329,12 @@ internal sealed partial class StompConnection : IAsyncDisposable
         if (!_outgoing.Writer.TryWrite(new StompFrame(command, headers, body)))
         {
             _receipts.TryRemove(id, out _);
-            pending.TrySetException(new ConnectionLostException("The broker connection is closed."));
+            pending.TrySetException(new ConnectionLostException("The broker connection is closed"));
         }
         else if (!IsOpen && _receipts.TryRemove(id, out _))
         {
             // The connection died between the check and the registration: nobody else will fail this receipt.
-            pending.TrySetException(new ConnectionLostException("The broker connection is closed."));
+            pending.TrySetException(new ConnectionLostException("The broker connection is closed"));
         }
 
         return pending.Task;

@@ -35,7 +35,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
 
                 if (next != Lf)
                 {
-                    throw new StompProtocolException("Malformed STOMP frame: CR not followed by LF between frames.");
+                    throw new StompProtocolException("Malformed STOMP frame: CR not followed by LF between frames");
                 }
 
                 reader.Advance(2);
@@ -60,7 +60,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
         var command = Decode(commandLine);
         if (!IsKnownCommand(command))
         {
-            throw new StompProtocolException($"Malformed STOMP frame: unknown command '{Truncate(command)}'.");
+            throw new StompProtocolException($"Malformed STOMP frame: unknown command '{Truncate(command)}'");
         }
 
         // CONNECT and CONNECTED predate escaping in the spec and are sent unescaped.
@@ -80,7 +80,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
 
             if (headers.Count == _limits.MaxHeaders)
             {
-                throw new StompProtocolException($"Malformed STOMP frame: more than {_limits.MaxHeaders} headers in a {command} frame.");
+                throw new StompProtocolException($"Malformed STOMP frame: more than {_limits.MaxHeaders} headers in a {command} frame");
             }
 
             headers.Add(ParseHeader(line, unescape));
@@ -99,7 +99,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
             reader.Advance(length);
             if (!reader.TryRead(out var terminator) || terminator != Nul)
             {
-                throw new StompProtocolException($"Malformed STOMP frame: {command} body is not followed by NUL after content-length {length} bytes.");
+                throw new StompProtocolException($"Malformed STOMP frame: {command} body is not followed by NUL after content-length {length} bytes");
             }
         }
         else
@@ -108,7 +108,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
             {
                 if (reader.Remaining > _limits.MaxBodyBytes)
                 {
-                    throw new StompProtocolException($"Malformed STOMP frame: {command} body exceeds {_limits.MaxBodyBytes} bytes without a NUL terminator.");
+                    throw new StompProtocolException($"Malformed STOMP frame: {command} body exceeds {_limits.MaxBodyBytes} bytes without a NUL terminator");
                 }
 
                 return false;
@@ -128,7 +128,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
         {
             if (reader.Remaining > _limits.MaxLineBytes)
             {
-                throw new StompProtocolException($"Malformed STOMP frame: a command or header line exceeds {_limits.MaxLineBytes} bytes.");
+                throw new StompProtocolException($"Malformed STOMP frame: a command or header line exceeds {_limits.MaxLineBytes} bytes");
             }
 
             line = default;
@@ -137,7 +137,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
 
         if (sequence.Length > _limits.MaxLineBytes)
         {
-            throw new StompProtocolException($"Malformed STOMP frame: a command or header line exceeds {_limits.MaxLineBytes} bytes.");
+            throw new StompProtocolException($"Malformed STOMP frame: a command or header line exceeds {_limits.MaxLineBytes} bytes");
         }
 
         var span = sequence.IsSingleSegment ? sequence.FirstSpan : sequence.ToArray();
@@ -148,7 +148,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
 
         if (span.IndexOf(Nul) >= 0)
         {
-            throw new StompProtocolException("Malformed STOMP frame: NUL byte inside a command or header line.");
+            throw new StompProtocolException("Malformed STOMP frame: NUL byte inside a command or header line");
         }
 
         line = span;
@@ -160,12 +160,12 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
         var colon = line.IndexOf((byte)':');
         if (colon < 0)
         {
-            throw new StompProtocolException($"Malformed STOMP frame: header line without ':' ('{Truncate(Decode(line))}').");
+            throw new StompProtocolException($"Malformed STOMP frame: header line without ':' ('{Truncate(Decode(line))}')");
         }
 
         if (colon == 0)
         {
-            throw new StompProtocolException("Malformed STOMP frame: header with an empty name.");
+            throw new StompProtocolException("Malformed STOMP frame: header with an empty name");
         }
 
         var name = Decode(line[..colon]);
@@ -184,12 +184,12 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
 
             if (!int.TryParse(header.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length))
             {
-                throw new StompProtocolException($"Malformed STOMP frame: {command} has an invalid content-length '{Truncate(header.Value)}'.");
+                throw new StompProtocolException($"Malformed STOMP frame: {command} has an invalid content-length '{Truncate(header.Value)}'");
             }
 
             if (length > _limits.MaxBodyBytes)
             {
-                throw new StompProtocolException($"Malformed STOMP frame: {command} content-length {length} exceeds the limit of {_limits.MaxBodyBytes} bytes.");
+                throw new StompProtocolException($"Malformed STOMP frame: {command} content-length {length} exceeds the limit of {_limits.MaxBodyBytes} bytes");
             }
 
             return length; // the first occurrence wins
@@ -217,7 +217,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
 
             if (++i == value.Length)
             {
-                throw new StompProtocolException("Malformed STOMP frame: header ends with a lone backslash.");
+                throw new StompProtocolException("Malformed STOMP frame: header ends with a lone backslash");
             }
 
             result.Append(value[i] switch
@@ -226,7 +226,7 @@ internal sealed class StompFrameParser(StompParserLimits? limits = null)
                 'n' => '\n',
                 'c' => ':',
                 '\\' => '\\',
-                var other => throw new StompProtocolException($"Malformed STOMP frame: undefined escape sequence '\\{other}' in a header."),
+                var other => throw new StompProtocolException($"Malformed STOMP frame: undefined escape sequence '\\{other}' in a header"),
             });
         }
 

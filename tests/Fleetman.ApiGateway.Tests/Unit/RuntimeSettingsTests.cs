@@ -1,5 +1,3 @@
-using Fleetman.Testing;
-
 namespace Fleetman.ApiGateway.Tests.Unit;
 
 /// <summary>The runtime settings the api-gateway ships with, in the runtimeconfig.json beside its assembly (the image's too).</summary>

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>Kubernetes label selectors, as kubectl's -l takes them.</summary>

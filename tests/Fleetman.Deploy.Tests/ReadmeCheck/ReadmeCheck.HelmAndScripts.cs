@@ -1,4 +1,3 @@
-using Fleetman.Testing;
 using static Fleetman.Deploy.Tests.CommandWords;
 
 namespace Fleetman.Deploy.Tests;

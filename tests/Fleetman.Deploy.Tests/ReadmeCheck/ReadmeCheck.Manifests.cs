@@ -1,7 +1,3 @@
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
-using k8s.Models;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>What the chapter files and the manifests a command applies put in the cluster, and what their objects need.</summary>

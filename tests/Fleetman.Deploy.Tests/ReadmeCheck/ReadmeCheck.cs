@@ -1,7 +1,3 @@
-using System.Text.RegularExpressions;
-using Fleetman.Testing;
-using k8s.Models;
-
 namespace Fleetman.Deploy.Tests;
 
 /// <summary>An object as the README checks know it: where it is, its labels, and the labels of the pods it runs.</summary>

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace Fleetman.Gateway.Tests.Integration;
 
 /// <summary>The API's JSON over 1 KB compressed at the edge when the client asks; nothing else.</summary>

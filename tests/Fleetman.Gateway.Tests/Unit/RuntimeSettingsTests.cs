@@ -1,5 +1,3 @@
-using Fleetman.Testing;
-
 namespace Fleetman.Gateway.Tests.Unit;
 
 /// <summary>The runtime settings the edge ships with, in the runtimeconfig.json beside its assembly (the image's too).</summary>

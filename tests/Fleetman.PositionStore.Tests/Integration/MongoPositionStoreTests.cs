@@ -1,4 +1,3 @@
-using Fleetman.PositionStore.Tests.Integration;
 using MongoDB.Bson;
 using MongoDB.Driver;
 

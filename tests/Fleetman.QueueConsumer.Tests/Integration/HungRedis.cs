@@ -6,17 +6,11 @@ namespace Fleetman.QueueConsumer.Tests.Integration;
 /// The real Redis behind a <see cref="FreezableProxy"/>, and a client connected through it as the services connect
 /// (no abort on a failed connect, no backlog) with a 500 ms command timeout: frozen, Redis hangs as an overloaded one does.
 /// </summary>
-internal sealed class HungRedis : IAsyncDisposable
+internal sealed class HungRedis(FreezableProxy proxy, ConnectionMultiplexer client) : IAsyncDisposable
 {
-    private HungRedis(FreezableProxy proxy, ConnectionMultiplexer client)
-    {
-        Proxy = proxy;
-        Client = client;
-    }
+    public FreezableProxy Proxy => proxy;
 
-    public FreezableProxy Proxy { get; }
-
-    public ConnectionMultiplexer Client { get; }
+    public ConnectionMultiplexer Client => client;
 
     public static async Task<HungRedis> ConnectAsync()
     {
@@ -39,7 +33,7 @@ internal sealed class HungRedis : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Client.DisposeAsync();
-        await Proxy.DisposeAsync();
+        await client.DisposeAsync();
+        await proxy.DisposeAsync();
     }
 }
