@@ -181,7 +181,8 @@ fi
 # default; set here because an environment may turn it off (UseSharedCompilation=false, as on the project's machine),
 # and stopped at the end when this run started it.
 export UseSharedCompilation=true
-compiler_server_running() { pgrep -u "$(id -u)" -f 'VBCSCompiler\.dll' >/dev/null; }
+# The server as the SDK starts it (its launcher, or dotnet with its dll), with the pipe it listens on.
+compiler_server_running() { pgrep -u "$(id -u)" -f 'VBCSCompiler(\.dll)? -pipename:' >/dev/null; }
 if ! compiler_server_running; then
   # shellcheck disable=SC2317 # called by the EXIT trap
   compiler_server_stop() { dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true; }
