@@ -70,9 +70,11 @@ for n in "$steady_seconds" "$vehicles"; do
   fi
 done
 
-# Native AOT links with clang (and lld); the publish fails without them.
-if measured aot && { ! command -v clang >/dev/null || ! command -v ld.lld >/dev/null; }; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang lld zlib1g-dev >/dev/null
+# Native AOT links with clang against zlib: installed, or a failure naming what to install.
+# shellcheck source=scripts/lib/shipped-services.sh
+source scripts/lib/shipped-services.sh
+if measured aot; then
+  aot_toolchain
 fi
 
 # shellcheck source=scripts/lib/infra-session.sh

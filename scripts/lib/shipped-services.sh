@@ -31,9 +31,27 @@ export_shipped_environment() {
   export FLEETMAN_SHIPPED_ENVIRONMENT
 }
 
+# aot_toolchain: what the position-simulator's Native AOT publish links with, clang against zlib, installed with apt
+# as scripts/test.sh installs it for the image tests' publish; without apt (or without root), a failure naming the
+# packages to install, instead of the linker's error minutes into the publish.
+aot_toolchain() {
+  local missing=()
+  command -v clang >/dev/null || missing+=(clang)
+  [[ -e /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
+  [[ ${#missing[@]} -gt 0 ]] || return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null \
+    && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    return 0
+  fi
+  echo "the position-simulator's Native AOT publish links with clang against zlib; missing: ${missing[*]} (apt-get install ${missing[*]})" >&2
+  return 1
+}
+
 # build_shipped_services: what a benchmark runs, ready: the solution's Release build (the benchmark programs and the
-# framework-dependent services), then the self-contained services' publish (its log in .fleetman/bench/).
+# framework-dependent services), then the self-contained services' publish (its log in .fleetman/bench/), the AOT
+# toolchain installed first.
 build_shipped_services() {
+  aot_toolchain
   dotnet build Fleetman.sln -c Release --nologo -v quiet >/dev/null
   mkdir -p .fleetman/bench
   publish_shipped_services .fleetman/bench/publish-shipped-services.log

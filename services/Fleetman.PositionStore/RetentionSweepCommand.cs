@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace Fleetman.PositionStore;
@@ -106,7 +107,10 @@ public static partial class RetentionSweepCommand
         ? "unreachable: " + exception.Message.Split(" using ", 2)[0]
         : exception.Message;
 
-    private static TOptions? Read<TOptions>(IServiceProvider services, List<string> failures)
+    // IOptions<T> asks for the constructor that makes the options: with the annotation a trimmed publish keeps it for
+    // each options type read here, and the trimmer has nothing to warn about (IL2091).
+    private static TOptions? Read<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        IServiceProvider services, List<string> failures)
         where TOptions : class
     {
         try
