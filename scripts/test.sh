@@ -173,6 +173,25 @@ else
     "$(printf '"%s",' "${projects[@]}" | sed 's/,$//')" >"$target"
 fi
 
+# Every compile of this run through one C# compiler server (VBCSCompiler): the build's forty-odd projects and the
+# services' compile again for the images' publish (tests/Fleetman.Testing/ShippedPublish.cs runs it with this
+# environment). Without it each project starts a compiler process of its own, which loads and warms up the compiler
+# and the framework's reference assemblies again: the warnings-as-errors build of the solution from scratch took
+# 248 CPU-seconds that way and 153 through the server (docs/testing.md, "The compiler server"). The SDK uses it by
+# default; set here because an environment may turn it off (UseSharedCompilation=false, as on the project's machine),
+# and stopped at the end when this run started it.
+export UseSharedCompilation=true
+# The server as the SDK starts it (its launcher, or dotnet with its dll), with the pipe it listens on.
+compiler_server_running() { pgrep -u "$(id -u)" -f 'VBCSCompiler(\.dll)? -pipename:' >/dev/null; }
+if ! compiler_server_running; then
+  # shellcheck disable=SC2317 # called by the EXIT trap
+  compiler_server_stop() { dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true; }
+  # After whatever EXIT trap was set before (the infrastructure's, the engine's), not instead of it.
+  previous_trap=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
+  # shellcheck disable=SC2064 # the earlier trap's command is expanded now, on purpose
+  trap "${previous_trap:+$previous_trap; }compiler_server_stop" EXIT
+fi
+
 step "restore"
 dotnet restore "$target" --nologo -v quiet
 
@@ -206,8 +225,10 @@ fi
 # ends with short ones instead of one long assembly alone. Three at a time measured slower on two cores (the image
 # builds, the chaos pipeline and the browser then share them) and left the system tests' patience too thin. Each writes its log to
 # .fleetman/test-results/<assembly>.log, printed when it ends. An assembly not listed here starts after these.
-longest_first=(Images Chaos ApiGateway Webapp Messaging PositionSimulator Pipeline Deploy PositionTracker Gateway
-  QueueConsumer LoadGenerator PositionStore ServiceDefaults)
+# (The load generator, 31 s in the idle run of 2026-12-07 15:54 UTC, comes before the deploy tests' 20 s: listed
+# after them it started at 620 s and ran the run's last 10 s alone, one core idle.)
+longest_first=(Images Chaos ApiGateway Webapp Messaging PositionSimulator Pipeline LoadGenerator Deploy PositionTracker
+  Gateway QueueConsumer PositionStore ServiceDefaults)
 longest_first=("${longest_first[@]/#/Fleetman.}")
 longest_first=("${longest_first[@]/%/.Tests}")
 queue=()
@@ -308,7 +329,8 @@ node scripts/lib/failed-tests.mjs "$results"
 if [[ -d $results/again ]]; then
   echo
   echo "Run again alone:"
-  grep -hE '^\s+(Passed|Failed) ' "$results"/again/*.log || true
+  # From the second run's TRX reports, as the verdict above is: every result, skipped or not run too.
+  node scripts/lib/failed-tests.mjs "$results/again" --outcomes
   node scripts/lib/failed-tests.mjs "$results/again"
 fi
 { cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>'; echo "webapp $webapp_counts"; } | awk '

@@ -8,6 +8,9 @@
 //                                                                         one line per failed test that did not pass
 //                                                                         in the reports of its run alone: failed,
 //                                                                         skipped (e.g. its engine gone) or not run
+//        node scripts/lib/failed-tests.mjs <again-directory> --outcomes   one line per test result: its outcome, name
+//                                                                         and duration (what the run alone gave,
+//                                                                         skipped and not run included)
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -53,6 +56,8 @@ if (mode === "--unconfirmed") {
   // A rerun passes a test only by passing it: skipped (a Docker engine or browser gone meanwhile) is no pass.
   const passedAgain = new Set(results(againDir).filter((r) => r.outcome === "Passed").map((r) => `${r.assembly}\t${r.name}`));
   for (const f of failures) if (!passedAgain.has(`${f.assembly}\t${f.name}`)) console.log(`${f.assembly}\t${f.name}`);
+} else if (mode === "--outcomes") {
+  for (const r of results(dir)) console.log(`  ${r.outcome} ${r.name} [${r.duration}]`);
 } else if (mode === "--names") {
   for (const f of failures) console.log(`${f.assembly}\t${f.name.replace(/\(.*$/s, "")}`);
 } else if (failures.length > 0) {

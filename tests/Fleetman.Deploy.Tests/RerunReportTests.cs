@@ -35,6 +35,22 @@ public sealed class RerunReportTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_run_alone_lists_every_result_of_its_reports_skipped_ones_too()
+    {
+        var again = Report("again", ("Fleetman.ApiGateway.Tests", "Fleetman.ApiGateway.Tests.Integration.LiveHubTests.A_followed_vehicle", "Passed"),
+            ("Fleetman.Images.Tests", "Fleetman.Images.Tests.System.CourseImageTests.A_course_image(name: \"webapp\")", "NotExecuted"));
+
+        var (exitCode, output) = ExternalTool.Run("node", ["scripts/lib/failed-tests.mjs", again, "--outcomes"], Repository.Root);
+
+        exitCode.ShouldBe(0, output);
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(
+        [
+            "  Passed Fleetman.ApiGateway.Tests.Integration.LiveHubTests.A_followed_vehicle [00:00:01]",
+            "  NotExecuted Fleetman.Images.Tests.System.CourseImageTests.A_course_image(name: \"webapp\") [00:00:01]",
+        ], ignoreOrder: true);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     /// <summary>A folder of TRX reports, one per assembly, with the given results (as dotnet test's trx logger writes them).</summary>
