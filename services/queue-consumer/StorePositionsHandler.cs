@@ -84,8 +84,8 @@ internal sealed partial class StorePositionsHandler(
         // the other batch had stored, and left out it was a point lost from the followed trail. The api-gateway passes
         // a point older than one it passed on to followers only, and one it passed on already (a redelivery) to no
         // one. Not awaited: the positions are stored, so the batch is done and its acks should go now. The
-        // notification follows on its own (pipelined, in order) and only logs if it fails. Transient (the topology says so): live positions are stale a second later and a
-        // newer update always follows.
+        // notification follows on its own (pipelined, in order) and only logs if it fails. Transient (the topology
+        // says so): live positions are stale a second later and a newer update always follows.
         _ = PublishStoredAsync(
             new VehiclePositionsUpdated(current, clock.GetUtcNow()), current.Count, "vehicle position(s)", ConsumerMetrics.UpdatesNotPublished);
     }
