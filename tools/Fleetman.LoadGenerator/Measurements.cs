@@ -23,7 +23,10 @@ internal sealed class LatencyRecorder
 {
     public const long HighestMicroseconds = 3_600_000_000;
 
-    private readonly Recorder _recorder = new(1, HighestMicroseconds, 3, (id, lowest, highest, digits) => new LongHistogram(id, lowest, highest, digits));
+    // The recorder makes reading safe beside recording, not recording beside recording: its histograms must take
+    // concurrent writes themselves. A plain LongHistogram lost increments between users' threads, so its total
+    // counted values its buckets did not hold, and reading its maximum threw mid-run.
+    private readonly Recorder _recorder = new(1, HighestMicroseconds, 3, (id, lowest, highest, digits) => new LongConcurrentHistogram(id, lowest, highest, digits));
     private readonly LongHistogram _total = new(HighestMicroseconds, 3);
     private readonly Lock _sampling = new();
 
