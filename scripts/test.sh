@@ -62,9 +62,10 @@ if for_mode system; then
 
   step "native AOT toolchain"
   # The services' publish for the image tests (tests/Fleetman.Testing/ShippedPublish.cs) compiles the
-  # position-simulator Native AOT, which links with clang against zlib.
-  command -v clang >/dev/null || apt_install clang
-  [[ -e /usr/include/zlib.h ]] || apt_install zlib1g-dev
+  # position-simulator Native AOT, which links with clang against zlib: installed as for the benchmarks' publish.
+  # shellcheck source=scripts/lib/shipped-services.sh
+  source scripts/lib/shipped-services.sh
+  aot_toolchain
 
   step "container engine"
   # tests/Fleetman.Images.Tests builds every image with scripts/build-images.sh and starts each in Docker.

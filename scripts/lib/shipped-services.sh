@@ -32,8 +32,8 @@ export_shipped_environment() {
 }
 
 # aot_toolchain: what the position-simulator's Native AOT publish links with, clang against zlib, installed with apt
-# as scripts/test.sh installs it for the image tests' publish; without apt (or without root), a failure naming the
-# packages to install, instead of the linker's error minutes into the publish.
+# (for the benchmarks' publish and scripts/test.sh's image tests alike); without apt (or without root), a failure
+# naming the packages to install, instead of the linker's error minutes into the publish.
 aot_toolchain() {
   local missing=()
   command -v clang >/dev/null || missing+=(clang)
