@@ -205,9 +205,11 @@ if for_mode system; then webapp_wait; fi
 step "test ($mode)"
 # The CPU time of what Docker's daemon runs (the images' containers and their builds' steps), which no assembly's count
 # below includes: the engine's cgroup, read before and after the tests (cgroup v1's cpuacct, whose usage keeps the time
-# of removed containers; in nanoseconds). Any container on that engine meanwhile counts, whoever started it.
+# of removed containers; in nanoseconds). Any container on that engine meanwhile counts, whoever started it. Only in
+# the modes that use the engine.
 docker_cgroup=/sys/fs/cgroup/cpuacct/docker/cpuacct.usage
-docker_cpu_before=$(cat "$docker_cgroup" 2>/dev/null || true)
+docker_cpu_before=""
+if for_mode system; then docker_cpu_before=$(cat "$docker_cgroup" 2>/dev/null || true); fi
 format_pid=""
 if [[ $mode == all ]]; then
   # What of dotnet format's check the build above does not do (docs/testing.md, "What checks the code's form"): a
