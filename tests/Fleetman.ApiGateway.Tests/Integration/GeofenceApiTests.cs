@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Fleetman.PositionTracker;
 
 namespace Fleetman.ApiGateway.Tests.Integration;
@@ -18,11 +19,10 @@ public sealed class GeofenceApiTests : IAsyncLifetime
     {
         _run = await IsolatedRun.StartAsync();
         _tracker = await _run.HostAsync<TrackerOptions>(new Dictionary<string, string?> { ["Admin__Password"] = AdminPassword });
-        _gateway = await _run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?>
+        _gateway = await _run.HostAsync<TrackerClientOptions>(LiveTracker.GatewaySettings(_tracker.Address, new Dictionary<string, string?>
         {
-            ["Tracker__BaseAddress"] = _tracker.Address.ToString(),
             ["Admin__Password"] = AdminPassword,
-        });
+        }));
     }
 
     public async Task DisposeAsync() => await _run.DisposeAsync();
@@ -95,6 +95,26 @@ public sealed class GeofenceApiTests : IAsyncLifetime
         save.Headers.RetryAfter.ShouldNotBeNull();
         // Refused before the tracker is asked: the api-gateway checks the credentials itself.
         await anonymous.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_tracker_that_takes_connections_but_never_answers_is_a_503_problem_after_the_default_timeouts()
+    {
+        // The gateway's own budget (attempt, retry, total), as every deployment has it: only the address is set.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var gateway = await _run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?>
+        {
+            ["Tracker__BaseAddress"] = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/",
+            ["Admin__Password"] = AdminPassword,
+        });
+
+        using var save = await SendAsync(gateway, HttpMethod.Put, "/api/geofences/Depot", Triangle, AdminPassword);
+
+        (await save.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable)).GetProperty("title").GetString().ShouldBe("The position tracker is unavailable");
+        save.Headers.RetryAfter.ShouldNotBeNull();
+        gateway.Logs.GetSnapshot().ShouldContain(line => line.Message.Contains("The position tracker is unavailable", StringComparison.Ordinal)
+            && line.Message.Contains("timeout", StringComparison.Ordinal));
     }
 
     private static Task<HttpResponseMessage> SendAsync<TMarker>(InProcessService<TMarker> service, HttpMethod method, string path, string? json, string? password)

@@ -19,12 +19,11 @@ public sealed class LiveGateway : IAsyncLifetime
         Run = await IsolatedRun.StartAsync();
         var tracker = await Run.HostAsync<TrackerOptions>();
         await Run.HostAsync<Fleetman.QueueConsumer.QueueConsumerPipelineOptions>(); // the queue-consumer
-        Gateway = await Run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?>
+        Gateway = await Run.HostAsync<TrackerClientOptions>(LiveTracker.GatewaySettings(tracker.Address, new Dictionary<string, string?>
         {
-            ["Tracker__BaseAddress"] = tracker.Address.ToString(),
             ["Hub__PushIntervalMilliseconds"] = PushIntervalMilliseconds.ToString(global::System.Globalization.CultureInfo.InvariantCulture),
             ["Hub__MaxFollowedVehicles"] = "3",
-        });
+        }));
     }
 
     public async Task DisposeAsync() => await Run.DisposeAsync();

@@ -19,7 +19,7 @@ public sealed class SeededGateway : IAsyncLifetime
         Run = await IsolatedRun.StartAsync();
         Tracker = await Run.HostAsync<TrackerOptions>();
         await Run.HostAsync<Fleetman.QueueConsumer.QueueConsumerPipelineOptions>(); // the queue-consumer
-        Gateway = await Run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?> { ["Tracker__BaseAddress"] = Tracker.Address.ToString() });
+        Gateway = await Run.HostAsync<TrackerClientOptions>(LiveTracker.GatewaySettings(Tracker.Address));
         await Run.PublishAsync(Reports.Interleaved(ReportsEach, Vehicles));
         await Eventually.Until(() => Vehicles.All(StoredAll), TimeSpan.FromSeconds(60), () => "the reports were not all stored");
     }

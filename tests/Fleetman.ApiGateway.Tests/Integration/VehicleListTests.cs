@@ -33,11 +33,10 @@ public sealed class VehicleListTests : IAsyncLifetime
             new VehiclePosition("Van 1", 0.1 + 0.2, -0.0, Noon.ToOffset(TimeSpan.FromHours(1)), 0, 359.99999999999994),
         ]);
         _tracker = await _run.HostAsync<TrackerOptions>();
-        _gateway = await _run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?>
+        _gateway = await _run.HostAsync<TrackerClientOptions>(LiveTracker.GatewaySettings(_tracker.Address, new Dictionary<string, string?>
         {
-            ["Tracker__BaseAddress"] = _tracker.Address.ToString(),
             ["VehicleList__ResyncSeconds"] = "1",
-        });
+        }));
     }
 
     public async Task DisposeAsync()
