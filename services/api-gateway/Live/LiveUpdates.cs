@@ -34,6 +34,7 @@ public sealed class LiveUpdates(
     private readonly Lock _step = new();
     private readonly ConnectionBuffer _shared = new(options.Value.MaxBufferedVehicles, 0, options.Value.FollowBacklog);
     private readonly CancellationTokenSource _stop = new();
+    private readonly FrameSendFailures _failures = new(metrics, clock, logger);
     private Task? _pushing; // the timer, from the first connection on
 
     public int Count => _connections.Count;
@@ -41,7 +42,7 @@ public sealed class LiveUpdates(
     /// <summary>A new connection; it buffers updates from now on and pushes them once <see cref="LiveConnection.Start"/> is called.</summary>
     public LiveConnection Connect(string connectionId)
     {
-        var connection = new LiveConnection(connectionId, hub, options.Value, metrics, clock, logger, _step);
+        var connection = new LiveConnection(connectionId, hub, options.Value, metrics, clock, logger, _failures, _step);
         lock (_step)
         {
             _connections[connectionId] = connection;
