@@ -8,34 +8,18 @@ namespace Fleetman.ApiGateway.Tests.Integration;
 /// snapshots showed decides whether a point is late, so a late point never moves a marker back, and a point at the
 /// shown time still reaches the connections that were not shown it.
 /// </summary>
-public sealed class LateAfterStartTests : IAsyncLifetime
+public sealed class LateAfterStartTests(LoneGateway lone) : IClassFixture<LoneGateway>
 {
-    private IsolatedRun _run = null!;
-    private InProcessService<TrackerClientOptions> _gateway = null!;
+    private LatestPositionCache Latest => lone.Gateway.Services.GetRequiredService<LatestPositionCache>();
 
-    public async Task InitializeAsync()
-    {
-        _run = await IsolatedRun.StartAsync();
-        // The hub reads Redis for its snapshot; no tracker is needed.
-        _gateway = await _run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?>
-        {
-            ["Tracker__BaseAddress"] = $"http://127.0.0.1:{BrokerInstance.FreePort()}/",
-            ["Hub__PushIntervalMilliseconds"] = "50",
-        });
-    }
-
-    public async Task DisposeAsync() => await _run.DisposeAsync();
-
-    private LatestPositionCache Latest => _gateway.Services.GetRequiredService<LatestPositionCache>();
-
-    private IMessagePublisher Publisher => _gateway.Services.GetRequiredService<IMessagePublisher>();
+    private IMessagePublisher Publisher => lone.Gateway.Services.GetRequiredService<IMessagePublisher>();
 
     [Fact]
     public async Task A_late_point_of_a_vehicle_the_replica_has_not_heard_of_yet_is_older_than_the_snapshot_and_moves_no_marker()
     {
         var shown = Point("Start Van", 10);
         await Latest.UpdateAsync([shown]);
-        await using var watcher = await HubClient.ConnectAsync(_gateway.Address);
+        await using var watcher = await HubClient.ConnectAsync(lone.Gateway.Address);
         (await watcher.SnapshotAsync()).ShouldContain(p => p.Name == "Start Van" && p.Time == shown.Time);
 
         // As a queue-consumer batch that stored an older report after the newer one announces it (for followers).
@@ -52,13 +36,13 @@ public sealed class LateAfterStartTests : IAsyncLifetime
     public async Task The_update_of_a_point_a_later_snapshot_showed_still_reaches_the_connections_that_were_not_shown_it()
     {
         await Latest.UpdateAsync([Point("Shown Van", 1)]);
-        await using var earlier = await HubClient.ConnectAsync(_gateway.Address);
+        await using var earlier = await HubClient.ConnectAsync(lone.Gateway.Address);
         await earlier.SnapshotAsync();
 
         // The consumer writes Redis before it announces: a browser connecting in between is shown the point first.
         var stored = Point("Shown Van", 2);
         await Latest.UpdateAsync([stored]);
-        await using var later = await HubClient.ConnectAsync(_gateway.Address);
+        await using var later = await HubClient.ConnectAsync(lone.Gateway.Address);
         (await later.SnapshotAsync()).ShouldContain(p => p.Name == "Shown Van" && p.Time == stored.Time);
         await Publisher.PublishAsync(new VehiclePositionsUpdated([stored], DateTimeOffset.UtcNow));
 
