@@ -24,8 +24,10 @@ eval "$(scripts/install-kube-tools.sh --env)"
 # Helm prints "walk.go:NN: found symbolic link in path: … Contents of linked file included and used" on stderr for
 # each of the chart's files that links to k8s/base (one source for both: tests/Fleetman.Deploy.Tests/SharedFilesTests.cs),
 # on every lint and render: over a hundred lines of a test command's log that say nothing wrong. Those lines are
-# dropped; every other line of helm's stderr (its errors) is kept.
-helm() { "$HELM" "$@" 2> >(grep -v 'walk\.go:[0-9]*: found symbolic link in path: ' >&2 || true); }
+# dropped; every other line of helm's stderr (its errors) is kept. The filter is a stage of a pipeline, not a process
+# substitution, so it has written its last line before helm() returns: a failed lint's log is whole when it is printed.
+# Helm's exit status is the function's (pipefail; the filter's own, 1 when it drops every line, is ignored).
+helm() { { "$HELM" "$@" 2>&1 >&3 3>&- | { grep -v 'walk\.go:[0-9]*: found symbolic link in path: ' >&2 || true; }; } 3>&1; }
 
 chart=helm/fleetman
 kube_version=1.31.0

@@ -1,5 +1,15 @@
 namespace Fleetman.Testing;
 
+/// <summary>How an <see cref="UnreachableBroker"/> is out of reach; a theory's rows show the name (<c>kind: SilentPort</c>).</summary>
+public enum UnreachableBrokerKind
+{
+    /// <summary><c>broker.invalid</c>: the name does not resolve.</summary>
+    UnresolvableName,
+
+    /// <summary>A port on 127.0.0.1 that accepts connections and never answers.</summary>
+    SilentPort,
+}
+
 /// <summary>
 /// A broker a service cannot reach: its name does not resolve (<c>broker.invalid</c>, as the course's
 /// <c>fleetman-queue</c> before the queue exists), or its port accepts and never answers (a <see cref="SilentServer"/>).
@@ -7,18 +17,14 @@ namespace Fleetman.Testing;
 /// </summary>
 public sealed class UnreachableBroker : IAsyncDisposable
 {
-    public const string UnresolvableName = "an unresolvable name";
-    public const string SilentPort = "a port that never answers";
-
     private readonly SilentServer _silent = new();
 
-    /// <param name="kind"><see cref="UnresolvableName"/> or <see cref="SilentPort"/>.</param>
-    public UnreachableBroker(string kind) =>
+    public UnreachableBroker(UnreachableBrokerKind kind) =>
         (Host, Port) = kind switch
         {
-            UnresolvableName => ("broker.invalid", 61613),
-            SilentPort => ("127.0.0.1", _silent.Port),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"'{UnresolvableName}' or '{SilentPort}'"),
+            UnreachableBrokerKind.UnresolvableName => ("broker.invalid", 61613),
+            UnreachableBrokerKind.SilentPort => ("127.0.0.1", _silent.Port),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
 
     public string Host { get; }

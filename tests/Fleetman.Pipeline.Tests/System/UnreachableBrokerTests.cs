@@ -8,11 +8,11 @@ namespace Fleetman.Pipeline.Tests.System;
 public sealed class UnreachableBrokerTests
 {
     [Theory]
-    [InlineData("queue-consumer", "Fleetman.QueueConsumer", UnreachableBroker.UnresolvableName)]
-    [InlineData("queue-consumer", "Fleetman.QueueConsumer", UnreachableBroker.SilentPort)]
-    [InlineData("api-gateway", "Fleetman.ApiGateway", UnreachableBroker.UnresolvableName)]
-    [InlineData("api-gateway", "Fleetman.ApiGateway", UnreachableBroker.SilentPort)]
-    public async Task With_a_broker_behind_an_unreachable_address_and_a_small_thread_pool_the_service_stays_live_and_its_readiness_names_the_broker(string folder, string assembly, string kind)
+    [InlineData("queue-consumer", "Fleetman.QueueConsumer", UnreachableBrokerKind.UnresolvableName)]
+    [InlineData("queue-consumer", "Fleetman.QueueConsumer", UnreachableBrokerKind.SilentPort)]
+    [InlineData("api-gateway", "Fleetman.ApiGateway", UnreachableBrokerKind.UnresolvableName)]
+    [InlineData("api-gateway", "Fleetman.ApiGateway", UnreachableBrokerKind.SilentPort)]
+    public async Task With_a_broker_behind_an_unreachable_address_and_a_small_thread_pool_the_service_stays_live_and_its_readiness_names_the_broker(string folder, string assembly, UnreachableBrokerKind kind)
     {
         await using var broker = new UnreachableBroker(kind);
         var database = Path.Combine(Path.GetTempPath(), $"fleetman-unreachable-broker-{Guid.NewGuid():N}.db");

@@ -9,9 +9,9 @@ namespace Fleetman.PositionSimulator.Tests.System;
 public sealed class UnreachableBrokerTests
 {
     [Theory]
-    [InlineData(UnreachableBroker.UnresolvableName)]
-    [InlineData(UnreachableBroker.SilentPort)]
-    public async Task With_a_broker_behind_an_unreachable_address_and_a_small_thread_pool_the_simulator_stays_live_says_why_it_is_not_ready_and_holds_no_reports_once_one_timed_out(string kind)
+    [InlineData(UnreachableBrokerKind.UnresolvableName)]
+    [InlineData(UnreachableBrokerKind.SilentPort)]
+    public async Task With_a_broker_behind_an_unreachable_address_and_a_small_thread_pool_the_simulator_stays_live_says_why_it_is_not_ready_and_holds_no_reports_once_one_timed_out(UnreachableBrokerKind kind)
     {
         await using var broker = new UnreachableBroker(kind);
         var environment = broker.Environment(new Dictionary<string, string?>
