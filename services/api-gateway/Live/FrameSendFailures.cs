@@ -29,7 +29,7 @@ public sealed partial class FrameSendFailures(ApiGatewayMetrics metrics, TimePro
     public static string? ReasonOf(Exception exception) => exception switch
     {
         IOException or ObjectDisposedException => null,
-        RedisException => Backplane,
+        RedisException or RedisTimeoutException => Backplane, // the timeout is not a RedisException
         JsonException or NotSupportedException => Serialization,
         _ => Other,
     };

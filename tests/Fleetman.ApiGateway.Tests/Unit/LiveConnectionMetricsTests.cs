@@ -65,8 +65,10 @@ public sealed class LiveConnectionMetricsTests
         }
 
         await Eventually.Until(() => Sum(notSent) == 1, () => $"{Sum(notSent)} frames counted as not sent; logged: {string.Join(" | ", logger.Collector.GetSnapshot().Select(r => $"{r.Level} {r.Message}"))}");
-        notSent.GetMeasurementSnapshot().Where(m => m.Value > 0).ShouldAllBe(m => (string?)m.Tags["reason"] == FrameSendFailures.Backplane);
-        logger.Collector.GetSnapshot().ShouldContain(r => r.Level == LogLevel.Warning && r.Message.Contains("(backplane)", StringComparison.Ordinal));
+        var logged = logger.Collector.GetSnapshot();
+        var said = string.Join(" | ", logged.Select(r => $"{r.Level} {r.Message} {r.Exception?.GetType().Name}"));
+        notSent.GetMeasurementSnapshot().Where(m => m.Value > 0).ShouldAllBe(m => (string?)m.Tags["reason"] == FrameSendFailures.Backplane, said);
+        logged.ShouldContain(r => r.Level == LogLevel.Warning && r.Message.Contains("(backplane)", StringComparison.Ordinal), said);
     }
 
     [Fact]
@@ -83,17 +85,18 @@ public sealed class LiveConnectionMetricsTests
         failures.Failed("c1", backplane);
         failures.Failed("c2", backplane);
         failures.Failed("c3", backplane);
+        failures.Failed("c3b", new RedisTimeoutException("Timeout awaiting response", CommandStatus.WaitingToBeSent));
         failures.Failed("c4", new JsonException("a value that cannot be written"));
         failures.Failed("c5", new IOException("The connection was reset"));
         clock.Advance(FrameSendFailures.WarningInterval);
         failures.Failed("c6", backplane);
 
-        Sum(notSent).ShouldBe(5, "every failure but the closing connection's");
+        Sum(notSent).ShouldBe(6, "every failure but the closing connection's");
         var warnings = logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
         warnings.Count.ShouldBe(3, string.Join(" | ", warnings));
         warnings[0].ShouldContain("c1 (backplane); 0 more");
         warnings[1].ShouldContain("c4 (serialization)");
-        warnings[2].ShouldContain("c6 (backplane); 2 more");
+        warnings[2].ShouldContain("c6 (backplane); 3 more");
     }
 
     private static long Sum(MetricCollector<long> counter) => counter.GetMeasurementSnapshot().Sum(m => m.Value);
