@@ -203,6 +203,13 @@ dotnet build "$target" -c Release --no-restore --nologo -v quiet -warnaserror
 if for_mode system; then webapp_wait; fi
 
 step "test ($mode)"
+# The CPU time of what Docker's daemon runs (the images' containers and their builds' steps), which no assembly's count
+# below includes: the engine's cgroup, read before and after the tests (cgroup v1's cpuacct, whose usage keeps the time
+# of removed containers; in nanoseconds). Any container on that engine meanwhile counts, whoever started it. Only in
+# the modes that use the engine.
+docker_cgroup=/sys/fs/cgroup/cpuacct/docker/cpuacct.usage
+docker_cpu_before=""
+if for_mode system; then docker_cpu_before=$(cat "$docker_cgroup" 2>/dev/null || true); fi
 format_pid=""
 if [[ $mode == all ]]; then
   # What of dotnet format's check the build above does not do (docs/testing.md, "What checks the code's form"): a
@@ -242,6 +249,11 @@ for project in "${projects[@]}"; do
   name=${project##*/}
   if [[ " ${longest_first[*]} " != *" ${name%.csproj} "* ]]; then queue+=("$project"); fi
 done
+counted() { # report-file command...
+  local report=$1
+  shift
+  if command -v python3 >/dev/null; then python3 tools/cpu-seconds.py --grace 3 --report "$report" "$@"; else "$@"; fi
+}
 jobs_at_once=${TEST_JOBS:-2}
 status=0
 declare -A running=() began=() exit_code=()
@@ -252,7 +264,14 @@ while ((${#queue[@]} + ${#running[@]} > 0)); do
     queue=("${queue[@]:1}")
     name=${project##*/}
     name=${name%.csproj}
-    dotnet test "$project" -c Release --no-build --nologo --results-directory "$results" \
+    # Under tools/cpu-seconds.py (counted), which writes the CPU-seconds (user + sys) of the assembly's whole process
+    # tree to <assembly>.cpu: the `dotnet test` process, its test host, and everything they started (the services run
+    # as processes, the browsers, the docker CLI, the images' publish with the MSBuild nodes, ILLink and the AOT
+    # compiler that outlive the `dotnet` that started them: it is their subreaper). Not counted: what Docker's daemon
+    # runs (the containers and the image builds' steps; the Docker line below), the compiler server that the build
+    # started and the publish's compiles go through, and a process still running 3 s after the assembly's end (left
+    # running). Without python3 nothing is counted ("?").
+    counted "$results/$name.cpu" dotnet test "$project" -c Release --no-build --nologo --results-directory "$results" \
       --logger "console;verbosity=normal" --logger "trx;LogFileName=$name.trx" "${test_args[@]}" >"$results/$name.log" 2>&1 &
     running[$!]=$name
     began[$name]=$SECONDS
@@ -262,7 +281,8 @@ while ((${#queue[@]} + ${#running[@]} > 0)); do
   wait -n -p finished "${!running[@]}" || code=$?
   name=${running[$finished]}
   unset "running[$finished]"
-  step "$name: exit code $code after $((SECONDS - began[$name])) s"
+  cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$results/$name.cpu" 2>/dev/null || true)
+  step "$name: exit code $code after $((SECONDS - began[$name])) s, ${cpu:-?} CPU-s"
   tee -a "$results.log" <"$results/$name.log"
   exit_code[$name]=$code
   ((code == 0)) || status=$code
@@ -306,6 +326,9 @@ if ((status != 0)) && [[ ${TEST_RERUN:-1} == 1 ]]; then
       rerun_note="run again alone, a test failed again (its report: $results/again/)"
     fi
   fi
+fi
+if [[ -n $docker_cpu_before ]] && docker_cpu_after=$(cat "$docker_cgroup" 2>/dev/null); then
+  echo "Docker's containers and image builds during the tests: $(((docker_cpu_after - docker_cpu_before) / 1000000000)) CPU-s ($docker_cgroup)"
 fi
 webapp_wait || status=$?
 # The image tests waited for the base images themselves (scripts/local-base-images.sh runs one at a time); the other

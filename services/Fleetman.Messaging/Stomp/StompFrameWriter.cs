@@ -56,17 +56,18 @@ internal static class StompFrameWriter
             return value;
         }
 
+        // Every ACK's id has colons (ActiveMQ's message ids): one builder per header, never a string per character.
         var result = new StringBuilder(value.Length + 8);
         foreach (var c in value)
         {
-            result.Append(c switch
+            switch (c)
             {
-                '\\' => "\\\\",
-                '\r' => "\\r",
-                '\n' => "\\n",
-                ':' => "\\c",
-                _ => c.ToString(),
-            });
+                case '\\': result.Append("\\\\"); break;
+                case '\r': result.Append("\\r"); break;
+                case '\n': result.Append("\\n"); break;
+                case ':': result.Append("\\c"); break;
+                default: result.Append(c); break;
+            }
         }
 
         return result.ToString();

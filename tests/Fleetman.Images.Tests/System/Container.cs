@@ -16,6 +16,12 @@ internal sealed class Container : IAsyncDisposable
 
     public string Image { get; }
 
+    /// <summary>
+    /// The health command's answer that <see cref="StartHealthyAsync"/> waited for: the test checks that one instead of
+    /// running the command again (each run is a .NET program starting in the container).
+    /// </summary>
+    public Docker.Result? Health { get; private set; }
+
     public static async Task<Container> StartAsync(string image, string user, IReadOnlyDictionary<string, string> environment, params string[] options)
     {
         var container = new Container("fleetman-image-test-" + Guid.NewGuid().ToString("N")[..10], image);
@@ -58,7 +64,7 @@ internal sealed class Container : IAsyncDisposable
         {
             var clock = Stopwatch.StartNew();
             await container.WaitForLogAsync(HostStarted, within);
-            await container.WaitUntilAsync(within - clock.Elapsed, healthCommand);
+            container.Health = await container.WaitUntilAsync(within - clock.Elapsed, healthCommand);
             healthy = true;
         }
         finally

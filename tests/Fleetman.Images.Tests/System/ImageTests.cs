@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 
 namespace Fleetman.Images.Tests.System;
 
@@ -66,20 +67,11 @@ internal static class Images
 [Collection(ImagesInOneRun.Name)]
 public sealed class ProductionImageTests(ImageBuild build, StartedTogether together) : IClassFixture<StartedTogether>
 {
-    public static TheoryData<string, string, string> Services()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var (production, _, assembly, publish) in Images.DotnetServices)
-        {
-            data.Add(production, assembly, publish);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Services() => [.. Images.DotnetServices.Select(service => service.Production)];
 
     [SkippableTheory]
     [MemberData(nameof(Services))]
-    public async Task A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly, string publish)
+    public async Task A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name)
     {
         build.Require();
         var image = $"fleetman/{name}:{ImageBuild.ProductionTag}";
@@ -90,8 +82,7 @@ public sealed class ProductionImageTests(ImageBuild build, StartedTogether toget
         var services = Images.DotnetServices.ToDictionary(service => $"fleetman/{service.Production}:{ImageBuild.ProductionTag}");
         await using var container = await together.For(nameof(A_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, services.Keys,
             each => Container.StartHealthyAsync(each, Images.ServiceUser, Images.ServiceSettings, Images.StartWithin, Images.HealthCommand(services[each].Assembly, services[each].Publish)));
-        var health = await container.WaitUntilAsync(Images.StartWithin, Images.HealthCommand(assembly, publish));
-        health.Output.ShouldStartWith("200");
+        container.Health!.Output.ShouldStartWith("200");
     }
 
     [SkippableFact]
@@ -281,19 +272,32 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
         ["queue"] = new() { ["ACTIVEMQ_DATA"] = "/opt/apache-activemq/data" },
     };
 
-    public static TheoryData<string, string, string, string> Services()
+    /// <summary>
+    /// The tag whose containers are started to check what a course image does when it runs (answers its health
+    /// command, runs the retention sweep, accepts the broker's credentials, has its tools). Every other tag of an image
+    /// is the same filesystem and the same configuration but its release
+    /// (<see cref="Every_tag_of_a_course_image_is_the_same_filesystem_and_configuration_but_its_release"/>), which none
+    /// of those programs reads: its container would run the same program the same way, and starting it cost a .NET
+    /// service's start (four of them) and the broker's JVM's again. The webapp, which shows its release, is started for
+    /// every tag.
+    /// </summary>
+    private static readonly string StartedTag = ImageBuild.CourseTags[0];
+
+    /// <summary>The variables that say an image's release (the webapp's Gateway__Release is what it reports).</summary>
+    private static readonly string[] ReleaseVariables = ["FLEETMAN_RELEASE", "Gateway__Release"];
+
+    public static TheoryData<string, string> Services()
     {
-        var data = new TheoryData<string, string, string, string>();
-        foreach (var (_, course, assembly, publish) in Images.DotnetServices)
+        var data = new TheoryData<string, string>();
+        foreach (var service in Images.DotnetServices)
         {
-            foreach (var tag in ImageBuild.CourseTags)
-            {
-                data.Add(course, assembly, publish, tag);
-            }
+            data.Add(service.Course, StartedTag);
         }
 
         return data;
     }
+
+    public static TheoryData<string> Names() => [.. CourseDefaults.Keys];
 
     public static TheoryData<string, string> Every()
     {
@@ -310,6 +314,42 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
     }
 
     public static TheoryData<string> Tags() => [.. ImageBuild.CourseTags];
+
+    public static TheoryData<string> StartedTags() => [StartedTag];
+
+    [SkippableTheory]
+    [MemberData(nameof(Names))]
+    public async Task Every_tag_of_a_course_image_is_the_same_filesystem_and_configuration_but_its_release(string name)
+    {
+        build.Require();
+        var started = await WithoutReleaseAsync($"fleetman-course/{name}:{StartedTag}");
+        foreach (var tag in ImageBuild.CourseTags.Where(tag => tag != StartedTag))
+        {
+            var image = $"fleetman-course/{name}:{tag}";
+            var other = await WithoutReleaseAsync(image);
+            other.Layers.ShouldBe(started.Layers, $"{image}'s filesystem layers");
+            other.Config.ShouldBe(started.Config, $"{image}'s configuration but its release");
+        }
+    }
+
+    /// <summary>
+    /// An image's filesystem layers (their digests) and its configuration (user, entry point, environment, ports,
+    /// labels) without what says its release: its release variables and its version label.
+    /// </summary>
+    private static async Task<(string Layers, string Config)> WithoutReleaseAsync(string image)
+    {
+        var layers = await Docker.RunAsync("image", "inspect", "--format", "{{json .RootFS.Layers}}", image);
+        layers.Succeeded.ShouldBeTrue($"{image} is built: {layers.Describe()}");
+        var config = JsonNode.Parse((await Images.ConfigAsync(image)).GetRawText())!.AsObject();
+        var environment = config["Env"]!.AsArray();
+        foreach (var entry in environment.Where(entry => ReleaseVariables.Any(variable => entry!.GetValue<string>().StartsWith(variable + "=", StringComparison.Ordinal))).ToList())
+        {
+            environment.Remove(entry);
+        }
+
+        config["Labels"]!.AsObject().Remove("org.opencontainers.image.version");
+        return (layers.Output, config.ToJsonString());
+    }
 
     [SkippableTheory]
     [MemberData(nameof(Every))]
@@ -328,8 +368,9 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
         environment.Keys.Where(key => key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Contains("username", StringComparison.OrdinalIgnoreCase)
             || key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || key.EndsWith("ConnectionString", StringComparison.Ordinal)).ShouldBeEmpty();
 
-        var tools = await together.For(nameof(A_course_image_has_a_shell_env_cat_and_wget_its_release_and_the_courses_addresses_but_no_credentials), image,
-            Every().Select(row => $"fleetman-course/{row[0]}:{row[1]}"),
+        // Run in the started tag's image, the same filesystem as every tag's (StartedTag).
+        var tools = await together.For(nameof(A_course_image_has_a_shell_env_cat_and_wget_its_release_and_the_courses_addresses_but_no_credentials), $"fleetman-course/{name}:{StartedTag}",
+            CourseDefaults.Keys.Select(each => $"fleetman-course/{each}:{StartedTag}"),
             each => Docker.RunAsync("run", "--rm", "--entrypoint", "sh", each, "-c",
                 "for tool in env cat wget; do command -v \"$tool\" >/dev/null || { echo \"no $tool\"; exit 1; }; done; echo ok"));
         tools.Succeeded.ShouldBeTrue(tools.Describe());
@@ -338,18 +379,17 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
 
     [SkippableTheory]
     [MemberData(nameof(Services))]
-    public async Task A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string assembly, string publish, string tag)
+    public async Task A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command(string name, string tag)
     {
         build.Require();
         var image = $"fleetman-course/{name}:{tag}";
         (await Images.ConfigAsync(image)).GetProperty("User").GetString().ShouldBe(Images.ServiceUser);
 
         // Each started until healthy, a few at a time, as the production images above.
-        var services = Services().ToDictionary(row => $"fleetman-course/{row[0]}:{row[3]}", row => (Assembly: (string)row[1], Publish: (string)row[2]));
+        var services = Images.DotnetServices.ToDictionary(service => $"fleetman-course/{service.Course}:{StartedTag}");
         await using var container = await together.For(nameof(A_course_service_image_runs_as_1654_on_a_read_only_root_filesystem_and_answers_its_health_command), image, services.Keys,
             each => Container.StartHealthyAsync(each, Images.ServiceUser, Images.ServiceSettings, Images.StartWithin, CourseHealthCommand(services[each].Assembly, services[each].Publish)));
-        var health = await container.WaitUntilAsync(Images.StartWithin, CourseHealthCommand(assembly, publish));
-        health.Output.ShouldStartWith("200");
+        container.Health!.Output.ShouldStartWith("200");
     }
 
     /// <summary>
@@ -360,7 +400,7 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
         publish == "aot" ? [$"/app/{assembly}", "healthcheck", "/healthz/live"] : ["dotnet", $"{assembly}.dll", "healthcheck", "/healthz/live"];
 
     [SkippableTheory]
-    [MemberData(nameof(Tags))]
+    [MemberData(nameof(StartedTags))]
     public async Task The_course_tracker_image_runs_the_retention_sweep_from_a_pods_args_as_the_course_s_Job_does(string tag)
     {
         build.Require();
@@ -368,7 +408,7 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
         // k8s/course/18-jobs runs the image with `args: ["retention-sweep"]` after its entry point: they must reach the
         // tracker's program. An empty SQLite store in /tmp stands in for MongoDB.
         var run = await together.For(nameof(The_course_tracker_image_runs_the_retention_sweep_from_a_pods_args_as_the_course_s_Job_does), $"fleetman-course/position-tracker:{tag}",
-            ImageBuild.CourseTags.Select(each => $"fleetman-course/position-tracker:{each}"),
+            [$"fleetman-course/position-tracker:{StartedTag}"],
             image => Docker.RunAsync("run", "--rm", "--read-only", "--tmpfs", "/tmp", "--user", Images.ServiceUser, "--cap-drop", "ALL",
                 "--env", "Store__Provider=Sqlite", "--env", "Store__SqlitePath=/tmp/positions.db", "--env", "Retention__KeepDays=7", image, "retention-sweep"));
 
@@ -395,7 +435,7 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
     }
 
     [SkippableTheory]
-    [MemberData(nameof(Tags))]
+    [MemberData(nameof(StartedTags))]
     public async Task The_course_queue_runs_as_10001_on_a_read_only_root_filesystem_and_accepts_the_services_credentials(string tag)
     {
         build.Require();
@@ -405,7 +445,7 @@ public sealed class CourseImageTests(ImageBuild build, StartedTogether together)
         const string password = "not-a-real-password";
 
         // The data folder is a volume in a cluster (an emptyDir or a claim); here memory, owned by the broker's user.
-        await using var container = await together.For(nameof(The_course_queue_runs_as_10001_on_a_read_only_root_filesystem_and_accepts_the_services_credentials), image, ImageBuild.CourseTags.Select(each => $"fleetman-course/queue:{each}"),
+        await using var container = await together.For(nameof(The_course_queue_runs_as_10001_on_a_read_only_root_filesystem_and_accepts_the_services_credentials), image, [$"fleetman-course/queue:{StartedTag}"],
             each => Container.StartAsync(each, Images.BrokerUser, new Dictionary<string, string>
             {
                 ["ACTIVEMQ_BROKER_USERNAME"] = user,

@@ -88,6 +88,17 @@ public class StompFrameParserTests
     }
 
     [Fact]
+    public void Header_names_close_to_the_common_ones_are_read_as_sent()
+    {
+        // The parser hands out the common names (destination, ack, id, ...) without decoding them again: names that
+        // share their start, their end or their letters must still come out exactly as they were sent.
+        var frame = ParseAll(Bytes("MESSAGE\ndestinationx:1\nac:2\nids:3\nack:4\nAck:5\nmessage-i:6\n\n\0")).ShouldHaveSingleItem();
+
+        frame.Headers.Select(h => h.Key).ShouldBe(["destinationx", "ac", "ids", "ack", "Ack", "message-i"]);
+        frame.Headers.Select(h => h.Value).ShouldBe(["1", "2", "3", "4", "5", "6"]);
+    }
+
+    [Fact]
     public void A_frame_split_at_every_byte_is_parsed_once_complete()
     {
         var wire = Encoding.UTF8.GetBytes("\nMESSAGE\ncontent-length:3\nx:y\n\na\0b\0");
