@@ -15,6 +15,7 @@ public sealed class ApiGatewayMetrics
     private readonly Histogram<double> _pushLag;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _eventsDropped;
+    private readonly Counter<long> _framesNotSent;
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _removed;
     private int _connections;
@@ -35,6 +36,8 @@ public sealed class ApiGatewayMetrics
             "Positions not pushed because a slow connection's buffer was full (reason: buffer_full or follow_backlog_full).");
         _eventsDropped = meter.CreateCounterFromZero("hub.events_dropped", "{event}",
             "Fleet events not pushed because a connection that does not read had the most that may wait (the oldest go; they are stored, and a reload reads them).");
+        _framesNotSent = meter.CreateCounterFromZero("hub.frames_not_sent", "{frame}",
+            "Frames a hub connection could not be sent for a reason other than its closing (reason: backplane, serialization or other).");
         _fallbacks = meter.CreateCounterFromZero("fallback.answers", "{response}", "REST answers served from the last known positions in Redis because the tracker did not answer.");
         _removed = meter.CreateCounterFromZero("vehicles.removed", "{vehicle}", "Vehicles this replica heard had left the fleet and told its connections to drop.");
     }
@@ -66,6 +69,8 @@ public sealed class ApiGatewayMetrics
     public void PositionsDropped(int count, string reason) => _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     public void EventsDropped(int count) => _eventsDropped.Add(count);
+
+    public void FrameNotSent(string reason) => _framesNotSent.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void VehiclesRemoved(int count) => _removed.Add(count);
 

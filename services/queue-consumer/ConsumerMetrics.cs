@@ -22,5 +22,6 @@ internal static class ConsumerMetrics
     public static readonly Counter<long> FleetEvents = FleetMeter.CreateCounter<long>("events.total", "{event}",
         "Fleet events stored for the first time; kind: one of the six FleetEventKind labels (overspeed_started, ...).");
     public static readonly Counter<long> EventsNotPublished = Meter.CreateCounter<long>("events.not_published", "{batch}", "Stored fleet events whose fleet-events notification could not be sent.");
-    public static readonly Counter<long> UpdatesNotPublished = Meter.CreateCounter<long>("updates.not_published", "{batch}", "Stored batches whose vehicle-updates notification could not be sent.");
+    public static readonly Counter<long> UpdatesNotPublished = Meter.CreateCounter<long>("updates.not_published", "{attempt}",
+        "Failed sends of a stored batch's vehicle-updates notification; each is sent again until it goes out, the batch held unacked meanwhile.");
 }

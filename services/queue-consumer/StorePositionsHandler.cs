@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
@@ -9,7 +8,8 @@ namespace Fleetman.QueueConsumer;
 /// <summary>
 /// One batch of reports: refuse the unusable ones, compute speed and heading from each vehicle's newest stored point,
 /// store history (durably, idempotently), derive and store fleet events (idempotently, by their deterministic ids), move
-/// the latest positions in Redis (newest wins), then tell the api-gateways what changed and which events are new. The batch is acked only after this returns, so a crash anywhere means redelivery,
+/// the latest positions in Redis (newest wins), then tell the api-gateways what changed and which events are new. The
+/// batch is acked only after this returns (the positions' announcement sent), so a crash anywhere means redelivery,
 /// and redelivery is harmless because every write is idempotent.
 /// </summary>
 internal sealed partial class StorePositionsHandler(
@@ -83,12 +83,41 @@ internal sealed partial class StorePositionsHandler(
         // vehicle's older report is stored after its newer one whenever its batch read the latest stored points after
         // the other batch had stored, and left out it was a point lost from the followed trail. The api-gateway passes
         // a point older than one it passed on to followers only, and one it passed on already (a redelivery) to no
-        // one. Not awaited: the positions are stored, so the batch is done and its acks should go now. The
-        // notification follows on its own (pipelined, in order) and only logs if it fails. Transient (the topology
-        // says so): live positions are stale a second later and a newer update always follows.
-        _ = PublishStoredAsync(
-            new VehiclePositionsUpdated(current, clock.GetUtcNow()), current.Count, "vehicle position(s)", ConsumerMetrics.UpdatesNotPublished);
+        // one. Transient (the topology says so): live positions are stale a second later and a newer update follows.
+        await AnnounceUpdateAsync(new VehiclePositionsUpdated(current, clock.GetUtcNow()), cancellationToken);
     }
+
+    /// <summary>
+    /// Announces stored positions, and returns only once the broker has the announcement, so the batch is acked after
+    /// it: a notification lost was a point lost from every followed trail (the newest position of each vehicle comes
+    /// again a second later, the points between never). A failed send is counted, logged and sent again, the same
+    /// announcement (the positions as computed when they were stored), with a growing delay, for as long as it takes,
+    /// the batch held unacked meanwhile as it is while the store is down; a consumer that stops meanwhile leaves the
+    /// batch to be redelivered and announced again (the api-gateway sends a repeat to no one). A publish already waits
+    /// through a broker outage up to the send timeout before it fails, so a failure is a long outage or a refused
+    /// send, not a blip.
+    /// </summary>
+    private async Task AnnounceUpdateAsync(VehiclePositionsUpdated update, CancellationToken cancellationToken)
+    {
+        for (var failed = 0; ; failed++)
+        {
+            try
+            {
+                await publisher.PublishAsync(update, cancellationToken);
+                return;
+            }
+            catch (MessagingUnavailableException ex)
+            {
+                ConsumerMetrics.UpdatesNotPublished.Add(1);
+                LogUpdateNotPublished(logger, update.Positions.Count, ex.Message);
+            }
+
+            await Task.Delay(AnnounceRetryDelay(failed), clock, cancellationToken);
+        }
+    }
+
+    /// <summary>100 ms after the first failure, doubling up to 5 s: the messaging library's retry defaults.</summary>
+    private static TimeSpan AnnounceRetryDelay(int failed) => TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(failed, 10))));
 
     /// <summary>
     /// Events from each vehicle's positions newer than its stored event state, and the states to save. The store keeps
@@ -129,8 +158,7 @@ internal sealed partial class StorePositionsHandler(
             ConsumerMetrics.FleetEvents.Add(1, new KeyValuePair<string, object?>("kind", FleetEventLabels.Of(e.Kind)));
         }
 
-        _ = PublishStoredAsync(
-            new FleetEventsOccurred([.. added.OrderBy(e => e.Time)], clock.GetUtcNow()), added.Count, "fleet event(s)", ConsumerMetrics.EventsNotPublished);
+        _ = AnnounceEventsAsync(new FleetEventsOccurred([.. added.OrderBy(e => e.Time)], clock.GetUtcNow()));
     }
 
     /// <summary>
@@ -168,27 +196,29 @@ internal sealed partial class StorePositionsHandler(
     }
 
     /// <summary>
-    /// Tells the api-gateways what was stored. Nobody awaits this: every failure ends here, logged and counted. What it
-    /// announces is stored already, and browsers catch up from the store (the next update, their snapshot on reconnect,
-    /// the event feed when it loads), so an announcement is best-effort and never holds the queue.
+    /// Tells the api-gateways which fleet events were stored. Nobody awaits this: every failure ends here, logged and
+    /// counted. The events are stored already and the event feed reads them from the store when it loads, so this
+    /// announcement is best-effort and never holds the queue.
     /// </summary>
-    private async Task PublishStoredAsync<TMessage>(TMessage message, int count, string stored, Counter<long> notPublished)
-        where TMessage : notnull
+    private async Task AnnounceEventsAsync(FleetEventsOccurred occurred)
     {
         try
         {
-            await publisher.PublishAsync(message);
+            await publisher.PublishAsync(occurred);
         }
         catch (MessagingUnavailableException ex)
         {
-            notPublished.Add(1);
-            LogNotPublished(logger, count, stored, typeof(TMessage).Name, ex.Message);
+            ConsumerMetrics.EventsNotPublished.Add(1);
+            LogEventsNotPublished(logger, occurred.Events.Count, ex.Message);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not update their latest positions in Redis: {Reason}")]
     private static partial void LogLatestNotUpdated(ILogger logger, int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} {Stored} but could not publish {Notification}: {Reason}")]
-    private static partial void LogNotPublished(ILogger logger, int count, string stored, string notification, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not publish VehiclePositionsUpdated, sending it again (the batch is held until it goes out): {Reason}")]
+    private static partial void LogUpdateNotPublished(ILogger logger, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} fleet event(s) but could not publish FleetEventsOccurred: {Reason}")]
+    private static partial void LogEventsNotPublished(ILogger logger, int count, string reason);
 }

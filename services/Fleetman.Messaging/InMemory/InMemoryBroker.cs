@@ -30,6 +30,12 @@ public sealed class InMemoryBroker
         return [.. sent.Select(body => MessageSerializer.TryDeserialize<TMessage>(body, out var message, out _) ? message! : default!)];
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> publishes of <typeparamref name="TMessage"/> fail with
+    /// <see cref="MessagingUnavailableException"/>, as they do once a broker that cannot be reached outlasts the send timeout.
+    /// </summary>
+    public void RefuseSends<TMessage>(int count) => Transport.RefuseSends(_topology.RouteOf<TMessage>().Destination, count);
+
     /// <summary>Sends a body as it is, bypassing serialisation, to <typeparamref name="TMessage"/>'s destination: how malformed input arrives.</summary>
     public Task SendRawAsync<TMessage>(string body) =>
         Transport.SendAsync(_topology.RouteOf<TMessage>().Destination, [new("persistent", "true")], Encoding.UTF8.GetBytes(body));

@@ -5,7 +5,8 @@ namespace Fleetman.Messaging.InMemory;
 /// of their consumers (round robin, at most a prefetch window of unsettled messages each), topics copy each message to
 /// every current subscriber, a message stays until acked, a NACKed queue message moves to <c>DLQ.&lt;queue&gt;</c> with
 /// the reason in the <c>dlqDeliveryFailureCause</c> header, and the unsettled messages of a closed subscription go back
-/// to their queue, in their original order, marked redelivered. Sends complete at once: nothing can be down.
+/// to their queue, in their original order, marked redelivered. Sends complete at once: nothing can be down, unless a
+/// test says a destination's next sends fail (<see cref="RefuseSends"/>), as they do while a broker cannot be reached.
 /// </summary>
 internal sealed class InMemoryTransport : IMessageTransport
 {
@@ -20,6 +21,7 @@ internal sealed class InMemoryTransport : IMessageTransport
     private readonly Dictionary<Destination, QueueState> _queues = [];
     private readonly Dictionary<Destination, List<InMemorySubscription>> _topics = [];
     private readonly Dictionary<Destination, Queue<StoredMessage>> _history = [];
+    private readonly Dictionary<Destination, int> _refusals = [];
     private readonly Queue<(InMemorySubscription Subscription, InMemoryMessage Message)> _outbox = new();
     private bool _draining;
     private long _sequence;
@@ -41,6 +43,12 @@ internal sealed class InMemoryTransport : IMessageTransport
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
+            if (_refusals.GetValueOrDefault(destination) is > 0 and var refusals)
+            {
+                _refusals[destination] = refusals - 1;
+                return Task.FromException(new MessagingUnavailableException($"{this} refused a send to {destination} (a test asked it to)"));
+            }
+
             var message = new StoredMessage(++_sequence, [.. headers], body.ToArray(), Redelivered: false);
             Remember(destination, message);
             if (destination.IsQueue)
@@ -60,6 +68,15 @@ internal sealed class InMemoryTransport : IMessageTransport
 
         Drain();
         return Task.CompletedTask;
+    }
+
+    /// <summary>The next <paramref name="count"/> sends to <paramref name="destination"/> fail, and are not kept.</summary>
+    public void RefuseSends(Destination destination, int count)
+    {
+        lock (_lock)
+        {
+            _refusals[destination] = count;
+        }
     }
 
     public IDisposable Subscribe(Destination destination, int prefetch, Action<TransportMessage> onMessage)

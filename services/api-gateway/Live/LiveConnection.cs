@@ -23,6 +23,7 @@ public sealed partial class LiveConnection : IAsyncDisposable
     private readonly ApiGatewayMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
+    private readonly FrameSendFailures _failures;
     private readonly Lock _step;
     private readonly ConnectionBuffer _buffer;
     private readonly Channel<bool> _followedWaiting = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -31,8 +32,11 @@ public sealed partial class LiveConnection : IAsyncDisposable
     private Task _sending = Task.CompletedTask;
     private volatile bool _started;
 
+    /// <param name="failures">Where the replica's connections report the frames they could not send.</param>
     /// <param name="step">The lock every connection of the replica decides its frames under (<see cref="LiveUpdates"/>).</param>
-    public LiveConnection(string connectionId, IHubContext<VehicleHub, IVehicleClient> hub, VehicleHubOptions options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger logger, Lock step)
+    public LiveConnection(
+        string connectionId, IHubContext<VehicleHub, IVehicleClient> hub, VehicleHubOptions options, ApiGatewayMetrics metrics, TimeProvider clock, ILogger logger,
+        FrameSendFailures failures, Lock step)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connectionId = connectionId;
@@ -40,6 +44,7 @@ public sealed partial class LiveConnection : IAsyncDisposable
         _metrics = metrics;
         _clock = clock;
         _logger = logger;
+        _failures = failures;
         _step = step;
         _buffer = new ConnectionBuffer(options.MaxBufferedVehicles, options.MaxFollowedVehicles, options.FollowBacklog);
     }
@@ -244,8 +249,8 @@ public sealed partial class LiveConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The connection is going away; its disconnect stops this loop.
-            LogSendFailed(_logger, _connectionId, ex.Message);
+            // Counted and logged there; a connection going away is disconnected, which stops this loop.
+            _failures.Failed(_connectionId, ex);
         }
         catch (OperationCanceledException)
         {
@@ -260,9 +265,6 @@ public sealed partial class LiveConnection : IAsyncDisposable
         await _sending;
         _stop.Dispose();
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not push positions to connection {ConnectionId}: {Reason}")]
-    private static partial void LogSendFailed(ILogger logger, string connectionId, string reason);
 
     // The events are stored: a reload of the page reads them from /api/events.
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} does not read: its {Dropped} oldest waiting fleet events were dropped")]

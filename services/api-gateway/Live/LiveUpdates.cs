@@ -34,6 +34,7 @@ public sealed class LiveUpdates(
     private readonly Lock _step = new();
     private readonly ConnectionBuffer _shared = new(options.Value.MaxBufferedVehicles, 0, options.Value.FollowBacklog);
     private readonly CancellationTokenSource _stop = new();
+    private readonly FrameSendFailures _failures = new(metrics, clock, logger);
     private Task? _pushing; // the timer, from the first connection on
 
     public int Count => _connections.Count;
@@ -41,7 +42,7 @@ public sealed class LiveUpdates(
     /// <summary>A new connection; it buffers updates from now on and pushes them once <see cref="LiveConnection.Start"/> is called.</summary>
     public LiveConnection Connect(string connectionId)
     {
-        var connection = new LiveConnection(connectionId, hub, options.Value, metrics, clock, logger, _step);
+        var connection = new LiveConnection(connectionId, hub, options.Value, metrics, clock, logger, _failures, _step);
         lock (_step)
         {
             _connections[connectionId] = connection;
@@ -59,6 +60,28 @@ public sealed class LiveUpdates(
     {
         ArgumentNullException.ThrowIfNull(connection);
         return connection.Follow(vehicle, _shared);
+    }
+
+    /// <summary>
+    /// Starts pushing to <paramref name="connection"/>, whose snapshot went out. What the snapshot showed counts as passed
+    /// on: a point older than a vehicle's position in it is late (to followers only), even for a vehicle this replica
+    /// has not heard an update of yet. Without it a replica just started (or one that missed a notification) took a
+    /// vehicle's first point it heard for fresh whatever its time, and a late one moved the markers back until the
+    /// next report.
+    /// </summary>
+    public void Start(LiveConnection connection, IReadOnlyList<LivePosition> snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        lock (_recentLock)
+        {
+            foreach (var position in snapshot)
+            {
+                RecentOf(position.Name).Shown(position.Time);
+            }
+        }
+
+        connection.Start(snapshot);
     }
 
     public async Task DisconnectAsync(string connectionId)
@@ -139,12 +162,7 @@ public sealed class LiveUpdates(
             foreach (var position in update.Positions.OrderBy(p => p.Time))
             {
                 var live = LivePosition.From(position);
-                if (!_recent.TryGetValue(live.Name, out var recent))
-                {
-                    _recent[live.Name] = recent = new RecentTimes();
-                }
-
-                switch (recent.Add(live.Time))
+                switch (RecentOf(live.Name).Add(live.Time))
                 {
                     case RecentTimes.Arrival.Newest:
                         if (fresh.Remove(live.Name, out var superseded))
@@ -170,6 +188,17 @@ public sealed class LiveUpdates(
             IReadOnlyList<LivePosition> newest = [.. fresh.Values];
             Offer(newest, update.StoredAt, trail);
         }
+    }
+
+    /// <summary>The report times passed on for <paramref name="vehicle"/>; called under the recent-times lock.</summary>
+    private RecentTimes RecentOf(string vehicle)
+    {
+        if (!_recent.TryGetValue(vehicle, out var recent))
+        {
+            _recent[vehicle] = recent = new RecentTimes();
+        }
+
+        return recent;
     }
 
     /// <summary>The positions of one update to the shared buffer and to every connection out of step.</summary>
@@ -265,7 +294,8 @@ public sealed class LiveUpdates(
 
     /// <summary>
     /// The report times this replica passed on for one vehicle: its newest, and the last 64 to spot repeats (a batch
-    /// redelivered after a consumer died comes within seconds; 64 reports is a minute at one a second, 6 s at ten).
+    /// redelivered after a consumer died comes within seconds; 64 reports is a minute at one a second, 6 s at ten), and
+    /// the newest a snapshot showed.
     /// </summary>
     private sealed class RecentTimes
     {
@@ -273,9 +303,22 @@ public sealed class LiveUpdates(
         private readonly DateTime[] _times = new DateTime[Kept];
         private int _next;
 
+        // Kept apart from the newest passed on: the snapshot read Redis, which the consumer writes before it announces,
+        // so the update bringing the shown point is still to come, and the connections that were not shown it need it
+        // as fresh. Only an older point is late.
+        private DateTime _shown = DateTime.MinValue;
+
         public enum Arrival { Newest, Late, Repeat }
 
         public DateTime Newest { get; private set; } = DateTime.MinValue;
+
+        public void Shown(DateTime time)
+        {
+            if (time > _shown)
+            {
+                _shown = time;
+            }
+        }
 
         public Arrival Add(DateTime time)
         {
@@ -286,7 +329,7 @@ public sealed class LiveUpdates(
 
             _times[_next] = time;
             _next = (_next + 1) % Kept;
-            if (time > Newest)
+            if (time > Newest && time >= _shown)
             {
                 Newest = time;
                 return Arrival.Newest;

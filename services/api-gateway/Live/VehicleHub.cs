@@ -30,7 +30,7 @@ public sealed class VehicleHub(LiveUpdates live, LatestPositionCache latest, Api
             var snapshot = (await latest.GetAllAsync()).Select(LivePosition.From).ToArray();
             await Clients.Caller.Snapshot(snapshot, Context.ConnectionAborted);
             metrics.SnapshotPushed(snapshot.Length);
-            connection.Start(snapshot);
+            live.Start(connection, snapshot);
         }
         catch
         {

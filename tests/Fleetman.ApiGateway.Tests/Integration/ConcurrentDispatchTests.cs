@@ -6,34 +6,18 @@ namespace Fleetman.ApiGateway.Tests.Integration;
 /// Vehicle updates handled at once (two consumer notifications, two subscription deliveries) reach the hub's
 /// connections in the order their freshness was decided: a marker never moves back.
 /// </summary>
-public sealed class ConcurrentDispatchTests : IAsyncLifetime
+public sealed class ConcurrentDispatchTests(LoneGateway lone) : IClassFixture<LoneGateway>
 {
     private const int Dispatchers = 4;
     private const int Rounds = 300;
     private const int Vehicles = 1_000;
 
-    private IsolatedRun _run = null!;
-    private InProcessService<TrackerClientOptions> _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        _run = await IsolatedRun.StartAsync();
-        // The shortest push interval allowed, so that many pushes fall among the dispatches; no tracker is needed.
-        _gateway = await _run.HostAsync<TrackerClientOptions>(new Dictionary<string, string?>
-        {
-            ["Tracker__BaseAddress"] = $"http://127.0.0.1:{BrokerInstance.FreePort()}/",
-            ["Hub__PushIntervalMilliseconds"] = "10",
-        });
-    }
-
-    public async Task DisposeAsync() => await _run.DisposeAsync();
-
     [Fact]
     public async Task Updates_dispatched_at_once_reach_the_connections_in_the_order_decided_so_a_marker_never_moves_back()
     {
-        await using var watcher = await HubClient.ConnectAsync(_gateway.Address);
+        await using var watcher = await HubClient.ConnectAsync(lone.Gateway.Address);
         await watcher.SnapshotAsync();
-        var live = _gateway.Services.GetRequiredService<LiveUpdates>();
+        var live = lone.Gateway.Services.GetRequiredService<LiveUpdates>();
 
         // Each round every dispatcher takes the next report time and dispatches the whole fleet at it, at the same
         // moment as the others: which of them decides first, which offers first and where the pushes fall (the fleet

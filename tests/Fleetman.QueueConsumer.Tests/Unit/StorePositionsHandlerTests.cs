@@ -63,6 +63,31 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_vehicle_update_the_broker_refuses_is_sent_again_until_it_goes_out_the_batch_held_and_each_refusal_counted()
+    {
+        using var notPublished = new MetricCollector<long>(null, "Fleetman.QueueConsumer", "updates.not_published");
+        var store = await StartAsync(Path.Combine(_folder.FullName, "positions.db"));
+        Broker.RefuseSends<VehiclePositionsUpdated>(3);
+
+        await Publisher.PublishAsync(new PositionReported("Followed Van", 53.38, -1.47, Now.AddSeconds(-1)));
+
+        // The handler waits between sends on its (fake) clock: moved on while waiting for the announcement.
+        await Eventually.Until(
+            () =>
+            {
+                _clock.Advance(TimeSpan.FromSeconds(1));
+                return Broker.Published<VehiclePositionsUpdated>().Count > 0;
+            },
+            () => $"the stored point was never announced ({Broker.Depth<PositionReported>()} report(s) unacked): a browser following the vehicle lost it");
+        Broker.Published<VehiclePositionsUpdated>().ShouldHaveSingleItem().Positions.ShouldHaveSingleItem().Vehicle.ShouldBe("Followed Van");
+        (await store.CountAsync("Followed Van", default)).ShouldBe(1);
+        notPublished.GetMeasurementSnapshot().Sum(m => m.Value).ShouldBeGreaterThanOrEqualTo(3, "the meter is static: other tests may count too");
+        Logs.GetSnapshot().Count(r => r.Level == LogLevel.Warning && r.Message.Contains("could not publish VehiclePositionsUpdated", StringComparison.Ordinal)).ShouldBe(3);
+        await Eventually.Until(() => Broker.Depth<PositionReported>() == 0, () => "still unacked after the announcement went out");
+        Broker.DeadLetters<PositionReported>().ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task The_store_lag_runs_from_the_vehicle_s_report_to_the_write_in_seconds()
     {
         using var lag = new MetricCollector<double>(null, "Fleetman.QueueConsumer", "positions.store_lag");
