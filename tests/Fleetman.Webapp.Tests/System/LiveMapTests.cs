@@ -29,16 +29,36 @@ public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
         var page = await system.Browser.NewPageAsync();
         // The SignalR client is its own chunk (webapp/src/feed.ts), loaded after the first paint: refused here at first.
         var refused = true;
-        await page.RouteAsync("**/assets/hub-*.js", route => refused ? route.AbortAsync("connectionrefused") : route.ContinueAsync());
+        DateTimeOffset? loadedAt = null;
+        await page.RouteAsync("**/assets/hub-*.js", route =>
+        {
+            if (refused)
+            {
+                return route.AbortAsync("connectionrefused");
+            }
+
+            loadedAt ??= DateTimeOffset.UtcNow;
+            return route.ContinueAsync();
+        });
 
         await page.GotoAsync(system.Edge.Http.BaseAddress!.ToString());
         await page.WaitForFunctionAsync($"() => window.fleetman?.ready() && window.fleetman.vehicleCount() === {LiveSystem.Vehicles}", null, Patience);
         await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'offline'", null, Patience);
         (await page.GetByTestId("connection-state").GetAttributeAsync("data-state")).ShouldBe("offline");
+        // The page retries the load by itself after about 1, 2, 4 and 8 s (webapp/src/follow.ts retryDelay). Refused
+        // until the countdown shows the fourth wait (6.4-9.6 s, so 6 s or more), the button is the retry that loads the
+        // client, seconds before the page's own is due: sooner, the page's own retry could load it first and hide the
+        // button under the click, as a busy machine showed.
+        const string countdown = "Number(/retrying in (\\d+) s/.exec(document.querySelector('[data-testid=connection-state] .detail')?.textContent ?? '')?.[1] ?? 0)";
+        await page.WaitForFunctionAsync($"() => {countdown} >= 6", null, Patience);
+        // The countdown is refreshed every second and rounded up: the page's own retry is due after this at the earliest.
+        var ownRetryNotBefore = DateTimeOffset.UtcNow.AddSeconds(await page.EvaluateAsync<int>($"() => {countdown}") - 2);
 
         refused = false;
         await page.GetByTestId("retry-now").ClickAsync();
         await page.WaitForFunctionAsync("() => window.fleetman.connectionState() === 'live'", null, Patience);
+        loadedAt.ShouldNotBeNull();
+        loadedAt.Value.ShouldBeLessThan(ownRetryNotBefore, "the button's retry loaded the client, not the page's own retry due later");
         var name = (await page.EvaluateAsync<string[]>("() => window.fleetman.vehicleNames()"))[0];
         var time = await page.EvaluateAsync<string>($"() => window.fleetman.positionOf({Js(name)}).time");
         await page.WaitForFunctionAsync($"() => window.fleetman.positionOf({Js(name)}).time !== {Js(time)}", null, Patience); // live updates
