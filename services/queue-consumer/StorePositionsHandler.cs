@@ -2,6 +2,8 @@ using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.QueueConsumer.Events;
+using Polly;
+using Polly.Retry;
 
 namespace Fleetman.QueueConsumer;
 
@@ -23,6 +25,26 @@ internal sealed partial class StorePositionsHandler(
     TimeProvider clock,
     ILogger<StorePositionsHandler> logger) : IBatchMessageHandler<PositionReported>
 {
+    /// <summary>
+    /// Until the announcement is out (or the consumer stops): 100 ms after the first failure, doubling up to 5 s, as the
+    /// messaging library's retries; each failure counted and logged. Built with the handler, once per batch (it is
+    /// scoped): a few objects beside the batch's thousands.
+    /// </summary>
+    private readonly ResiliencePipeline _announceRetry = new ResiliencePipelineBuilder { TimeProvider = clock }.AddRetry(new RetryStrategyOptions
+    {
+        MaxRetryAttempts = int.MaxValue,
+        BackoffType = DelayBackoffType.Exponential,
+        Delay = TimeSpan.FromMilliseconds(100),
+        MaxDelay = TimeSpan.FromSeconds(5),
+        ShouldHandle = new PredicateBuilder().Handle<MessagingUnavailableException>(),
+        OnRetry = args =>
+        {
+            ConsumerMetrics.UpdatesNotPublished.Add(1);
+            LogUpdateNotPublished(logger, args.Outcome.Exception!.Message);
+            return default;
+        },
+    }).Build();
+
     public async Task HandleAsync(IReadOnlyList<MessageContext<PositionReported>> batch, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -97,27 +119,11 @@ internal sealed partial class StorePositionsHandler(
     /// through a broker outage up to the send timeout before it fails, so a failure is a long outage or a refused
     /// send, not a blip.
     /// </summary>
-    private async Task AnnounceUpdateAsync(VehiclePositionsUpdated update, CancellationToken cancellationToken)
-    {
-        for (var failed = 0; ; failed++)
-        {
-            try
-            {
-                await publisher.PublishAsync(update, cancellationToken);
-                return;
-            }
-            catch (MessagingUnavailableException ex)
-            {
-                ConsumerMetrics.UpdatesNotPublished.Add(1);
-                LogUpdateNotPublished(logger, update.Positions.Count, ex.Message);
-            }
-
-            await Task.Delay(AnnounceRetryDelay(failed), clock, cancellationToken);
-        }
-    }
-
-    /// <summary>100 ms after the first failure, doubling up to 5 s: the messaging library's retry defaults.</summary>
-    private static TimeSpan AnnounceRetryDelay(int failed) => TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(failed, 10))));
+    private Task AnnounceUpdateAsync(VehiclePositionsUpdated update, CancellationToken cancellationToken) =>
+        _announceRetry.ExecuteAsync(
+            static async (state, token) => await state.publisher.PublishAsync(state.update, token),
+            (publisher, update),
+            cancellationToken).AsTask();
 
     /// <summary>
     /// Events from each vehicle's positions newer than its stored event state, and the states to save. The store keeps
@@ -216,8 +222,8 @@ internal sealed partial class StorePositionsHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not update their latest positions in Redis: {Reason}")]
     private static partial void LogLatestNotUpdated(ILogger logger, int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not publish VehiclePositionsUpdated, sending it again (the batch is held until it goes out): {Reason}")]
-    private static partial void LogUpdateNotPublished(ILogger logger, int count, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored a batch's vehicle positions but could not publish VehiclePositionsUpdated, sending it again (the batch is held until it goes out): {Reason}")]
+    private static partial void LogUpdateNotPublished(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} fleet event(s) but could not publish FleetEventsOccurred: {Reason}")]
     private static partial void LogEventsNotPublished(ILogger logger, int count, string reason);

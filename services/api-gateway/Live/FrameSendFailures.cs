@@ -5,9 +5,9 @@ namespace Fleetman.ApiGateway.Live;
 /// <summary>
 /// The frames this replica's connections could not send. One whose connection is closing is expected (its disconnect
 /// follows) and logged at Debug. Any other is counted in <c>hub.frames_not_sent</c> by a reason of a fixed set
-/// (<see cref="Backplane"/>, <see cref="Serialization"/>, <see cref="Other"/>) and logged as a warning, at most once per reason every <see cref="WarningInterval"/> with how
-/// many more failed meanwhile: a backplane that cannot be reached fails the frames of many connections at every push
-/// interval, and a warning per frame would bury the log.
+/// (<see cref="Backplane"/>, <see cref="Serialization"/>, <see cref="Other"/>) and logged as a warning, at most once per
+/// reason every <see cref="WarningInterval"/> with how many more failed meanwhile: a backplane that cannot be reached
+/// fails the frames of many connections at every push interval, and a warning per frame would bury the log.
 /// </summary>
 public sealed partial class FrameSendFailures(ApiGatewayMetrics metrics, TimeProvider clock, ILogger logger)
 {
