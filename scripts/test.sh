@@ -248,14 +248,18 @@ if ((user_filter)); then
     echo "all of them: run settings are given, which may change what the filter compares"
   else
     declare -A assembly_of=()
+    assemblies=()
     for project in "${projects[@]}"; do
       for dll in "${project%/*}"/bin/Release/*/"$(basename "$project" .csproj)".dll; do
-        [[ -f $dll ]] && assembly_of[$project]=$dll
+        if [[ -f $dll ]]; then
+          assembly_of[$project]=$dll
+          assemblies+=("$dll")
+        fi
       done
     done
     selection_tool=${selection_tool_project%/*}/bin/Release/net10.0/Fleetman.TestSelection.dll
     code=0
-    verdicts=$(dotnet "$selection_tool" --filter "$layer_filter" "${assembly_of[@]}") || code=$?
+    verdicts=$(dotnet "$selection_tool" --filter "$layer_filter" "${assemblies[@]}") || code=$?
     if ((code != 0)); then
       echo "all of them: $selection_tool exited with $code"
     else
