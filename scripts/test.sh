@@ -32,6 +32,14 @@ apt_install() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# One run at a time in a checkout: every run clears and fills the same results folder and builds the same outputs, so a
+# second one would break the first. Another checkout (a git worktree) runs beside it.
+mkdir -p "$repo/.fleetman"
+exec {run_lock}>"$repo/.fleetman/test-run.lock"
+if ! flock -n "$run_lock"; then
+  echo "scripts/test.sh: another test run is going on in $repo (it holds .fleetman/test-run.lock); wait for it to end" >&2
+  exit 1
+fi
 rm -rf "$results"
 mkdir -p "$results"
 # This run's id: the test processes that need the services published as their images ship them (the image tests, the
