@@ -32,6 +32,17 @@ apt_install() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# One run at a time in a checkout: every run clears and fills the same results folder and builds the same outputs, so a
+# second one would break the first. Another checkout (a git worktree) runs beside it. A pid file, not a lock held on an
+# open file: the services and engines a run starts would inherit the file and hold such a lock after the run.
+mkdir -p "$repo/.fleetman"
+run_pid_file=$repo/.fleetman/test-run.pid
+if other=$(cat "$run_pid_file" 2>/dev/null) && [[ $other =~ ^[0-9]+$ && $other != "$$" ]] &&
+  tr '\0' ' ' 2>/dev/null <"/proc/$other/cmdline" | grep -q 'test\.sh'; then
+  echo "scripts/test.sh: another test run (pid $other) is going on in $repo; wait for it to end" >&2
+  exit 1
+fi
+echo $$ >"$run_pid_file"
 rm -rf "$results"
 mkdir -p "$results"
 # This run's id: the test processes that need the services published as their images ship them (the image tests, the
