@@ -34,7 +34,8 @@
 #
 #   --course      the course's images (deploy/course-images/: webapp/, queue/, and service/ for the four .NET
 #                 services): first the production images they are made from (fleetman/<name>:1.0.0, local;
-#                 --prebuilt applies to them), then fleetman-course/<name>:<tag> for every --tag given (default:
+#                 --prebuilt applies to them) and the .NET ones' base (base/, fleetman-course/base:1.0.0, local),
+#                 then fleetman-course/<name>:<tag> for every --tag given (default:
 #                 release0 and release0-5). The release baked in (FLEETMAN_RELEASE; the webapp's Gateway__Release,
 #                 shown in the page's header) is the tag without its "release" prefix: release0-5 -> 0-5.
 #                 Names: webapp queue position-simulator queue-consumer position-tracker api-gateway (default all).
@@ -72,6 +73,8 @@ declare -A COURSE_FROM=(
   [position-tracker]=position-tracker [api-gateway]=api-gateway)
 # The tag of the production images the course's are made from.
 PRODUCTION_TAG=1.0.0
+# The base of the course's .NET images (deploy/course-images/base/), built by this script before them.
+COURSE_BASE=fleetman-course/base:$PRODUCTION_TAG
 
 # How a .NET image's service is published, as its project file says (so that a plain `dotnet publish` of it does the
 # same), read here and not listed again: aot (<PublishAot>true</PublishAot>: one native executable, the
@@ -334,12 +337,14 @@ build_course() { # name tag
   case $name in
     webapp)
       dockerfile=deploy/course-images/webapp/Dockerfile context=deploy/course-images/webapp
-      args=(--build-arg "GATEWAY_IMAGE=fleetman/gateway:$PRODUCTION_TAG" --build-arg "WEBAPP_IMAGE=fleetman/webapp:$PRODUCTION_TAG") ;;
+      args=(--build-arg "GATEWAY_IMAGE=fleetman/gateway:$PRODUCTION_TAG" --build-arg "WEBAPP_IMAGE=fleetman/webapp:$PRODUCTION_TAG"
+        --build-arg "BASE_IMAGE=$COURSE_BASE") ;;
     queue) dockerfile=deploy/course-images/queue/Dockerfile context=k8s/base/activemq ;;
     # The four .NET services share one Dockerfile: the production image and the assembly to run differ.
     *)
       dockerfile=deploy/course-images/service/Dockerfile context=deploy/course-images/service
-      args=(--build-arg "APP_IMAGE=fleetman/$name:$PRODUCTION_TAG" --build-arg "ASSEMBLY=${PROJECT[$name]}") ;;
+      args=(--build-arg "APP_IMAGE=fleetman/$name:$PRODUCTION_TAG" --build-arg "ASSEMBLY=${PROJECT[$name]}"
+        --build-arg "BASE_IMAGE=$COURSE_BASE") ;;
   esac
   echo "==> ${docker_cmd[*]} build -t $image -f $dockerfile $context (release $(release_of "$tag"))"
   in_background "$image" "${docker_cmd[@]}" build -t "$image" -f "$dockerfile" "${args[@]}" \
@@ -358,6 +363,12 @@ if $course; then
     done
   done
   $from_built || build_production "" "$PRODUCTION_TAG" "${from_images[@]}"
+  # The .NET course images' shared base (the official ASP.NET image with wget, user 1654, port 8080), before them:
+  # local like the production images, its layers inside every image built on it.
+  if [ ${#from_images[@]} -gt 0 ]; then
+    echo "==> ${docker_cmd[*]} build -t $COURSE_BASE deploy/course-images/base"
+    "${docker_cmd[@]}" build -t "$COURSE_BASE" deploy/course-images/base
+  fi
   images=()
   for name in "${names[@]}"; do
     for tag in "${tags[@]}"; do build_course "$name" "$tag"; done

@@ -46,7 +46,7 @@ deps_image="$(runtime_image_of services/Dockerfile RUNTIME_DEPS_IMAGE)"
 nginx_image="$(runtime_image_of webapp/Dockerfile)"
 # The load generator runs on the plain .NET runtime image; the ASP.NET Core stand-in holds that runtime too.
 runtime_image="$(runtime_image_of tools/Fleetman.LoadGenerator/Dockerfile)"
-course_image="$(sed -n 's/^ARG COURSE_IMAGE=//p' deploy/course-images/service/Dockerfile | head -n1)"
+course_image="$(sed -n 's/^ARG COURSE_IMAGE=//p' deploy/course-images/base/Dockerfile | head -n1)"
 activemq_image="$(sed -n 's/^ARG ACTIVEMQ_IMAGE=//p' deploy/course-images/queue/Dockerfile | head -n1)"
 
 if [ "${1:-}" = --missing-only ]; then

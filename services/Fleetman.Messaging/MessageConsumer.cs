@@ -27,48 +27,35 @@ internal static class MessageConsumer
 /// finally NACKed (on ActiveMQ: dead-lettered); a body that cannot be deserialised is NACKed at once.
 /// Single-message handlers run as batches of one.
 /// </summary>
-internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
+/// <param name="batchSize">Messages per handler call; 1 for single-message handlers.</param>
+internal sealed partial class MessageConsumer<TMessage>(
+    IMessageTransport transport, Destination destination, ConsumerOptions options, int batchSize, MessageConsumer<TMessage>.BatchHandler handler, ILogger logger)
+    : IAsyncDisposable
 {
     internal delegate Task BatchHandler(IReadOnlyList<MessageContext<TMessage>> batch, CancellationToken cancellationToken);
 
-    private readonly IMessageTransport _transport;
-    private readonly Destination _destination;
-    private readonly ConsumerOptions _options;
-    private readonly BatchHandler _handler;
-    private readonly int _batchSize;
-    private readonly ILogger _logger;
-    private readonly KeyValuePair<string, object?> _destinationTag;
+    private readonly int _batchSize = batchSize >= 1
+        ? batchSize
+        : throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "A batch holds one message or more.");
+    private readonly KeyValuePair<string, object?> _destinationTag = MessagingTelemetry.DestinationTag(destination);
     private readonly Channel<TransportMessage> _received = Channel.CreateUnbounded<TransportMessage>();
     private readonly CancellationTokenSource _stopTaking = new();
     private readonly CancellationTokenSource _abortHandlers = new();
     private IDisposable? _subscription;
     private Task[] _workers = [];
 
-    /// <param name="batchSize">Messages per handler call; 1 for single-message handlers.</param>
-    public MessageConsumer(IMessageTransport transport, Destination destination, ConsumerOptions options, int batchSize, BatchHandler handler, ILogger logger)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        _transport = transport;
-        _destination = destination;
-        _options = options;
-        _batchSize = batchSize;
-        _handler = handler;
-        _logger = logger;
-        _destinationTag = MessagingTelemetry.DestinationTag(destination);
-    }
-
-    public Destination Destination => _destination;
+    public Destination Destination { get; } = destination;
 
     public void Start()
     {
         if (_subscription is not null)
         {
-            throw new InvalidOperationException($"The consumer of {_destination} is already started.");
+            throw new InvalidOperationException($"The consumer of {Destination} is already started.");
         }
 
-        _workers = [.. Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(WorkAsync))];
-        _subscription = _transport.Subscribe(_destination, _options.Prefetch, message => _received.Writer.TryWrite(message));
-        LogStarted(_logger, _destination.Path, _options.Concurrency, _batchSize, _options.Prefetch);
+        _workers = [.. Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(WorkAsync))];
+        _subscription = transport.Subscribe(Destination, options.Prefetch, message => _received.Writer.TryWrite(message));
+        LogStarted(logger, Destination.Path, options.Concurrency, _batchSize, options.Prefetch);
     }
 
     /// <summary>
@@ -93,7 +80,7 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         }
 
         MessagingTelemetry.InFlight.Add(-released, _destinationTag);
-        LogStopped(_logger, _destination.Path, released);
+        LogStopped(logger, Destination.Path, released);
     }
 
     private async Task WorkAsync()
@@ -124,7 +111,7 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // ProcessAsync settles every failure itself; anything escaping is a bug that must not kill the worker.
-                LogUnexpected(_logger, ex, _destination.Path);
+                LogUnexpected(logger, ex, Destination.Path);
             }
         }
     }
@@ -150,7 +137,7 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
 
             if (windowClosed is null)
             {
-                var left = TimeSpan.FromMilliseconds(_options.BatchTimeoutMilliseconds) - Stopwatch.GetElapsedTime(opened);
+                var left = TimeSpan.FromMilliseconds(options.BatchTimeoutMilliseconds) - Stopwatch.GetElapsedTime(opened);
                 if (left <= TimeSpan.Zero)
                 {
                     return;
@@ -199,14 +186,14 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         var token = _abortHandlers.Token;
         Exception? failure = null;
         var outage = 0;
-        for (var attempt = 0; attempt <= _options.RetryLimit;)
+        for (var attempt = 0; attempt <= options.RetryLimit;)
         {
             if (attempt > 0 || outage > 0)
             {
                 MessagingTelemetry.Retries.Add(1, _destinationTag);
                 try
                 {
-                    await Task.Delay(_options.RetryDelay(outage > 0 ? outage - 1 : attempt - 1), token);
+                    await Task.Delay(options.RetryDelay(outage > 0 ? outage - 1 : attempt - 1), token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -218,7 +205,7 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
             try
             {
                 batch.ForEach(c => c.ClearRejection());
-                await _handler(batch, token);
+                await handler(batch, token);
                 Settle(batch);
                 return;
             }
@@ -230,14 +217,14 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
             {
                 // Not the messages' fault: keep them, wait for the dependency, and do not spend their retries.
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-                LogDependencyUnavailable(_logger, _destination.Path, batch.Count, ex.Dependency, ex.InnerException?.Message ?? ex.Message);
+                LogDependencyUnavailable(logger, Destination.Path, batch.Count, ex.Dependency, ex.InnerException?.Message ?? ex.Message);
                 outage++;
             }
             catch (Exception ex)
             {
                 failure = ex;
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-                LogHandlerFailed(_logger, ex, _destination.Path, batch.Count, attempt + 1, _options.RetryLimit + 1);
+                LogHandlerFailed(logger, ex, Destination.Path, batch.Count, attempt + 1, options.RetryLimit + 1);
                 outage = 0;
                 attempt++;
             }
@@ -246,7 +233,7 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         if (batch.Count > 1)
         {
             // One bad message must not dead-letter its neighbours: isolate it by handling each on its own.
-            LogSplittingBatch(_logger, _destination.Path, batch.Count);
+            LogSplittingBatch(logger, Destination.Path, batch.Count);
             foreach (var single in batch)
             {
                 await HandleWithRetriesAsync([single]);
@@ -275,7 +262,7 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
 
     private void DeadLetter(TransportMessage message, string kind, string reason)
     {
-        LogDeadLettered(_logger, message.MessageId, _destination.Path, kind, reason);
+        LogDeadLettered(logger, message.MessageId, Destination.Path, kind, reason);
         if (message.Nack(reason))
         {
             MessagingTelemetry.DeadLettered.Add(1, _destinationTag, new("reason", kind));
@@ -284,7 +271,7 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
 
     private Activity? StartProcessActivity(List<MessageContext<TMessage>> batch)
     {
-        var name = $"{_destination.Name} process";
+        var name = $"{Destination.Name} process";
         Activity? activity;
         if (batch.Count == 1)
         {
@@ -297,8 +284,8 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
             activity = MessagingTelemetry.ActivitySource.StartActivity(name, ActivityKind.Consumer, default(ActivityContext), links: links);
         }
 
-        activity?.SetTag("messaging.system", _transport.System);
-        activity?.SetTag("messaging.destination.name", _destination.Name);
+        activity?.SetTag("messaging.system", transport.System);
+        activity?.SetTag("messaging.destination.name", Destination.Name);
         activity?.SetTag("messaging.batch.message_count", batch.Count);
         return activity;
     }
