@@ -32,6 +32,17 @@ apt_install() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# One run at a time in a checkout: every run clears and fills the same results folder and builds the same outputs, so a
+# second one would break the first. Another checkout (a git worktree) runs beside it. A pid file, not a lock held on an
+# open file: the services and engines a run starts would inherit the file and hold such a lock after the run.
+mkdir -p "$repo/.fleetman"
+run_pid_file=$repo/.fleetman/test-run.pid
+if other=$(cat "$run_pid_file" 2>/dev/null) && [[ $other =~ ^[0-9]+$ && $other != "$$" ]] &&
+  tr '\0' ' ' 2>/dev/null <"/proc/$other/cmdline" | grep -q 'test\.sh'; then
+  echo "scripts/test.sh: another test run (pid $other) is going on in $repo; wait for it to end" >&2
+  exit 1
+fi
+echo $$ >"$run_pid_file"
 rm -rf "$results"
 mkdir -p "$results"
 # This run's id: the test processes that need the services published as their images ship them (the image tests, the
@@ -153,8 +164,10 @@ esac
 
 # A --filter given after the mode narrows the layer's selection instead of replacing it.
 test_args=()
+user_filter=0
 while (($#)); do
   if [[ $1 == --filter && $# -ge 2 ]]; then
+    user_filter=1
     if [[ -n $layer_filter ]]; then layer_filter="($layer_filter)&($2)"; else layer_filter=$2; fi
     shift 2
   else
@@ -165,13 +178,17 @@ done
 extra_args=("${test_args[@]}")
 [[ -z $layer_filter ]] || test_args+=(--filter "$layer_filter")
 
+selection_tool_project=tools/Fleetman.TestSelection/Fleetman.TestSelection.csproj
 if [[ $mode == all ]]; then
   target=Fleetman.sln
 else
   # A solution filter of the chosen projects: one restore and one parallel build, as for the whole solution.
   target=.fleetman/test-$mode.slnf
+  # With a filter, the tool that picks the assemblies it can select tests of is built too (see "which assemblies").
+  slnf_projects=("${projects[@]}")
+  if ((user_filter)); then slnf_projects+=("$selection_tool_project"); fi
   printf '{"solution":{"path":"../Fleetman.sln","projects":[%s]}}\n' \
-    "$(printf '"%s",' "${projects[@]}" | sed 's/,$//')" >"$target"
+    "$(printf '"%s",' "${slnf_projects[@]}" | sed 's/,$//')" >"$target"
 fi
 
 # Every compile of this run through one C# compiler server (VBCSCompiler): the build's forty-odd projects and the
@@ -228,6 +245,49 @@ if [[ $mode == all ]]; then
     if grep -q 'Include="Microsoft.NET.Test.Sdk"' "$project"; then projects+=("$project"); fi
   done
 fi
+# With a filter, only the test assemblies it can select a test of are started: each assembly started costs 8-23 s and
+# 2-4 CPU-seconds even when none of its tests runs (docs/testing.md, "A filtered run starts only the assemblies that
+# can match"). tools/Fleetman.TestSelection reads each built assembly's tests from its metadata (nothing is loaded or
+# run) and evaluates the filter as xUnit's adapter does; what it cannot tell for certain counts as a match, and an
+# assembly it says nothing of is started. TEST_SELECT=0 starts them all. Run settings (`--settings`, `-- ...`) may
+# change the tests' display names, so with them all are started too. Without a filter nothing of this runs.
+if ((user_filter)); then
+  step "which test assemblies the filter can select a test of"
+  if [[ ${TEST_SELECT:-1} != 1 ]]; then
+    echo "all of them (TEST_SELECT=$TEST_SELECT)"
+  elif [[ " ${extra_args[*]} " =~ \ (--|--settings|-s)\  ]]; then
+    echo "all of them: run settings are given, which may change what the filter compares"
+  else
+    declare -A assembly_of=()
+    assemblies=()
+    for project in "${projects[@]}"; do
+      for dll in "${project%/*}"/bin/Release/*/"$(basename "$project" .csproj)".dll; do
+        if [[ -f $dll ]]; then
+          assembly_of[$project]=$dll
+          assemblies+=("$dll")
+        fi
+      done
+    done
+    selection_tool=${selection_tool_project%/*}/bin/Release/net10.0/Fleetman.TestSelection.dll
+    code=0
+    verdicts=$(dotnet "$selection_tool" --filter "$layer_filter" "${assemblies[@]}") || code=$?
+    if ((code != 0)); then
+      echo "all of them: $selection_tool exited with $code"
+    else
+      declare -A skipped=()
+      while IFS=$'\t' read -r verdict dll why; do
+        echo "$(basename "$dll" .dll): $verdict ($why)"
+        [[ $verdict != skip ]] || skipped[$dll]=1
+      done <<<"$verdicts"
+      chosen=()
+      for project in "${projects[@]}"; do
+        if [[ -z ${assembly_of[$project]:-} || -z ${skipped[${assembly_of[$project]}]:-} ]]; then chosen+=("$project"); fi
+      done
+      projects=("${chosen[@]}")
+      if ((${#projects[@]} == 0)); then echo "No test assembly of this layer has a test the filter can select."; fi
+    fi
+  fi
+fi
 # The test assemblies side by side, TEST_JOBS at a time (2 unless set), the longest first as measured in whole runs
 # (most of their time is spent waiting on processes, brokers, browsers and containers, not computing), so the run
 # ends with short ones instead of one long assembly alone. Three at a time measured slower on two cores (the image
@@ -235,7 +295,7 @@ fi
 # .fleetman/test-results/<assembly>.log, printed when it ends. An assembly not listed here starts after these.
 # (The load generator, 31 s in the idle run of 2026-12-07 15:54 UTC, comes before the deploy tests' 20 s: listed
 # after them it started at 620 s and ran the run's last 10 s alone, one core idle.)
-longest_first=(Images Chaos ApiGateway Webapp Messaging PositionSimulator Pipeline LoadGenerator Deploy PositionTracker
+longest_first=(Images Chaos ApiGateway Webapp Messaging PositionSimulator Pipeline LoadGenerator TestSelection Deploy PositionTracker
   Gateway QueueConsumer PositionStore ServiceDefaults)
 longest_first=("${longest_first[@]/#/Fleetman.}")
 longest_first=("${longest_first[@]/%/.Tests}")

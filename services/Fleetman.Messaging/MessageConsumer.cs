@@ -129,10 +129,17 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Adds what comes within the batch window (or until the consumer stops) to <paramref name="batch"/>, up to the batch
+    /// size. The window's end is a delay the wait races against, not a cancelled wait: a window that closes on a partial
+    /// batch is the usual case under a steady load (tens a second), and ending it by cancellation threw an
+    /// OperationCanceledException each time. A wait left pending when the window closes is completed by the next message
+    /// (or by the channel's completion at stop) and costs nothing meanwhile.
+    /// </summary>
     private async Task FillBatchAsync(ChannelReader<TransportMessage> reader, List<TransportMessage> batch)
     {
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(_stopTaking.Token);
-        window.CancelAfter(_options.BatchTimeoutMilliseconds);
+        var opened = Stopwatch.GetTimestamp();
+        Task? windowClosed = null;
         while (batch.Count < _batchSize)
         {
             if (reader.TryRead(out var next))
@@ -141,16 +148,22 @@ internal sealed partial class MessageConsumer<TMessage> : IAsyncDisposable
                 continue;
             }
 
-            try
+            if (windowClosed is null)
             {
-                if (!await reader.WaitToReadAsync(window.Token))
+                var left = TimeSpan.FromMilliseconds(_options.BatchTimeoutMilliseconds) - Stopwatch.GetElapsedTime(opened);
+                if (left <= TimeSpan.Zero)
                 {
                     return;
                 }
+
+                // Cancelled at stop, it completes as cancelled without throwing here: Task.WhenAny does not observe it.
+                windowClosed = Task.Delay(left, _stopTaking.Token);
             }
-            catch (OperationCanceledException)
+
+            var waiting = reader.WaitToReadAsync().AsTask();
+            if (await Task.WhenAny(waiting, windowClosed) != waiting || !await waiting)
             {
-                return; // the window closed: hand over what we have
+                return; // the window closed (or the consumer stops, or the channel completed): hand over what we have
             }
         }
     }

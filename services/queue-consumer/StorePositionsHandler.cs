@@ -22,29 +22,10 @@ internal sealed partial class StorePositionsHandler(
     LatestPositionCache latest,
     IMessagePublisher publisher,
     IOptions<QueueConsumerPipelineOptions> pipeline,
+    AnnouncementRetry announceRetry,
     TimeProvider clock,
     ILogger<StorePositionsHandler> logger) : IBatchMessageHandler<PositionReported>
 {
-    /// <summary>
-    /// Until the announcement is out (or the consumer stops): 100 ms after the first failure, doubling up to 5 s, as the
-    /// messaging library's retries; each failure counted and logged. Built with the handler, once per batch (it is
-    /// scoped): a few objects beside the batch's thousands.
-    /// </summary>
-    private readonly ResiliencePipeline _announceRetry = new ResiliencePipelineBuilder { TimeProvider = clock }.AddRetry(new RetryStrategyOptions
-    {
-        MaxRetryAttempts = int.MaxValue,
-        BackoffType = DelayBackoffType.Exponential,
-        Delay = TimeSpan.FromMilliseconds(100),
-        MaxDelay = TimeSpan.FromSeconds(5),
-        ShouldHandle = new PredicateBuilder().Handle<MessagingUnavailableException>(),
-        OnRetry = args =>
-        {
-            ConsumerMetrics.UpdatesNotPublished.Add(1);
-            LogUpdateNotPublished(logger, args.Outcome.Exception!.Message);
-            return default;
-        },
-    }).Build();
-
     public async Task HandleAsync(IReadOnlyList<MessageContext<PositionReported>> batch, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -120,7 +101,7 @@ internal sealed partial class StorePositionsHandler(
     /// send, not a blip.
     /// </summary>
     private Task AnnounceUpdateAsync(VehiclePositionsUpdated update, CancellationToken cancellationToken) =>
-        _announceRetry.ExecuteAsync(
+        announceRetry.Pipeline.ExecuteAsync(
             static async (state, token) => await state.publisher.PublishAsync(state.update, token),
             (publisher, update),
             cancellationToken).AsTask();
@@ -222,9 +203,34 @@ internal sealed partial class StorePositionsHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} vehicle position(s) but could not update their latest positions in Redis: {Reason}")]
     private static partial void LogLatestNotUpdated(ILogger logger, int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored a batch's vehicle positions but could not publish VehiclePositionsUpdated, sending it again (the batch is held until it goes out): {Reason}")]
-    private static partial void LogUpdateNotPublished(ILogger logger, string reason);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Count} fleet event(s) but could not publish FleetEventsOccurred: {Reason}")]
     private static partial void LogEventsNotPublished(ILogger logger, int count, string reason);
+}
+
+/// <summary>
+/// How the positions' announcement is sent again: until it is out (or the consumer stops), 100 ms after the first
+/// failure, doubling up to 5 s, as the messaging library's retries; each failure counted and logged. One for the
+/// process (a singleton): the handler is scoped, and a pipeline built with it was a dozen objects and delegates per
+/// batch for a retry that almost never runs. A pipeline holds no state between executions, so batches handled at once
+/// share it safely.
+/// </summary>
+internal sealed partial class AnnouncementRetry(TimeProvider clock, ILogger<StorePositionsHandler> logger)
+{
+    public ResiliencePipeline Pipeline { get; } = new ResiliencePipelineBuilder { TimeProvider = clock }.AddRetry(new RetryStrategyOptions
+    {
+        MaxRetryAttempts = int.MaxValue,
+        BackoffType = DelayBackoffType.Exponential,
+        Delay = TimeSpan.FromMilliseconds(100),
+        MaxDelay = TimeSpan.FromSeconds(5),
+        ShouldHandle = new PredicateBuilder().Handle<MessagingUnavailableException>(),
+        OnRetry = args =>
+        {
+            ConsumerMetrics.UpdatesNotPublished.Add(1);
+            LogUpdateNotPublished(logger, args.Outcome.Exception!.Message);
+            return default;
+        },
+    }).Build();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored a batch's vehicle positions but could not publish VehiclePositionsUpdated, sending it again (the batch is held until it goes out): {Reason}")]
+    private static partial void LogUpdateNotPublished(ILogger logger, string reason);
 }

@@ -1,6 +1,7 @@
 // The position pipeline with real processes (queue-consumer, position-tracker, position-simulator), the real broker and
 // Redis, SQLite on disk. Prints: time to ready and resident memory per service; sustained positions per second from
-// publish to stored with 1,000 and 10,000 vehicles; publish→stored latency percentiles at 1,000 positions per second.
+// publish to stored with 1,000 and 10,000 vehicles, with the CPU time the queue-consumer and the broker spent per
+// position; publish→stored latency percentiles at 1,000 positions per second.
 // Usage: Fleetman.Benchmarks.Pipeline [positions per throughput run, default 60000] [seconds of the latency run, default 20]
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -63,10 +64,16 @@ try
     }
 
     await ThroughputAsync(500, 10_000); // warm-up, not reported: JIT, connections, broker and SQLite caches
-    var throughput = new List<(int Vehicles, double Rate)>();
+    var throughput = new List<(int Vehicles, double Rate, double Consumer, double Broker)>();
     foreach (var vehicles in new[] { 1_000, 10_000 })
     {
-        throughput.Add((vehicles, await ThroughputAsync(vehicles, positions)));
+        var (consumerBefore, brokerBefore) = (ProcessCpu.Seconds(services[1].Service.ProcessId), ProcessCpu.Seconds(BrokerProcessId()));
+        var rate = await ThroughputAsync(vehicles, positions);
+        throughput.Add((
+            vehicles,
+            rate,
+            (ProcessCpu.Seconds(services[1].Service.ProcessId) - consumerBefore) / positions * 1e6,
+            (ProcessCpu.Seconds(BrokerProcessId()) - brokerBefore) / positions * 1e6));
     }
 
     var latencies = await LatencyAsync(vehicles: 1_000, seconds: latencySeconds);
@@ -97,10 +104,12 @@ try
     Console.WriteLine();
     Console.WriteLine("| load | result |");
     Console.WriteLine("|---|---|");
-    foreach (var (vehicles, rate) in throughput)
+    foreach (var (vehicles, rate, consumer, brokerCpu) in throughput)
     {
-        Console.WriteLine($"| {positions:N0} positions from {vehicles:N0} vehicles, published as fast as possible | {rate:N0} positions/s publish→stored |");
+        Console.WriteLine($"| {positions:N0} positions from {vehicles:N0} vehicles, published as fast as possible | {rate:N0} positions/s publish→stored; CPU per position: queue-consumer {consumer:F0} µs, broker {brokerCpu:F0} µs |");
         results.Add($"positions_per_second_{vehicles / 1_000}k_vehicles", rate, "positions/s");
+        results.Add($"consumer_cpu_us_per_position_{vehicles / 1_000}k_vehicles", consumer, "µs");
+        results.Add($"broker_cpu_us_per_position_{vehicles / 1_000}k_vehicles", brokerCpu, "µs");
     }
 
     Console.WriteLine($"| 1,000 positions/s (1,000 vehicles, 1 report/s each) for {latencySeconds} s | publish→stored p50 {Percentile(latencies, 50):F0} ms, p99 {Percentile(latencies, 99):F0} ms, max {latencies.Max():F0} ms ({latencies.Count:N0} samples) |");
@@ -201,6 +210,15 @@ async Task DrainAsync(string name)
     {
         Console.WriteLine($"({taken:N0} message(s) left on {name} taken off the broker)");
     }
+}
+
+// The local broker's process (scripts/infra.sh's pid file, in FLEETMAN_STATE_DIR or the repository's .fleetman), or
+// null for a broker started elsewhere: its CPU is then not reported (NaN).
+static int? BrokerProcessId()
+{
+    var state = Environment.GetEnvironmentVariable("FLEETMAN_STATE_DIR") is { Length: > 0 } dir ? dir : Path.Combine(Repository.Root, ".fleetman", "infra");
+    var file = Path.Combine(state, "activemq", "activemq.pid");
+    return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
 }
 
 static double Percentile(List<double> values, double percentile)

@@ -210,6 +210,7 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         builder.AddFleetEvents();
         builder.Services.AddSingleton(new LatestPositionCache(new RedisConnection(UnreachableRedis.Create())));
         builder.Services.AddSingleton<TimeProvider>(_clock);
+        builder.Services.AddSingleton<AnnouncementRetry>();
         builder.AddMessaging().AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer");
         _host = builder.Build();
         await _host.StartAsync();
