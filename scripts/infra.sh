@@ -22,6 +22,8 @@
 #   FLEETMAN_OPENWIRE_PORT  ActiveMQ OpenWire port   (default 61616)
 #   FLEETMAN_REDIS_PORT     Redis port               (default 6379)
 #   FLEETMAN_INFRA_TIMEOUT  seconds to wait for readiness (default 60)
+#   FLEETMAN_ACTIVEMQ_JAVA_OPTS  extra options for the broker's JVM, split on spaces (default none); the tests'
+#                           short-lived private brokers use it (tests/Fleetman.Testing/BrokerInstance.cs)
 # Another state dir plus other ports gives a second, independent instance (e.g. for a test).
 set -euo pipefail
 

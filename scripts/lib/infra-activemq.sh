@@ -127,7 +127,9 @@ start_activemq() {
   # setsid: own session, so the broker outlives this script and the caller's Ctrl-C or process
   # group kill. Without job control, the background child is not a group leader, so setsid
   # execs in place and $! is the JVM's pid.
-  setsid "$java" -Xms128m -Xmx512m -Djava.awt.headless=true -Djava.io.tmpdir="$AMQ_DIR/tmp" \
+  local -a java_opts=()
+  read -r -a java_opts <<<"${FLEETMAN_ACTIVEMQ_JAVA_OPTS:-}"
+  setsid "$java" -Xms128m -Xmx512m "${java_opts[@]}" -Djava.awt.headless=true -Djava.io.tmpdir="$AMQ_DIR/tmp" \
     "@$REPO_ROOT/k8s/base/activemq/java-modules.args" \
     -Dactivemq.home="$AMQ_HOME" -Dactivemq.base="$AMQ_DIR" -Dactivemq.conf="$AMQ_CONF" \
     -Dactivemq.data="$AMQ_DIR/data" -Dactivemq.classpath="$classpath" \

@@ -59,8 +59,18 @@ public sealed class BrokerInstance : IAsyncDisposable
             ["FLEETMAN_STOMP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["FLEETMAN_OPENWIRE_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["FLEETMAN_REDIS_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FLEETMAN_ACTIVEMQ_JAVA_OPTS"] = QuickJvm,
         });
     }
+
+    /// <summary>
+    /// The JVM options of a private broker: the client compiler only, and the serial collector. A private broker lives
+    /// for one test, a minute or two at a few hundred messages a second, while the server compiler's and G1's threads
+    /// work for a long-running one: a broker's start alone took 3.9-4.0 CPU-seconds with the JVM's defaults and 2.1-2.3
+    /// with these (docs/testing.md, "The chaos and browser tests' CPU"). What the broker does is the same; the shared
+    /// broker, the local run and the benchmarks keep the defaults.
+    /// </summary>
+    private const string QuickJvm = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
     public string? StateDirectory => _environment.GetValueOrDefault("FLEETMAN_STATE_DIR");
 

@@ -15,9 +15,14 @@ public sealed class FleetEventSystem : LiveSystem
 }
 
 /// <summary>The live event feed in Chromium against the real running system.</summary>
-public sealed class FleetEventTests(FleetEventSystem system) : IClassFixture<FleetEventSystem>
+public sealed class FleetEventTests(FleetEventSystem system) : IClassFixture<FleetEventSystem>, IAsyncLifetime
 {
     private static readonly PageWaitForFunctionOptions Patience = new() { Timeout = 60_000 };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Closes the pages this test opened (<see cref="LiveSystem.ClosePagesAsync"/>).</summary>
+    public Task DisposeAsync() => system.ClosePagesAsync();
 
     [Fact]
     public async Task Overspeed_and_geofence_events_show_in_the_feed_are_counted_and_a_click_selects_the_vehicle()

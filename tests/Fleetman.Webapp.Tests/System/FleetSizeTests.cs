@@ -6,11 +6,16 @@ namespace Fleetman.Webapp.Tests.System;
 public sealed class ThousandVehicleSystem() : LiveSystem(1_000, reportIntervalMilliseconds: 5_000);
 
 /// <summary>A fleet that shrinks, on the live map in Chromium against the real running system.</summary>
-public sealed class FleetSizeTests(ThousandVehicleSystem system) : IClassFixture<ThousandVehicleSystem>
+public sealed class FleetSizeTests(ThousandVehicleSystem system) : IClassFixture<ThousandVehicleSystem>, IAsyncLifetime
 {
     // Well under the 5-minute retention of silent vehicles, which the shrink must not wait for; generous for a busy
     // two-core machine drawing 1,000 markers.
     private static readonly PageWaitForFunctionOptions Patience = new() { Timeout = 90_000 };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Closes the pages this test opened (<see cref="LiveSystem.ClosePagesAsync"/>).</summary>
+    public Task DisposeAsync() => system.ClosePagesAsync();
 
     [Fact]
     public async Task Scaling_the_simulator_from_1000_vehicles_to_38_leaves_38_markers_rows_and_rest_entries_and_a_fresh_page_shows_38()

@@ -1,9 +1,14 @@
 namespace Fleetman.Webapp.Tests.System;
 
 /// <summary>What a user sees on the live map, in Chromium, against the real running system.</summary>
-public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>
+public sealed class LiveMapTests(LiveSystem system) : IClassFixture<LiveSystem>, IAsyncLifetime
 {
     private static readonly PageWaitForFunctionOptions Patience = new() { Timeout = 30_000 };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Closes the pages this test opened (<see cref="LiveSystem.ClosePagesAsync"/>).</summary>
+    public Task DisposeAsync() => system.ClosePagesAsync();
 
     [Fact]
     public async Task Markers_appear_for_every_vehicle_and_move_and_the_list_fills()

@@ -3,15 +3,15 @@ namespace Fleetman.Webapp.Tests.System;
 /// <summary>
 /// The whole running system for the browser: simulator (20 vehicles on built-in routes, reporting twice a second,
 /// unless a derived fixture says otherwise), queue-consumer, position-tracker, api-gateway and the edge gateway serving
-/// the built webapp, plus Debian's Chromium driven by Playwright. Screenshots go to .fleetman/test-artifacts/.
+/// the built webapp, plus a browser context of its own in Debian's Chromium driven by Playwright (<see cref="SharedChromium"/>).
+/// Screenshots go to .fleetman/test-artifacts/.
 /// </summary>
 public class LiveSystem : IAsyncLifetime
 {
     public const int Vehicles = 20;
 
     private readonly int _reportIntervalMilliseconds;
-    private readonly string _userData = Directory.CreateTempSubdirectory("fleetman-chromium-").FullName;
-    private IPlaywright? _playwright;
+    private Task<IBrowserContext>? _browserLaunching;
 
     public LiveSystem()
         : this(Vehicles, reportIntervalMilliseconds: 500)
@@ -62,7 +62,7 @@ public class LiveSystem : IAsyncLifetime
         // Side by side where nothing waits for another (each start takes seconds on a shared machine): the tracker,
         // the consumer, the simulator and the browser; the api-gateway needs the tracker, the edge both the api-gateway
         // and the simulator. Reports published before the consumer is ready wait in the run's queue.
-        var browserLaunching = LaunchBrowserAsync();
+        var browserLaunching = _browserLaunching = LaunchBrowserAsync();
         // The admin password at every service with admin routes, as every deployment gives it (the geofence API).
         var admin = new Dictionary<string, string?> { ["Admin__Password"] = AdminPassword };
         var trackerStarting = Run.StartTrackerAsync(admin);
@@ -81,20 +81,12 @@ public class LiveSystem : IAsyncLifetime
         Browser = await browserLaunching;
     }
 
-    private async Task<IBrowserContext> LaunchBrowserAsync()
+    private static async Task<IBrowserContext> LaunchBrowserAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        var browser = await _playwright.Chromium.LaunchPersistentContextAsync(_userData, new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            ViewportSize = new() { Width = 1400, Height = 850 },
-            // Chromium's background services would try to reach the internet, which this machine cannot.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        var context = await SharedChromium.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 850 } });
         // No map tiles: there is no network here, and the map must work without them.
-        await browser.AddInitScriptAsync("window.FLEETMAN_CONFIG = { tileUrl: '' };");
-        return browser;
+        await context.AddInitScriptAsync("window.FLEETMAN_CONFIG = { tileUrl: '' };");
+        return context;
     }
 
     /// <summary>A fresh page on the live map, once the page has its first snapshot (of <see cref="FleetSize"/> vehicles).</summary>
@@ -118,18 +110,30 @@ public class LiveSystem : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Closes every page a test opened. A page left open goes on drawing the live map (every report moves a marker,
+    /// refreshes the list and, with a vehicle selected, its trail) until the fixture ends: in the live map's class of
+    /// fourteen tests, the last one ran beside every page the thirteen before it had left open.
+    /// </summary>
+    public async Task ClosePagesAsync()
+    {
+        foreach (var page in Browser.Pages.ToList())
+        {
+            await page.CloseAsync();
+        }
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, name + ".png") });
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null)
+        // Given back even when a service did not start: the context was made meanwhile, and holds the shared browser.
+        if (_browserLaunching is { IsCompletedSuccessfully: true })
         {
-            await Browser.DisposeAsync();
+            await SharedChromium.ReleaseAsync(await _browserLaunching);
         }
 
-        _playwright?.Dispose();
         await Run.DisposeAsync();
-        Directory.Delete(_userData, recursive: true);
     }
 }

@@ -13,9 +13,14 @@ public sealed class ReferenceTrackSystem() : LiveSystem(vehicles: 38, reportInte
 }
 
 /// <summary>Replay on the live map, in Chromium, of what the real system stored.</summary>
-public sealed class ReplayTests(ReferenceTrackSystem system) : IClassFixture<ReferenceTrackSystem>
+public sealed class ReplayTests(ReferenceTrackSystem system) : IClassFixture<ReferenceTrackSystem>, IAsyncLifetime
 {
     private static readonly PageWaitForFunctionOptions Patience = new() { Timeout = 30_000 };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Closes the pages this test opened (<see cref="LiveSystem.ClosePagesAsync"/>).</summary>
+    public Task DisposeAsync() => system.ClosePagesAsync();
 
     private sealed record Stored(string? Name, double Lat, double Lng, DateTimeOffset Time);
 
