@@ -16,7 +16,7 @@ public static class QueueConsumerExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddPositionStore();
         builder.AddLatestPositions();
-        builder.Services.TryAddSingleton<AnnouncementRetry>();
+        builder.Services.AddAnnouncementRetry();
         builder.AddMessaging()
             .AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer")
             // fleetman_messaging_queue_depth{queue="positionQueue"}: what the depth alert and the KEDA autoscaler read.

@@ -2,7 +2,9 @@ using Fleetman.LatestPositions;
 using Fleetman.Messaging;
 using Fleetman.PositionStore;
 using Fleetman.QueueConsumer.Events;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
+using Polly.Registry;
 using Polly.Retry;
 
 namespace Fleetman.QueueConsumer;
@@ -22,10 +24,12 @@ internal sealed partial class StorePositionsHandler(
     LatestPositionCache latest,
     IMessagePublisher publisher,
     IOptions<QueueConsumerPipelineOptions> pipeline,
-    AnnouncementRetry announceRetry,
+    ResiliencePipelineProvider<string> pipelines,
     TimeProvider clock,
     ILogger<StorePositionsHandler> logger) : IBatchMessageHandler<PositionReported>
 {
+    private readonly ResiliencePipeline _announceRetry = pipelines.GetPipeline(AnnouncementRetry.Key);
+
     public async Task HandleAsync(IReadOnlyList<MessageContext<PositionReported>> batch, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -101,7 +105,7 @@ internal sealed partial class StorePositionsHandler(
     /// send, not a blip.
     /// </summary>
     private Task AnnounceUpdateAsync(VehiclePositionsUpdated update, CancellationToken cancellationToken) =>
-        announceRetry.Pipeline.ExecuteAsync(
+        _announceRetry.ExecuteAsync(
             static async (state, token) => await state.publisher.PublishAsync(state.update, token),
             (publisher, update),
             cancellationToken).AsTask();
@@ -209,27 +213,37 @@ internal sealed partial class StorePositionsHandler(
 
 /// <summary>
 /// How the positions' announcement is sent again: until it is out (or the consumer stops), 100 ms after the first
-/// failure, doubling up to 5 s, as the messaging library's retries; each failure counted and logged. One for the
-/// process (a singleton): the handler is scoped, and a pipeline built with it was a dozen objects and delegates per
-/// batch for a retry that almost never runs. A pipeline holds no state between executions, so batches handled at once
-/// share it safely.
+/// failure, doubling up to 5 s, as the messaging library's retries; each failure counted and logged. Polly's registry
+/// builds the pipeline once for the process: the handler is scoped, and a pipeline built with it was a dozen objects
+/// and delegates per batch for a retry that almost never runs. A pipeline holds no state between executions, so
+/// batches handled at once share it safely.
 /// </summary>
-internal sealed partial class AnnouncementRetry(TimeProvider clock, ILogger<StorePositionsHandler> logger)
+internal static partial class AnnouncementRetry
 {
-    public ResiliencePipeline Pipeline { get; } = new ResiliencePipelineBuilder { TimeProvider = clock }.AddRetry(new RetryStrategyOptions
-    {
-        MaxRetryAttempts = int.MaxValue,
-        BackoffType = DelayBackoffType.Exponential,
-        Delay = TimeSpan.FromMilliseconds(100),
-        MaxDelay = TimeSpan.FromSeconds(5),
-        ShouldHandle = new PredicateBuilder().Handle<MessagingUnavailableException>(),
-        OnRetry = args =>
+    public const string Key = "queue-consumer.announce-positions";
+
+    public static IServiceCollection AddAnnouncementRetry(this IServiceCollection services) =>
+        services.AddResiliencePipeline(Key, static (pipeline, context) =>
         {
-            ConsumerMetrics.UpdatesNotPublished.Add(1);
-            LogUpdateNotPublished(logger, args.Outcome.Exception!.Message);
-            return default;
-        },
-    }).Build();
+            var logger = context.ServiceProvider.GetRequiredService<ILogger<StorePositionsHandler>>();
+            pipeline.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
+            // Polly's own telemetry would log two more warnings per failed send, saying what the one below says.
+            pipeline.ConfigureTelemetry(NullLoggerFactory.Instance);
+            pipeline.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                ShouldHandle = new PredicateBuilder().Handle<MessagingUnavailableException>(),
+                OnRetry = args =>
+                {
+                    ConsumerMetrics.UpdatesNotPublished.Add(1);
+                    LogUpdateNotPublished(logger, args.Outcome.Exception!.Message);
+                    return default;
+                },
+            });
+        });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored a batch's vehicle positions but could not publish VehiclePositionsUpdated, sending it again (the batch is held until it goes out): {Reason}")]
     private static partial void LogUpdateNotPublished(ILogger logger, string reason);

@@ -83,6 +83,7 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         (await store.CountAsync("Followed Van", default)).ShouldBe(1);
         notPublished.GetMeasurementSnapshot().Sum(m => m.Value).ShouldBeGreaterThanOrEqualTo(3, "the meter is static: other tests may count too");
         Logs.GetSnapshot().Count(r => r.Level == LogLevel.Warning && r.Message.Contains("could not publish VehiclePositionsUpdated", StringComparison.Ordinal)).ShouldBe(3);
+        Logs.GetSnapshot().ShouldNotContain(r => r.Category == "Polly", "each refusal is logged once, by the handler, not again by Polly's telemetry");
         await Eventually.Until(() => Broker.Depth<PositionReported>() == 0, () => "still unacked after the announcement went out");
         Broker.DeadLetters<PositionReported>().ShouldBeEmpty();
     }
@@ -210,7 +211,7 @@ public sealed class StorePositionsHandlerTests : IAsyncDisposable
         builder.AddFleetEvents();
         builder.Services.AddSingleton(new LatestPositionCache(new RedisConnection(UnreachableRedis.Create())));
         builder.Services.AddSingleton<TimeProvider>(_clock);
-        builder.Services.AddSingleton<AnnouncementRetry>();
+        builder.Services.AddAnnouncementRetry();
         builder.AddMessaging().AddBatchConsumer<PositionReported, StorePositionsHandler>("Consumer");
         _host = builder.Build();
         await _host.StartAsync();
