@@ -140,11 +140,11 @@ public sealed partial class SqlitePositionStore
             await using var connection = await OpenAsync(cancellationToken);
             await using var query = connection.CreateCommand();
             query.CommandText = "SELECT state FROM fleet_event_state WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
-            query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
+            query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles, PositionStoreJsonContext.Default.IReadOnlyCollectionString));
             await using var reader = await query.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var state = JsonSerializer.Deserialize<FleetEventState>(reader.GetString(0))!;
+                var state = JsonSerializer.Deserialize(reader.GetString(0), PositionStoreJsonContext.Default.FleetEventState)!;
                 states[state.Vehicle] = state;
             }
         }, cancellationToken);
@@ -179,7 +179,7 @@ public sealed partial class SqlitePositionStore
             var stored = state with { Time = StoredPositions.Truncate(state.Time) };
             vehicle.Value = stored.Vehicle;
             time.Value = stored.Time.ToUnixTimeMilliseconds();
-            json.Value = JsonSerializer.Serialize(stored);
+            json.Value = JsonSerializer.Serialize(stored, PositionStoreJsonContext.Default.FleetEventState);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -194,7 +194,7 @@ public sealed partial class SqlitePositionStore
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            geofences.Add(new Geofence(reader.GetString(0), JsonSerializer.Deserialize<List<double[]>>(reader.GetString(1))!));
+            geofences.Add(new Geofence(reader.GetString(0), JsonSerializer.Deserialize(reader.GetString(1), PositionStoreJsonContext.Default.ListDoubleArray)!));
         }
 
         return geofences;
@@ -208,7 +208,7 @@ public sealed partial class SqlitePositionStore
         await using var upsert = connection.CreateCommand();
         upsert.CommandText = "INSERT INTO geofences (name, ring) VALUES ($name, $ring) ON CONFLICT (name) DO UPDATE SET ring = excluded.ring";
         upsert.Parameters.AddWithValue("$name", geofence.Name);
-        upsert.Parameters.AddWithValue("$ring", JsonSerializer.Serialize(geofence.Ring));
+        upsert.Parameters.AddWithValue("$ring", JsonSerializer.Serialize(geofence.Ring, PositionStoreJsonContext.Default.IReadOnlyListDoubleArray));
         await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -182,7 +182,7 @@ public sealed partial class SqlitePositionStore : IPositionStore, IFleetEventSto
             await using var query = connection.CreateCommand();
             // One parameter whatever the number of vehicles (SQLite limits the number of parameters of a statement).
             query.CommandText = $"SELECT {Columns} FROM latest WHERE vehicle IN (SELECT value FROM json_each($vehicles))";
-            query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles));
+            query.Parameters.AddWithValue("$vehicles", JsonSerializer.Serialize(vehicles, PositionStoreJsonContext.Default.IReadOnlyCollectionString));
             await foreach (var position in ReadAsync(query, cancellationToken))
             {
                 latest[position.Vehicle] = position;

@@ -16,8 +16,13 @@ public static class PositionTrackerExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<PositionReader>();
         // Strict numbers: the OpenAPI document says numbers are numbers (the web defaults would describe each as
-        // "number or numeric string"), and a geofence's ring must be given as numbers.
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        // "number or numeric string"), and a geofence's ring must be given as numbers. The metadata generated at build
+        // time first (PositionTrackerJsonContext): what a trimmed build, which has no reflection, serializes with.
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, PositionTrackerJsonContext.Default);
+        });
         builder.Services.AddOpenApi();
         return builder;
     }

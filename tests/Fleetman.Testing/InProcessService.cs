@@ -23,9 +23,11 @@ public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
     where TMarker : class
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    internal InProcessService(IDictionary<string, string?> environment)
+    internal InProcessService(IDictionary<string, string?> environment, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         // A test project that hosts several services has one appsettings.json in its output (the last one copied), and
         // the services read theirs from beside their assembly: the service's own file is given first, explicitly.
         _settings = OwnSettings();
@@ -91,6 +93,13 @@ public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
         builder.UseEnvironment(Environments.Production);
         // Beside the service's own JSON lines (which go to standard output), so tests can read what it logged.
         builder.ConfigureLogging(logging => logging.AddFakeLogging());
+        if (_services is not null)
+        {
+            // After the service's own registrations: a test's replacement wins, and its Configure runs after the
+            // service's own (every PostConfigure still runs after both).
+            builder.ConfigureServices(_services);
+        }
+
         return base.CreateHost(builder);
     }
 
@@ -104,12 +113,15 @@ public sealed class InProcessService<TMarker> : WebApplicationFactory<TMarker>
 /// <summary>Starts services in-process: <c>await InProcessService.StartAsync&lt;TrackerOptions&gt;(settings)</c>.</summary>
 public static class InProcessService
 {
-    /// <summary>Builds and starts the service; fails (naming the setting) as the process would if it cannot start.</summary>
-    public static async Task<InProcessService<TMarker>> StartAsync<TMarker>(IDictionary<string, string?> environment)
+    /// <summary>
+    /// Builds and starts the service; fails (naming the setting) as the process would if it cannot start.
+    /// <paramref name="services"/> changes the service's registrations, e.g. its clock or its JSON options.
+    /// </summary>
+    public static async Task<InProcessService<TMarker>> StartAsync<TMarker>(IDictionary<string, string?> environment, Action<IServiceCollection>? services = null)
         where TMarker : class
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var service = new InProcessService<TMarker>(environment);
+        var service = new InProcessService<TMarker>(environment, services);
         try
         {
             service.StartServer();

@@ -212,4 +212,35 @@ public sealed class SqlitePositionStoreTests : FleetEventStoreContract, IDisposa
         await store.InitializeAsync(default);
         await Should.NotThrowAsync(() => store.PingAsync(default));
     }
+
+    [Fact]
+    public async Task Event_states_and_rings_are_stored_as_the_reflection_based_serializer_wrote_them_and_that_text_reads_back()
+    {
+        var store = (SqlitePositionStore)await InitializedStoreAsync();
+        var state = new FleetEventState("Vän \"7\"", T0, 53.38, -1.47, true, T0.AddSeconds(-30.5), false, ["Depot", "Zöne <1>"]);
+        var geofence = new Geofence("Zöne <1>", [[53.38, -1.471], [53.38, -1.469], [53.382, 1e-7]]);
+        await store.SaveEventStatesAsync([state], default);
+        await store.SaveGeofenceAsync(geofence, default);
+
+        // The text JsonSerializer wrote by reflection with its defaults, before the store's JSON had generated metadata:
+        // files written by either build read in the other.
+        (await ColumnAsync("SELECT state FROM fleet_event_state")).ShouldBe(JsonSerializer.Serialize(state));
+        (await ColumnAsync("SELECT ring FROM geofences")).ShouldBe(JsonSerializer.Serialize(geofence.Ring));
+
+        var older = state with { Vehicle = "Older", SlowSince = null, Inside = [] };
+        await ColumnAsync($"INSERT INTO fleet_event_state (vehicle, time, state) VALUES ('Older', 0, '{JsonSerializer.Serialize(older)}')");
+        var read = await store.GetEventStatesAsync(["Older", state.Vehicle], default);
+        JsonSerializer.Serialize(read["Older"]).ShouldBe(JsonSerializer.Serialize(older));
+        JsonSerializer.Serialize(read[state.Vehicle]).ShouldBe(JsonSerializer.Serialize(state));
+        (await store.GetGeofencesAsync(default)).ShouldHaveSingleItem().Ring.ShouldBe(geofence.Ring);
+    }
+
+    private async Task<string?> ColumnAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (string?)await command.ExecuteScalarAsync();
+    }
 }
