@@ -99,6 +99,7 @@ if for_mode unit system; then
   # Beside the .NET restore, build and tests instead of before them: Node's steps wait on nothing of .NET's, and
   # the unit layer's whole time was these steps plus the .NET ones one after the other. Printed when they end
   # (webapp_wait); a failure fails the run.
+  # shellcheck disable=SC2034 # read by the EXIT trap below, which shellcheck does not follow into its string
   webapp_began=$SECONDS
   (
     # How long the steps took, not when they were waited for.

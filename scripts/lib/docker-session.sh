@@ -3,9 +3,16 @@
 #
 # docker_for_this_run
 #   installs Debian's docker.io and debootstrap (scripts/local-base-images.sh needs it) when missing, starts dockerd
-#   unless an engine answers already, and on exit stops only a dockerd it started: a developer's engine is left as it
-#   was. When no engine can be started (no privileges, no kernel support) it says why and goes on: the image tests are
-#   then reported as skipped, with that reason.
+#   unless an engine answers already, and on exit stops a dockerd that a run of the test command started once the last
+#   run using it has ended: runs in two checkouts side by side share one engine, and the first to end does not stop it
+#   under the other. A developer's own engine (one no run started) is left as it was. When no engine can be started
+#   (no privileges, no kernel support) it says why and goes on: the image tests are then reported as skipped, with
+#   that reason.
+#
+# Who uses the engine is kept outside the checkout ($DOCKER_SHARED, one per user), since the runs sharing it are in
+# different checkouts: users/<pid> per run, engine.pid for an engine a run started, and a lock file held only while
+# a run joins or leaves (never by a process that outlives it: dockerd is started with the descriptor closed).
+DOCKER_SHARED=${XDG_RUNTIME_DIR:-/tmp}/fleetman-docker-$(id -u)
 
 docker_for_this_run() {
   DOCKER_STARTED_HERE=false
@@ -17,23 +24,30 @@ docker_for_this_run() {
       return 0
     fi
   fi
+  mkdir -p "$DOCKER_SHARED/users" "$DOCKER_STATE"
+  # Joining is one step under the lock: a run that ends meanwhile cannot stop the engine this one is about to use.
+  exec 9>"$DOCKER_SHARED/lock"
+  flock 9
+  : >"$DOCKER_SHARED/users/$$"
+  local previous
+  previous=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
+  # Runs after whatever EXIT trap was set before (the infrastructure's), not instead of it.
+  # shellcheck disable=SC2064 # the earlier trap's command is expanded now, on purpose
+  trap "${previous:+$previous; }docker_leave" EXIT
   if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+    exec 9>&-
     echo "docker: engine $(docker version --format '{{.Server.Version}}') already running"
     return 0
   fi
-  mkdir -p "$DOCKER_STATE"
   # setsid: the engine is not in this script's process group, so a Ctrl-C reaches it only through the EXIT trap.
-  setsid dockerd >"$DOCKER_STATE/dockerd.log" 2>&1 </dev/null &
+  setsid dockerd >"$DOCKER_STATE/dockerd.log" 2>&1 </dev/null 9>&- &
   DOCKER_PID=$!
   DOCKER_STARTED_HERE=true
-  # Runs after whatever EXIT trap was set before (the infrastructure's), not instead of it.
-  local previous
-  previous=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
-  # shellcheck disable=SC2064 # the earlier trap's command is expanded now, on purpose
-  trap "${previous:+$previous; }docker_stop_if_started_here" EXIT
+  echo "$DOCKER_PID" >"$DOCKER_SHARED/engine.pid"
   local waited=0
   until docker version --format '{{.Server.Version}}' >/dev/null 2>&1; do
     if ! kill -0 "$DOCKER_PID" 2>/dev/null || ((waited >= 60)); then
+      exec 9>&-
       echo "docker: no engine could be started (the image tests will be skipped); dockerd's last lines:" >&2
       tail -n 5 "$DOCKER_STATE/dockerd.log" >&2 || true
       return 0
@@ -41,6 +55,7 @@ docker_for_this_run() {
     sleep 1
     waited=$((waited + 1))
   done
+  exec 9>&-
   echo "docker: started engine $(docker version --format '{{.Server.Version}}') (pid $DOCKER_PID, log $DOCKER_STATE/dockerd.log)"
 }
 
@@ -71,14 +86,35 @@ base_images_wait() {
 }
 
 # shellcheck disable=SC2317 # called by the EXIT trap
-docker_stop_if_started_here() {
-  if $DOCKER_STARTED_HERE && kill -0 "$DOCKER_PID" 2>/dev/null; then
-    kill -TERM "$DOCKER_PID" 2>/dev/null || true
+# The run leaves; the last run out stops an engine a run started (whichever run that was), and waits for it to stop
+# while holding the lock, so that a run joining meanwhile starts a new engine instead of using one that is going.
+docker_leave() {
+  exec 9>"$DOCKER_SHARED/lock"
+  flock 9
+  rm -f "$DOCKER_SHARED/users/$$"
+  local user pid
+  for user in "$DOCKER_SHARED"/users/*; do
+    [[ -e $user ]] || continue
+    pid=${user##*/}
+    # A run killed before its trap ran leaves its file behind; a pid reused since is not a run of the test command.
+    if kill -0 "$pid" 2>/dev/null && grep -qa "test.sh" "/proc/$pid/cmdline" 2>/dev/null; then
+      exec 9>&-
+      return 0
+    fi
+    rm -f "$user"
+  done
+  pid=$(cat "$DOCKER_SHARED/engine.pid" 2>/dev/null || true)
+  rm -f "$DOCKER_SHARED/engine.pid"
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && grep -qa dockerd "/proc/$pid/cmdline" 2>/dev/null; then
+    $DOCKER_STARTED_HERE || echo "docker: stopping the engine an earlier run started (pid $pid): no run uses it now"
+    kill -TERM "$pid" 2>/dev/null || true
     # dockerd stops its containers and containerd first; give it the time it asks for.
+    local _
     for _ in $(seq 1 30); do
-      kill -0 "$DOCKER_PID" 2>/dev/null || return 0
+      kill -0 "$pid" 2>/dev/null || break
       sleep 1
     done
-    echo "docker: dockerd (pid $DOCKER_PID) still running 30 s after SIGTERM" >&2
+    if kill -0 "$pid" 2>/dev/null; then echo "docker: dockerd (pid $pid) still running 30 s after SIGTERM" >&2; fi
   fi
+  exec 9>&-
 }
