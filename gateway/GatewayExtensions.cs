@@ -23,8 +23,9 @@ public static partial class GatewayExtensions
         // Routes and clusters come from the ReverseProxy section (appsettings.json; every value can be overridden by
         // an environment variable such as ReverseProxy__Clusters__api-gateway__Destinations__d1__Address).
         var proxy = builder.Services.AddReverseProxy()
-            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddConfigFilter<ProxyRoutes.AdminRoutesRequireAdmin>();
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        SharedDestinations.Decorate(builder.Services);
+        proxy.AddConfigFilter<ProxyRoutes.AdminRoutesRequireAdmin>();
         // Read here, before options are validated: a value that is not a number is refused at start with its name.
         if (int.TryParse(builder.Configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DestinationDnsRefreshSeconds)}"],
                 System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var dnsRefreshSeconds)
@@ -92,8 +93,10 @@ public static partial class GatewayExtensions
                 return;
             }
 
-            var cluster = http.GetReverseProxyFeature()?.Cluster?.Config.ClusterId ?? "unknown";
-            context.ProblemDetails.Detail = $"The gateway got no answer from the {cluster} service ({error.Error}).";
+            // The hub's cluster names the service whose destinations it reaches: one name per service in every answer.
+            var cluster = http.GetReverseProxyFeature()?.Cluster?.Config;
+            var service = (cluster is null ? null : SharedDestinations.SourceOf(cluster) ?? cluster.ClusterId) ?? "unknown";
+            context.ProblemDetails.Detail = $"The gateway got no answer from the {service} service ({error.Error}).";
         });
         return builder;
     }

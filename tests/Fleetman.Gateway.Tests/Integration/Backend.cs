@@ -9,37 +9,69 @@ namespace Fleetman.Gateway.Tests.Integration;
 /// A stand-in for a service behind the gateway, on a real Kestrel at a free loopback port. HTTP requests are answered
 /// with what arrived, as JSON (<see cref="Echo"/>), or with <c>?json=N</c> a JSON string of N bytes; WebSocket requests are accepted and every text message is sent
 /// back as "{name}: {message}". It answers as Kestrel does (<c>Server: Kestrel</c>) and with a weaker framing policy
-/// than the gateway's, so tests can see the gateway's headers win.
+/// than the gateway's, so tests can see the gateway's headers win. It counts the connections it accepted, and holds
+/// requests with <c>?hold</c> until the test releases them, so tests can see how many the gateway opens at once.
 /// </summary>
 internal sealed class Backend : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly SemaphoreSlim _release = new(0);
+    private WebApplication _app = null!;
+    private int _acceptedConnections;
+    private int _held;
 
-    private Backend(string name, WebApplication app)
-    {
-        Name = name;
-        _app = app;
-    }
+    private Backend(string name) => Name = name;
 
     public string Name { get; }
 
     public string Address => _app.Urls.Single();
 
+    /// <summary>The TCP connections Kestrel accepted since the start.</summary>
+    public int AcceptedConnections => Volatile.Read(ref _acceptedConnections);
+
+    /// <summary>The requests with <c>?hold</c> waiting for <see cref="Release"/>.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <summary>Lets <paramref name="requests"/> held requests (now or later) be answered.</summary>
+    public void Release(int requests) => _release.Release(requests);
+
     public static async Task<Backend> StartAsync(string name)
     {
+        var backend = new Backend(name);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection =>
+            {
+                Interlocked.Increment(ref backend._acceptedConnections);
+                return next(connection);
+            }));
+        });
         var app = builder.Build();
         app.UseWebSockets();
-        app.Run(context => context.WebSockets.IsWebSocketRequest ? EchoMessagesAsync(name, context) : EchoRequestAsync(name, context));
+        app.Run(context => context.WebSockets.IsWebSocketRequest ? EchoMessagesAsync(name, context) : backend.EchoRequestAsync(context));
+        backend._app = app;
         await app.StartAsync();
-        return new Backend(name, app);
+        return backend;
     }
 
-    private static async Task EchoRequestAsync(string name, HttpContext context)
+    private async Task EchoRequestAsync(HttpContext context)
     {
+        if (context.Request.Query.ContainsKey("hold"))
+        {
+            Interlocked.Increment(ref _held);
+            try
+            {
+                await _release.WaitAsync(context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _held);
+            }
+        }
+
         long bodyLength = 0;
         var buffer = new byte[16 * 1024];
         int read;
@@ -67,7 +99,7 @@ internal sealed class Backend : IAsyncDisposable
         }
 
         var echo = new Echo(
-            name,
+            Name,
             context.Request.Method,
             context.Request.Path.Value ?? "",
             context.Request.QueryString.Value ?? "",
@@ -98,6 +130,7 @@ internal sealed class Backend : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _release.Dispose();
     }
 }
 

@@ -22,27 +22,35 @@ public sealed class ConfigurationTests
         var (exitCode, output) = await RunUntilExitAsync(settings);
 
         exitCode.ShouldBe(1, output);
-        var fatal = output.Split('\n').Single(line => line.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal));
+        var fatal = FatalLine(output);
         fatal.ShouldContain("Invalid configuration");
         fatal.ShouldContain(setting);
         fatal.ShouldContain(variable);
     }
 
-    [Fact]
-    public async Task A_route_that_names_a_missing_policy_stops_the_start_and_is_named()
+    [Theory]
+    [InlineData("ReverseProxy__Routes__api__RateLimiterPolicy", "generous", "RateLimiter policy 'generous' not found for route 'api'")]
+    // The hub's cluster reaches the api-gateway cluster's destinations: a second address could only drift from the first.
+    [InlineData("ReverseProxy__Clusters__api-gateway-hubs__Destinations__d1__Address", "http://127.0.0.1:9/",
+        "Cluster 'api-gateway-hubs' reaches the destinations of cluster 'api-gateway' (Metadata:DestinationsOf) and cannot have its own: set them on 'api-gateway' alone (ReverseProxy__Clusters__api-gateway__Destinations__*)")]
+    public async Task Proxy_routes_and_clusters_that_cannot_work_stop_the_start_and_are_named(string variable, string value, string problem)
     {
         var settings = GatewayHost.Settings();
-        settings["ReverseProxy__Routes__api__RateLimiterPolicy"] = "generous";
+        settings[variable] = value;
 
         var (exitCode, output) = await RunUntilExitAsync(settings);
 
         exitCode.ShouldBe(1, output);
-        var fatal = output.Split('\n').Single(line => line.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal));
+        var fatal = FatalLine(output);
         fatal.ShouldContain("Invalid configuration");
         fatal.ShouldContain("ReverseProxy__");
-        fatal.ShouldContain("RateLimiter policy 'generous' not found for route 'api'");
+        fatal.ShouldContain(problem);
         output.ShouldNotContain("Unhandled exception");
     }
+
+    /// <summary>The one fatal log line a refused start writes.</summary>
+    private static string FatalLine(string output) =>
+        output.Split('\n').Single(line => line.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal));
 
     /// <summary>Starts the gateway with settings it must refuse and returns its exit code and everything it wrote.</summary>
     private static async Task<(int ExitCode, string Output)> RunUntilExitAsync(Dictionary<string, string?> settings)
