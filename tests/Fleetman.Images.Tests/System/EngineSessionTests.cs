@@ -4,8 +4,8 @@ namespace Fleetman.Images.Tests.System;
 /// The test command's Docker engine (<c>scripts/lib/docker-session.sh</c>) when runs in two checkouts overlap: they
 /// share the engine the first one started, the first to end leaves it to the other, and the last to end stops it.
 /// Each "run" is a small script named test.sh that sources the session as the test command does, in a folder of its
-/// own (a checkout); the engine is a real dockerd of its own (its socket, data and state in a scratch folder, no
-/// bridge or iptables), so the engine the image tests use is never touched.
+/// own (a checkout); the engine is a real dockerd of its own (its socket, data and state in a scratch folder, its
+/// network namespace its own, no iptables), so the engine the image tests use is never touched.
 /// </summary>
 public sealed class EngineSessionTests : IDisposable
 {
@@ -34,11 +34,13 @@ public sealed class EngineSessionTests : IDisposable
         Skip.IfNot(Environment.UserName == "root", "a private dockerd needs root");
         Skip.If(Environment.GetEnvironmentVariable("FLEETMAN_SKIP_IMAGE_TESTS") is { Length: > 0 } skip && skip != "0", "FLEETMAN_SKIP_IMAGE_TESTS is set");
 
-        // The engine the session starts by the name `dockerd`: the real one, on a socket and state of its own.
+        // The engine the session starts by the name `dockerd`: the real one, on a socket and state of its own, in a
+        // network namespace of its own. Never `--bridge=none` in the host's: an engine started so deletes the host's
+        // docker0, and every container of the engine the image tests use then fails to start.
         var bin = Directory.CreateDirectory(Path.Combine(_scratch, "bin")).FullName;
         WriteExecutable(Path.Combine(bin, "dockerd"), $"""
             #!/bin/sh
-            exec {dockerd} --host {Socket} --data-root {_scratch}/data --exec-root {_scratch}/exec --pidfile {EnginePidFile} --bridge=none --iptables=false --ip6tables=false "$@"
+            exec unshare --net {dockerd} --host {Socket} --data-root {_scratch}/data --exec-root {_scratch}/exec --pidfile {EnginePidFile} --iptables=false --ip6tables=false "$@"
             """);
         var script = Path.Combine(_scratch, "test.sh");
         WriteExecutable(script, RunScript);
